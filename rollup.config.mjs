@@ -29,7 +29,7 @@ export default {
     strict: false, // the banner's file-level "use strict" covers the IIFE and the footer
     banner,
     footer,
-    generatedCode: { preset: "es2015", arrowFunctions: true, constBindings: false, objectShorthand: true },
+    generatedCode: { preset: "es2015", arrowFunctions: true, constBindings: false, objectShorthand: true, symbols: false },
     freeze: false,
   },
   treeshake: { moduleSideEffects: false },

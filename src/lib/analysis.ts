@@ -1,0 +1,114 @@
+/**
+ * How an analysis is declared: metadata next to the logic (`defineAnalysis({ meta, run })`), typed
+ * columns, and a generator that yields keyed records. Analyses never format text and never print; the
+ * three faces (dx objects, `!` tables, exported documents) are built once from these declarations.
+ */
+import type { Config } from "./config";
+import type { Target } from "./target";
+import { errorMessage, type Source, type Verdict } from "./values";
+
+/** How a column's values are shown: the `!` renderer and the export pick their formatting from this. */
+export type ColumnType = "address" | "hex" | "int" | "string" | "bool" | "verdict";
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly help: string;
+  /** false: left out of the `!` table (still in dx and exports). */
+  readonly table?: boolean;
+}
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly help: string;
+  readonly optional: boolean;
+}
+
+export interface OptionSpec {
+  readonly name: string;
+  readonly type: "bool" | "string" | "number";
+  readonly help: string;
+}
+
+export type TargetKind = "user" | "kernel" | "any";
+
+export interface AnalysisMeta {
+  /** dx method name (PascalCase). */
+  readonly name: string;
+  /** `!` command name (lowercase); registered as `!ewmda.<command>` and `!ewmda_<command>`. */
+  readonly command: string;
+  /** One line; also the first line of the JSDoc. */
+  readonly summary: string;
+  /** Catalogue patterns this analysis gives evidence for (names from patterns.md's summary table). */
+  readonly patterns: readonly string[];
+  readonly targets: TargetKind;
+  /** Semver of the analysis's output; bump when rows change meaning. */
+  readonly version: string;
+  readonly params: readonly ParamSpec[];
+  readonly options: readonly OptionSpec[];
+  readonly columns: readonly ColumnSpec[];
+}
+
+/** Every row carries these; the rest are the analysis's own columns. */
+export interface BaseRow {
+  readonly Verdict: Verdict;
+  readonly Evidence: string;
+  readonly Source: Source;
+}
+export type Row = BaseRow & { readonly [column: string]: unknown };
+
+export interface RunContext {
+  readonly target: Target;
+  readonly config: Config;
+  /** One line that describes what was examined (shown as the result's display string and the table title). */
+  summary(text: string): void;
+}
+
+export interface Analysis {
+  readonly meta: AnalysisMeta;
+  /** Yields rows; may throw, in which case the rows so far are kept and the result is marked partial. */
+  run(ctx: RunContext, args: readonly unknown[]): Iterable<Row>;
+  /** One-line text of a row (dx display string); default: the first columns joined. */
+  rowText?(row: Row, ctx: { pointerSize: number }): string;
+}
+
+/** The common columns, appended after an analysis's own. */
+export const BASE_COLUMNS: readonly ColumnSpec[] = [
+  { name: "Verdict", type: "verdict", help: "Positive, Suspicious, Info (context or missing data) or Negative (examined, nothing found)" },
+  { name: "Evidence", type: "string", help: "One line a person can check with a classic debugger command", table: false },
+  { name: "Source", type: "string", help: "typed (typed objects and memory), command (parsed command output) or heuristic", table: false },
+];
+
+export function defineAnalysis(a: Analysis): Analysis {
+  return a;
+}
+
+export interface AnalysisResult {
+  readonly meta: AnalysisMeta;
+  readonly rows: readonly Row[];
+  readonly summary: string;
+  /** True when the analysis stopped early; the rows so far are kept. */
+  readonly partial: boolean;
+  readonly pointerSize: number;
+}
+
+/** Runs an analysis and collects its rows; an unexpected error becomes an Info row and a partial result. */
+export function runAnalysis(analysis: Analysis, target: Target, config: Config, args: readonly unknown[]): AnalysisResult {
+  const rows: Row[] = [];
+  let summary = analysis.meta.name;
+  let partial = false;
+  const ctx: RunContext = { target, config, summary: (text) => { summary = text; } };
+  try {
+    for (const row of analysis.run(ctx, args)) rows.push(row);
+  } catch (e) {
+    partial = true;
+    rows.push({
+      Verdict: "Info",
+      Evidence: analysis.meta.name + " stopped early: " + errorMessage(e) + (rows.length ? "; the rows above are partial" : ""),
+      Source: "heuristic",
+    });
+  }
+  let pointerSize = 8;
+  try { pointerSize = target.pointerSize(); } catch (e) { /* keep the default for display */ }
+  return { meta: analysis.meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
+}
