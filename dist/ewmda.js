@@ -900,9 +900,11 @@ var __ewmda = (function (exports) {
                 });
                 descriptor[key] = { Help: settingHelp(section, key) };
             }
+            Object.defineProperty(obj, "toString", { value: () => section + " settings", enumerable: false });
             defineMetadataDescriptor(obj, descriptor);
             view[section] = obj;
         }
+        Object.defineProperty(view, "toString", { value: () => "ewmda settings (dx -v shows defaults and reasons)", enumerable: false });
         return view;
     }
 

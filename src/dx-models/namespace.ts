@@ -71,8 +71,10 @@ function configView(config: Config): object {
       });
       descriptor[key] = { Help: settingHelp(section, key) };
     }
+    Object.defineProperty(obj, "toString", { value: () => section + " settings", enumerable: false });
     defineMetadataDescriptor(obj, descriptor);
     view[section] = obj;
   }
+  Object.defineProperty(view, "toString", { value: () => "ewmda settings (dx -v shows defaults and reasons)", enumerable: false });
   return view;
 }

@@ -438,13 +438,17 @@ function renderChildren(dbg: EmulatedDebugger, value: unknown, level: number, de
   const base = value instanceof ValueWithMetadata ? value.value : value;
   for (const k of keysOf(dbg, base)) {
     const md = dbg.metadataFor(base, k.name);
-    if (k.method) {
+    let method = k.method;
+    let v: unknown;
+    if (!method) {
+      try { v = (base as Record<string, unknown>)[k.name]; } catch (e) { lines.push(`${pad}${k.name.padEnd(17)}: Error: ${(e as Error).message}`); continue; }
+      method = typeof v === "function";
+    }
+    if (method) {
       if (!verbose && !md?.PreferShow) continue;
       lines.push(`${pad}${k.name.padEnd(17)}${md?.Help ? ` [${String(md.Help)}]` : ""}`);
       continue;
     }
-    let v: unknown;
-    try { v = (base as Record<string, unknown>)[k.name]; } catch (e) { lines.push(`${pad}${k.name.padEnd(17)}: Error: ${(e as Error).message}`); continue; }
     if (v === undefined) continue; // a getter returning undefined hides the property
     const radix = Number(md?.PreferredRadix ?? 16);
     lines.push(`${pad}${k.name.padEnd(17)}: ${displayString(dbg, v, radix)}${verbose && md?.Help ? ` [${String(md.Help)}]` : ""}`);

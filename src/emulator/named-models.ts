@@ -79,7 +79,17 @@ export class NamedModels {
         if (prop === "toString" && !Object.prototype.hasOwnProperty.call(own, "toString")) {
           return () => (display ? display() : `[${modelNames[0] ?? "object"}]`);
         }
-        if (typeof prop === "symbol") return undefined;
+        if (typeof prop === "symbol") {
+          // Parent models can carry symbol-keyed protocol members ([Symbol.metadataDescriptor]).
+          for (const name of modelNames) {
+            const parents = self.parents.get(name) ?? [];
+            for (let i = parents.length - 1; i >= 0; i--) {
+              const d = findDescriptor(parents[i]!, prop);
+              if (d) return d.get ? d.get.call(receiver) : d.value;
+            }
+          }
+          return undefined;
+        }
         if (Object.prototype.hasOwnProperty.call(own, prop)) {
           self.counters.propertyReads++;
           return own[prop]!();
@@ -155,14 +165,14 @@ export function allKeys(obj: object): string[] {
     // Objects from another realm (the script's vm context) have their own Object.prototype.
     if (Object.getPrototypeOf(o) === null && Object.prototype.hasOwnProperty.call(o, "hasOwnProperty")) break;
     for (const k of Object.getOwnPropertyNames(o)) {
-      if (k === "constructor" || k.startsWith("__") || out.includes(k)) continue;
+      if (k === "constructor" || k === "toString" || k.startsWith("__") || out.includes(k)) continue;
       out.push(k);
     }
   }
   return out;
 }
 
-function findDescriptor(obj: object, prop: string): PropertyDescriptor | undefined {
+function findDescriptor(obj: object, prop: string | symbol): PropertyDescriptor | undefined {
   for (let o: object | null = obj; o; o = Object.getPrototypeOf(o)) {
     if (Object.getPrototypeOf(o) === null && Object.prototype.hasOwnProperty.call(o, "hasOwnProperty")) return undefined;
     const d = Object.getOwnPropertyDescriptor(o, prop);

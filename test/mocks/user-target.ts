@@ -1,0 +1,393 @@
+/**
+ * Fluent builder of fake user-mode targets for the emulated debugger: a process with threads (stack
+ * memory, TEBs, registers, frames), modules (PE headers, symbols, exports, optional code bytes) and
+ * handles. Every field has a default, so a test states only the facts it needs; `build()` assigns
+ * addresses and resolves references (`sym("ntdll!NtWaitForSingleObject", 0x14)`), so no test computes
+ * an address by hand.
+ *
+ * It encodes data-model facts from the reference and the Windows layouts, and does not import the
+ * bundle's own code (src/lib), so a wrong assumption there fails a test instead of being mirrored here.
+ */
+import { WINDOWS_USER_X64, WINDOWS_USER_X86 } from "../../src/emulator/layouts/windows-user";
+import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
+import { SparseMemory, writeUnsigned } from "../../src/emulator/memory";
+import type { Architecture, FrameSpec, HandleSpec, ModuleSpec, SymbolSpec, TargetSpec, ThreadSpec } from "../../src/emulator/target-spec";
+import { StructWriter } from "./layout-writer";
+
+// ---------------------------------------------------------------- stack values (deferred references)
+
+export type StackValue =
+  | bigint
+  | number
+  | { readonly kind: "symbol"; readonly name: string; readonly offset: number; readonly returnSite: boolean }
+  | { readonly kind: "module"; readonly module: string; readonly offset: number }
+  | { readonly kind: "stack"; readonly tid: number; readonly offset: number }
+  | { readonly kind: "teb"; readonly tid: number };
+
+/** A pointer to `module!symbol+offset` (a coincidental code or data pointer: no call is written before it). */
+export function sym(name: string, offset = 0): StackValue {
+  return { kind: "symbol", name, offset, returnSite: false };
+}
+/** A return address `module!symbol+offset`: when the module's code is in the dump, a call instruction ends right before it. */
+export function ret(name: string, offset: number): StackValue {
+  return { kind: "symbol", name, offset, returnSite: true };
+}
+/** `module+offset` (no symbol needed). */
+export function modref(module: string, offset: number): StackValue {
+  return { kind: "module", module, offset };
+}
+/** A pointer into thread `tid`'s stack, `offset` bytes below its stack base. */
+export function stackref(tid: number, offsetBelowBase: number): StackValue {
+  return { kind: "stack", tid, offset: offsetBelowBase };
+}
+export function tebref(tid: number): StackValue {
+  return { kind: "teb", tid };
+}
+
+// ---------------------------------------------------------------- options
+
+export interface ModuleOptions {
+  /** File name or full path; a bare name is placed in C:\Windows\System32 (or the app folder for .exe). */
+  readonly name: string;
+  readonly base?: bigint;
+  readonly size?: number;
+  /** PDB symbols (name → RVA); false: symbols did not load (exports are used). Default: a few per well-known module. */
+  readonly symbols?: Readonly<Record<string, number>> | false;
+  readonly exports?: Readonly<Record<string, number>>;
+  /** Write PE headers at the base (default true). */
+  readonly headers?: boolean;
+  /** Put the .text section's bytes in the dump (default false: minidumps rarely hold code). */
+  readonly code?: boolean;
+  /** Size of .text (default: half the image). */
+  readonly textSize?: number;
+}
+
+export interface ThreadOptions {
+  readonly tid: number;
+  /** Committed stack size (default 0x4000). */
+  readonly stackSize?: number;
+  /** Values from the stack pointer upwards (live part). */
+  readonly stack?: readonly StackValue[];
+  /** Values just below the stack pointer (dead residue), nearest to the stack pointer first. */
+  readonly residue?: readonly StackValue[];
+  /** Bytes between the stack pointer and the stack base (default 0x400, or enough for `stack`). */
+  readonly liveBytes?: number;
+  /** Fill every other slot of the stack with this function (slot index from the limit). */
+  readonly fill?: (slot: number) => bigint;
+  /** Symbolic frames (`ntdll!NtWaitForSingleObject+0x14`); default: one frame at ntdll!NtWaitForSingleObject+0x14. */
+  readonly frames?: readonly string[];
+  readonly registers?: Readonly<Record<string, bigint>>;
+  /** false: no TEB for this thread. */
+  readonly teb?: boolean;
+  /** Ranges of the stack (offsets from the stack limit) missing from the dump. */
+  readonly unreadable?: readonly { readonly offset: number; readonly size: number }[];
+  /** The TEB itself is not in the dump. */
+  readonly tebUnreadable?: boolean;
+  readonly name?: string;
+}
+
+export interface UserTargetOptions {
+  readonly arch?: Architecture;
+  readonly pid?: number;
+  readonly processName?: string;
+  /** ntdll's symbols (and with them the _TEB/_PEB types) loaded (default true). */
+  readonly ntdllSymbols?: boolean;
+  /** Add the default modules (app, ntdll, kernel32/kernelbase) (default true). */
+  readonly defaultModules?: boolean;
+  readonly dumpFileName?: string;
+}
+
+// ---------------------------------------------------------------- builder
+
+const DEFAULT_SYMBOLS: Record<string, Record<string, number>> = {
+  ntdll: {
+    NtWaitForSingleObject: 0x9d4c0, NtWaitForMultipleObjects: 0x9e0b0, NtDelayExecution: 0x9d8a0, NtRemoveIoCompletion: 0x9d600,
+    RtlUserThreadStart: 0x5aa40, KiUserExceptionDispatcher: 0xa0c20, RtlDispatchException: 0x27940, LdrpInitializeProcess: 0x6f000,
+    RtlpUnloadEventTrace: 0x16d000,
+  },
+  kernel32: { BaseThreadInitThunk: 0x17030, WaitForSingleObjectEx: 0x1b000, Sleep: 0x1c100 },
+  kernelbase: { WaitForSingleObjectEx: 0x2f000, SleepEx: 0x31000, RaiseException: 0x3a000 },
+};
+
+interface PendingModule { opts: ModuleOptions; path: string; file: string; symbolName: string; base: bigint; size: number }
+interface PendingThread { opts: ThreadOptions }
+
+export interface BuiltUserTarget {
+  readonly spec: TargetSpec;
+  readonly memory: SparseMemory;
+  /** Addresses assigned by build(). */
+  readonly at: {
+    module(name: string): bigint;
+    symbol(qualified: string, offset?: number): bigint;
+    teb(tid: number): bigint;
+    stackBase(tid: number): bigint;
+    stackLimit(tid: number): bigint;
+    stackPointer(tid: number): bigint;
+    peb(): bigint;
+  };
+}
+
+export class UserTargetBuilder {
+  private readonly arch: Architecture;
+  private readonly ps: 4 | 8;
+  private readonly layout: LayoutSet;
+  private readonly modules: PendingModule[] = [];
+  private readonly threads: PendingThread[] = [];
+  private readonly handles: HandleSpec[] = [];
+  private readonly commands: Record<string, string[]> = {};
+  private readonly unmaps: { address: bigint; size: number }[] = [];
+  private currentTid: number | undefined;
+  private nextBase: bigint;
+
+  constructor(private readonly options: UserTargetOptions = {}) {
+    this.arch = options.arch ?? "x64";
+    this.ps = this.arch === "x86" ? 4 : 8;
+    this.layout = this.arch === "x86" ? WINDOWS_USER_X86 : WINDOWS_USER_X64;
+    this.nextBase = this.ps === 8 ? 0x7ff8_0000_0000n : 0x7700_0000n;
+    if (options.defaultModules !== false) {
+      const app = options.processName ?? "app.exe";
+      this.module({ name: app, base: this.ps === 8 ? 0x7ff6_1000_0000n : 0x0040_0000n, size: 0x20000, symbols: { main: 0x1100, worker: 0x1400 } });
+      this.module({ name: "ntdll.dll", size: 0x1f0000, symbols: options.ntdllSymbols === false ? false : DEFAULT_SYMBOLS.ntdll,
+        exports: { NtWaitForSingleObject: 0x9d4c0, RtlUserThreadStart: 0x5aa40, KiUserExceptionDispatcher: 0xa0c20 } });
+      this.module({ name: "kernel32.dll", size: 0xc0000, symbols: DEFAULT_SYMBOLS.kernel32 });
+      this.module({ name: "kernelbase.dll", size: 0x2a0000, symbols: DEFAULT_SYMBOLS.kernelbase });
+    }
+  }
+
+  module(opts: ModuleOptions): this {
+    const hasPath = opts.name.includes("\\");
+    const file = hasPath ? opts.name.slice(opts.name.lastIndexOf("\\") + 1) : opts.name;
+    const path = hasPath ? opts.name : (file.toLowerCase().endsWith(".exe") ? "C:\\Program Files\\App\\" : "C:\\Windows\\System32\\") + file;
+    const size = opts.size ?? 0x40000;
+    const base = opts.base ?? this.allocateModuleBase(size);
+    const dot = file.lastIndexOf(".");
+    this.modules.push({ opts, path, file, symbolName: dot > 0 ? file.slice(0, dot) : file, base, size });
+    return this;
+  }
+
+  private allocateModuleBase(size: number): bigint {
+    const base = this.nextBase;
+    this.nextBase += BigInt(Math.ceil((size + 0x10000) / 0x10000) * 0x10000);
+    return base;
+  }
+
+  thread(opts: ThreadOptions): this {
+    if (this.threads.some((t) => t.opts.tid === opts.tid)) throw new Error(`thread 0x${opts.tid.toString(16)} added twice`);
+    this.threads.push({ opts });
+    return this;
+  }
+
+  /** The thread the debugger starts on (default: the first). */
+  current(tid: number): this {
+    this.currentTid = tid;
+    return this;
+  }
+
+  handle(h: HandleSpec): this {
+    this.handles.push(h);
+    return this;
+  }
+
+  command(text: string, lines: readonly string[]): this {
+    this.commands[text] = [...lines];
+    return this;
+  }
+
+  /** Removes a range from the dump after everything is built. */
+  unmap(address: bigint, size: number): this {
+    this.unmaps.push({ address, size });
+    return this;
+  }
+
+  build(): BuiltUserTarget {
+    const memory = new SparseMemory();
+    const ps = this.ps;
+    const pid = this.options.pid ?? 0x1234;
+    if (this.threads.length === 0) this.thread({ tid: 0x1a4 });
+
+    // Modules: headers, code, symbols.
+    const moduleSpecs: ModuleSpec[] = [];
+    const byName = (name: string) => {
+      const n = name.toLowerCase();
+      const m = this.modules.find((x) => x.symbolName.toLowerCase() === n || x.file.toLowerCase() === n);
+      if (!m) throw new Error(`no module ${name} in the fake target`);
+      return m;
+    };
+    const symbolAddress = (qualified: string, offset = 0): bigint => {
+      const bang = qualified.indexOf("!");
+      if (bang < 0) throw new Error(`expected module!symbol, got ${qualified}`);
+      const m = byName(qualified.slice(0, bang));
+      const name = qualified.slice(bang + 1);
+      // The binary has the symbol whether or not the debugger loaded it.
+      const rva = (m.opts.symbols || undefined)?.[name] ?? m.opts.exports?.[name] ?? DEFAULT_SYMBOLS[m.symbolName.toLowerCase()]?.[name];
+      if (rva === undefined) throw new Error(`no symbol ${qualified} in the fake target`);
+      return m.base + BigInt(rva + offset);
+    };
+    for (const m of this.modules) {
+      const textSize = m.opts.textSize ?? Math.max(0x1000, Math.floor(m.size / 2 / 0x1000) * 0x1000);
+      if (m.opts.headers !== false) memory.map(m.base, peHeaders(ps, m.size, textSize));
+      if (m.opts.code) memory.map(m.base + 0x1000n, new Uint8Array(textSize));
+      const toSymbols = (t: Readonly<Record<string, number>>): SymbolSpec[] => Object.entries(t).map(([name, rva]) => ({ name, rva }));
+      const isNtdll = m.symbolName.toLowerCase() === "ntdll";
+      moduleSpecs.push({
+        name: m.path, base: m.base, size: m.size,
+        symbols: m.opts.symbols === false ? undefined : toSymbols(m.opts.symbols ?? {}),
+        exports: m.opts.exports ? toSymbols(m.opts.exports) : undefined,
+        types: isNtdll && m.opts.symbols !== false ? this.layout : undefined,
+      });
+    }
+    const codeInDump = (address: bigint) => this.modules.some((m) => m.opts.code && address >= m.base + 0x1000n && address < m.base + 0x1000n + BigInt(m.opts.textSize ?? Math.max(0x1000, Math.floor(m.size / 2 / 0x1000) * 0x1000)));
+
+    // Threads: stacks and TEBs.
+    const stackArea = ps === 8 ? 0x0000_00e8_0000_0000n : 0x0010_0000n;
+    const tebArea = ps === 8 ? 0x0000_0047_a000_0000n : 0x7efd_0000n;
+    const layoutOf = new Map<number, { base: bigint; limit: bigint; sp: bigint; teb: bigint }>();
+    this.threads.forEach((t, i) => {
+      const size = t.opts.stackSize ?? 0x4000;
+      const base = stackArea + BigInt(i + 1) * 0x10_0000n;
+      const limit = base - BigInt(size);
+      const live = t.opts.liveBytes ?? Math.max(0x400, ((t.opts.stack?.length ?? 0) * ps + 0xff) & ~0xff);
+      if (live > size) throw new Error(`thread 0x${t.opts.tid.toString(16)}: live part larger than the stack`);
+      layoutOf.set(t.opts.tid, { base, limit, sp: base - BigInt(live), teb: tebArea + BigInt(i) * 0x2000n });
+    });
+    const resolve = (v: StackValue): bigint => {
+      if (typeof v === "bigint") return v;
+      if (typeof v === "number") return BigInt(v);
+      switch (v.kind) {
+        case "symbol": return symbolAddress(v.name, v.offset);
+        case "module": return byName(v.module).base + BigInt(v.offset);
+        case "stack": {
+          const l = layoutOf.get(v.tid);
+          if (!l) throw new Error(`no thread 0x${v.tid.toString(16)}`);
+          return l.base - BigInt(v.offset);
+        }
+        case "teb": {
+          const l = layoutOf.get(v.tid);
+          if (!l) throw new Error(`no thread 0x${v.tid.toString(16)}`);
+          return l.teb;
+        }
+      }
+    };
+    const returnSites: bigint[] = [];
+    const threadSpecs: ThreadSpec[] = [];
+    for (const t of this.threads) {
+      const l = layoutOf.get(t.opts.tid)!;
+      const size = Number(l.base - l.limit);
+      const bytes = new Uint8Array(size);
+      if (t.opts.fill) for (let s = 0; s < size / ps; s++) writeUnsigned(bytes, s * ps, ps, t.opts.fill(s));
+      const put = (address: bigint, v: StackValue) => {
+        const value = resolve(v);
+        if (typeof v === "object" && v.kind === "symbol" && v.returnSite) returnSites.push(value);
+        writeUnsigned(bytes, Number(address - l.limit), ps, value);
+      };
+      (t.opts.stack ?? []).forEach((v, k) => put(l.sp + BigInt(k * ps), v));
+      (t.opts.residue ?? []).forEach((v, k) => put(l.sp - BigInt((k + 1) * ps), v));
+      memory.map(l.limit, bytes);
+      for (const u of t.opts.unreadable ?? []) this.unmaps.push({ address: l.limit + BigInt(u.offset), size: u.size });
+
+      if (t.opts.teb !== false) {
+        const teb = new StructWriter(this.layout, "_TEB");
+        teb.set("NtTib.StackBase", l.base).set("NtTib.StackLimit", l.limit).set("NtTib.Self", l.teb)
+          .set("ClientId.UniqueProcess", pid).set("ClientId.UniqueThread", t.opts.tid)
+          .set("ProcessEnvironmentBlock", pebAddress(ps)).set("DeallocationStack", l.base - 0x10_0000n + 0x1000n);
+        teb.mapAt(memory, l.teb);
+        if (t.opts.tebUnreadable) this.unmaps.push({ address: l.teb, size: teb.bytes.length });
+      }
+
+      const frameNames = t.opts.frames ?? ["ntdll!NtWaitForSingleObject+0x14"];
+      const frames: FrameSpec[] = frameNames.map((f, k) => {
+        const plus = f.lastIndexOf("+");
+        const ip = plus > 0 ? symbolAddress(f.slice(0, plus), Number(f.slice(plus + 1))) : symbolAddress(f);
+        return { instructionOffset: ip, stackOffset: l.sp + BigInt(k * 0x40), frameOffset: l.sp + BigInt(k * 0x40 + 0x30) };
+      });
+      const ip = frames[0]?.instructionOffset ?? 0n;
+      const regs: Record<string, bigint> = this.arch === "x64"
+        ? { rip: ip, rsp: l.sp, rbp: l.sp + 0x30n, rax: 0n, rbx: 0n, rcx: 0n, rdx: 0n, rsi: 0n, rdi: 0n, r8: 0n, r9: 0n, r10: 0n, r11: 0n, r12: 0n, r13: 0n, r14: 0n, r15: 0n, efl: 0x246n }
+        : this.arch === "x86"
+          ? { eip: ip, esp: l.sp, ebp: l.sp + 0x30n, eax: 0n, ebx: 0n, ecx: 0n, edx: 0n, esi: 0n, edi: 0n, efl: 0x246n }
+          : { pc: ip, sp: l.sp, fp: l.sp + 0x30n, lr: 0n, ...Object.fromEntries(Array.from({ length: 29 }, (_, k) => [`x${k}`, 0n])) };
+      threadSpecs.push({
+        id: t.opts.tid, tebAddress: t.opts.teb === false ? undefined : l.teb, registers: { ...regs, ...(t.opts.registers ?? {}) },
+        frames, name: t.opts.name,
+      });
+    }
+
+    // Return sites get a call instruction right before them when their module's code is in the dump.
+    for (const r of returnSites) {
+      if (!codeInDump(r)) continue;
+      memory.map(r - BigInt(callBytes(this.arch).length), callBytes(this.arch));
+    }
+
+    // PEB.
+    const peb = new StructWriter(this.layout, "_PEB");
+    const app = this.modules[0];
+    peb.set("ImageBaseAddress", app ? app.base : 0n).set("OSMajorVersion", 10).set("OSMinorVersion", 0).set("OSBuildNumber", 19045);
+    peb.mapAt(memory, pebAddress(ps));
+
+    for (const u of this.unmaps) memory.unmap(u.address, BigInt(u.size));
+
+    const spec: TargetSpec = {
+      kind: "user", arch: this.arch, pointerSize: ps, memory,
+      processes: [{ id: pid, name: this.options.processName ?? (app?.file ?? "app.exe"), pebAddress: pebAddress(ps), threads: threadSpecs, modules: moduleSpecs, handles: this.handles.length ? this.handles : undefined }],
+      currentProcessId: pid,
+      currentThreadId: this.currentTid ?? threadSpecs[0]!.id,
+      commands: this.commands,
+      dumpFileName: this.options.dumpFileName ?? "C:\\dumps\\app.dmp",
+    };
+    const need = (tid: number) => { const l = layoutOf.get(tid); if (!l) throw new Error(`no thread 0x${tid.toString(16)}`); return l; };
+    return {
+      spec, memory,
+      at: {
+        module: (name) => byName(name).base,
+        symbol: symbolAddress,
+        teb: (tid) => need(tid).teb,
+        stackBase: (tid) => need(tid).base,
+        stackLimit: (tid) => need(tid).limit,
+        stackPointer: (tid) => need(tid).sp,
+        peb: () => pebAddress(ps),
+      },
+    };
+  }
+}
+
+export function userTarget(options: UserTargetOptions = {}): UserTargetBuilder {
+  return new UserTargetBuilder(options);
+}
+
+function pebAddress(ps: 4 | 8): bigint {
+  return ps === 8 ? 0x0000_0047_9fff_e000n : 0x7efd_e000n;
+}
+
+/** A call that ends where the bytes end: `E8 rel32` on x86/x64, `BL` on ARM64. */
+function callBytes(arch: Architecture): Uint8Array {
+  return arch === "arm64" ? Uint8Array.from([0x10, 0x00, 0x00, 0x94]) : Uint8Array.from([0xe8, 0x10, 0x20, 0x00, 0x00]);
+}
+
+/** Minimal PE headers: DOS header, "PE\0\0", COFF header, and .text/.rdata/.data section headers. */
+function peHeaders(ps: 4 | 8, imageSize: number, textSize: number): Uint8Array {
+  const b = new Uint8Array(0x400);
+  b[0] = 0x4d; b[1] = 0x5a;
+  const lfanew = 0x80;
+  writeUnsigned(b, 0x3c, 4, BigInt(lfanew));
+  b.set([0x50, 0x45, 0, 0], lfanew);
+  const optionalSize = ps === 8 ? 0xf0 : 0xe0;
+  writeUnsigned(b, lfanew + 4, 2, ps === 8 ? 0x8664n : 0x14cn);
+  writeUnsigned(b, lfanew + 6, 2, 3n);
+  writeUnsigned(b, lfanew + 20, 2, BigInt(optionalSize));
+  const rest = imageSize - 0x1000 - textSize;
+  const rdata = Math.floor(rest / 2 / 0x1000) * 0x1000;
+  const sections: [string, number, number, number][] = [
+    [".text", 0x1000, textSize, 0x60000020],
+    [".rdata", 0x1000 + textSize, rdata, 0x40000040],
+    [".data", 0x1000 + textSize + rdata, imageSize - 0x1000 - textSize - rdata, 0xc0000040],
+  ];
+  let o = lfanew + 24 + optionalSize;
+  for (const [name, rva, size, ch] of sections) {
+    for (let k = 0; k < name.length; k++) b[o + k] = name.charCodeAt(k);
+    writeUnsigned(b, o + 8, 4, BigInt(size));
+    writeUnsigned(b, o + 12, 4, BigInt(rva));
+    writeUnsigned(b, o + 36, 4, BigInt(ch));
+    o += 40;
+  }
+  return b;
+}
