@@ -90,8 +90,11 @@ export class EmulatedDebugger {
       currentThreadId: target.currentThreadId,
       utility: () => this.utilityMembers(),
       debuggerVariables: () => this.debuggerVariables(),
-      userVariables: () => self.models.object(["Debugger.Models.UserVariables"], Object.fromEntries(
-        [...self.userVariables.keys()].map((k) => [k, () => self.userVariables.get(k)]))),
+      userVariables: () => self.models.object(["Debugger.Models.UserVariables"], {
+        ...Object.fromEntries([...self.userVariables.keys()].map((k) => [k, () => self.userVariables.get(k)])),
+        // `dx @$vars.Remove("name")` (reference §6.2).
+        Remove: () => (name: string) => self.userVariables.delete(String(name)),
+      }),
       scriptsObject: () => self.models.object(["Debugger.Models.Scripts"], Object.fromEntries(
         [...self.scripts.values()].map((s) => [s.name, () => self.models.object(["Debugger.Models.Script"], {
           Name: () => s.name, Path: () => s.path, Contents: () => self.scriptContents(s),

@@ -77,6 +77,9 @@ export class NamedModels {
         if (prop === MODEL_KEYS) return () => self.keysOf(modelNames, own);
         if (prop === MODEL_NAMES) return modelNames;
         if (prop === "toString" && !Object.prototype.hasOwnProperty.call(own, "toString")) {
+          // A parent model's own toString is the display string (IStringDisplayableConcept).
+          const custom = self.lookup(modelNames, "toString", receiver);
+          if (custom.found && typeof custom.value === "function") return (custom.value as () => string).bind(receiver);
           return () => (display ? display() : `[${modelNames[0] ?? "object"}]`);
         }
         if (typeof prop === "symbol") {
@@ -137,6 +140,8 @@ export class NamedModels {
         const p = parents[i]!;
         if (prop === "constructor" || prop.startsWith("__")) continue;
         const d = findDescriptor(p, prop);
+        // Object.prototype's toString (of either realm) is not a custom display string.
+        if (prop === "toString" && d && isBaseToString(d.value)) continue;
         if (!d) continue;
         if (probeOnly) return { found: true };
         if (d.get) return { found: true, value: d.get.call(receiver) };
@@ -170,6 +175,10 @@ export function allKeys(obj: object): string[] {
     }
   }
   return out;
+}
+
+function isBaseToString(f: unknown): boolean {
+  return typeof f === "function" && /\[native code\]/.test(Function.prototype.toString.call(f)) && (f as { name?: string }).name === "toString";
 }
 
 function findDescriptor(obj: object, prop: string | symbol): PropertyDescriptor | undefined {

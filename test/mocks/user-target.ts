@@ -154,14 +154,25 @@ export class UserTargetBuilder {
     }
   }
 
-  module(opts: ModuleOptions): this {
+  /** Adds a module, or changes a default one of the same file name (options given here win). */
+  module(options: ModuleOptions): this {
+    const existing = this.modules.findIndex((m) => m.file.toLowerCase() === fileOf(options.name).toLowerCase());
+    let opts = options;
+    if (existing >= 0) {
+      const old = this.modules[existing]!;
+      // Keep the old base unless the module grew (it could overlap its neighbour).
+      const keepBase = options.size === undefined || options.size <= old.size;
+      opts = { ...old.opts, ...(keepBase ? { base: old.base } : { base: undefined }), ...options };
+    }
     const hasPath = opts.name.includes("\\");
     const file = hasPath ? opts.name.slice(opts.name.lastIndexOf("\\") + 1) : opts.name;
     const path = hasPath ? opts.name : (file.toLowerCase().endsWith(".exe") ? "C:\\Program Files\\App\\" : "C:\\Windows\\System32\\") + file;
     const size = opts.size ?? 0x40000;
     const base = opts.base ?? this.allocateModuleBase(size);
     const dot = file.lastIndexOf(".");
-    this.modules.push({ opts, path, file, symbolName: dot > 0 ? file.slice(0, dot) : file, base, size });
+    const entry = { opts, path, file, symbolName: dot > 0 ? file.slice(0, dot) : file, base, size };
+    if (existing >= 0) this.modules.splice(existing, 1, entry);
+    else this.modules.push(entry);
     return this;
   }
 
@@ -352,6 +363,10 @@ export class UserTargetBuilder {
 
 export function userTarget(options: UserTargetOptions = {}): UserTargetBuilder {
   return new UserTargetBuilder(options);
+}
+
+function fileOf(name: string): string {
+  return name.includes("\\") ? name.slice(name.lastIndexOf("\\") + 1) : name;
 }
 
 function pebAddress(ps: 4 | 8): bigint {
