@@ -842,6 +842,16 @@ var __ewmda = (function (exports) {
         }
     }
 
+    /**
+     * The ewmda namespace: `Debugger.Utility.Ewmda`, also reachable as `@$ewmda()` and, after
+     * `.scriptrun` or the first ewmda call, as the user variable `@$ewmda`. One method per analysis; each
+     * returns a collection of rows (iterable, indexable, with a one-line display string) and has a `!`
+     * command that prints the same rows as a table.
+     * @namespace Ewmda
+     * @example dx Debugger.Utility.Ewmda
+     * @example dx -v @$ewmda().RawStack
+     * @example dx @$ewmda.Config
+     */
     /** `RawStack(tid?, options?) - summary. Options: ... Patterns: ...` */
     function methodHelp(a) {
         const m = a.meta;

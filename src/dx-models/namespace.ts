@@ -1,4 +1,15 @@
 /**
+ * The ewmda namespace: `Debugger.Utility.Ewmda`, also reachable as `@$ewmda()` and, after
+ * `.scriptrun` or the first ewmda call, as the user variable `@$ewmda`. One method per analysis; each
+ * returns a collection of rows (iterable, indexable, with a one-line display string) and has a `!`
+ * command that prints the same rows as a table.
+ * @namespace Ewmda
+ * @example dx Debugger.Utility.Ewmda
+ * @example dx -v @$ewmda().RawStack
+ * @example dx @$ewmda.Config
+ */
+
+/**
  * `Debugger.Utility.Ewmda`: one method per analysis (help text and PreferShow metadata, so
  * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config` and `Version`.
  */

@@ -166,7 +166,7 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
       }
       if (ended) break;
       cursor += BigInt(bytes.length);
-      if (bytes.length < n * unit) break;
+      // A short read is not the end: the next round reads on until memory really stops.
     }
     let out = "";
     for (let i = 0; i < codes.length; i += 4096) out += String.fromCharCode(...codes.slice(i, i + 4096));

@@ -5,8 +5,9 @@
  *   `a == b` compares values. We keep weak references so unused values can be collected.
  * - `valueOf`/`asNumber` throw "64 bit value loses precision on conversion to number" at the
  *   documented data point: 2^53-2 converts, 2^53-1 throws (one stricter than Number.isSafeInteger).
- * - Values are 64-bit patterns. A value built from a negative number (or read signed) remembers
- *   that it is signed; everything else is unsigned, so addresses compare unsigned with `compareTo`.
+ * - Values are 64-bit patterns. A negative value (built from a negative number, or read signed)
+ *   remembers that it is signed; everything else, including every non-negative value, is unsigned,
+ *   so addresses compare unsigned with `compareTo` and equal values are one object.
  * - Callable with and without `new`; `(low, high)` builds from halves.
  */
 import type { ProviderVariant } from "./options";
@@ -86,6 +87,8 @@ export function createInt64Factory(variant: Pick<ProviderVariant, "int64HexPrefi
 
   function make(value: bigint, signed = false): Int64Instance {
     const bits = value & MASK64;
+    // Interned by value (reference §4.6): a non-negative value is one object whether it was made signed or not.
+    if ((bits & SIGN_BIT) === 0n) signed = false;
     const key = (signed ? "s" : "u") + bits.toString(16);
     const existing = interned.get(key)?.deref();
     if (existing) return existing;
