@@ -34,6 +34,9 @@ export function runCommand(dbg: EmulatedDebugger, command: string): string[] {
     const name = bang[1]!;
     const alias = dbg.aliases.get(name);
     if (!alias) {
+      // Not a function alias: an extension command (`!runaway`) answers with the target's canned output.
+      const canned = cannedOutput(dbg, text);
+      if (canned) return [...canned];
       // dbgeng reads `!a.b` as command b of extension a.
       const dot = name.lastIndexOf(".");
       return [dot >= 0 ? `No export ${name.slice(dot + 1)} found` : `No export ${name} found`];

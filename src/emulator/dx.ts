@@ -6,7 +6,7 @@
  *
  * Grammar (enough for the documented forms): `@$var = expr`, member access, calls, indexing,
  * numbers (hex, decimal, backtick), strings, true/false, `new { A = expr, ... }`, lambdas
- * `x => expr` and `(x, y) => expr`, comparisons, `&&`, `||`, `!`, `+`, `-`.
+ * `x => expr` and `(x, y) => expr`, comparisons, `&&`, `||`, `!`, `+`, `-`, `*`, `/`, `%`.
  */
 import { collectionKeys, isModelCollection, modelCollection } from "./collection";
 import type { EmulatedDebugger } from "./debugger";
@@ -55,7 +55,7 @@ function tokenize(src: string): Tok[] {
     }
     const two = src.slice(i, i + 2);
     if (["==", "!=", "<=", ">=", "&&", "||", "=>"].includes(two)) { out.push({ t: "op", v: two }); i += 2; continue; }
-    if ("().[],={}<>!+-".includes(c)) { out.push({ t: "op", v: c }); i++; continue; }
+    if ("().[],={}<>!+-*/%".includes(c)) { out.push({ t: "op", v: c }); i++; continue; }
     throw new Error(`Syntax error at '${src.slice(i)}'`);
   }
   out.push({ t: "end" });
@@ -145,7 +145,19 @@ export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
     if (isOp("-")) { p++; const inner = unary(); return (s) => { const v = inner(s); return typeof v === "number" ? -v : dbg.int64.make(-dbg.int64.toBigInt(v), true); }; }
     return postfix();
   };
-  const additive = binary(unary, ["+", "-"], (op, a, b) => {
+  // `g_array1D.Select(n => n * 3)` (reference §5.4): integer arithmetic on ordinals, exact to 64 bits.
+  const multiplicative = binary(unary, ["*", "/", "%"], (op, a, b) => {
+    if (typeof a === "number" && typeof b === "number" && !(Number.isInteger(a) && Number.isInteger(b))) {
+      return op === "*" ? a * b : op === "/" ? a / b : a % b;
+    }
+    const i64 = dbg.int64;
+    const x = typeof a === "number" ? BigInt(a) : i64.toBigInt(a);
+    const y = typeof b === "number" ? BigInt(b) : i64.toBigInt(b);
+    if (op !== "*" && y === 0n) throw new Error("Division by zero");
+    const r = op === "*" ? x * y : op === "/" ? x / y : x % y;
+    return r > -(2n ** 53n) && r < 2n ** 53n ? Number(r) : i64.make(r);
+  });
+  const additive = binary(multiplicative, ["+", "-"], (op, a, b) => {
     if (typeof a === "string" || typeof b === "string") return op === "+" ? String(a) + String(b) : NaN;
     const i64 = dbg.int64;
     const x = i64.toBigInt(a), y = i64.toBigInt(b);

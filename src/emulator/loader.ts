@@ -33,6 +33,7 @@ export function evaluateScript(code: string, fileName: string, host: object, opt
     `(function (sym) {
        Object.defineProperty(Symbol, "metadataDescriptor", { value: sym, writable: false, enumerable: false, configurable: false });
        delete this.globalThis;
+       delete this.console; // V8 puts a console in every context; the provider has none (reference §1.3)
        return Number.prototype;
      })`,
     context,

@@ -305,7 +305,8 @@ export class UserTargetBuilder {
         if (t.opts.tebUnreadable) this.unmaps.push({ address: l.teb, size: teb.bytes.length });
       }
 
-      const frameNames = t.opts.frames ?? ["ntdll!NtWaitForSingleObject+0x14"];
+      const hasNtdll = this.modules.some((m) => m.symbolName.toLowerCase() === "ntdll");
+      const frameNames = t.opts.frames ?? (hasNtdll ? ["ntdll!NtWaitForSingleObject+0x14"] : []);
       const frames: FrameSpec[] = frameNames.map((f, k) => {
         const plus = f.lastIndexOf("+");
         const ip = plus > 0 ? symbolAddress(f.slice(0, plus), Number(f.slice(plus + 1))) : symbolAddress(f);
