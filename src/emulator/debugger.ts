@@ -8,7 +8,7 @@ import { runCommand } from "./commands";
 import { createFileSystem } from "./filesystem";
 import { createScriptHost, recordInfo, type RecordInfo } from "./host";
 import { createInt64Factory, patchNumberPrototype, type Int64Factory } from "./int64";
-import { evaluateScript, ScriptError } from "./loader";
+import { evaluateScript, ScriptError, type Realm } from "./loader";
 import { DataModel, type ModelWorld, type ProcessContext } from "./model";
 import { NamedModels } from "./named-models";
 import { nativeInfo, typedValue, type NativeEnv } from "./native";
@@ -35,6 +35,8 @@ export class ScriptState {
   readonly skipped: SkippedRecord[] = [];
   readonly applied: RecordInfo[] = [];
   global: Record<string, unknown> = {};
+  /** The script realm's constructors (set before its code runs). */
+  realm: Realm | undefined;
   constructor(readonly name: string, readonly path: string, readonly code: string) {}
 }
 
@@ -369,6 +371,7 @@ export class EmulatedDebugger {
     const evaluated = evaluateScript(code, path, host, {
       metadataSymbol: this.metadataSymbol,
       patchNumbers: this.variant.numberInt64Methods ? (proto) => patchNumberPrototype(proto, this.int64) : undefined,
+      onRealm: (realm) => { s.realm = realm; },
     });
     s.global = evaluated.global;
     const init = s.global.initializeScript;

@@ -53,6 +53,21 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
   const i64 = dbg.int64;
   const model = dbg.model;
 
+  // Errors the host throws are the script realm's errors, as the provider's are the engine's own.
+  const inRealm = (e: unknown): unknown => {
+    const realm = script.realm;
+    if (!realm || !(e instanceof Error)) return e;
+    const Ctor = e instanceof TypeError ? realm.TypeError : e instanceof RangeError ? realm.RangeError : realm.Error;
+    return new Ctor(e.message);
+  };
+  const guard = <F extends (...args: never[]) => unknown>(f: F): F => {
+    const wrapped = function (this: unknown, ...args: unknown[]) {
+      try { return (f as unknown as (...a: unknown[]) => unknown).apply(this, args); } catch (e) { throw inRealm(e); }
+    };
+    return wrapped as unknown as F;
+  };
+  const realmArray = <T>(items: T[]): T[] => (script.realm ? script.realm.Array.from(items) as T[] : items);
+
   const debugLog = (...args: unknown[]) => {
     counters.other++;
     dbg.writeOutput(args.map((a) => String(a)).join(""));
@@ -77,7 +92,7 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
     resourceFileName: recordConstructor("ResourceFile", 1),
     allowOutsidePropertyWrites: recordConstructor("AllowOutsidePropertyWrites", 0),
     Int64: i64.ctor,
-    parseInt64: (s: string, radix?: number) => { counters.other++; return i64.parse(s, radix); },
+    parseInt64: guard((s: string, radix?: number) => { counters.other++; return i64.parse(s, radix); }),
   };
 
   // ---- phase 2 ----
@@ -136,7 +151,8 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
     const info = nativeInfo(location);
     if (info && info.kind === "pointer" && info.type.kind === "pointer") {
       const target = info.type.target;
-      const ok = target.kind === "intrinsic" && (wide ? target.size === 2 : target.size === 1);
+      // The provider validates that the pointee is a character type, not just its size (reference §4.4).
+      const ok = target.kind === "intrinsic" && target.char === (wide ? "wide" : "narrow");
       if (!ok) throw new TypeError(`${wide ? "readWideString" : "readString"}: the object's type ${info.type.name} is not a ${wide ? "wide " : ""}character pointer`);
     }
     const address = toAddress(location);
@@ -299,13 +315,15 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
         for (let i = 0; i < numElements; i++) {
           out[i] = i64.make(view.getBigUint64(i * 8, true), signed);
         }
-        return out;
+        return realmArray(out);
       }
+      // Typed arrays of the script's realm over a private copy of the bytes.
+      const r = script.realm ?? { Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array };
       let arr: ArrayLike<number>;
-      if (elementSize === 1) arr = signed ? new Int8Array(copy.buffer) : copy;
-      else if (elementSize === 2) arr = signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
-      else arr = signed ? new Int32Array(copy.buffer) : new Uint32Array(copy.buffer);
-      return dbg.variant.readMemoryPlainArrays ? Array.from(arr) : arr;
+      if (elementSize === 1) arr = signed ? new r.Int8Array(copy.buffer) : new r.Uint8Array(copy.buffer);
+      else if (elementSize === 2) arr = signed ? new r.Int16Array(copy.buffer) : new r.Uint16Array(copy.buffer);
+      else arr = signed ? new r.Int32Array(copy.buffer) : new r.Uint32Array(copy.buffer);
+      return dbg.variant.readMemoryPlainArrays ? realmArray(Array.from(arr)) : arr;
     },
     writeMemoryValues(location: unknown, numElements: number, elements: unknown, elementSize: number = 1, _isSigned?: unknown, ctx?: unknown) {
       counters.memoryReads++;
@@ -334,6 +352,10 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
     pointerKind: Object.freeze({ standard: 0, reference: 1, rValueReference: 2, cxHat: 3 }),
   };
 
+  for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
+    (memory as Record<string, unknown>)[k] = guard(memory[k] as (...a: never[]) => unknown);
+  }
+
   const host: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(phaseOne)) host[k] = v;
   if (dbg.variant.phaseOneMembers === "throw") {
@@ -353,7 +375,9 @@ export function createScriptHost(dbg: EmulatedDebugger, script: ScriptState): Sc
         if (isValue) {
           Object.defineProperty(host, name, { configurable: true, enumerable: true, get() { counters.propertyReads++; return make(); } });
         } else {
-          Object.defineProperty(host, name, { configurable: true, enumerable: true, writable: false, value: make() });
+          const value = make();
+          const guarded = typeof value === "function" && name !== "indexedValue" ? guard(value as (...a: never[]) => unknown) : value;
+          Object.defineProperty(host, name, { configurable: true, enumerable: true, writable: false, value: guarded });
         }
       }
     },

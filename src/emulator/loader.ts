@@ -18,11 +18,27 @@ export class ScriptError extends Error {
   }
 }
 
+/** Constructors of the script's own realm, so values the host hands over are the script's kind of objects. */
+export interface Realm {
+  readonly Error: ErrorConstructor;
+  readonly TypeError: TypeErrorConstructor;
+  readonly RangeError: RangeErrorConstructor;
+  readonly Array: ArrayConstructor;
+  readonly Int8Array: Int8ArrayConstructor;
+  readonly Uint8Array: Uint8ArrayConstructor;
+  readonly Int16Array: Int16ArrayConstructor;
+  readonly Uint16Array: Uint16ArrayConstructor;
+  readonly Int32Array: Int32ArrayConstructor;
+  readonly Uint32Array: Uint32ArrayConstructor;
+}
+
 export interface LoaderOptions {
   /** The `Symbol.metadataDescriptor` the provider defines before loading scripts (reference §9.9). */
   readonly metadataSymbol: symbol;
   /** Called with the realm's Number.prototype when numbers should carry Int64 methods. */
   readonly patchNumbers?: (numberPrototype: object) => void;
+  /** Called with the new realm's constructors before the script's code runs. */
+  readonly onRealm?: (realm: Realm) => void;
 }
 
 export function evaluateScript(code: string, fileName: string, host: object, options: LoaderOptions): EvaluatedScript {
@@ -40,6 +56,9 @@ export function evaluateScript(code: string, fileName: string, host: object, opt
   ) as (this: unknown, sym: symbol) => object;
   const numberPrototype = setup.call(vm.runInContext("this", context), options.metadataSymbol);
   options.patchNumbers?.(numberPrototype);
+  options.onRealm?.(vm.runInContext(
+    "({ Error: Error, TypeError: TypeError, RangeError: RangeError, Array: Array, Int8Array: Int8Array, Uint8Array: Uint8Array, " +
+    "Int16Array: Int16Array, Uint16Array: Uint16Array, Int32Array: Int32Array, Uint32Array: Uint32Array })", context) as Realm);
 
   try {
     new vm.Script(code, { filename: fileName }).runInContext(context);

@@ -124,7 +124,8 @@ function readField(env: NativeEnv, ctx: NativeContext, base: bigint, udt: UdtTyp
 
 /** Members the provider projects onto every native object (reference §5.2). */
 function projectedCommon(env: NativeEnv, obj: object, info: NativeInfo): Record<string, () => unknown> {
-  return {
+  // No prototype: `projected.toString` must not find Object.prototype's members.
+  return Object.assign(Object.create(null) as Record<string, () => unknown>, {
     hostContext: () => info.ctx.hostContext,
     targetLocation: () => {
       if (info.location === undefined) throw new Error("Object has no location");
@@ -133,7 +134,7 @@ function projectedCommon(env: NativeEnv, obj: object, info: NativeInfo): Record<
     targetType: () => env.typeObject(info.type, info.ctx.table),
     targetSize: () => (env.variant.ordinalsAsInt64 ? env.int64.make(BigInt(info.type.size)) : info.type.size),
     runtimeTypedObject: () => obj,
-  };
+  });
 }
 
 const COMMON_NAMES = ["hostContext", "targetLocation", "targetType", "targetSize", "runtimeTypedObject"];

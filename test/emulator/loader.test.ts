@@ -379,3 +379,21 @@ describe("Debugger.Utility.FileSystem (§6.9)", () => {
     expect(fs.readFileSync(hostPath, "latin1").split(/\r?\n/)).toEqual(["first line", "x=42"]);
   });
 });
+
+describe("values the host hands to the script belong to the script's realm", () => {
+  it("§4.4/§5.5 host errors are the script's Error objects; memory arrays are the script's arrays", () => {
+    const dbg = newDbg();
+    const s = dbg.scriptLoad(script(`[${API}]`, `function probe(addr) {
+      var out = {};
+      try { host.memory.readMemoryValues(0x10, 1, 4); } catch (e) { out.error = e instanceof Error; out.message = e.message; }
+      try { host.parseInt64("zz", 16); } catch (e) { out.parseError = e instanceof Error; }
+      out.typed = host.memory.readMemoryValues(addr, 2, 4) instanceof Uint32Array;
+      out.bytes = host.memory.readMemoryValues(addr, 2, 1) instanceof Uint8Array;
+      out.wide = Array.isArray(host.memory.readMemoryValues(addr, 2, 8));
+      return out;
+    }`), "C:\\t\\realm.js");
+    const stack = dbg.target.processes[0]!.threads[0]!.registers.rsp!;
+    const out = call(s, "probe", dbg.int64.make(stack)) as Record<string, unknown>;
+    expect(out).toEqual({ error: true, message: expect.stringMatching(/^Unable to read memory at Address 0x10/), parseError: true, typed: true, bytes: true, wide: true });
+  });
+});

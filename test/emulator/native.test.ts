@@ -233,3 +233,17 @@ describe("symbol and type look-ups (§3.1, §4.2)", () => {
     expect(js(alt.dbg, "return host.getModuleContainingSymbolInformation(a);", [alt.dbg.int64.make(stack(alt.built))])).toBeNull();
   });
 });
+
+describe("display strings of native objects (§5.2 String Conversion)", () => {
+  it("§5.2 toString() and String() give the dx display string for structures and pointers", () => {
+    const t = userTarget().thread({ tid: 0x1a4 }).build();
+    const dbg = new EmulatedDebugger(t.spec);
+    const s = dbg.scriptLoad(`"use strict"; function initializeScript() { return [new host.apiVersionSupport(1, 9)]; }
+      function show() { var teb = host.currentThread.Environment.EnvironmentBlock; return [String(teb), teb.toString(), String(teb.NtTib.Self), "" + teb.ProcessEnvironmentBlock.toString()]; }`, "C:\\t\\show.js");
+    const out = (s.global.show as () => string[])();
+    expect(out[0]).toBe("[Type: _TEB]");
+    expect(out[1]).toBe("[Type: _TEB]");
+    expect(out[2]).toBe(`0x${t.at.teb(0x1a4).toString(16).padStart(16, "0")} [Type: _NT_TIB *]`);
+    expect(out[3]).toMatch(/^0x[0-9a-f]{16} \[Type: _PEB \*\]$/);
+  });
+});
