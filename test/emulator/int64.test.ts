@@ -6,31 +6,20 @@
 import { describe, it, expect } from "vitest";
 import { EmulatedDebugger } from "../../src/emulator/debugger";
 import { ALTERNATE_VARIANT, type ProviderVariant } from "../../src/emulator/options";
+import { probe, thrown as throwsIn } from "./probe";
 import { userTarget } from "../mocks/user-target";
 
 const PRECISION = "64 bit value loses precision on conversion to number";
 
-let scriptCounter = 0;
 
 function newDbg(variant?: Partial<ProviderVariant>): EmulatedDebugger {
   return new EmulatedDebugger(userTarget().build().spec, variant ? { variant } : {});
 }
 
-/** Runs `body` as the body of `function probe(a, b, c)` in a freshly loaded classic script (API 1.9, phase 2). */
-function js(dbg: EmulatedDebugger, body: string, ...args: unknown[]): unknown {
-  const code = `"use strict";
-function initializeScript() { return [new host.apiVersionSupport(1, 9)]; }
-function probe(a, b, c) {
-${body}
-}`;
-  const s = dbg.scriptLoad(code, `C:\\tests\\int64_${++scriptCounter}.js`);
-  return (s.global.probe as (...a: unknown[]) => unknown)(...args);
-}
+const js = (dbg: EmulatedDebugger, body: string, ...args: unknown[]) => probe(dbg, body, args);
 
 /** The message of what `body` throws inside the script, or "no throw". */
-function thrown(dbg: EmulatedDebugger, body: string): string {
-  return js(dbg, `try { ${body}; return "no throw"; } catch (e) { return String(e && e.message); }`) as string;
-}
+const thrown = (dbg: EmulatedDebugger, body: string) => throwsIn(dbg, body).replace(/^threw: /, "");
 
 describe("host.Int64 identity (§4.6 Identity/equality, §9.3)", () => {
   it("§4.6 host.Int64(5) === host.Int64(5): instances are interned by value", () => {

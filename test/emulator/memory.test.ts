@@ -5,6 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { EmulatedDebugger } from "../../src/emulator/debugger";
 import { ALTERNATE_VARIANT, type ProviderVariant } from "../../src/emulator/options";
+import { probe, thrown as throwsIn } from "./probe";
 import { userTarget } from "../mocks/user-target";
 
 /** Test data placed where the fake target has nothing else. */
@@ -14,7 +15,6 @@ const NARROW = 0x5000_1000n; // "hello\0world\0"
 const WIDE = 0x5000_2000n; // L"wide\0more\0"
 const TAIL = 0x5000_3000n; // "abc" right before unmapped memory (no terminator)
 
-let scriptCounter = 0;
 
 function target() {
   const built = userTarget().build();
@@ -36,20 +36,9 @@ function newDbg(variant?: Partial<ProviderVariant>): EmulatedDebugger {
   return new EmulatedDebugger(target().spec, variant ? { variant } : {});
 }
 
-/** Runs `body` as `function probe(a, b, c)` in a freshly loaded classic script (API 1.9, phase 2). */
-function js(dbg: EmulatedDebugger, body: string, ...args: unknown[]): unknown {
-  const code = `"use strict";
-function initializeScript() { return [new host.apiVersionSupport(1, 9)]; }
-function probe(a, b, c) {
-${body}
-}`;
-  const s = dbg.scriptLoad(code, `C:\\tests\\memory_${++scriptCounter}.js`);
-  return (s.global.probe as (...a: unknown[]) => unknown)(...args);
-}
+const js = (dbg: EmulatedDebugger, body: string, ...args: unknown[]) => probe(dbg, body, args);
 
-function thrown(dbg: EmulatedDebugger, body: string, ...args: unknown[]): string {
-  return js(dbg, `try { ${body}; return "no throw"; } catch (e) { return "threw: " + String(e && e.message); }`, ...args) as string;
-}
+const thrown = (dbg: EmulatedDebugger, body: string, ...args: unknown[]) => throwsIn(dbg, body, args);
 
 describe("host.memory.readMemoryValues (§4.4, §9.5)", () => {
   it("§4.4 default element size is 1 byte unsigned, returned as a typed array of numbers", () => {

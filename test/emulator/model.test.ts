@@ -6,6 +6,7 @@
 import { describe, it, expect } from "vitest";
 import { EmulatedDebugger } from "../../src/emulator/debugger";
 import { ALTERNATE_VARIANT, type ProviderVariant } from "../../src/emulator/options";
+import { probe, thrown as throwsIn } from "./probe";
 import { userTarget, type UserTargetOptions } from "../mocks/user-target";
 
 const PID = 0x1234;
@@ -13,7 +14,6 @@ const T1 = 0x1a4;
 const T2 = 0x2b8;
 const T3 = 0x3cc;
 
-let scriptCounter = 0;
 
 function target(options: UserTargetOptions = {}) {
   return userTarget({ pid: PID, ...options })
@@ -28,22 +28,10 @@ function newDbg(variant?: Partial<ProviderVariant>, options: UserTargetOptions =
   return { built, dbg: new EmulatedDebugger(built.spec, variant ? { variant } : {}) };
 }
 
-/** Runs `body` as `function probe(a, b, c)` in a freshly loaded classic script (API 1.9, phase 2). */
-function js(dbg: EmulatedDebugger, body: string, ...args: unknown[]): unknown {
-  const code = `"use strict";
-function initializeScript() { return [new host.apiVersionSupport(1, 9)]; }
-function probe(a, b, c) {
-  var proc = host.currentProcess;
-  var threads = proc.Threads;
-${body}
-}`;
-  const s = dbg.scriptLoad(code, `C:\\tests\\model_${++scriptCounter}.js`);
-  return (s.global.probe as (...a: unknown[]) => unknown)(...args);
-}
+const PRELUDE = "var proc = host.currentProcess; var threads = proc.Threads;";
+const js = (dbg: EmulatedDebugger, body: string, ...args: unknown[]) => probe(dbg, body, args, { prelude: PRELUDE });
 
-function thrown(dbg: EmulatedDebugger, body: string): string {
-  return js(dbg, `try { ${body}; return "no throw"; } catch (e) { return "threw: " + String(e && e.message); }`) as string;
-}
+const thrown = (dbg: EmulatedDebugger, body: string) => throwsIn(dbg, body, [], { prelude: PRELUDE });
 
 /** Plain numbers of a list of numbers / Int64 (for readable assertions). */
 const ids = (list: unknown): number[] => Array.from(list as Iterable<unknown>, (x) => Number(x));

@@ -8,12 +8,12 @@ import { ALTERNATE_VARIANT, type ProviderVariant } from "../../src/emulator/opti
 import { writeUnsigned } from "../../src/emulator/memory";
 import { WINDOWS_USER_X64 } from "../../src/emulator/layouts/windows-user";
 import { fieldLocation } from "../mocks/layout-writer";
+import { probe, thrown as throwsIn } from "./probe";
 import { userTarget, type UserTargetOptions } from "../mocks/user-target";
 
 const TID = 0x1a4;
 const OTHER_TID = 0x2b8;
 
-let scriptCounter = 0;
 
 /** Writes an integer into the fake TEB of `tid` at a field path (offsets from the layout tables, never by hand). */
 function pokeTeb(built: ReturnType<ReturnType<typeof userTarget>["build"]>, tid: number, path: string, value: bigint): void {
@@ -46,20 +46,9 @@ function newDbg(variant?: Partial<ProviderVariant>, options: UserTargetOptions =
   return { built, dbg: new EmulatedDebugger(built.spec, variant ? { variant } : {}) };
 }
 
-/** Runs `body` as `function probe(a, b, c)` in a freshly loaded classic script; `records` is what initializeScript returns. */
-function js(dbg: EmulatedDebugger, body: string, args: unknown[] = [], records = "[new host.apiVersionSupport(1, 9)]"): unknown {
-  const code = `"use strict";
-function initializeScript() { return ${records}; }
-function probe(a, b, c) {
-${body}
-}`;
-  const s = dbg.scriptLoad(code, `C:\\tests\\native_${++scriptCounter}.js`);
-  return (s.global.probe as (...a: unknown[]) => unknown)(...args);
-}
+const js = (dbg: EmulatedDebugger, body: string, args: unknown[] = [], records?: string) => probe(dbg, body, args, { records });
 
-function thrown(dbg: EmulatedDebugger, body: string, args: unknown[] = [], records?: string): string {
-  return js(dbg, `try { ${body}; return "no throw"; } catch (e) { return "threw: " + String(e && e.message); }`, args, records) as string;
-}
+const thrown = (dbg: EmulatedDebugger, body: string, args: unknown[] = [], records?: string) => throwsIn(dbg, body, args, { records });
 
 const TEB = "host.currentProcess.Threads[a].Environment.EnvironmentBlock";
 

@@ -1,0 +1,159 @@
+/** Public facts and options of the kernel fake-target builder (see kernel-target.ts). */
+import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
+import { WIN10_1607_X64, WIN11_22H2_X64 } from "../../src/emulator/layouts/windows-kernel";
+import type { FrameSpec, SymbolSpec, TargetSpec } from "../../src/emulator/target-spec";
+import type { SparseMemory } from "../../src/emulator/memory";
+
+
+export type KernelBuild = "win10-1607" | "win11-22h2";
+export const KERNEL_LAYOUTS: Readonly<Record<KernelBuild, LayoutSet>> = { "win10-1607": WIN10_1607_X64, "win11-22h2": WIN11_22H2_X64 };
+
+/** `_KTHREAD.State` values (KTHREAD_STATE). */
+export const THREAD_STATE = {
+  Initialized: 0, Ready: 1, Running: 2, Standby: 3, Terminated: 4, Waiting: 5, Transition: 6, DeferredReady: 7,
+  GateWaitObsolete: 8, WaitingForProcessInSwap: 9,
+} as const;
+/** `_KTHREAD.WaitReason` values (KWAIT_REASON). */
+export const WAIT_REASON = {
+  Executive: 0, FreePage: 1, PageIn: 2, PoolAllocation: 3, DelayExecution: 4, Suspended: 5, UserRequest: 6,
+  WrExecutive: 7, WrFreePage: 8, WrPageIn: 9, WrPoolAllocation: 10, WrDelayExecution: 11, WrSuspended: 12,
+  WrUserRequest: 13, WrSpare0: 14, WrQueue: 15, WrLpcReceive: 16, WrLpcReply: 17, WrVirtualMemory: 18, WrPageOut: 19,
+  WrRendezvous: 20, WrKeyedEvent: 21, WrTerminated: 22, WrProcessInSwap: 23, WrCpuRateControl: 24, WrCalloutStack: 25,
+  WrKernel: 26, WrResource: 27, WrPushLock: 28, WrMutex: 29, WrQuantumEnd: 30, WrDispatchInt: 31, WrPreempted: 32,
+  WrYieldExecution: 33, WrFastMutex: 34, WrGuardedMutex: 35, WrRundown: 36, WrAlertByThreadId: 37, WrDeferredPreempt: 38,
+} as const;
+/** Object type indexes of Windows 10/11 (before the header cookie is applied). */
+export const OBJECT_TYPE_INDEX = { Token: 5, Process: 7, Thread: 8 } as const;
+export const STATUS_PENDING = 0x103;
+
+/** A time as a JS Date or a raw FILETIME (100 ns units since 1601). */
+export type KernelTime = Date | bigint;
+
+export interface KernelTargetOptions {
+  readonly build?: KernelBuild;
+  readonly processors?: number;
+  readonly ntBase?: bigint;
+  /** Extra nt symbols (name → RVA), e.g. functions a stack should resolve to. */
+  readonly ntSymbols?: Readonly<Record<string, number>>;
+  readonly bootTime?: KernelTime;
+  /** `nt!KeTickCount` (default 0x41e20). */
+  readonly tickCount?: bigint;
+  /** `nt!ObHeaderCookie` (default 0x3c). */
+  readonly headerCookie?: number;
+  readonly dumpFileName?: string;
+}
+
+export interface KernelProcessOptions {
+  readonly pid: number;
+  /** Image file name (default `process<pid>.exe`); `ImageFileName` holds its first 14 characters. */
+  readonly name?: string;
+  readonly label?: string;
+  /** `InheritedFromUniqueProcessId` (default: 4 for user processes, 0 for System). */
+  readonly parentPid?: number;
+  readonly createTime?: KernelTime;
+  /** Sets `ExitTime`; the process then defaults to no threads, no handle table, ExitStatus 0, ProcessExiting. */
+  readonly exitTime?: KernelTime;
+  readonly exitStatus?: number;
+  /** `ActiveThreads` (default: the threads not terminated). */
+  readonly activeThreads?: number;
+  /** Whether `ObjectTable` points to a `_HANDLE_TABLE` (default: not exited). */
+  readonly objectTable?: boolean;
+  /** Handles the process holds (its handle table's `FreeLists[0].HandleCount`). */
+  readonly ownHandleCount?: number;
+  /** `_OBJECT_HEADER.HandleCount`: handles to this process (default 4 live, 0 exited). */
+  readonly handleCount?: number;
+  readonly pointerCount?: number;
+  /** `Peb` (user-space address, not in the dump; 0n for none). */
+  readonly peb?: bigint;
+  /** `Flags3.Crashed`. */
+  readonly crashed?: boolean;
+  /** A 32-bit process: `WoW64Process` points to an `_EWOW64PROCESS` whose Peb is the 32-bit PEB. */
+  readonly wow64?: boolean;
+  /** The token's SessionId (default 0 for System, 1 otherwise). */
+  readonly sessionId?: number;
+  /** `SeAuditProcessCreationInfo.ImageFileName` (default `\Device\HarddiskVolume3\Windows\System32\<name>`; null for none). */
+  readonly imagePath?: string | null;
+  /** Threads made when the test declares none (default 1 live, 0 exited). */
+  readonly threadCount?: number;
+  /** Unlinked from `PsActiveProcessHead` (hidden): in memory, not in the debugger's process list. */
+  readonly unlinked?: boolean;
+}
+
+export interface KernelStackOptions {
+  readonly base: bigint;
+  readonly limit: bigint;
+  readonly initial?: bigint;
+  readonly current?: bigint;
+}
+
+export interface KernelThreadOptions {
+  /** The owning process by pid or label (default: the process declared last). */
+  readonly pid?: number;
+  readonly process?: string;
+  readonly tid?: number;
+  readonly label?: string;
+  /** SetThreadDescription name (`ThreadName`). */
+  readonly name?: string;
+  readonly state?: number | keyof typeof THREAD_STATE;
+  readonly waitReason?: number | keyof typeof WAIT_REASON;
+  /** `WaitTime` in ticks (default a little before `KeTickCount`). */
+  readonly waitTime?: number;
+  readonly createTime?: KernelTime;
+  readonly exitTime?: KernelTime;
+  readonly exitStatus?: number;
+  /** `CrossThreadFlags.Terminated` and State Terminated (default: when exitTime is given). */
+  readonly terminated?: boolean;
+  readonly startAddress?: bigint;
+  readonly win32StartAddress?: bigint;
+  /** `Tcb.Teb` (default: a user address for user threads, 0 for system threads). */
+  readonly teb?: bigint;
+  /** A stack of the test's own (mapped as zeros); default: a fresh 0x6000-byte stack. */
+  readonly kernelStack?: KernelStackOptions;
+  readonly registers?: Readonly<Record<string, bigint>>;
+  readonly kernelRegisters?: Readonly<Record<string, bigint>>;
+  readonly frames?: readonly FrameSpec[];
+  readonly handleCount?: number;
+  readonly pointerCount?: number;
+}
+
+export interface DriverOptions {
+  readonly name: string;
+  readonly base?: bigint;
+  readonly size?: number;
+  readonly symbols?: Readonly<Record<string, number>> | readonly SymbolSpec[];
+}
+
+/**
+ * Memory to take out of the dump: an address (its page, or `size` bytes), `nt!Symbol`, a process or thread
+ * label (its body) or `label.Field.Path`, or `{ pid | tid, field? }`, or `{ tid, stack: true }` (its kernel stack).
+ */
+export type MemoryRef =
+  | bigint
+  | string
+  | { readonly pid: number; readonly field?: string }
+  | { readonly tid: number; readonly field?: string; readonly stack?: boolean };
+
+export interface KernelStackInfo { readonly base: bigint; readonly limit: bigint; readonly initial: bigint; readonly current: bigint }
+
+export interface KernelTargetAddresses {
+  /** `_EPROCESS` by pid or label. */
+  process(ref: number | string): bigint;
+  /** `_ETHREAD` by tid or label (tid 0: processor 0's idle thread). */
+  thread(ref: number | string): bigint;
+  objectHeader(ref: { pid: number } | { tid: number }): bigint;
+  /** `ObjectTable` (0n when null). */
+  handleTable(ref: number | string): bigint;
+  token(ref: number | string): bigint;
+  kernelStack(ref: number | string): KernelStackInfo;
+  prcb(processor: number): bigint;
+  /** `PsActiveProcessHead`, `nt!KiSwapContext`, `mydrv!DriverEntry`. */
+  symbol(name: string): bigint;
+  module(name: string): bigint;
+}
+
+export interface BuiltKernelTarget {
+  readonly spec: TargetSpec;
+  readonly memory: SparseMemory;
+  readonly layout: LayoutSet;
+  readonly addresses: KernelTargetAddresses;
+}
