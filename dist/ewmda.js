@@ -222,6 +222,96 @@ var __ewmda = (function (exports) {
         return typeof v;
     }
 
+    /** Kept equal to package.json's version by a test. */
+    const VERSION = "0.1.0";
+
+    const SCHEMA_NAME = "ewmda.result";
+    const SCHEMA_VERSION = 1;
+    /** What the target is, as far as the data model says (every field may be null when the debugger does not know). */
+    function describeTarget(t) {
+        let dumpFile = null;
+        let processId = null;
+        let processName = null;
+        try {
+            const name = host.currentSession.Attributes.Target.Details.DumpFileName;
+            if (typeof name === "string" && name !== "")
+                dumpFile = name;
+        }
+        catch (e) { /* not a dump, or the attribute is missing */ }
+        try {
+            processId = Number(t.process.Id);
+        }
+        catch (e) {
+            processId = null;
+        }
+        try {
+            processName = String(t.process.Name);
+        }
+        catch (e) {
+            processName = null;
+        }
+        return { kind: t.isKernel() ? "kernel" : "user", dumpFile, processId, processName, pointerSize: t.pointerSize(), arch: t.architecture() };
+    }
+    function jsonValue(v, column) {
+        if (v === undefined)
+            return undefined;
+        if (v === null || typeof v === "string" || typeof v === "boolean")
+            return v;
+        // Addresses and hex ids are always "0x..." strings, whatever JS type carried them.
+        if ((column.type === "address" || column.type === "hex") && typeof v === "number" && v >= 0 && v === Math.floor(v))
+            return hex(v);
+        if (typeof v === "number")
+            return isFinite(v) ? v : String(v);
+        if (isInt64(v))
+            return hex(v);
+        if (v instanceof Unavailable)
+            return null;
+        return String(v);
+    }
+    /** The export document of one analysis result. */
+    function toDocument(result, target, now = new Date()) {
+        const columns = result.meta.columns.concat(BASE_COLUMNS);
+        const rows = result.rows.map((row) => {
+            const out = {};
+            const absent = {};
+            let anyAbsent = false;
+            for (const c of columns) {
+                const v = row[c.name];
+                if (v instanceof Unavailable) {
+                    absent[c.name] = v.kind + ": " + v.reason;
+                    anyAbsent = true;
+                }
+                const j = jsonValue(v, c);
+                if (j !== undefined)
+                    out[c.name] = j;
+            }
+            if (anyAbsent)
+                out._absent = absent;
+            return out;
+        });
+        return {
+            schema: SCHEMA_NAME,
+            schemaVersion: SCHEMA_VERSION,
+            tool: { name: "ewmda", version: VERSION },
+            target,
+            analysis: { name: result.meta.name, command: result.meta.command, version: result.meta.version, patterns: result.meta.patterns },
+            time: now.toISOString(),
+            summary: result.summary,
+            partial: result.partial,
+            columns: columns.map((c) => ({ name: c.name, type: c.type })),
+            rows,
+        };
+    }
+    /** JSON text of a document; never throws (a serialization problem becomes a minimal error document). */
+    function toJsonText(result, target) {
+        try {
+            return JSON.stringify(toDocument(result, target));
+        }
+        catch (e) {
+            return JSON.stringify({ schema: SCHEMA_NAME, schemaVersion: SCHEMA_VERSION, error: errorMessage(e), summary: result.summary });
+        }
+    }
+
     /**
      * The `!` face: one renderer for every analysis, formatting each cell by its column type (addresses
      * as WinDbg prints them, hex ids, yes/no, unreadable markers). Rows that carry only a verdict and a
@@ -771,9 +861,6 @@ var __ewmda = (function (exports) {
         throw new TypeError("not an address");
     }
 
-    /** Kept equal to package.json's version by a test. */
-    const VERSION = "0.1.0";
-
     /**
      * The dx face of an analysis result: a collection that is iterable and indexable (`[0x3]`), whose
      * display string is the one-line summary, and whose rows are objects with flat getter properties and
@@ -818,9 +905,14 @@ var __ewmda = (function (exports) {
         Object.defineProperty(target, sym, { get: () => descriptor, enumerable: false, configurable: true });
     }
     class ResultSet {
-        constructor(result, RowClass) {
+        constructor(result, RowClass, json) {
             this.__rows = result.rows.map((r) => new RowClass(r, result.pointerSize));
             this.__summary = result.summary;
+            this.__json = json;
+        }
+        /** The result as one export document (docs/schema.md), as JSON text. */
+        ToJson() {
+            return this.__json();
         }
         *[Symbol.iterator]() {
             const rows = this.__rows;
@@ -1272,7 +1364,9 @@ var __ewmda = (function (exports) {
         /** dx face: a ResultSet of row objects. */
         invoke(a, args) {
             this.ensureUserVariable();
-            return new ResultSet(runAnalysis(a, new Target(), this.config, args), this.rowClassOf(a));
+            const target = new Target();
+            const result = runAnalysis(a, target, this.config, args);
+            return new ResultSet(result, this.rowClassOf(a), () => toJsonText(result, describeTarget(target)));
         }
         /** `!` face: the same result as a table, printed. */
         command(a, args) {

@@ -52,10 +52,17 @@ export function defineMetadataDescriptor(target: object, descriptor: DbgModel.Me
 export class ResultSet {
   private readonly __rows: object[];
   private readonly __summary: string;
+  private readonly __json: () => string;
 
-  constructor(result: AnalysisResult, RowClass: RowConstructor) {
+  constructor(result: AnalysisResult, RowClass: RowConstructor, json: () => string) {
     this.__rows = result.rows.map((r) => new RowClass(r, result.pointerSize));
     this.__summary = result.summary;
+    this.__json = json;
+  }
+
+  /** The result as one export document (docs/schema.md), as JSON text. */
+  ToJson(): string {
+    return this.__json();
   }
 
   *[Symbol.iterator](): Iterator<unknown> {

@@ -5,6 +5,7 @@
  */
 import { runAnalysis, type Analysis } from "../lib/analysis";
 import { createConfig, type Config } from "../lib/config";
+import { describeTarget, toJsonText } from "../lib/export-json";
 import { renderTable } from "../lib/render-table";
 import { Target } from "../lib/target";
 import { errorMessage } from "../lib/values";
@@ -36,7 +37,9 @@ class Runtime {
   /** dx face: a ResultSet of row objects. */
   invoke(a: Analysis, args: readonly unknown[]): unknown {
     this.ensureUserVariable();
-    return new ResultSet(runAnalysis(a, new Target(), this.config, args), this.rowClassOf(a));
+    const target = new Target();
+    const result = runAnalysis(a, target, this.config, args);
+    return new ResultSet(result, this.rowClassOf(a), () => toJsonText(result, describeTarget(target)));
   }
 
   /** `!` face: the same result as a table, printed. */
