@@ -19,7 +19,7 @@ const footer = `function initializeScript() { return __ewmda.initializeScript();
 function invokeScript() { return __ewmda.invokeScript(); }
 function uninitializeScript() { return __ewmda.uninitializeScript(); }`;
 
-export default {
+const extension = {
   input: "src/extensions/index.ts",
   output: {
     file: "dist/ewmda.js",
@@ -35,3 +35,13 @@ export default {
   treeshake: { moduleSideEffects: false },
   plugins: [typescript({ tsconfig: "./tsconfig.json", noEmit: false, outputToFilesystem: false })],
 };
+
+// The Node side: the `ewmda` command line (minidump reader, emulated provider, runner), as one ES module.
+const cli = {
+  input: "src/cli/main.ts",
+  output: { file: "dist/ewmda-cli.mjs", format: "es", banner: `// ewmda ${pkg.version} command line (Node ${pkg.engines.node}). Built from ewmda's TypeScript sources; do not edit.` },
+  external: [/^node:/, "citty"],
+  plugins: [typescript({ tsconfig: "./tsconfig.cli.json", noEmit: false, outputToFilesystem: false })],
+};
+
+export default [extension, cli];

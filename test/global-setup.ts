@@ -1,4 +1,4 @@
-/** Builds dist/ewmda.js when it is missing or older than a source file, so `vitest` alone tests the current code. */
+/** Builds dist/ (the extension and the command line) when missing or older than a source file, so `vitest` alone tests the current code. */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -14,10 +14,9 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const root = path.resolve(import.meta.dirname, "..");
-  const bundle = path.join(root, "dist", "ewmda.js");
-  const sources = Math.max(newest(path.join(root, "src", "lib")), newest(path.join(root, "src", "extensions")), newest(path.join(root, "src", "dx-models")),
-    statSync(path.join(root, "rollup.config.mjs")).mtimeMs);
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources) {
+  const outputs = [path.join(root, "dist", "ewmda.js"), path.join(root, "dist", "ewmda-cli.mjs")];
+  const sources = Math.max(newest(path.join(root, "src")), statSync(path.join(root, "rollup.config.mjs")).mtimeMs);
+  if (outputs.some((o) => !existsSync(o) || statSync(o).mtimeMs < sources)) {
     execFileSync(process.execPath, [path.join(root, "node_modules", "rollup", "dist", "bin", "rollup"), "-c", "rollup.config.mjs"], { cwd: root, stdio: "inherit" });
   }
 }

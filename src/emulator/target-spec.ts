@@ -67,6 +67,8 @@ export interface FrameSpec {
   readonly stackOffset: bigint;
   readonly frameOffset?: bigint;
   readonly returnOffset?: bigint;
+  /** How the frame was recovered (runner reports only; the data model does not expose it, as WinDbg's does not). */
+  readonly foundBy?: "context" | "frame-pointer" | "leaf" | "scan";
 }
 
 export interface ModuleSpec {

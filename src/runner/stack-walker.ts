@@ -9,8 +9,8 @@
  *   scan; Windows x64 code does not keep frame pointers, so `rbp` chains are not followed.
  * - ARM64: the frame-pointer chain (`pc = lr`, `lr = [fp+8]`, `fp = [fp]`, `sp = fp+16`), else a scan.
  *
- * A scan looks at up to 30 words above the stack pointer (120 for the context frame) for a value inside a
- * loaded module. A walk ends at an instruction pointer below 0x1000, when the stack pointer stops
+ * A scan looks at up to 40 words above the stack pointer (160 for the context frame) for a value whose
+ * previous byte lies inside a loaded module (the return address follows its call instruction). A walk ends at an instruction pointer below 0x1000, when the stack pointer stops
  * growing, after 1024 frames, or after 1024 scanned frames.
  */
 
@@ -39,7 +39,8 @@ export interface WalkedFrame {
   readonly foundBy: FoundBy;
 }
 
-const SEARCH_WORDS = 30;
+/** 40 words: what reproduces Breakpad's output on every real dump in ../shared/testdata (30 in some Breakpad versions). */
+const SEARCH_WORDS = 40;
 const MAX_FRAMES = 1024;
 const MAX_SCANNED = 1024;
 const MAX_REASONABLE_GAP = 128n * 1024n;
@@ -66,7 +67,8 @@ export function walkStack(input: WalkInput): WalkedFrame[] {
       const location = (start + BigInt(i) * word) & mask;
       const v = memory.readPointer(location);
       if (v === undefined) return undefined;
-      if (isCode(v)) return { location, ip: v };
+      // A return address follows its call: the byte before it must be code (a module's base is not a return address).
+      if (isCode(v - 1n)) return { location, ip: v };
     }
     return undefined;
   };

@@ -1,0 +1,65 @@
+/**
+ * `ewmda analyze <dump>`: runs analyses through the loaded dist/ewmda.js and reports them as text tables
+ * (the `!` face), or as export documents (docs/schema.md) for machines.
+ */
+import type { AnalysisMeta } from "../lib/analysis";
+import { ANALYSES } from "../extensions/registry";
+import type { ModuleSpec } from "../emulator/target-spec";
+import { foundByText, type WalkedFrame } from "../runner/stack-walker";
+import { windbgAddress } from "../runner/windbg-commands";
+import { dumpInfo, renderInfo } from "./info";
+import type { Session } from "./session";
+
+export type OutputFormat = "text" | "json" | "jsonl";
+
+/** Analyses named by dx name, command name or catalogue pattern name (case-insensitive); all of them when none are named. */
+export function selectAnalyses(names: readonly string[]): AnalysisMeta[] {
+  const all = ANALYSES.map((a) => a.meta);
+  if (names.length === 0) return all;
+  const out: AnalysisMeta[] = [];
+  for (const n of names) {
+    const k = n.toLowerCase();
+    const hits = all.filter((m) => m.name.toLowerCase() === k || m.command === k || m.patterns.some((p) => p.toLowerCase() === k));
+    if (hits.length === 0) {
+      throw new Error(`unknown analysis or pattern "${n}" (known: ${all.map((m) => m.name).join(", ")})`);
+    }
+    for (const h of hits) if (!out.includes(h)) out.push(h);
+  }
+  return out;
+}
+
+export interface AnalyzeResult {
+  readonly documents: readonly unknown[];
+  readonly text: readonly string[];
+}
+
+function frameText(f: WalkedFrame, i: number, modules: readonly ModuleSpec[], ps: number): string {
+  const m = modules.find((x) => f.ip >= x.base && f.ip < x.base + BigInt(x.size));
+  const where = m ? `${m.name.split(/[\\/]/).pop()} + 0x${(f.ip - m.base).toString(16)}` : windbgAddress(f.ip, ps);
+  return `${String(i).padStart(3)}  ${where.padEnd(40)} sp=${windbgAddress(f.sp, ps)}  (${foundByText(f.foundBy)})`;
+}
+
+export function analyze(session: Session, metas: readonly AnalysisMeta[], format: OutputFormat, progress: (line: string) => void): AnalyzeResult {
+  const { dbg, target } = session;
+  const documents: unknown[] = [];
+  const text: string[] = [];
+  if (format === "text") {
+    const info = dumpInfo(session.file, session.dump, target);
+    text.push(...renderInfo(info, target).filter((l) => !l.startsWith("Streams:")));
+    const frames = target.exceptionFrames ?? target.threads.find((t) => t.id === target.spec.currentThreadId)?.frames;
+    if (frames && frames.length) {
+      text.push("", `Stack of thread 0x${(target.spec.currentThreadId ?? 0).toString(16)}${target.exceptionFrames ? " at the exception (.ecxr)" : ""}:`);
+      frames.forEach((f, i) => text.push(frameText(f, i, target.spec.processes[0]!.modules, target.spec.pointerSize)));
+    }
+  }
+  metas.forEach((m, i) => {
+    progress(`[${i + 1}/${metas.length}] ${m.name}`);
+    if (format === "text") {
+      text.push("", ...dbg.execute(`!ewmda_${m.command}`));
+    } else {
+      const json = dbg.dx(`Debugger.Utility.Ewmda.${m.name}().ToJson()`);
+      documents.push(JSON.parse(String(json)));
+    }
+  });
+  return { documents, text };
+}

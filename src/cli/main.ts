@@ -1,0 +1,141 @@
+/**
+ * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
+ * minidump. Exit status: 0 when the run completed (findings or not), 1 when the file is not a usable
+ * dump (with a one-line reason), 2 for a usage error.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { defineCommand, runMain } from "citty";
+import { MinidumpError } from "../minidump/types";
+import { VERSION } from "../lib/version";
+import { analyze, selectAnalyses, type OutputFormat } from "./analyze";
+import { demoNotes, runDemo } from "./demo";
+import { dumpInfo, renderInfo } from "./info";
+import { openSession, type Session } from "./session";
+
+class UsageError extends Error {}
+
+/** Values of a repeatable option (`--pattern A --pattern B`, `--pattern=A`). */
+function repeated(raw: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const a = raw[i]!;
+    if (a === `--${name}` && i + 1 < raw.length) out.push(raw[++i]!);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
+  }
+  return out;
+}
+
+/** Writes to a file through a temporary name, so an interrupted run never leaves half a report. */
+function emit(text: string, out: string | undefined): void {
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, out);
+}
+
+function withSession<T>(file: string, symbols: string | undefined, fn: (s: Session) => T): T {
+  let session: Session;
+  try {
+    session = openSession(file, { symbolsDir: symbols });
+  } catch (e) {
+    if (e instanceof MinidumpError || (e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") {
+      process.stderr.write(`ewmda: ${file}: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+      throw new HandledError();
+    }
+    throw e;
+  }
+  try {
+    return fn(session);
+  } finally {
+    session.close();
+  }
+}
+
+class HandledError extends Error {}
+
+function guard(run: () => void): void {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof HandledError) return;
+    if (e instanceof UsageError) {
+      process.stderr.write(`ewmda: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`ewmda: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 3;
+  }
+}
+
+const info = defineCommand({
+  meta: { name: "info", description: "What a dump holds: system, process, exception, threads, modules, streams, and what each analysis can use" },
+  args: {
+    dump: { type: "positional", description: "minidump file", required: true },
+    json: { type: "boolean", description: "print one JSON object instead of text" },
+  },
+  run({ args }) {
+    guard(() => withSession(args.dump, undefined, (s) => {
+      const i = dumpInfo(s.file, s.dump, s.target);
+      emit(args.json ? JSON.stringify(i, null, 2) + "\n" : renderInfo(i, s.target).join("\n") + "\n", undefined);
+    }));
+  },
+});
+
+const analyzeCommand = defineCommand({
+  meta: { name: "analyze", description: "Run ewmda's analyses on a dump (all of them, or those named with --pattern) and print the report" },
+  args: {
+    dump: { type: "positional", description: "minidump file", required: true },
+    pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable" },
+    json: { type: "boolean", description: "print a JSON array of export documents (docs/schema.md)" },
+    jsonl: { type: "boolean", description: "print one export document per line" },
+    text: { type: "boolean", description: "print tables for people (the default)" },
+    out: { type: "string", description: "write the report to this file instead of standard output" },
+    symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names" },
+    progress: { type: "boolean", description: "show progress on standard error (default: when it is a terminal)" },
+  },
+  run({ args, rawArgs }) {
+    guard(() => {
+      const formats = [args.json && "json", args.jsonl && "jsonl", args.text && "text"].filter(Boolean) as OutputFormat[];
+      if (formats.length > 1) throw new UsageError("choose one of --json, --jsonl, --text");
+      const format: OutputFormat = formats[0] ?? "text";
+      let metas;
+      try { metas = selectAnalyses(repeated(rawArgs, "pattern")); } catch (e) { throw new UsageError((e as Error).message); }
+      const showProgress = args.progress ?? process.stderr.isTTY === true;
+      withSession(args.dump, args.symbols, (s) => {
+        const r = analyze(s, metas, format, (line) => { if (showProgress) process.stderr.write(`${line}\n`); });
+        const text = format === "text" ? r.text.join("\n") + "\n"
+          : format === "json" ? JSON.stringify(r.documents, null, 2) + "\n"
+            : r.documents.map((d) => JSON.stringify(d)).join("\n") + "\n";
+        emit(text, args.out);
+      });
+    });
+  },
+});
+
+const demo = defineCommand({
+  meta: { name: "demo", description: "Write a synthetic dump with known problems and analyze it (no dump of your own needed)" },
+  args: {
+    out: { type: "string", description: "where to write the synthetic dump", default: "ewmda-demo.dmp" },
+  },
+  run({ args }) {
+    guard(() => {
+      const file = runDemo(args.out);
+      withSession(file, undefined, (s) => {
+        const r = analyze(s, selectAnalyses([]), "text", () => undefined);
+        emit([`Wrote ${file}, a synthetic dump (ewmda analyze ${file} reproduces this report).`, "", ...r.text, "", ...demoNotes()].join("\n") + "\n", undefined);
+      });
+    });
+  },
+});
+
+export const main = defineCommand({
+  meta: { name: "ewmda", version: VERSION, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
+  subCommands: { analyze: analyzeCommand, info, demo },
+});
+
+void runMain(main);

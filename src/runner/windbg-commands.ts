@@ -1,0 +1,201 @@
+/**
+ * Answers for the debugger commands analyses may run through ExecuteCommand (`~`, `!runaway`, `.exr -1`,
+ * `lm`, `!handle`, `.lastevent`, `.dumpdebug`), generated from the dump's own data in the layout WinDbg
+ * prints them, so analyses that parse command output can be tested headless. Where a dump lacks the data
+ * the answer is WinDbg's error text for that case.
+ */
+import type { CommandTable } from "../emulator/target-spec";
+import type { ModuleSet } from "../emulator/symbols";
+import type { DumpException, MinidumpReader } from "../minidump/types";
+
+export interface CommandFacts {
+  readonly dump: MinidumpReader;
+  readonly pointerSize: 4 | 8;
+  readonly processId: number;
+  readonly currentThreadId: number | undefined;
+  readonly modules: ModuleSet;
+  readonly dumpFileName: string;
+}
+
+/** `00007ff6`1a2d0000` (64-bit) or `0040a000` (32-bit), as WinDbg prints addresses. */
+export function windbgAddress(v: bigint, pointerSize: number): string {
+  const digits = v.toString(16).padStart(pointerSize * 2, "0");
+  return pointerSize === 8 ? `${digits.slice(0, 8)}\`${digits.slice(8)}` : digits;
+}
+
+const EXCEPTION_NAMES: Record<number, string> = {
+  0x80000003: "Break instruction exception",
+  0x80000004: "Single step exception",
+  0xc0000005: "Access violation",
+  0xc000001d: "Illegal instruction",
+  0xc0000025: "Noncontinuable exception",
+  0xc000008c: "Array bounds exceeded",
+  0xc0000094: "Integer divide-by-zero",
+  0xc0000095: "Integer overflow",
+  0xc0000096: "Privileged instruction",
+  0xc00000fd: "Stack overflow",
+  0xc000000d: "An invalid parameter was passed to a service or function",
+  0xc0000374: "A heap has been corrupted",
+  0xc0000409: "Security check failure or stack buffer overrun",
+  0xc0000420: "Assertion failure",
+  0xe06d7363: "C++ EH exception",
+  0xe0434352: "CLR exception",
+};
+
+const FAST_FAIL: Record<number, string> = {
+  0: "FAST_FAIL_LEGACY_GS_VIOLATION", 1: "FAST_FAIL_VTGUARD_CHECK_FAILURE", 2: "FAST_FAIL_STACK_COOKIE_CHECK_FAILURE",
+  3: "FAST_FAIL_CORRUPT_LIST_ENTRY", 4: "FAST_FAIL_INCORRECT_STACK", 5: "FAST_FAIL_INVALID_ARG", 6: "FAST_FAIL_GS_COOKIE_INIT",
+  7: "FAST_FAIL_FATAL_APP_EXIT", 8: "FAST_FAIL_RANGE_CHECK_FAILURE", 9: "FAST_FAIL_UNSAFE_REGISTRY_ACCESS",
+  10: "FAST_FAIL_GUARD_ICALL_CHECK_FAILURE", 11: "FAST_FAIL_GUARD_WRITE_CHECK_FAILURE", 12: "FAST_FAIL_INVALID_FIBER_SWITCH",
+  13: "FAST_FAIL_INVALID_SET_OF_CONTEXT", 14: "FAST_FAIL_INVALID_REFERENCE_COUNT", 18: "FAST_FAIL_INVALID_JUMP_BUFFER",
+  19: "FAST_FAIL_MRDATA_MODIFIED", 37: "FAST_FAIL_INVALID_BALANCED_TREE", 38: "FAST_FAIL_INVALID_NEXT_THREAD",
+  57: "FAST_FAIL_HEAP_METADATA_CORRUPTION", 58: "FAST_FAIL_SET_CONTEXT_DENIED", 62: "FAST_FAIL_INVALID_IAT",
+};
+
+export function exceptionName(code: number): string {
+  return EXCEPTION_NAMES[code >>> 0] ?? "Unknown exception";
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
+
+function duration(hundredNs: bigint): string {
+  const ms = hundredNs / 10000n;
+  const days = ms / 86_400_000n;
+  const h = (ms / 3_600_000n) % 24n;
+  const m = (ms / 60_000n) % 60n;
+  const s = (ms / 1000n) % 60n;
+  const frac = ms % 1000n;
+  return `${days} days ${h}:${m.toString().padStart(2, "0")}:${s.toString().padStart(2, "0")}.${frac.toString().padStart(3, "0")}`;
+}
+
+export function threadsCommand(f: CommandFacts): string[] {
+  const exceptionTid = f.dump.exception()?.threadId;
+  const names = f.dump.threadNames();
+  return f.dump.threads().map((t, i) => {
+    const mark = t.id === f.currentThreadId ? "." : t.id === exceptionTid ? "#" : " ";
+    const name = names.get(t.id);
+    return `${mark}${String(i).padStart(3)}  Id: ${f.processId.toString(16)}.${t.id.toString(16)} Suspend: ${t.suspendCount} Teb: ${windbgAddress(t.teb, f.pointerSize)} Unfrozen${name ? ` "${name}"` : ""}`;
+  });
+}
+
+export function runawayCommand(f: CommandFacts, flags: number): string[] {
+  const info = f.dump.threadInfo();
+  if (info.size === 0) {
+    return ["ERROR: !runaway: extension exception 0x80004002.", '    "Unable to get thread times - dumps may not have time information"'];
+  }
+  const index = new Map(f.dump.threads().map((t, i) => [t.id, i]));
+  const dumpTime = BigInt(f.dump.header.timestamp) * 10_000_000n + 116_444_736_000_000_000n;
+  const section = (title: string, value: (t: NonNullable<ReturnType<typeof info.get>>) => bigint) => {
+    const rows = [...info.values()].map((t) => ({ t, v: value(t) })).sort((a, b) => (b.v > a.v ? 1 : b.v < a.v ? -1 : 0));
+    return [` ${title}`, "  Thread       Time", ...rows.map(({ t, v }) => `  ${String(index.get(t.threadId) ?? "?").padStart(2)}:${t.threadId.toString(16).padEnd(8)} ${duration(v)}`)];
+  };
+  const out: string[] = [];
+  if (flags & 1) out.push(...section("User Mode Time", (t) => t.userTime));
+  if (flags & 2) out.push(...section("Kernel Mode Time", (t) => t.kernelTime));
+  if (flags & 4) out.push(...section("Elapsed Time", (t) => (t.createTime > 0n && dumpTime > t.createTime ? dumpTime - t.createTime : 0n)));
+  return out;
+}
+
+function exceptionLines(f: CommandFacts, e: DumpException): string[] {
+  const r = e.record;
+  const code = r.code >>> 0;
+  const ps = f.pointerSize;
+  const where = f.modules.at(r.address) ? ` (${f.modules.format(r.address)})` : "";
+  const lines = [
+    `ExceptionAddress: ${windbgAddress(r.address, ps).replace("`", "")}${where}`,
+    `   ExceptionCode: ${hex8(code)} (${exceptionName(code)})`,
+    `  ExceptionFlags: ${hex8(r.flags)}`,
+    `NumberParameters: ${r.parameters.length}`,
+    ...r.parameters.map((p, i) => `   Parameter[${i}]: ${p.toString(16).padStart(ps * 2, "0")}`),
+  ];
+  if (code === 0xc0000005 && r.parameters.length >= 2) {
+    const kind = r.parameters[0]!;
+    const target = r.parameters[1]!.toString(16).padStart(ps * 2, "0");
+    lines.push(kind === 8n ? `Attempt to execute non-executable address ${target}` : kind === 1n ? `Attempt to write to address ${target}` : `Attempt to read from address ${target}`);
+  }
+  if (code === 0xc0000409 && r.parameters.length >= 1) {
+    const sub = Number(r.parameters[0]!);
+    lines.push(`Subcode: 0x${sub.toString(16)} ${FAST_FAIL[sub] ?? "FAST_FAIL_<unknown>"}`);
+  }
+  return lines;
+}
+
+export function lastEventCommand(f: CommandFacts): string[] {
+  const e = f.dump.exception();
+  const time = new Date(f.dump.header.timestamp * 1000).toUTCString();
+  if (!e) return [`Last event: ${f.processId.toString(16)}.${(f.currentThreadId ?? 0).toString(16)}: the dump has no exception stream`, `  debugger time: ${time}`];
+  const code = e.record.code >>> 0;
+  return [`Last event: ${f.processId.toString(16)}.${e.threadId.toString(16)}: ${exceptionName(code)} - code ${hex8(code)} (first/second chance not available)`, `  debugger time: ${time}`];
+}
+
+export function lmCommand(f: CommandFacts): string[] {
+  const ps = f.pointerSize;
+  const width = ps === 8 ? 17 : 8;
+  const out = [`start${" ".repeat(width - 5 + 1)}end${" ".repeat(width - 3 + 3)}module name`];
+  for (const m of [...f.dump.modules()].sort((a, b) => (a.base < b.base ? -1 : 1))) {
+    const stem = m.name.replace(/\.[^.]*$/, "");
+    out.push(`${windbgAddress(m.base, ps)} ${windbgAddress(m.base + BigInt(m.size), ps)}   ${stem.padEnd(10)} (deferred)`);
+  }
+  const unloaded = f.dump.unloadedModules();
+  if (unloaded.length) {
+    out.push("", "Unloaded modules:");
+    for (const u of unloaded) out.push(`${windbgAddress(u.base, ps)} ${windbgAddress(u.base + BigInt(u.size), ps)}   ${u.name}`);
+  }
+  return out;
+}
+
+export function handleCommand(f: CommandFacts): string[] {
+  const handles = f.dump.handles();
+  if (!handles) return ["ERROR: !handle: extension exception 0x80004002.", '    "Unable to read handle information"'];
+  const out: string[] = [];
+  const counts = new Map<string, number>();
+  for (const h of handles) {
+    const type = h.typeName ?? "None";
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+    out.push(`Handle ${h.handle.toString(16)}`, `  Type         \t${type}`);
+  }
+  out.push(`${handles.length} Handles`, "Type           \tCount");
+  for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0]))) out.push(`${type.padEnd(15)}\t${n}`);
+  return out;
+}
+
+export function dumpDebugCommand(f: CommandFacts): string[] {
+  const h = f.dump.header;
+  const out = [
+    "----- User Mini Dump Analysis", "",
+    "MINIDUMP_HEADER:",
+    `Version         A793 (${h.implementationVersion.toString(16).toUpperCase().padStart(4, "0")})`,
+    `NumberOfStreams ${h.streamCount}`,
+    `Flags           ${h.flags.toString(16)}`,
+    ...h.flagNames.map((n) => `                ${n}`),
+    "", "Streams:",
+  ];
+  f.dump.streams().forEach((s, i) => {
+    out.push(`Stream ${i}: type ${s.name} (${s.type}), size ${hex8(s.size).toUpperCase()}, RVA ${hex8(s.offset).toUpperCase()}`);
+  });
+  const comments = f.dump.comments();
+  if (comments.ascii) out.push("", `Comment: ${comments.ascii}`);
+  if (comments.wide) out.push("", `Comment: ${comments.wide}`);
+  return out;
+}
+
+/** The CommandTable the emulated debugger consults for commands it does not implement itself. */
+export function commandTable(f: CommandFacts): CommandTable {
+  return (command: string) => {
+    const c = command.trim().replace(/\s+/g, " ");
+    if (c === "~" || c === "~*") return threadsCommand(f);
+    const runaway = /^!runaway(?: (\d+))?$/.exec(c);
+    if (runaway) return runawayCommand(f, runaway[1] ? parseInt(runaway[1], 16) : 1);
+    if (c === ".exr -1") {
+      const e = f.dump.exception();
+      return e ? exceptionLines(f, e) : ["The dump has no exception record (no exception stream)."];
+    }
+    if (c === ".lastevent") return lastEventCommand(f);
+    if (c === "lm" || c === "lmn" || c === "lm n") return lmCommand(f);
+    if (c === "!handle" || c === "!handle 0" || c === "!handle 0 0") return handleCommand(f);
+    if (c === ".dumpdebug") return dumpDebugCommand(f);
+    return undefined;
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The whole Linux path on every real dump in ../shared/testdata: read, build the target, load
+ * dist/ewmda.js, run every analysis, export valid documents; then the same on mutated copies (bytes
+ * flipped, lengths changed, files cut) for a fixed number of iterations: never an exception other than a
+ * clear "not a usable dump" at open, never a hang.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyze, selectAnalyses } from "../src/cli/analyze";
+import { openSession } from "../src/cli/session";
+import { MinidumpError } from "../src/minidump/types";
+import { BUNDLE_PATH } from "./helpers";
+import { TESTDATA } from "./oracle/breakpad-output";
+import { expectValidDocument } from "./schema-check";
+
+const DUMPS = path.join(TESTDATA, "dumps");
+const files = existsSync(DUMPS)
+  ? readdirSync(DUMPS).flatMap((d) => readdirSync(path.join(DUMPS, d)).filter((f) => f.endsWith(".dmp")).map((f) => path.join(DUMPS, d, f)))
+  : [];
+
+function runAll(file: string) {
+  const s = openSession(file, { bundlePath: BUNDLE_PATH });
+  try {
+    const json = analyze(s, selectAnalyses([]), "json", () => undefined);
+    const text = analyze(s, selectAnalyses([]), "text", () => undefined);
+    return { documents: json.documents, text: text.text, session: s };
+  } finally {
+    s.close();
+  }
+}
+
+describe.skipIf(files.length === 0)("ewmda analyze on every real dump", () => {
+  it.each(files.map((f) => [path.relative(DUMPS, f), f] as const))("%s", (_name, file) => {
+    const { documents, text } = runAll(file);
+    expect(documents.length).toBe(selectAnalyses([]).length);
+    documents.forEach(expectValidDocument);
+    expect(text.join("\n")).not.toMatch(/^Error:/m);
+    expect(text.join("\n")).not.toMatch(/stopped early/);
+  });
+});
+
+describe.skipIf(files.length === 0)("damaged dumps", () => {
+  it("never throw past open, across 120 seeded mutations of the real dumps", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ewmda-fuzz-"));
+    let seed = 0x5eed;
+    const rand = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+    const small = files.filter((f) => readFileSync(f).length < 300_000);
+    let opened = 0;
+    let refused = 0;
+    for (let i = 0; i < 120; i++) {
+      const source = small[rand(small.length)]!;
+      const bytes = new Uint8Array(readFileSync(source));
+      const kind = rand(3);
+      let mutated: Uint8Array;
+      if (kind === 0) {
+        mutated = bytes.slice(0, rand(bytes.length));
+      } else {
+        mutated = bytes;
+        for (let k = 0; k < 1 + rand(16); k++) {
+          // Mostly the header, directory and fixed stream parts, where damage matters.
+          const at = rand(100) < 70 ? rand(Math.min(bytes.length, 0x1000)) : rand(bytes.length);
+          mutated[at] = kind === 1 ? mutated[at]! ^ (1 << rand(8)) : rand(256);
+        }
+      }
+      const file = path.join(dir, `m${i}.dmp`);
+      writeFileSync(file, mutated);
+      const t0 = Date.now();
+      try {
+        const { documents } = runAll(file);
+        documents.forEach(expectValidDocument);
+        opened++;
+      } catch (e) {
+        // The only acceptable failure: a clear "not a usable dump" (the CLI's exit status 1).
+        expect(e, `${path.basename(source)} mutation ${i}: ${(e as Error)?.message}`).toBeInstanceOf(MinidumpError);
+        refused++;
+      }
+      expect(Date.now() - t0, `mutation ${i} took too long`).toBeLessThan(20_000);
+    }
+    expect(opened + refused).toBe(120);
+    expect(opened).toBeGreaterThan(30);
+  });
+});
