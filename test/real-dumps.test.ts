@@ -4,7 +4,7 @@
  * flipped, lengths changed, files cut) for a fixed number of iterations: never an exception other than a
  * clear "not a usable dump" at open, never a hang.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,13 +12,10 @@ import { analyze, selectAnalyses } from "../src/cli/analyze";
 import { openSession } from "../src/cli/session";
 import { MinidumpError } from "../src/minidump/types";
 import { BUNDLE_PATH } from "./helpers";
-import { TESTDATA } from "./oracle/breakpad-output";
+import { ALL_DUMPS, DUMPS } from "./oracle/breakpad-output";
 import { expectValidDocument } from "./schema-check";
 
-const DUMPS = path.join(TESTDATA, "dumps");
-const files = existsSync(DUMPS)
-  ? readdirSync(DUMPS).flatMap((d) => readdirSync(path.join(DUMPS, d)).filter((f) => f.endsWith(".dmp")).map((f) => path.join(DUMPS, d, f)))
-  : [];
+const files = ALL_DUMPS.map((rel) => path.join(DUMPS, rel));
 
 function runAll(file: string) {
   const s = openSession(file, { bundlePath: BUNDLE_PATH });

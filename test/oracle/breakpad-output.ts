@@ -3,6 +3,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export const TESTDATA = path.resolve(import.meta.dirname, "..", "..", "..", "shared", "testdata");
+export const DUMPS = path.join(TESTDATA, "dumps");
+
+/** Every real dump as `<folder>/<file>.dmp`, sorted; empty when ../shared is not beside the checkout. */
+export const ALL_DUMPS: readonly string[] = existsSync(DUMPS)
+  ? readdirSync(DUMPS).flatMap((dir) => readdirSync(path.join(DUMPS, dir)).filter((f) => f.endsWith(".dmp")).map((f) => `${dir}/${f}`)).sort()
+  : [];
 
 export interface OracleFrame {
   readonly index: number;
@@ -15,7 +21,12 @@ export interface OracleThread { readonly index: number; readonly crashed: boolea
 export interface OracleModule { readonly name: string; readonly version: string; readonly debugFile: string; readonly debugId: string; readonly base: bigint; readonly end: bigint; readonly main: boolean }
 export interface Oracle {
   readonly os: { readonly platform: string; readonly version: string };
+  /** Breakpad's CPU name: "x86", "amd64", "arm64". */
   readonly cpu: string;
+  /** The CPU line's description ("GenuineIntel family 6 model 26 stepping 5"; empty on arm64) and processor count. */
+  readonly cpuDescription: string;
+  readonly cpuCount: number;
+  /** From the Crash line; a dump without an exception has reason "No crash" (address 0, thread 0). */
   readonly crash: { readonly reason: string; readonly address: bigint; readonly thread: number } | undefined;
   readonly modules: readonly OracleModule[];
   readonly threads: readonly OracleThread[];
@@ -65,6 +76,8 @@ export function readOracle(stem: string): Oracle {
   return {
     os: { platform: os[1] ?? "", version: (os[2] ?? "").trim() },
     cpu: cpu[1] ?? "",
+    cpuDescription: cpu[2] ?? "",
+    cpuCount: Number(cpu[3] ?? 0),
     crash: crash ? { reason: crash[1]!, address: BigInt(crash[2]!), thread: Number(crash[3]) } : undefined,
     modules,
     threads,

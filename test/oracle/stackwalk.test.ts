@@ -4,18 +4,15 @@
  * frame and every frame-pointer frame; at least 90% of the scanned frames of crashing threads. For the
  * Mozilla dumps, also the crashing stack the application unwound itself (CFI) from the .extra files.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Minidump } from "../../src/minidump/reader";
 import { buildDumpTarget } from "../../src/runner/dump-target";
 import type { WalkedFrame } from "../../src/runner/stack-walker";
-import { oracleStem, readOracle, TESTDATA, type OracleFrame } from "./breakpad-output";
+import { ALL_DUMPS, DUMPS, oracleStem, readOracle, type OracleFrame } from "./breakpad-output";
 
-const DUMPS = path.join(TESTDATA, "dumps");
-const files = existsSync(DUMPS)
-  ? readdirSync(DUMPS).flatMap((d) => readdirSync(path.join(DUMPS, d)).filter((f) => f.endsWith(".dmp")).map((f) => path.join(DUMPS, d, f)))
-  : [];
+const files = ALL_DUMPS.map((rel) => path.join(DUMPS, rel));
 
 type Kind = "context" | "frame-pointer" | "leaf" | "scan";
 const KIND: Record<string, Kind> = {
