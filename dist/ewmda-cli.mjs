@@ -45,6 +45,7 @@ function unreadable(reason) {
     return new Unavailable("unreadable", reason);
 }
 
+/** Declares an analysis; its settings' types flow into `ctx.settings`. */
 function defineAnalysis(a) {
     return a;
 }
@@ -193,10 +194,32 @@ const rawStack = defineAnalysis({
             { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the value (plausible return address); unreadable when the code is not in the dump" },
             { name: "Live", type: "bool", help: "The slot is at or above the stack pointer (live frames) rather than below it (dead residue)" },
         ],
+        settings: {
+            ChunkBytes: {
+                default: 0x10000,
+                help: "Bytes read per memory request while scanning a stack",
+                reason: "64 KiB reads a 1 MiB stack in 16 requests; larger reads fail more often on partly captured stacks",
+            },
+            PageBytes: {
+                default: 0x1000,
+                help: "Granularity used to find the readable parts of a chunk that failed to read",
+                reason: "the page size of every Windows architecture ewmda supports",
+            },
+            FallbackScanBytes: {
+                default: 0x100000,
+                help: "How far above the stack pointer to scan when the TEB cannot be read",
+                reason: "1 MiB is the default reserved stack size of Windows executables",
+            },
+            MaxRows: {
+                default: 200000,
+                help: "Rows kept per call (the scan still covers the whole stack)",
+                reason: "a 1 MiB x64 stack has 131072 slots; the limit protects dx from a runaway listing",
+            },
+        },
     },
     *run(ctx, args) {
         const t = ctx.target;
-        const cfg = ctx.config.RawStack;
+        const cfg = ctx.settings;
         const parsed = parseArguments$1(args);
         if (typeof parsed === "string") {
             ctx.summary("RawStack: " + parsed);
@@ -599,6 +622,27 @@ function foundByText(f) {
     }
 }
 
+/** Base name of a module path: `C:\x\ntdll.dll` → `ntdll.dll`. */
+function moduleFileName(path) {
+    const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
+    return i >= 0 ? path.slice(i + 1) : path;
+}
+/** The name WinDbg uses in symbols: base name without extension (`ntdll`), `nt` for the kernel image. */
+function moduleSymbolName(path) {
+    const file = moduleFileName(path);
+    const lower = file.toLowerCase();
+    if (lower === "ntoskrnl.exe" || lower === "ntkrnlmp.exe" || lower === "ntkrnlpa.exe" || lower === "ntkrpamp.exe")
+        return "nt";
+    const dot = file.lastIndexOf(".");
+    return dot > 0 ? file.slice(0, dot) : file;
+}
+
+/**
+ * Answers for the debugger commands analyses may run through ExecuteCommand (`~`, `!runaway`, `.exr -1`,
+ * `lm`, `!handle`, `.lastevent`, `.dumpdebug`), generated from the dump's own data in the layout WinDbg
+ * prints them, so analyses that parse command output can be tested headless. Where a dump lacks the data
+ * the answer is WinDbg's error text for that case.
+ */
 /** `00007ff6`1a2d0000` (64-bit) or `0040a000` (32-bit), as WinDbg prints addresses. */
 function windbgAddress(v, pointerSize) {
     const digits = v.toString(16).padStart(pointerSize * 2, "0");
@@ -675,11 +719,20 @@ function runawayCommand(f, flags) {
         out.push(...section("Elapsed Time", (t) => (t.createTime > 0n && dumpTime > t.createTime ? dumpTime - t.createTime : 0n)));
     return out;
 }
+/** `.exr` names the address with a pointer-wide displacement: `(app!main+0x0000000000000024)`, `(app+0x00001234)`. */
+function exrLocation(f, address) {
+    const wide = (d) => (d ? `+0x${d.toString(16).padStart(f.pointerSize * 2, "0")}` : "");
+    const hit = f.modules.symbolAt(address);
+    if (hit)
+        return `${hit.qualifiedName}${wide(hit.displacement)}`;
+    const m = f.modules.at(address);
+    return m ? `${moduleSymbolName(m.name)}${wide(address - m.base)}` : "";
+}
 function exceptionLines(f, e) {
     const r = e.record;
     const code = r.code >>> 0;
     const ps = f.pointerSize;
-    const where = f.modules.at(r.address) ? ` (${f.modules.format(r.address)})` : "";
+    const where = f.modules.at(r.address) ? ` (${exrLocation(f, r.address)})` : "";
     const lines = [
         `ExceptionAddress: ${windbgAddress(r.address, ps).replace("`", "")}${where}`,
         `   ExceptionCode: ${hex8$1(code)} (${exceptionName(code)})`,
@@ -698,9 +751,17 @@ function exceptionLines(f, e) {
     }
     return lines;
 }
+/** `Thu Sep  8 12:55:08.000 2016 (UTC + 0:00)`, as WinDbg prints the debugger time (here: the dump's, in UTC). */
+function debuggerTime(seconds) {
+    const d = new Date(seconds * 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+    const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+    return `${day} ${month} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.000 ${d.getUTCFullYear()} (UTC + 0:00)`;
+}
 function lastEventCommand(f) {
     const e = f.dump.exception();
-    const time = new Date(f.dump.header.timestamp * 1000).toUTCString();
+    const time = debuggerTime(f.dump.header.timestamp);
     if (!e)
         return [`Last event: ${f.processId.toString(16)}.${(f.currentThreadId ?? 0).toString(16)}: the dump has no exception stream`, `  debugger time: ${time}`];
     const code = e.record.code >>> 0;
@@ -738,6 +799,13 @@ function handleCommand(f) {
         out.push(`${type.padEnd(15)}\t${n}`);
     return out;
 }
+function setBits(flags) {
+    const bits = [];
+    for (let b = 0; b < 64; b++)
+        if ((flags >> BigInt(b)) & 1n)
+            bits.push(b);
+    return bits;
+}
 function dumpDebugCommand(f) {
     const h = f.dump.header;
     const out = [
@@ -746,7 +814,8 @@ function dumpDebugCommand(f) {
         `Version         A793 (${h.implementationVersion.toString(16).toUpperCase().padStart(4, "0")})`,
         `NumberOfStreams ${h.streamCount}`,
         `Flags           ${h.flags.toString(16)}`,
-        ...h.flagNames.map((n) => `                ${n}`),
+        // One line per set flag, its value then its name (flagNames are in bit order).
+        ...h.flagNames.map((n, i) => `                ${(1n << BigInt(setBits(h.flags)[i] ?? 0)).toString(16).padStart(4, "0")} ${n}`),
         "", "Streams:",
     ];
     f.dump.streams().forEach((s, i) => {
@@ -5110,21 +5179,6 @@ function asScriptError(e, fileName, code) {
     const where = line !== undefined ? ` (line ${line} (@ ${column ?? 1}))` : "";
     const kind = err.name === "SyntaxError" ? "Syntax error: " : "";
     return new ScriptError(`"${fileName}"${where}: Error (0x80004005): ${kind}${err.message ?? String(e)}`, fileName, line, column);
-}
-
-/** Base name of a module path: `C:\x\ntdll.dll` → `ntdll.dll`. */
-function moduleFileName(path) {
-    const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
-    return i >= 0 ? path.slice(i + 1) : path;
-}
-/** The name WinDbg uses in symbols: base name without extension (`ntdll`), `nt` for the kernel image. */
-function moduleSymbolName(path) {
-    const file = moduleFileName(path);
-    const lower = file.toLowerCase();
-    if (lower === "ntoskrnl.exe" || lower === "ntkrnlmp.exe" || lower === "ntkrnlpa.exe" || lower === "ntkrpamp.exe")
-        return "nt";
-    const dot = file.lastIndexOf(".");
-    return dot > 0 ? file.slice(0, dot) : file;
 }
 
 class ModuleSet {

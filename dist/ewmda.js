@@ -40,15 +40,18 @@ var __ewmda = (function (exports) {
         { name: "Evidence", type: "string", help: "One line a person can check with a classic debugger command", table: false },
         { name: "Source", type: "string", help: "typed (typed objects and memory), command (parsed command output) or heuristic", table: false },
     ];
+    /** Declares an analysis; its settings' types flow into `ctx.settings`. */
     function defineAnalysis(a) {
         return a;
     }
     /** Runs an analysis and collects its rows; an unexpected error becomes an Info row and a partial result. */
     function runAnalysis(analysis, target, config, args) {
+        var _a;
         const rows = [];
         let summary = analysis.meta.name;
         let partial = false;
-        const ctx = { target, config, summary: (text) => { summary = text; } };
+        const settings = (_a = config[analysis.meta.name]) !== null && _a !== void 0 ? _a : {};
+        const ctx = { target, config, settings: settings, summary: (text) => { summary = text; } };
         try {
             for (const row of analysis.run(ctx, args))
                 rows.push(row);
@@ -70,52 +73,64 @@ var __ewmda = (function (exports) {
     }
 
     /**
-     * Thresholds and budgets in one place, each with its default and the reason for it. A fresh copy is
-     * made per loaded script; users read and change it through `dx @$ewmda.Config`.
+     * Thresholds and budgets in one configuration object, each with its default and the reason for it.
+     * Each analysis declares its own settings next to its logic (`meta.settings`); the configuration is
+     * assembled from the registry, one section per analysis, and a fresh copy is made per loaded script.
+     * Users read and change it through `dx @$ewmda.Config` (`dx @$ewmda.Config.RawStack.MaxRows = 0x1000`).
      */
-    const SETTINGS = {
-        RawStack: {
-            ChunkBytes: {
-                default: 0x10000,
-                help: "Bytes read per memory request while scanning a stack",
-                reason: "64 KiB reads a 1 MiB stack in 16 requests; larger reads fail more often on partly captured stacks",
-            },
-            PageBytes: {
-                default: 0x1000,
-                help: "Granularity used to find the readable parts of a chunk that failed to read",
-                reason: "the page size of every Windows architecture ewmda supports",
-            },
-            FallbackScanBytes: {
-                default: 0x100000,
-                help: "How far above the stack pointer to scan when the TEB cannot be read",
-                reason: "1 MiB is the default reserved stack size of Windows executables",
-            },
-            MaxRows: {
-                default: 200000,
-                help: "Rows kept per call (the scan still covers the whole stack)",
-                reason: "a 1 MiB x64 stack has 131072 slots; the limit protects dx from a runaway listing",
-            },
-        },
-    };
-    /** A fresh configuration with every default. */
-    function createConfig() {
+    /** A fresh configuration with every default of every registered analysis. */
+    function createConfig(analyses) {
         const out = {};
-        for (const section of Object.keys(SETTINGS)) {
-            const specs = SETTINGS[section];
+        for (const a of analyses) {
+            const specs = a.meta.settings;
+            if (!specs)
+                continue;
             const values = {};
-            for (const key of Object.keys(specs))
-                values[key] = specs[key].default;
-            out[section] = values;
+            for (const key of Object.keys(specs)) {
+                const d = specs[key].default;
+                values[key] = typeof d === "object" ? d.slice() : d;
+            }
+            out[a.meta.name] = values;
         }
         return out;
     }
+    function formatSetting(v) {
+        if (typeof v === "number")
+            return "0x" + v.toString(16);
+        if (typeof v === "object")
+            return "[" + v.join(", ") + "]";
+        return String(v);
+    }
     /** Help text of a setting: what it does, its default and why. */
-    function settingHelp(section, key) {
-        var _a;
-        const spec = (_a = SETTINGS[section]) === null || _a === void 0 ? void 0 : _a[key];
-        if (!spec)
-            return "";
-        return spec.help + " (default 0x" + spec.default.toString(16) + ": " + spec.reason + ")";
+    function settingHelp(spec) {
+        return spec.help + " (default " + formatSetting(spec.default) + ": " + spec.reason + ")";
+    }
+    /** Checks a new value against the kind of the default; a comma-separated string sets a list. */
+    function coerceSetting(spec, value, name) {
+        const d = spec.default;
+        if (typeof d === "number") {
+            const n = Number(value);
+            if (!(n >= 0) || n !== Math.floor(n))
+                throw new RangeError(name + " must be a non-negative integer");
+            return n;
+        }
+        if (typeof d === "boolean") {
+            if (typeof value !== "boolean")
+                throw new TypeError(name + " must be true or false");
+            return value;
+        }
+        if (typeof d === "object") {
+            if (typeof value === "string")
+                return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+            if (value && typeof value === "object" && typeof value[Symbol.iterator] === "function") {
+                const out = [];
+                for (const x of value)
+                    out.push(String(x));
+                return out;
+            }
+            throw new TypeError(name + " must be a list of strings (or one comma-separated string)");
+        }
+        return String(value);
     }
 
     /**
@@ -967,7 +982,7 @@ var __ewmda = (function (exports) {
             descriptor[a.meta.name] = { Help: methodHelp(a), PreferShow: true };
         }
         Object.defineProperty(proto, "Config", {
-            get() { return configView(owner.config); }, enumerable: true, configurable: true,
+            get() { return configView(owner.config, analyses); }, enumerable: true, configurable: true,
         });
         descriptor.Config = { Help: "Thresholds and budgets of every analysis; each setting's help gives its default and the reason" };
         Object.defineProperty(proto, "Version", {
@@ -982,31 +997,35 @@ var __ewmda = (function (exports) {
         return Ewmda;
     }
     /** Config sections as objects with getters/setters and help, so dx shows and changes them. */
-    function configView(config) {
+    function configView(config, analyses) {
         const view = {};
-        const sections = config;
-        for (const section of Object.keys(SETTINGS)) {
-            const values = sections[section];
+        const descriptorOfView = {};
+        for (const a of analyses) {
+            const specs = a.meta.settings;
+            const values = config[a.meta.name];
+            if (!specs || !values)
+                continue;
+            const section = a.meta.name;
             const obj = {};
             const descriptor = {};
-            for (const key of Object.keys(values)) {
+            for (const key of Object.keys(specs)) {
+                const spec = specs[key];
                 Object.defineProperty(obj, key, {
                     get: () => values[key],
-                    set: (v) => {
-                        const n = Number(v);
-                        if (!(n > 0) || n !== Math.floor(n))
-                            throw new RangeError(section + "." + key + " must be a positive integer");
-                        values[key] = n;
-                    },
+                    set: (v) => { values[key] = coerceSetting(spec, v, section + "." + key); },
                     enumerable: true, configurable: true,
                 });
-                descriptor[key] = { Help: settingHelp(section, key) };
+                descriptor[key] = { Help: settingHelp(spec) };
             }
-            Object.defineProperty(obj, "toString", { value: () => section + " settings", enumerable: false });
+            Object.defineProperty(obj, "toString", {
+                value: () => Object.keys(specs).map((k) => k + " = " + formatSetting(values[k])).join(", "), enumerable: false,
+            });
             defineMetadataDescriptor(obj, descriptor);
             view[section] = obj;
+            descriptorOfView[section] = { Help: a.meta.name + " settings" };
         }
         Object.defineProperty(view, "toString", { value: () => "ewmda settings (dx -v shows defaults and reasons)", enumerable: false });
+        defineMetadataDescriptor(view, descriptorOfView);
         return view;
     }
 
@@ -1084,10 +1103,32 @@ var __ewmda = (function (exports) {
                 { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the value (plausible return address); unreadable when the code is not in the dump" },
                 { name: "Live", type: "bool", help: "The slot is at or above the stack pointer (live frames) rather than below it (dead residue)" },
             ],
+            settings: {
+                ChunkBytes: {
+                    default: 0x10000,
+                    help: "Bytes read per memory request while scanning a stack",
+                    reason: "64 KiB reads a 1 MiB stack in 16 requests; larger reads fail more often on partly captured stacks",
+                },
+                PageBytes: {
+                    default: 0x1000,
+                    help: "Granularity used to find the readable parts of a chunk that failed to read",
+                    reason: "the page size of every Windows architecture ewmda supports",
+                },
+                FallbackScanBytes: {
+                    default: 0x100000,
+                    help: "How far above the stack pointer to scan when the TEB cannot be read",
+                    reason: "1 MiB is the default reserved stack size of Windows executables",
+                },
+                MaxRows: {
+                    default: 200000,
+                    help: "Rows kept per call (the scan still covers the whole stack)",
+                    reason: "a 1 MiB x64 stack has 131072 slots; the limit protects dx from a runaway listing",
+                },
+            },
         },
         *run(ctx, args) {
             const t = ctx.target;
-            const cfg = ctx.config.RawStack;
+            const cfg = ctx.settings;
             const parsed = parseArguments(args);
             if (typeof parsed === "string") {
                 ctx.summary("RawStack: " + parsed);
@@ -1349,9 +1390,9 @@ var __ewmda = (function (exports) {
         constructor(analyses) {
             this.analyses = analyses;
             this.version = VERSION;
-            this.config = createConfig();
             this.rowClasses = {};
             this.variableState = "pending";
+            this.config = createConfig(analyses);
         }
         rowClassOf(a) {
             let c = this.rowClasses[a.meta.name];

@@ -12,7 +12,7 @@ import jsdoc2md from "jsdoc-to-markdown";
 import ts from "typescript";
 import { aliasTable } from "../src/extensions/aliases";
 import { ANALYSES } from "../src/extensions/registry";
-import { SETTINGS } from "../src/lib/config";
+import { formatSetting } from "../src/lib/config";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DOC_DIRS = ["src/extensions", "src/dx-models"];
@@ -55,9 +55,9 @@ function header(): string {
   lines.push("## Settings", "");
   lines.push("`dx @$ewmda.Config` shows them; `dx -v` shows each one's help.", "");
   lines.push("| Setting | Default | What | Why this default |", "|---|---|---|---|");
-  for (const [section, specs] of Object.entries(SETTINGS)) {
-    for (const [key, spec] of Object.entries(specs as Record<string, { default: number; help: string; reason: string }>)) {
-      lines.push(`| \`${section}.${key}\` | 0x${spec.default.toString(16)} | ${spec.help} | ${spec.reason} |`);
+  for (const a of ANALYSES) {
+    for (const [key, spec] of Object.entries(a.meta.settings ?? {})) {
+      lines.push(`| \`${a.meta.name}.${key}\` | ${formatSetting(spec.default)} | ${spec.help} | ${spec.reason} |`);
     }
   }
   lines.push("");

@@ -14,7 +14,7 @@
  * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config` and `Version`.
  */
 import type { Analysis } from "../lib/analysis";
-import { settingHelp, SETTINGS, type Config } from "../lib/config";
+import { coerceSetting, formatSetting, settingHelp, type Config } from "../lib/config";
 import { defineMetadataDescriptor } from "./result-set";
 
 export interface NamespaceHost {
@@ -47,7 +47,7 @@ export function namespaceClass(analyses: readonly Analysis[], owner: NamespaceHo
     descriptor[a.meta.name] = { Help: methodHelp(a), PreferShow: true };
   }
   Object.defineProperty(proto, "Config", {
-    get() { return configView(owner.config); }, enumerable: true, configurable: true,
+    get() { return configView(owner.config, analyses); }, enumerable: true, configurable: true,
   });
   descriptor.Config = { Help: "Thresholds and budgets of every analysis; each setting's help gives its default and the reason" };
   Object.defineProperty(proto, "Version", {
@@ -63,29 +63,33 @@ export function namespaceClass(analyses: readonly Analysis[], owner: NamespaceHo
 }
 
 /** Config sections as objects with getters/setters and help, so dx shows and changes them. */
-function configView(config: Config): object {
+function configView(config: Config, analyses: readonly Analysis[]): object {
   const view: Record<string, unknown> = {};
-  const sections = config as unknown as Record<string, Record<string, number>>;
-  for (const section of Object.keys(SETTINGS)) {
-    const values = sections[section]!;
+  const descriptorOfView: DbgModel.MetadataDescriptor = {};
+  for (const a of analyses) {
+    const specs = a.meta.settings;
+    const values = config[a.meta.name];
+    if (!specs || !values) continue;
+    const section = a.meta.name;
     const obj: Record<string, unknown> = {};
     const descriptor: DbgModel.MetadataDescriptor = {};
-    for (const key of Object.keys(values)) {
+    for (const key of Object.keys(specs)) {
+      const spec = specs[key]!;
       Object.defineProperty(obj, key, {
         get: () => values[key],
-        set: (v: unknown) => {
-          const n = Number(v);
-          if (!(n > 0) || n !== Math.floor(n)) throw new RangeError(section + "." + key + " must be a positive integer");
-          values[key] = n;
-        },
+        set: (v: unknown) => { values[key] = coerceSetting(spec, v, section + "." + key); },
         enumerable: true, configurable: true,
       });
-      descriptor[key] = { Help: settingHelp(section, key) };
+      descriptor[key] = { Help: settingHelp(spec) };
     }
-    Object.defineProperty(obj, "toString", { value: () => section + " settings", enumerable: false });
+    Object.defineProperty(obj, "toString", {
+      value: () => Object.keys(specs).map((k) => k + " = " + formatSetting(values[k]!)).join(", "), enumerable: false,
+    });
     defineMetadataDescriptor(obj, descriptor);
     view[section] = obj;
+    descriptorOfView[section] = { Help: a.meta.name + " settings" };
   }
   Object.defineProperty(view, "toString", { value: () => "ewmda settings (dx -v shows defaults and reasons)", enumerable: false });
+  defineMetadataDescriptor(view, descriptorOfView);
   return view;
 }

@@ -18,12 +18,14 @@ import { ANALYSES } from "./registry";
 /** State of one loaded copy of the script (reloading the script makes a new one). */
 class Runtime {
   readonly version = VERSION;
-  readonly config: Config = createConfig();
+  readonly config: Config;
   private readonly rowClasses: { [name: string]: RowConstructor } = {};
   private variableState: "pending" | "set" | "failed" = "pending";
   variableError: string | undefined;
 
-  constructor(readonly analyses: readonly Analysis[]) {}
+  constructor(readonly analyses: readonly Analysis[]) {
+    this.config = createConfig(analyses);
+  }
 
   rowClassOf(a: Analysis): RowConstructor {
     let c = this.rowClasses[a.meta.name];

@@ -85,11 +85,33 @@ export const rawStack = defineAnalysis({
       { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the value (plausible return address); unreadable when the code is not in the dump" },
       { name: "Live", type: "bool", help: "The slot is at or above the stack pointer (live frames) rather than below it (dead residue)" },
     ],
+    settings: {
+      ChunkBytes: {
+        default: 0x10000,
+        help: "Bytes read per memory request while scanning a stack",
+        reason: "64 KiB reads a 1 MiB stack in 16 requests; larger reads fail more often on partly captured stacks",
+      },
+      PageBytes: {
+        default: 0x1000,
+        help: "Granularity used to find the readable parts of a chunk that failed to read",
+        reason: "the page size of every Windows architecture ewmda supports",
+      },
+      FallbackScanBytes: {
+        default: 0x100000,
+        help: "How far above the stack pointer to scan when the TEB cannot be read",
+        reason: "1 MiB is the default reserved stack size of Windows executables",
+      },
+      MaxRows: {
+        default: 200000,
+        help: "Rows kept per call (the scan still covers the whole stack)",
+        reason: "a 1 MiB x64 stack has 131072 slots; the limit protects dx from a runaway listing",
+      },
+    },
   },
 
   *run(ctx, args) {
     const t = ctx.target;
-    const cfg = ctx.config.RawStack;
+    const cfg = ctx.settings;
     const parsed = parseArguments(args);
     if (typeof parsed === "string") {
       ctx.summary("RawStack: " + parsed);

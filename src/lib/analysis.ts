@@ -3,7 +3,7 @@
  * columns, and a generator that yields keyed records. Analyses never format text and never print; the
  * three faces (dx objects, `!` tables, exported documents) are built once from these declarations.
  */
-import type { Config } from "./config";
+import type { Config, SettingsSpec, SettingValues } from "./config";
 import type { Target } from "./target";
 import { errorMessage, type Source, type Verdict } from "./values";
 
@@ -32,7 +32,7 @@ export interface OptionSpec {
 
 export type TargetKind = "user" | "kernel" | "any";
 
-export interface AnalysisMeta {
+export interface AnalysisMeta<S extends SettingsSpec = SettingsSpec> {
   /** dx method name (PascalCase). */
   readonly name: string;
   /** `!` command name (lowercase); registered as `!ewmda.<command>` and `!ewmda_<command>`. */
@@ -47,6 +47,8 @@ export interface AnalysisMeta {
   readonly params: readonly ParamSpec[];
   readonly options: readonly OptionSpec[];
   readonly columns: readonly ColumnSpec[];
+  /** Thresholds and budgets, each with default and reason; they become `@$ewmda.Config.<name>`. */
+  readonly settings?: S;
 }
 
 /** Every row carries these; the rest are the analysis's own columns. */
@@ -57,17 +59,20 @@ export interface BaseRow {
 }
 export type Row = BaseRow & { readonly [column: string]: unknown };
 
-export interface RunContext {
+export interface RunContext<V = { readonly [key: string]: unknown }> {
   readonly target: Target;
+  /** This analysis's settings (its section of the configuration). */
+  readonly settings: V;
+  /** The whole configuration (other analyses' sections, for analyses that run others). */
   readonly config: Config;
   /** One line that describes what was examined (shown as the result's display string and the table title). */
   summary(text: string): void;
 }
 
-export interface Analysis {
-  readonly meta: AnalysisMeta;
+export interface Analysis<S extends SettingsSpec = SettingsSpec> {
+  readonly meta: AnalysisMeta<S>;
   /** Yields rows; may throw, in which case the rows so far are kept and the result is marked partial. */
-  run(ctx: RunContext, args: readonly unknown[]): Iterable<Row>;
+  run(ctx: RunContext<SettingValues<S>>, args: readonly unknown[]): Iterable<Row>;
   /** One-line text of a row (dx display string); default: the first columns joined. */
   rowText?(row: Row, ctx: { pointerSize: number }): string;
 }
@@ -79,8 +84,9 @@ export const BASE_COLUMNS: readonly ColumnSpec[] = [
   { name: "Source", type: "string", help: "typed (typed objects and memory), command (parsed command output) or heuristic", table: false },
 ];
 
-export function defineAnalysis(a: Analysis): Analysis {
-  return a;
+/** Declares an analysis; its settings' types flow into `ctx.settings`. */
+export function defineAnalysis<S extends SettingsSpec = {}>(a: Analysis<S>): Analysis {
+  return a as unknown as Analysis;
 }
 
 export interface AnalysisResult {
@@ -97,7 +103,8 @@ export function runAnalysis(analysis: Analysis, target: Target, config: Config, 
   const rows: Row[] = [];
   let summary = analysis.meta.name;
   let partial = false;
-  const ctx: RunContext = { target, config, summary: (text) => { summary = text; } };
+  const settings = config[analysis.meta.name] ?? {};
+  const ctx: RunContext<SettingValues<SettingsSpec>> = { target, config, settings: settings as SettingValues<SettingsSpec>, summary: (text) => { summary = text; } };
   try {
     for (const row of analysis.run(ctx, args)) rows.push(row);
   } catch (e) {

@@ -4,7 +4,7 @@
  * prints them, so analyses that parse command output can be tested headless. Where a dump lacks the data
  * the answer is WinDbg's error text for that case.
  */
-import type { CommandTable } from "../emulator/target-spec";
+import { moduleSymbolName, type CommandTable } from "../emulator/target-spec";
 import type { ModuleSet } from "../emulator/symbols";
 import type { DumpException, MinidumpReader } from "../minidump/types";
 
@@ -98,11 +98,20 @@ export function runawayCommand(f: CommandFacts, flags: number): string[] {
   return out;
 }
 
+/** `.exr` names the address with a pointer-wide displacement: `(app!main+0x0000000000000024)`, `(app+0x00001234)`. */
+function exrLocation(f: CommandFacts, address: bigint): string {
+  const wide = (d: bigint) => (d ? `+0x${d.toString(16).padStart(f.pointerSize * 2, "0")}` : "");
+  const hit = f.modules.symbolAt(address);
+  if (hit) return `${hit.qualifiedName}${wide(hit.displacement)}`;
+  const m = f.modules.at(address);
+  return m ? `${moduleSymbolName(m.name)}${wide(address - m.base)}` : "";
+}
+
 function exceptionLines(f: CommandFacts, e: DumpException): string[] {
   const r = e.record;
   const code = r.code >>> 0;
   const ps = f.pointerSize;
-  const where = f.modules.at(r.address) ? ` (${f.modules.format(r.address)})` : "";
+  const where = f.modules.at(r.address) ? ` (${exrLocation(f, r.address)})` : "";
   const lines = [
     `ExceptionAddress: ${windbgAddress(r.address, ps).replace("`", "")}${where}`,
     `   ExceptionCode: ${hex8(code)} (${exceptionName(code)})`,
@@ -122,9 +131,18 @@ function exceptionLines(f: CommandFacts, e: DumpException): string[] {
   return lines;
 }
 
+/** `Thu Sep  8 12:55:08.000 2016 (UTC + 0:00)`, as WinDbg prints the debugger time (here: the dump's, in UTC). */
+function debuggerTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.000 ${d.getUTCFullYear()} (UTC + 0:00)`;
+}
+
 export function lastEventCommand(f: CommandFacts): string[] {
   const e = f.dump.exception();
-  const time = new Date(f.dump.header.timestamp * 1000).toUTCString();
+  const time = debuggerTime(f.dump.header.timestamp);
   if (!e) return [`Last event: ${f.processId.toString(16)}.${(f.currentThreadId ?? 0).toString(16)}: the dump has no exception stream`, `  debugger time: ${time}`];
   const code = e.record.code >>> 0;
   return [`Last event: ${f.processId.toString(16)}.${e.threadId.toString(16)}: ${exceptionName(code)} - code ${hex8(code)} (first/second chance not available)`, `  debugger time: ${time}`];
@@ -161,6 +179,12 @@ export function handleCommand(f: CommandFacts): string[] {
   return out;
 }
 
+function setBits(flags: bigint): number[] {
+  const bits: number[] = [];
+  for (let b = 0; b < 64; b++) if ((flags >> BigInt(b)) & 1n) bits.push(b);
+  return bits;
+}
+
 export function dumpDebugCommand(f: CommandFacts): string[] {
   const h = f.dump.header;
   const out = [
@@ -169,7 +193,8 @@ export function dumpDebugCommand(f: CommandFacts): string[] {
     `Version         A793 (${h.implementationVersion.toString(16).toUpperCase().padStart(4, "0")})`,
     `NumberOfStreams ${h.streamCount}`,
     `Flags           ${h.flags.toString(16)}`,
-    ...h.flagNames.map((n) => `                ${n}`),
+    // One line per set flag, its value then its name (flagNames are in bit order).
+    ...h.flagNames.map((n, i) => `                ${(1n << BigInt(setBits(h.flags)[i] ?? 0)).toString(16).padStart(4, "0")} ${n}`),
     "", "Streams:",
   ];
   f.dump.streams().forEach((s, i) => {
