@@ -67,7 +67,7 @@ function tokenize(src: string): Tok[] {
 type Scope = Map<string, unknown>;
 type Node = (scope: Scope) => unknown;
 /** A member expression that can be called with its receiver. */
-interface Ref { get(scope: Scope): unknown; call?(scope: Scope, args: unknown[]): unknown }
+interface Ref { get(scope: Scope): unknown; call?(scope: Scope, args: unknown[]): unknown; set?(scope: Scope, value: unknown): void }
 
 export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
   const toks = tokenize(source);
@@ -83,6 +83,20 @@ export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
       const rhs = expression();
       return (scope) => { const v = rhs(scope); dbg.userVariables.set(t.v, v); return v; };
     }
+    // `expr.Member = value`: assignment to a property (settings such as @$ewmda.Config.RawStack.MaxRows).
+    const start = p;
+    try {
+      const target = postfixRef();
+      if (target.set && isOp("=") && !(toks[p + 1]?.t === "op" && (toks[p + 1] as { v: string }).v === "=")) {
+        p++;
+        const rhs = expression();
+        const set = target.set;
+        return (scope) => { const v = rhs(scope); set(scope, v); return v; };
+      }
+    } catch {
+      // not an assignment target; parse as an expression below
+    }
+    p = start;
     return expression();
   };
 
@@ -175,7 +189,9 @@ export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
   const and = binary(equality, ["&&"], (_op, a, b) => !!a && !!b);
   const or = binary(and, ["||"], (_op, a, b) => !!a || !!b);
 
-  const postfix = (): Node => {
+  const postfix = (): Node => postfixRef().get;
+
+  const postfixRef = (): Ref => {
     let ref = primary();
     for (;;) {
       if (isOp(".")) {
@@ -185,6 +201,11 @@ export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
         const base = ref;
         const name = t.v;
         ref = {
+          set: (s, v) => {
+            const obj = base.get(s);
+            if (obj === null || typeof obj !== "object") throw new Error(`Cannot set '${name}' on a value with no object`);
+            (obj as Record<string, unknown>)[name] = v;
+          },
           get: (s) => member(dbg, base.get(s), name),
           call: (s, args) => {
             const recv = base.get(s);
@@ -214,7 +235,7 @@ export function evaluateDx(dbg: EmulatedDebugger, source: string): unknown {
         const base = ref;
         ref = { get: (s) => index(dbg, base.get(s), idx(s)) };
       } else {
-        return ref.get;
+        return ref;
       }
     }
   };

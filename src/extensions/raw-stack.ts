@@ -235,6 +235,35 @@ export const rawStack = defineAnalysis({
       }
     };
 
+    /**
+     * A page's readable and unreadable pieces: the whole page, or (when it does not read) a readable suffix or
+     * prefix found by binary search from whichever end reads. A page with neither end readable is a gap.
+     */
+    const readablePieces = (page: Int64, n: number): { address: Int64; count: number; words?: ArrayLike<number> }[] => {
+      const whole = t.readPointerWords(page, n);
+      if (whole) return [{ address: page, count: n, words: whole }];
+      const at = (i: number) => addTo(page, i * ps);
+      if (n > 1 && t.readPointerWords(at(n - 1), 1)) {
+        let lo = 0; // [lo, n) does not read
+        let hi = n - 1; // [hi, n) reads
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1;
+          if (t.readPointerWords(at(mid), n - mid)) hi = mid; else lo = mid;
+        }
+        return [{ address: page, count: hi }, { address: at(hi), count: n - hi, words: t.readPointerWords(at(hi), n - hi)! }];
+      }
+      if (n > 1 && t.readPointerWords(page, 1)) {
+        let lo = 1; // [0, lo) reads
+        let hi = n; // [0, hi) does not read
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1;
+          if (t.readPointerWords(page, mid)) lo = mid; else hi = mid;
+        }
+        return [{ address: page, count: lo, words: t.readPointerWords(page, lo)! }, { address: at(lo), count: n - lo }];
+      }
+      return [{ address: page, count: n }];
+    };
+
     for (let offset = 0; offset < total; offset += chunkBytes) {
       const bytes = Math.min(chunkBytes, total - offset);
       const address = addTo(range.limit, offset);
@@ -245,20 +274,22 @@ export const rawStack = defineAnalysis({
         yield* classify(address, words, bytes / ps);
         continue;
       }
-      // Part of the chunk is missing: find the readable pages.
+      // Part of the chunk is missing: find the readable pages, and the readable part of a page at the edge
+      // of a captured range (a captured stack usually starts mid-page, at the stack pointer).
       for (let p = 0; p < bytes; p += pageBytes) {
-        const n = Math.min(pageBytes, bytes - p);
+        const n = Math.min(pageBytes, bytes - p) / ps;
         const pageAddress = addTo(address, p);
-        const pageWords = t.readPointerWords(pageAddress, n / ps);
-        if (pageWords) {
-          const pending = flushUnreadable();
-          if (pending) yield pending;
-          yield* classify(pageAddress, pageWords, n / ps);
-        } else {
-          if (!unreadableStart) unreadableStart = pageAddress;
-          unreadableLength += n;
-          unreadableBytes += n;
-          slots += n / ps;
+        for (const piece of readablePieces(pageAddress, n)) {
+          if (piece.words) {
+            const pending = flushUnreadable();
+            if (pending) yield pending;
+            yield* classify(piece.address, piece.words, piece.count);
+          } else {
+            if (!unreadableStart) unreadableStart = piece.address;
+            unreadableLength += piece.count * ps;
+            unreadableBytes += piece.count * ps;
+            slots += piece.count;
+          }
         }
       }
     }

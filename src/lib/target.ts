@@ -8,6 +8,7 @@ import { endsWithCall, callWindow, type CallArch } from "./call-site";
 import { addTo, comparePair, compareU64, differenceOf, formatAddress, halvesOf, isInt64, toInt64, toNumber, type Int64 } from "./int64";
 import { ModuleIndex, moduleInfo, type ModuleInfo } from "./module-index";
 import { readSections, sectionAt, type Section } from "./pe";
+import { readThreadStack, type ThreadStack } from "./stacks";
 import { errorMessage, notAvailable, unreadable, Unavailable } from "./values";
 
 export type Architecture = CallArch;
@@ -26,7 +27,7 @@ export interface StackRange {
   readonly note?: string;
 }
 
-export interface ThreadStack {
+export interface StackExtent {
   readonly threadId: number;
   readonly limitHi: number;
   readonly limitLo: number;
@@ -40,15 +41,19 @@ export interface SymbolName {
   readonly hasSymbol: boolean;
 }
 
+/** Frames read per thread: deeper than any real stack needs, bounded against corrupt frame chains. */
+const MAX_FRAMES = 512;
+
 export class Target {
   private ptrSize: number | undefined;
   private archCache: Architecture | undefined;
   private index: ModuleIndex | undefined;
   private threadsCache: ThreadRef[] | undefined;
-  private stacksCache: ThreadStack[] | undefined;
+  private stacksCache: StackExtent[] | undefined;
   private readonly symbolCache: { [key: string]: SymbolName } = {};
   private readonly sectionCache: { [base: string]: Section[] | null } = {};
   private readonly callSiteCache: { [key: string]: boolean | Unavailable } = {};
+  private readonly stackCache: { [threadId: number]: ThreadStack } = {};
 
   constructor(readonly process: DbgModel.Process = host.currentProcess) {}
 
@@ -164,9 +169,9 @@ export class Target {
    * Every thread's TEB stack range, sorted by address, for "is this a pointer into some thread's stack".
    * Costs a TEB read per thread, once per Target; threads without a readable TEB are left out.
    */
-  stackRanges(): readonly ThreadStack[] {
+  stackRanges(): readonly StackExtent[] {
     if (!this.stacksCache) {
-      const out: ThreadStack[] = [];
+      const out: StackExtent[] = [];
       for (const t of this.threads()) {
         const r = this.stackRange(t, 0);
         if (r instanceof Unavailable || r.source !== "teb") continue;
@@ -181,7 +186,7 @@ export class Target {
   }
 
   /** The thread whose stack holds the address (given as halves), if any. */
-  stackOwner(hi: number, lo: number): ThreadStack | undefined {
+  stackOwner(hi: number, lo: number): StackExtent | undefined {
     const list = this.stackRanges();
     let a = 0;
     let b = list.length - 1;
@@ -193,6 +198,21 @@ export class Target {
     if (best < 0) return undefined;
     const s = list[best]!;
     return comparePair(hi, lo, s.baseHi, s.baseLo) < 0 ? s : undefined;
+  }
+
+  /** A thread's frames, read once per Target (shared by every analysis of the call). */
+  threadStack(thread: ThreadRef): ThreadStack {
+    let s = this.stackCache[thread.id];
+    if (!s) {
+      s = readThreadStack(this, thread, MAX_FRAMES);
+      this.stackCache[thread.id] = s;
+    }
+    return s;
+  }
+
+  /** Every thread's stack, in thread-list order. */
+  threadStacks(): ThreadStack[] {
+    return this.threads().map((t) => this.threadStack(t));
   }
 
   // ---- modules ----

@@ -30,8 +30,11 @@ interface StackPlan {
 interface ThreadLayoutW { id: number; entryOffset: number; contextOffset: number; contextSize: number; stack: { start: bigint; size: number; rva: number } }
 interface ModuleLayoutW { path: string; entryOffset: number; nameRva: number; cvRva: number; cvSize: number }
 
+/** MINIDUMP_STREAM_TYPE spellings where they differ from `<Key>Stream`. */
+const OFFICIAL_NAMES: Record<string, string> = { Unused: "UnusedStream", CommentA: "CommentStreamA", CommentW: "CommentStreamW" };
+
 function streamName(type: number): string {
-  for (const [name, value] of Object.entries(StreamType)) if (value === type) return name === "Unused" ? "Unused" : `${name}Stream`;
+  for (const [name, value] of Object.entries(StreamType)) if (value === type) return OFFICIAL_NAMES[name] ?? `${name}Stream`;
   return `Unknown(0x${type.toString(16)})`;
 }
 

@@ -187,6 +187,20 @@ describe("RawStack: bad input", () => {
     expect(summary).toContain("0x2000 bytes unreadable");
   });
 
+  it("reads a stack captured from the middle of a page (dumps capture from the stack pointer up)", () => {
+    const t = userTarget().thread({
+      tid: 0x1a4, stackSize: 0x3000, liveBytes: 0x400,
+      stack: [sym("kernel32!Sleep", 0x10)],
+      residue: [sym("ntdll!NtDelayExecution", 0x14)],
+      unreadable: [{ offset: 0, size: 0x2bf0 }], // captured from limit+0x2bf0, mid-page
+    }).build();
+    const { rows, summary } = rawStack(t.spec);
+    expect(rows.map((r) => r.Kind)).toEqual(["Unreadable", "CodePointer", "CodePointer"]);
+    expect((rows[0]!.Value as { reason: string }).reason).toBe("0x2bf0 bytes of the stack are not in the dump");
+    expect(rows.slice(1).map((r) => r.Symbol)).toEqual(["ntdll!NtDelayExecution+0x14", "kernel32!Sleep+0x10"]);
+    expect(summary).toContain("0x2bf0 bytes unreadable");
+  });
+
   it("reports a stack that is entirely missing, and still says nothing was found", () => {
     const t = userTarget().thread({ tid: 0x1a4, stackSize: 0x2000, unreadable: [{ offset: 0, size: 0x2000 }] }).build();
     const { rows } = rawStack(t.spec);

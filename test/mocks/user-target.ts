@@ -54,6 +54,8 @@ export interface ModuleOptions {
   /** PDB symbols (name → RVA); false: symbols did not load (exports are used). Default: a few per well-known module. */
   readonly symbols?: Readonly<Record<string, number>> | false;
   readonly exports?: Readonly<Record<string, number>>;
+  /** Typed data symbols (with PDB symbols only): `{ RtlCriticalSectionList: { rva: 0x16d100, type: "_LIST_ENTRY" } }`. */
+  readonly data?: Readonly<Record<string, { readonly rva: number; readonly type: string }>>;
   /** Write PE headers at the base (default true). */
   readonly headers?: boolean;
   /** Put the .text section's bytes in the dump (default false: minidumps rarely hold code). */
@@ -136,6 +138,7 @@ export class UserTargetBuilder {
   private readonly handles: HandleSpec[] = [];
   private readonly commands: Record<string, string[]> = {};
   private readonly unmaps: { address: bigint; size: number }[] = [];
+  private readonly raw: { address: bigint; bytes: Uint8Array }[] = [];
   private currentTid: number | undefined;
   private nextBase: bigint;
 
@@ -199,6 +202,22 @@ export class UserTargetBuilder {
     return this;
   }
 
+  /** Raw bytes in the dump at an address (heap objects, globals); mapped before `unmap`s apply. */
+  memory(address: bigint, bytes: Uint8Array): this {
+    this.raw.push({ address, bytes });
+    return this;
+  }
+
+  /**
+   * A structure of the target's layout (`_RTL_CRITICAL_SECTION`, `_LIST_ENTRY`...) at an address, fields set
+   * by name (dotted paths for nested fields); unnamed fields are zero. Addresses in `HEAP_BASE` are free.
+   */
+  struct(typeName: string, address: bigint, fields: Readonly<Record<string, bigint | number>>): this {
+    const w = new StructWriter(this.layout, typeName);
+    for (const [path, value] of Object.entries(fields)) w.set(path, value);
+    return this.memory(address, w.bytes);
+  }
+
   command(text: string, lines: readonly string[]): this {
     this.commands[text] = [...lines];
     return this;
@@ -242,7 +261,10 @@ export class UserTargetBuilder {
       const isNtdll = m.symbolName.toLowerCase() === "ntdll";
       moduleSpecs.push({
         name: m.path, base: m.base, size: m.size,
-        symbols: m.opts.symbols === false ? undefined : toSymbols(m.opts.symbols ?? {}),
+        symbols: m.opts.symbols === false ? undefined : [
+          ...toSymbols(m.opts.symbols ?? {}),
+          ...Object.entries(m.opts.data ?? {}).map(([name, d]) => ({ name, rva: d.rva, type: d.type })),
+        ],
         exports: m.opts.exports ? toSymbols(m.opts.exports) : undefined,
         types: isNtdll && m.opts.symbols !== false ? this.layout : undefined,
       });
@@ -336,6 +358,7 @@ export class UserTargetBuilder {
     peb.set("ImageBaseAddress", app ? app.base : 0n).set("OSMajorVersion", 10).set("OSMinorVersion", 0).set("OSBuildNumber", 19045);
     peb.mapAt(memory, pebAddress(ps));
 
+    for (const r of this.raw) memory.map(r.address, r.bytes);
     for (const u of this.unmaps) memory.unmap(u.address, BigInt(u.size));
 
     const spec: TargetSpec = {
@@ -361,6 +384,9 @@ export class UserTargetBuilder {
     };
   }
 }
+
+/** Free addresses for test-placed structures (`.struct`, `.memory`): nothing else is mapped there. */
+export const HEAP_BASE = { x64: 0x0000_01d0_0000_0000n, arm64: 0x0000_01d0_0000_0000n, x86: 0x0050_0000n } as const;
 
 export function userTarget(options: UserTargetOptions = {}): UserTargetBuilder {
   return new UserTargetBuilder(options);
