@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ANALYSES } from "../src/extensions/registry";
 import { TESTDATA } from "./oracle/breakpad-output";
 import { expectValidDocument } from "./schema-check";
 
@@ -37,7 +38,7 @@ describe("ewmda analyze", () => {
     const jsonl = ewmda("analyze", dump, "--jsonl");
     expect(jsonl.status).toBe(0);
     const docs = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(docs.map((d) => d.analysis.name)).toEqual(["RawStack"]);
+    expect(docs.map((d) => d.analysis.name)).toEqual(ANALYSES.map((a) => a.meta.name));
     docs.forEach(expectValidDocument);
     expect(docs[0].target).toMatchObject({ kind: "user", processId: 0x1138, processName: "demoapp.exe", arch: "x64", pointerSize: 8 });
     const out = path.join(tmp, "report.json");
@@ -66,7 +67,7 @@ describe("ewmda analyze", () => {
     ewmda("demo", "--out", dump);
     const r = ewmda("analyze", dump, "--pattern", "NoSuchThing");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('unknown analysis or pattern "NoSuchThing" (known: RawStack)');
+    expect(r.stderr).toContain(`unknown analysis or pattern "NoSuchThing" (known: ${ANALYSES.map((a) => a.meta.name).join(", ")})`);
   });
 });
 

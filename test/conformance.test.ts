@@ -35,7 +35,7 @@ const TARGETS: [string, () => TargetSpec][] = [
   ["a noisy kernel target", () => noisyKernel(50).spec],
 ];
 
-describe.each(ANALYSES.map((a) => [a.meta.name] as const))("%s", (name) => {
+describe.each(ANALYSES.map((a) => [a.meta.name, a.meta.command] as const))("%s", (name, command) => {
   it.each(TARGETS)("answers on %s with well-formed rows", (_label, make) => {
     for (const variant of [{}, ALTERNATE_VARIANT]) {
       const { dbg } = loadEwmda(make(), { variant });
@@ -49,7 +49,7 @@ describe.each(ANALYSES.map((a) => [a.meta.name] as const))("%s", (name) => {
         expect(["typed", "command", "heuristic"]).toContain(r.Source);
       }
       expect(String(result)).not.toMatch(/stopped early/);
-      const table = dbg.execute(`!ewmda_${name.toLowerCase()}`);
+      const table = dbg.execute(`!ewmda_${command}`);
       expect(table.length).toBeGreaterThan(1);
       expect(table.join("\n")).not.toMatch(/^Error:/m);
     }

@@ -5,8 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { ALTERNATE_VARIANT, DEFAULT_VARIANT, EmulatedDebugger } from "../src/emulator";
+import { aliasTable, PATTERNS_ALIASES } from "../src/extensions/aliases";
+import { ANALYSES } from "../src/extensions/registry";
 import { bundleText, loadEwmda, rowsOf, SCRIPT_PATH } from "./helpers";
 import { stackref, sym, userTarget } from "./mocks/user-target";
+
+// The namespace's own command (the pattern catalogue), then two aliases per analysis, in registry order.
+const COMMANDS = [PATTERNS_ALIASES, ...aliasTable(ANALYSES)];
 
 const target = () => userTarget().thread({ tid: 0x1a4, stack: [sym("kernel32!Sleep", 0x10), stackref(0x1a4, 8)] }).thread({ tid: 0x2b0 }).build();
 
@@ -14,10 +19,12 @@ describe("loading dist/ewmda.js", () => {
   it("registers the namespace, the ewmda alias and two aliases per command, touching nothing in the target", () => {
     const { dbg, script } = loadEwmda(target().spec);
     expect(script.applied.map((r) => r.kind)).toEqual([
-      "ApiVersionSupport", "NamespacePropertyParent", "FunctionAlias", "FunctionAlias", "FunctionAlias",
+      "ApiVersionSupport", "NamespacePropertyParent", "FunctionAlias", ...COMMANDS.flatMap(() => ["FunctionAlias", "FunctionAlias"]),
     ]);
     expect(script.skipped).toEqual([]);
-    expect([...dbg.aliases.keys()]).toEqual(["ewmda", "ewmda.rawstack", "ewmda_rawstack"]);
+    expect([...dbg.aliases.keys()]).toEqual(["ewmda", ...COMMANDS.flatMap((c) => [c.dotted, c.plain])]);
+    expect([...dbg.aliases.keys()].slice(0, 3)).toEqual(["ewmda", "ewmda.patterns", "ewmda_patterns"]);
+    expect([...dbg.aliases.keys()]).toContain("ewmda_rawstack");
     // initializeScript only registers: no memory, symbols, model properties or commands.
     const c = dbg.counters.snapshot();
     expect([c.memoryReads, c.symbolLookups, c.propertyReads, c.commands]).toEqual([0, 0, 0, 0]);
@@ -29,7 +36,7 @@ describe("loading dist/ewmda.js", () => {
   it("lists every analysis with help in dx Debugger.Utility.Ewmda", () => {
     const { dbg } = loadEwmda(target().spec);
     const lines = dbg.dxLines("Debugger.Utility.Ewmda");
-    expect(lines[0]).toMatch(/^Debugger\.Utility\.Ewmda\s+: ewmda \d+\.\d+\.\d+: 1 analyses/);
+    expect(lines[0]).toMatch(new RegExp(`^Debugger\\.Utility\\.Ewmda\\s+: ewmda \\d+\\.\\d+\\.\\d+: ${ANALYSES.length} analyses`));
     expect(lines.find((l) => l.trim().startsWith("RawStack"))).toMatch(/\[RawStack\(tid\?, options\?\) - Raw stack of a thread/);
     const verbose = dbg.dxLines("Debugger.Utility.Ewmda", { verbose: true });
     expect(verbose.find((l) => l.trim().startsWith("Version"))).toContain("[ewmda version]");
@@ -52,7 +59,7 @@ describe("loading dist/ewmda.js", () => {
   it("creates @$ewmda on .scriptrun and prints how to start", () => {
     const dbg = new EmulatedDebugger(target().spec);
     const out = dbg.capture(() => { dbg.scriptRun(bundleText(), SCRIPT_PATH); });
-    expect(out.join("\n")).toMatch(/^ewmda \d+\.\d+\.\d+ loaded: dx Debugger\.Utility\.Ewmda lists 1 analyses; try dx @\$ewmda\.RawStack\(\) or !ewmda\.rawstack$/);
+    expect(out.join("\n")).toMatch(new RegExp(`^ewmda \\d+\\.\\d+\\.\\d+ loaded: dx Debugger\\.Utility\\.Ewmda lists ${ANALYSES.length} analyses; try dx @\\$ewmda\\.RawStack\\(\\) or !ewmda\\.rawstack$`));
     expect(dbg.userVariables.has("ewmda")).toBe(true);
     expect(String(dbg.dx("@$ewmda.RawStack(0x2b0)"))).toContain("thread 0x2b0");
   });
@@ -84,8 +91,9 @@ describe.each([
     if (variant.dottedAliases) {
       expect(dbg.execute("!ewmda.rawstack")).toEqual(table);
     } else {
-      // A provider that refuses dotted names: only that optional record is skipped, the load succeeds.
-      expect(script.skipped.map((s) => s.kind)).toEqual(["FunctionAlias"]);
+      // A provider that refuses dotted names: only those optional records (one per command) are skipped, the load succeeds.
+      expect(script.skipped.map((s) => s.kind)).toEqual(COMMANDS.map(() => "FunctionAlias"));
+      expect(dbg.execute("!ewmda_patterns")[0]).toMatch(/^ewmda pattern catalogue: 40 patterns/);
       expect(dbg.execute("!ewmda.rawstack")).toEqual(["No export rawstack found"]);
     }
   });

@@ -1,10 +1,12 @@
 /**
  * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
- * minidump. Exit status: 0 when the run completed (findings or not), 1 when the file is not a usable
+ * minidump; `ewmda patterns` prints the pattern catalogue (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when the file is not a usable
  * dump (with a one-line reason), 2 for a usage error.
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { defineCommand, runMain } from "citty";
+import { ANALYSES } from "../extensions/registry";
+import { catalogue, renderCatalogue } from "../lib/catalogue";
 import { MinidumpError } from "../minidump/types";
 import { VERSION } from "../lib/version";
 import { analyze, selectAnalyses, type OutputFormat } from "./analyze";
@@ -133,9 +135,25 @@ const demo = defineCommand({
   },
 });
 
+const patterns = defineCommand({
+  meta: { name: "patterns", description: "The memory analysis patterns ewmda serves and the analyses that automate each (no dump needed)" },
+  args: {
+    json: { type: "boolean", description: "print a JSON array of { name, dumpKinds, analyses, automated }" },
+  },
+  run({ args }) {
+    guard(() => {
+      const entries = catalogue(ANALYSES);
+      const text = args.json
+        ? JSON.stringify(entries.map((e) => ({ name: e.name, dumpKinds: e.dumpKinds, analyses: e.analyses, automated: e.automated })), null, 2)
+        : renderCatalogue(entries).concat("Run the analyses of one pattern: ewmda analyze <dump> --pattern \"<pattern>\"").join("\n");
+      emit(text + "\n", undefined);
+    });
+  },
+});
+
 export const main = defineCommand({
   meta: { name: "ewmda", version: VERSION, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
-  subCommands: { analyze: analyzeCommand, info, demo },
+  subCommands: { analyze: analyzeCommand, info, demo, patterns },
 });
 
 void runMain(main);

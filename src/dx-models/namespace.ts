@@ -7,14 +7,17 @@
  * @example dx Debugger.Utility.Ewmda
  * @example dx -v @$ewmda().RawStack
  * @example dx @$ewmda.Config
+ * @example dx @$ewmda.Patterns
  */
 
 /**
  * `Debugger.Utility.Ewmda`: one method per analysis (help text and PreferShow metadata, so
- * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config` and `Version`.
+ * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config`, `Patterns` and `Version`.
  */
 import type { Analysis } from "../lib/analysis";
+import { catalogue } from "../lib/catalogue";
 import { coerceSetting, formatSetting, settingHelp, type Config } from "../lib/config";
+import { PatternSet } from "./patterns";
 import { defineMetadataDescriptor } from "./result-set";
 
 export interface NamespaceHost {
@@ -50,6 +53,12 @@ export function namespaceClass(analyses: readonly Analysis[], owner: NamespaceHo
     get() { return configView(owner.config, analyses); }, enumerable: true, configurable: true,
   });
   descriptor.Config = { Help: "Thresholds and budgets of every analysis; each setting's help gives its default and the reason" };
+  // The catalogue depends only on the registry: built on first use, then the same object every time.
+  let patterns: PatternSet | undefined;
+  Object.defineProperty(proto, "Patterns", {
+    get() { return patterns || (patterns = new PatternSet(catalogue(analyses))); }, enumerable: true, configurable: true,
+  });
+  descriptor.Patterns = { Help: "The memory analysis patterns ewmda serves: definition, dump kinds, classic commands and the analyses that automate each (index by name: Patterns[\"Zombie Processes\"]); !ewmda.patterns prints them as a table" };
   Object.defineProperty(proto, "Version", {
     get() { return owner.version; }, enumerable: true, configurable: true,
   });

@@ -3,7 +3,9 @@
  * dot (`!ewmda.rawstack`) is unconfirmed (reference §7, §12.5), so each command is registered twice:
  * under the dotted name (optional: its failure does not fail the load) and under an undotted name with
  * the `ewmda_` prefix, which no other extension uses (`!ewmda_rawstack`). The namespace itself is the
- * function alias `ewmda` (`dx @$ewmda().RawStack()`).
+ * function alias `ewmda` (`dx @$ewmda().RawStack()`). Besides the analyses' commands, the namespace has
+ * its own: `!ewmda.patterns` / `!ewmda_patterns` prints the pattern catalogue (dx: the `Patterns` property);
+ * no analysis may use a reserved command name.
  */
 import type { Analysis } from "../lib/analysis";
 
@@ -13,7 +15,7 @@ export const SUB_NAMESPACE_MODEL = "Debugger.Models.Utility.Ewmda";
 export const ACCESS_NAME = "Ewmda";
 
 export interface CommandAliases {
-  /** dx method on Debugger.Utility.Ewmda. */
+  /** dx member on Debugger.Utility.Ewmda (a method for analyses, a property for the catalogue). */
   readonly method: string;
   /** `ewmda.rawstack` (registered optionally). */
   readonly dotted: string;
@@ -21,9 +23,20 @@ export interface CommandAliases {
   readonly plain: string;
 }
 
-export function aliasesFor(a: Analysis): CommandAliases {
-  return { method: a.meta.name, dotted: NAMESPACE_ALIAS + "." + a.meta.command, plain: NAMESPACE_ALIAS + "_" + a.meta.command };
+function commandAliases(member: string, command: string): CommandAliases {
+  return { method: member, dotted: NAMESPACE_ALIAS + "." + command, plain: NAMESPACE_ALIAS + "_" + command };
 }
+
+export function aliasesFor(a: Analysis): CommandAliases {
+  return commandAliases(a.meta.name, a.meta.command);
+}
+
+/** `!ewmda.patterns` / `!ewmda_patterns`: the pattern catalogue as a table. */
+export const PATTERNS_ALIASES: CommandAliases = commandAliases("Patterns", "patterns");
+
+/** dx members and `!` command names the namespace uses itself; analyses must not take them. */
+export const RESERVED_MEMBERS: readonly string[] = ["Config", "Patterns", "Version"];
+export const RESERVED_COMMANDS: readonly string[] = ["patterns"];
 
 /** The full table for docs and tests. */
 export function aliasTable(analyses: readonly Analysis[]): CommandAliases[] {

@@ -4,6 +4,7 @@
  * is made later, from phase-2 code (invokeScript or the first call of any ewmda alias).
  */
 import { runAnalysis, type Analysis } from "../lib/analysis";
+import { catalogue, renderCatalogue } from "../lib/catalogue";
 import { createConfig, type Config } from "../lib/config";
 import { describeTarget, toJsonText } from "../lib/export-json";
 import { renderTable } from "../lib/render-table";
@@ -12,7 +13,7 @@ import { errorMessage } from "../lib/values";
 import { VERSION } from "../lib/version";
 import { namespaceClass } from "../dx-models/namespace";
 import { ResultSet, rowClass, type RowConstructor } from "../dx-models/result-set";
-import { ACCESS_NAME, aliasesFor, NAMESPACE_ALIAS, PARENT_MODEL, SUB_NAMESPACE_MODEL } from "./aliases";
+import { ACCESS_NAME, aliasesFor, NAMESPACE_ALIAS, PARENT_MODEL, PATTERNS_ALIASES, SUB_NAMESPACE_MODEL } from "./aliases";
 import { ANALYSES } from "./registry";
 
 /** State of one loaded copy of the script (reloading the script makes a new one). */
@@ -50,6 +51,17 @@ class Runtime {
     const result = runAnalysis(a, new Target(), this.config, args);
     const lines = renderTable(result);
     // debugLog is the only console channel a script has (reference §4.3).
+    host.diagnostics.debugLog(lines.join("\n") + "\n");
+  }
+
+  /**
+   * `!ewmda.patterns`: the catalogue as a table. The analysis names are plain text: WinDbg renders
+   * `<link cmd="...">` only in output marked as DML, and debugLog has no DML mode (reference §4.3).
+   */
+  patternsCommand(): void {
+    this.ensureUserVariable();
+    const lines = renderCatalogue(catalogue(this.analyses));
+    lines.push("Details of one pattern: dx @$ewmda.Patterns[\"<pattern>\"]; run an analysis: dx @$ewmda.<Analysis>() or !ewmda.<command>");
     host.diagnostics.debugLog(lines.join("\n") + "\n");
   }
 
@@ -97,6 +109,9 @@ export function initializeScript(): DbgModel.RegistrationRecord[] {
     // KD sessions); Debugger.Utility.Ewmda still works then.
     new h.optionalRecord(new h.functionAlias(() => rt.namespaceObject(), NAMESPACE_ALIAS)),
   ];
+  const showPatterns = () => rt.patternsCommand();
+  records.push(new h.optionalRecord(new h.functionAlias(showPatterns, PATTERNS_ALIASES.dotted)));
+  records.push(new h.optionalRecord(new h.functionAlias(showPatterns, PATTERNS_ALIASES.plain)));
   for (const a of ANALYSES) {
     const names = aliasesFor(a);
     const fn = (...args: unknown[]) => rt.command(a, args);

@@ -4,5 +4,19 @@
  */
 import type { Analysis } from "../lib/analysis";
 import { rawStack } from "./raw-stack";
+import { stackTraceCollection } from "./stack-trace-collection";
+import { uniqueStacks } from "./unique-stacks";
+import { stackTraces } from "./stack-traces";
+import { blockedThreads } from "./blocked-threads";
+import { activeThreads } from "./active-threads";
+import { spikingThreads } from "./spiking-threads";
+import { suspendedThreads } from "./suspended-threads";
+import { exceptionStackTraces } from "./exception-stack-traces";
+import { lockWaitChains } from "./lock-wait-chains";
+import { inputThreads } from "./input-threads";
+import { messageWaitChains } from "./message-wait-chains";
 
-export const ANALYSES: readonly Analysis[] = [rawStack];
+export const ANALYSES: readonly Analysis[] = [
+  rawStack,
+  stackTraceCollection, uniqueStacks, stackTraces, blockedThreads, activeThreads, spikingThreads, suspendedThreads, exceptionStackTraces, lockWaitChains, inputThreads, messageWaitChains,
+];

@@ -12,7 +12,7 @@ export interface FrameInfo {
   readonly index: number;
   /** Instruction pointer (frame 0) or return address. */
   readonly ip: Int64;
-  /** Stack pointer of the frame (Child-SP), when the model gives one. */
+  /** Stack pointer of the frame (Child-SP), when the model gives one; a getter that reads it on first use (spreading a frame drops it). */
   readonly sp: Int64 | undefined;
   readonly module: ModuleInfo | undefined;
   /** `ntdll!NtWaitForSingleObject+0x14`, `xul+0x1234` without symbols, or the address outside modules. */
@@ -30,6 +30,28 @@ export interface ThreadStack {
   readonly signature: string;
 }
 
+/**
+ * A frame whose stack pointer is read from the model on first use: grouping and matching stacks need
+ * only the instruction addresses, and every property read is a host call (a third of a frame's cost).
+ */
+class Frame implements FrameInfo {
+  private spRead = false;
+  private spValue: Int64 | undefined;
+
+  constructor(
+    readonly index: number, readonly ip: Int64, private readonly attrs: DbgModel.StackFrameAttributes,
+    readonly module: ModuleInfo | undefined, readonly symbol: string, readonly func: string, readonly hasSymbol: boolean,
+  ) {}
+
+  get sp(): Int64 | undefined {
+    if (!this.spRead) {
+      this.spRead = true;
+      try { const s: unknown = this.attrs.StackOffset; this.spValue = isInt64(s) || typeof s === "number" ? toInt64(s) : undefined; } catch (e) { this.spValue = undefined; }
+    }
+    return this.spValue;
+  }
+}
+
 /** Reads one thread's frames (at most `maxFrames`). */
 export function readThreadStack(t: Target, thread: ThreadRef, maxFrames: number): ThreadStack {
   let frames: FrameInfo[] | Unavailable;
@@ -40,8 +62,6 @@ export function readThreadStack(t: Target, thread: ThreadRef, maxFrames: number)
       if (out.length >= maxFrames) break;
       const attrs = f.Attributes;
       const ip = toInt64(attrs.InstructionOffset);
-      let sp: Int64 | undefined;
-      try { const s = attrs.StackOffset; sp = isInt64(s) || typeof s === "number" ? toInt64(s) : undefined; } catch (e) { sp = undefined; }
       const module = modules.find(ip);
       let symbol: string;
       let hasSymbol = false;
@@ -54,7 +74,7 @@ export function readThreadStack(t: Target, thread: ThreadRef, maxFrames: number)
       }
       const plus = symbol.lastIndexOf("+0x");
       const func = hasSymbol && plus > 0 ? symbol.slice(0, plus) : symbol;
-      out.push({ index: out.length, ip, sp, module, symbol, func, hasSymbol });
+      out.push(new Frame(out.length, ip, attrs, module, symbol, func, hasSymbol));
     }
     frames = out;
   } catch (e) {

@@ -54,6 +54,7 @@ export class Target {
   private readonly sectionCache: { [base: string]: Section[] | null } = {};
   private readonly callSiteCache: { [key: string]: boolean | Unavailable } = {};
   private readonly stackCache: { [threadId: number]: ThreadStack } = {};
+  private readonly typeCache: { [key: string]: DbgModel.TypeObject | null } = {};
 
   constructor(readonly process: DbgModel.Process = host.currentProcess) {}
 
@@ -285,6 +286,46 @@ export class Target {
       this.callSiteCache[key] = v;
     }
     return v;
+  }
+
+  // ---- types ----
+
+  /** A module's type (`ntdll`, `_CONTEXT`) from its symbols, or undefined when they do not have it; cached per Target. */
+  type(module: string, typeName: string): DbgModel.TypeObject | undefined {
+    const key = module.toLowerCase() + "!" + typeName;
+    let t = this.typeCache[key];
+    if (t === undefined) {
+      try { t = host.getModuleType(module, typeName, this.process) || null; } catch (e) { t = null; } // API 1.0 throws, 1.1+ returns null
+      this.typeCache[key] = t;
+    }
+    return t || undefined;
+  }
+
+  /** sizeof(module!typeName), or undefined without the type. */
+  typeSize(module: string, typeName: string): number | undefined {
+    const t = this.type(module, typeName);
+    if (!t) return undefined;
+    try { return toNumber(t.size); } catch (e) { return undefined; }
+  }
+
+  /** Offset of a field of module!typeName (one level, by name), or undefined when the type or the field is missing. */
+  fieldOffset(module: string, typeName: string, field: string): number | undefined {
+    const t = this.type(module, typeName);
+    if (!t) return undefined;
+    try {
+      const f = t.fields[field];
+      return f ? toNumber(f.offset) : undefined;
+    } catch (e) { return undefined; }
+  }
+
+  /**
+   * The typed object module!typeName at an address, or undefined without the type. Its fields are read
+   * when accessed, so a read of memory missing from the dump throws there; callers catch.
+   */
+  typedObject(address: Int64, module: string, typeName: string): DbgModel.NativeObject | undefined {
+    const t = this.type(module, typeName);
+    if (!t) return undefined;
+    try { return host.createTypedObject(address, t, this.process); } catch (e) { return undefined; }
   }
 
   // ---- symbols ----

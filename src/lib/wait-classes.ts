@@ -78,6 +78,16 @@ function firstMatch(frames: readonly FrameInfo[], rules: readonly WaitRule[], de
   return undefined;
 }
 
+/**
+ * The topmost match can hide what a wait is for: a message box pumps in NtUserWaitMessage (a message
+ * loop at the top), an RPC call or an RPC listener waits in NtAlpcSendWaitReceivePort. A deeper frame
+ * of one of these categories (within the same depth) refines the category.
+ */
+const REFINEMENTS: { readonly [category: string]: readonly WaitCategory[] } = {
+  "message-loop": ["message-box"],
+  "alpc": ["rpc-listen", "rpc-call"],
+};
+
 /** Classifies a thread's wait from its top `depth` frames. */
 export function classifyWait(stack: ThreadStack, depth = 10): WaitClass {
   const frames = stack.frames;
@@ -85,6 +95,12 @@ export function classifyWait(stack: ThreadStack, depth = 10): WaitClass {
   const list = frames as readonly FrameInfo[];
   if (list.length === 0) return { category: "unknown", frame: undefined, reason: "the thread has no frames" };
   const specific = firstMatch(list, SPECIFIC_WAITS, depth) ?? firstMatch(list, GENERIC_WAITS, depth);
+  const refine = specific ? REFINEMENTS[specific.rule.category] : undefined;
+  if (specific && refine) {
+    const rules = SPECIFIC_WAITS.filter((r) => refine.indexOf(r.category) >= 0);
+    const deeper = firstMatch(list.slice(specific.frame.index + 1), rules, depth - specific.frame.index - 1);
+    if (deeper) return { category: deeper.rule.category, frame: deeper.frame, reason: deeper.frame.func + " (waiting in " + specific.frame.func + ")" };
+  }
   if (specific) return { category: specific.rule.category, frame: specific.frame, reason: specific.frame.func };
   const top = list[0]!;
   if (!top.hasSymbol) {

@@ -143,7 +143,11 @@ export function buildDumpTarget(dump: MinidumpReader, options: DumpTargetOptions
     currentProcessId: pid,
     currentThreadId,
     dumpFileName: options.dumpFileName,
-    commands: commandTable({ dump, pointerSize, processId: pid, currentThreadId, modules: moduleSet, dumpFileName: options.dumpFileName ?? "" }),
+    commands: commandTable({
+      dump, pointerSize, processId: pid, currentThreadId, modules: moduleSet, dumpFileName: options.dumpFileName ?? "",
+      currentFrames: () => walkedThreads.find((w) => w.id === currentThreadId)?.frames ?? [],
+      exceptionFrames: () => exceptionFrames,
+    }),
   };
   return { spec, dump, arch, threads: walkedThreads, exceptionFrames, warnings };
 }

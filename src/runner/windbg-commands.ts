@@ -6,10 +6,15 @@
  */
 import { moduleSymbolName, type CommandTable } from "../emulator/target-spec";
 import type { ModuleSet } from "../emulator/symbols";
+import { exceptionCodeInfo, fastFailName } from "../lib/exception-codes";
 import type { DumpException, MinidumpReader } from "../minidump/types";
+import type { WalkedFrame } from "./stack-walker";
 
 export interface CommandFacts {
   readonly dump: MinidumpReader;
+  /** Frames of the current thread, and of the faulting thread under the exception context (.ecxr). */
+  readonly currentFrames?: () => readonly WalkedFrame[];
+  readonly exceptionFrames?: () => readonly WalkedFrame[] | undefined;
   readonly pointerSize: 4 | 8;
   readonly processId: number;
   readonly currentThreadId: number | undefined;
@@ -23,37 +28,9 @@ export function windbgAddress(v: bigint, pointerSize: number): string {
   return pointerSize === 8 ? `${digits.slice(0, 8)}\`${digits.slice(8)}` : digits;
 }
 
-const EXCEPTION_NAMES: Record<number, string> = {
-  0x80000003: "Break instruction exception",
-  0x80000004: "Single step exception",
-  0xc0000005: "Access violation",
-  0xc000001d: "Illegal instruction",
-  0xc0000025: "Noncontinuable exception",
-  0xc000008c: "Array bounds exceeded",
-  0xc0000094: "Integer divide-by-zero",
-  0xc0000095: "Integer overflow",
-  0xc0000096: "Privileged instruction",
-  0xc00000fd: "Stack overflow",
-  0xc000000d: "An invalid parameter was passed to a service or function",
-  0xc0000374: "A heap has been corrupted",
-  0xc0000409: "Security check failure or stack buffer overrun",
-  0xc0000420: "Assertion failure",
-  0xe06d7363: "C++ EH exception",
-  0xe0434352: "CLR exception",
-};
-
-const FAST_FAIL: Record<number, string> = {
-  0: "FAST_FAIL_LEGACY_GS_VIOLATION", 1: "FAST_FAIL_VTGUARD_CHECK_FAILURE", 2: "FAST_FAIL_STACK_COOKIE_CHECK_FAILURE",
-  3: "FAST_FAIL_CORRUPT_LIST_ENTRY", 4: "FAST_FAIL_INCORRECT_STACK", 5: "FAST_FAIL_INVALID_ARG", 6: "FAST_FAIL_GS_COOKIE_INIT",
-  7: "FAST_FAIL_FATAL_APP_EXIT", 8: "FAST_FAIL_RANGE_CHECK_FAILURE", 9: "FAST_FAIL_UNSAFE_REGISTRY_ACCESS",
-  10: "FAST_FAIL_GUARD_ICALL_CHECK_FAILURE", 11: "FAST_FAIL_GUARD_WRITE_CHECK_FAILURE", 12: "FAST_FAIL_INVALID_FIBER_SWITCH",
-  13: "FAST_FAIL_INVALID_SET_OF_CONTEXT", 14: "FAST_FAIL_INVALID_REFERENCE_COUNT", 18: "FAST_FAIL_INVALID_JUMP_BUFFER",
-  19: "FAST_FAIL_MRDATA_MODIFIED", 37: "FAST_FAIL_INVALID_BALANCED_TREE", 38: "FAST_FAIL_INVALID_NEXT_THREAD",
-  57: "FAST_FAIL_HEAP_METADATA_CORRUPTION", 58: "FAST_FAIL_SET_CONTEXT_DENIED", 62: "FAST_FAIL_INVALID_IAT",
-};
-
+/** The name WinDbg prints after an exception code (the same table the extension uses). */
 export function exceptionName(code: number): string {
-  return EXCEPTION_NAMES[code >>> 0] ?? "Unknown exception";
+  return exceptionCodeInfo(code >>> 0)?.text ?? "Unknown exception";
 }
 
 function hex8(n: number): string {
@@ -126,7 +103,7 @@ function exceptionLines(f: CommandFacts, e: DumpException): string[] {
   }
   if (code === 0xc0000409 && r.parameters.length >= 1) {
     const sub = Number(r.parameters[0]!);
-    lines.push(`Subcode: 0x${sub.toString(16)} ${FAST_FAIL[sub] ?? "FAST_FAIL_<unknown>"}`);
+    lines.push(`Subcode: 0x${sub.toString(16)} ${fastFailName(sub)}`);
   }
   return lines;
 }
@@ -206,6 +183,19 @@ export function dumpDebugCommand(f: CommandFacts): string[] {
   return out;
 }
 
+/** `kn` as WinDbg prints it: ` # Child-SP          RetAddr               Call Site` then one line per frame. */
+export function stackCommand(f: CommandFacts, frames: readonly WalkedFrame[]): string[] {
+  const ps = f.pointerSize;
+  const header = ps === 8 ? " # Child-SP          RetAddr               Call Site" : " # ChildEBP RetAddr  Call Site";
+  return [header, ...frames.map((fr, i) => {
+    const ret = frames[i + 1]?.ip ?? 0n;
+    // x64 shows Child-SP (the frame's stack pointer); x86 shows ChildEBP (the frame pointer).
+    const child = ps === 8 ? fr.sp : fr.fp ?? fr.sp;
+    const gap = ps === 8 ? "     " : " ";
+    return `${i.toString(16).padStart(2, "0")} ${windbgAddress(child, ps)} ${windbgAddress(ret, ps)}${gap}${f.modules.format(fr.ip)}`;
+  })];
+}
+
 /** The CommandTable the emulated debugger consults for commands it does not implement itself. */
 export function commandTable(f: CommandFacts): CommandTable {
   return (command: string) => {
@@ -221,6 +211,12 @@ export function commandTable(f: CommandFacts): CommandTable {
     if (c === "lm" || c === "lmn" || c === "lm n") return lmCommand(f);
     if (c === "!handle" || c === "!handle 0" || c === "!handle 0 0") return handleCommand(f);
     if (c === ".dumpdebug") return dumpDebugCommand(f);
+    if ((c === "k" || c === "kn") && f.currentFrames) return stackCommand(f, f.currentFrames());
+    // `.ecxr` switches to the exception context; the analyses run `.ecxr;kn;.cxr` to read the faulting stack.
+    if (c === ".ecxr;kn;.cxr" || c === ".ecxr; kn; .cxr" || c === ".ecxr;kn" || c === ".ecxr; kn") {
+      const frames = f.exceptionFrames?.();
+      return frames ? stackCommand(f, frames) : ["Unable to get exception context, HRESULT 0x80004002"];
+    }
     return undefined;
   };
 }

@@ -275,3 +275,26 @@ describe(".dumpdebug", () => {
     expect(names).toEqual(new Set([3, 4, 6, 7, 10, 12, 14, 15, 17, 24]));
   });
 });
+
+describe("kn and .ecxr;kn;.cxr", () => {
+  it("print the walked frames in WinDbg's kn layout, the exception's under .ecxr", () => {
+    // The exception context's stack holds a return address into kernel32 right at its rsp.
+    const stack = 0x0000_00e8_0000_0000n;
+    const b = synthMinidump({ arch: "x64", timestamp: TIMESTAMP })
+      .module({ name: "C:\\app\\crashy.exe", base: APP, size: 0x20000 })
+      .module({ name: "C:\\Windows\\System32\\kernel32.dll", base: KERNEL32, size: 0xc0000 })
+      .misc({ processId: PID })
+      .thread({ id: 0x2b0, stack: { start: stack, size: 0x100, words: [KERNEL32 + 0x17034n] }, registers: { rip: APP + 0x10n, rsp: stack + 0x80n } })
+      .exception({ threadId: 0x2b0, code: 0xc0000005, address: APP + 0x1234n, parameters: [0n, 0n], registers: { rip: APP + 0x1234n, rsp: stack } });
+    const dbg = dbgOf(b);
+    expect(dbg.execute(".ecxr;kn;.cxr")).toEqual([
+      " # Child-SP          RetAddr               Call Site",
+      "00 000000e8`00000000 00007ffb`1e017034     crashy+0x1234",
+      "01 000000e8`00000008 00000000`00000000     kernel32+0x17034",
+    ]);
+    expect(dbg.execute("kn")).toEqual([
+      " # Child-SP          RetAddr               Call Site",
+      "00 000000e8`00000080 00000000`00000000     crashy+0x10",
+    ]);
+  });
+});
