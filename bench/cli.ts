@@ -8,15 +8,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bench, median } from "./report";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const testdata = path.resolve(root, "..", "shared", "testdata", "dumps", "mozilla");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PEER_VERSION = "0.26.0";
 
-function bench(name: string, value: number, unit: string): void {
-  console.log(`BENCH ${name} ${Number.isInteger(value) ? value : value.toFixed(3)} ${unit}`);
-}
 
 function peerBinary(): string | undefined {
   const dir = path.join(root, "bench", ".peer");
@@ -42,10 +40,6 @@ function measure(cmd: string, args: string[]): { ms: number; kb: number | undefi
   return { ms, kb: Number.isFinite(kb) ? kb : undefined, status: r.status };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 if (!existsSync(testdata)) {
   console.log("# ../shared/testdata/dumps/mozilla not found: CLI benchmark skipped");

@@ -9,19 +9,13 @@ import { performance } from "node:perf_hooks";
 import { EmulatedDebugger } from "../src/emulator";
 import { bundleText } from "../test/helpers";
 import { userTarget } from "../test/mocks/user-target";
+import { bench, median } from "./report";
 
 const STACK_BYTES = 0x100000;
 const WORDS = STACK_BYTES / 8;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-function bench(name: string, value: number, unit: string): void {
-  console.log(`BENCH ${name} ${Number.isInteger(value) ? value : value.toFixed(3)} ${unit}`);
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 // A deterministic pseudo-random stack: 97% small integers and random data, 2% pointers into modules
 // (64 distinct targets), 1% pointers into the stack itself.

@@ -12,19 +12,13 @@ import { performance } from "node:perf_hooks";
 import { EmulatedDebugger } from "../src/emulator";
 import { bundleText } from "../test/helpers";
 import { userTarget } from "../test/mocks/user-target";
+import { bench, median } from "./report";
 
 const THREADS = 500;
 const DISTINCT = 36;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 
-function bench(name: string, value: number, unit: string): void {
-  console.log(`BENCH ${name} ${Number.isInteger(value) ? value : value.toFixed(3)} ${unit}`);
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 // A deterministic process: an engine module with 48 functions, 36 stack shapes built from them (each
 // ends in the usual thread start frames), threads spread over the shapes with a skew (shape k gets

@@ -556,13 +556,6 @@ function globMatch(text, pattern) {
 }
 
 /**
- * What the stack-collection analyses (StackTraceCollection, UniqueStacks, StackTraces) share: their
- * options (thread ids, MaxFrames, Exclude patterns), read the same way from a dx object
- * (`new { Threads = "0x1a4,0x2b0", MaxFrames = 8 }`) or a string (`"threads=0x1a4,0x2b0 maxframes=8"`),
- * frame patterns (`ntdll!NtWaitFor*`, `ntdll`, `*!*Wait*`, `plugin+0x10*`) and the thread selection.
- * Frames come from Target.threadStack, so all three read each thread's stack once per call.
- */
-/**
  * `module!function` (either side may use `*`; `ntdll!` or `ntdll` alone means any frame in ntdll,
  * `!Func` or `*!Func` any module), or `module+0xoff*` to match frames without symbols by their offset.
  */
@@ -835,6 +828,9 @@ function threadName(thread) {
 function stackCommand$1(id) {
     return "~~[" + hexId(id) + "]kn";
 }
+/** The thread-selection options the stack collections share (one wording for dx help and docs). */
+const THREADS_OPTION = { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" };
+const EXCLUDE_OPTION = { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" };
 
 /**
  * Stack Trace Collection (Unmanaged Space): every thread's native stack, one row per frame, so that dx
@@ -882,9 +878,9 @@ const stackTraceCollection = defineAnalysis({
             { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"threads=0x1a4 maxframes=5\"; or a thread id", optional: true },
         ],
         options: [
-            { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
+            THREADS_OPTION,
             { name: "MaxFrames", type: "number", help: "keep the top frames of each stack" },
-            { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" },
+            EXCLUDE_OPTION,
         ],
         columns: [
             { name: "Thread", type: "hex", help: "Thread id" },
@@ -1141,9 +1137,9 @@ const uniqueStacks = defineAnalysis({
             { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"maxframes=5 exclude=ntdll!*Worker*\"", optional: true },
         ],
         options: [
-            { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
+            THREADS_OPTION,
             { name: "MaxFrames", type: "number", help: "compare and show the top frames only (stacks that differ deeper down merge)" },
-            { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" },
+            EXCLUDE_OPTION,
         ],
         columns: [
             { name: "Count", type: "int", help: "Threads with this stack" },
@@ -1327,8 +1323,8 @@ const stackTraces = defineAnalysis({
             { name: "Function", type: "string", help: "a frame in this function (with Module: the same frame)" },
             { name: "TopFrame", type: "string", help: "module!function patterns frame 0 must match" },
             { name: "Wait", type: "string", help: "wait kinds (critical-section, sync-object, io, sleep, ..., or idle)" },
-            { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
-            { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these patterns" },
+            THREADS_OPTION,
+            EXCLUDE_OPTION,
             { name: "MaxFrames", type: "number", help: "frames shown in Stack (matching uses the whole stack)" },
         ],
         columns: [

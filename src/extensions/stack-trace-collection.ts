@@ -1,7 +1,5 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import {
-  describeOptions, functionName, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions, STACK_OPTION_NAMES, threadName,
-} from "../lib/stack-filter";
+import { EXCLUDE_OPTION, STACK_OPTION_NAMES, THREADS_OPTION, describeOptions, functionName, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions, threadName } from "../lib/stack-filter";
 import type { FrameInfo } from "../lib/stacks";
 import { notAvailable, type Source } from "../lib/values";
 
@@ -51,9 +49,9 @@ export const stackTraceCollection = defineAnalysis({
       { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"threads=0x1a4 maxframes=5\"; or a thread id", optional: true },
     ],
     options: [
-      { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
+      THREADS_OPTION,
       { name: "MaxFrames", type: "number", help: "keep the top frames of each stack" },
-      { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" },
+      EXCLUDE_OPTION,
     ],
     columns: [
       { name: "Thread", type: "hex", help: "Thread id" },

@@ -1,9 +1,6 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
 import { isInt64 } from "../lib/int64";
-import {
-  describeOptions, firstMatchingFrame, frameMatches, functionName, hexId, listItems, missingThreadText, parseFramePattern, parseFramePatterns,
-  readOptions, selectStacks, stackCommand, stackOptions, STACK_OPTION_NAMES, threadName, type FramePattern, type OptionBag, type StackOptions,
-} from "../lib/stack-filter";
+import { EXCLUDE_OPTION, type FramePattern, type OptionBag, STACK_OPTION_NAMES, type StackOptions, THREADS_OPTION, describeOptions, firstMatchingFrame, frameMatches, functionName, hexId, listItems, missingThreadText, parseFramePattern, parseFramePatterns, readOptions, selectStacks, stackCommand, stackOptions, threadName } from "../lib/stack-filter";
 import type { FrameInfo, ThreadStack } from "../lib/stacks";
 import { errorMessage, type Source } from "../lib/values";
 import { classifyWait, GENERIC_WAITS, IDLE_CATEGORIES, SPECIFIC_WAITS, type WaitClass } from "../lib/wait-classes";
@@ -83,8 +80,8 @@ export const stackTraces = defineAnalysis({
       { name: "Function", type: "string", help: "a frame in this function (with Module: the same frame)" },
       { name: "TopFrame", type: "string", help: "module!function patterns frame 0 must match" },
       { name: "Wait", type: "string", help: "wait kinds (critical-section, sync-object, io, sleep, ..., or idle)" },
-      { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
-      { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these patterns" },
+      THREADS_OPTION,
+      EXCLUDE_OPTION,
       { name: "MaxFrames", type: "number", help: "frames shown in Stack (matching uses the whole stack)" },
     ],
     columns: [

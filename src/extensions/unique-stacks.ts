@@ -1,7 +1,5 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import {
-  describeOptions, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions, STACK_OPTION_NAMES,
-} from "../lib/stack-filter";
+import { EXCLUDE_OPTION, STACK_OPTION_NAMES, THREADS_OPTION, describeOptions, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions } from "../lib/stack-filter";
 import type { FrameInfo, ThreadStack } from "../lib/stacks";
 import { classifyWait } from "../lib/wait-classes";
 import type { Source } from "../lib/values";
@@ -59,9 +57,9 @@ export const uniqueStacks = defineAnalysis({
       { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"maxframes=5 exclude=ntdll!*Worker*\"", optional: true },
     ],
     options: [
-      { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" },
+      THREADS_OPTION,
       { name: "MaxFrames", type: "number", help: "compare and show the top frames only (stacks that differ deeper down merge)" },
-      { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" },
+      EXCLUDE_OPTION,
     ],
     columns: [
       { name: "Count", type: "int", help: "Threads with this stack" },

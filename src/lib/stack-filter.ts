@@ -5,6 +5,7 @@
  * frame patterns (`ntdll!NtWaitFor*`, `ntdll`, `*!*Wait*`, `plugin+0x10*`) and the thread selection.
  * Frames come from Target.threadStack, so all three read each thread's stack once per call.
  */
+import type { OptionSpec } from "./analysis";
 import { isInt64, toNumber } from "./int64";
 import { globMatch, type FrameInfo, type ThreadStack } from "./stacks";
 import type { Target, ThreadRef } from "./target";
@@ -278,3 +279,7 @@ export function threadName(thread: ThreadRef): string | undefined {
 export function stackCommand(id: number): string {
   return "~~[" + hexId(id) + "]kn";
 }
+
+/** The thread-selection options the stack collections share (one wording for dx help and docs). */
+export const THREADS_OPTION: OptionSpec = { name: "Threads", type: "string", help: "only these thread ids (\"0x1a4,0x2b0\")" };
+export const EXCLUDE_OPTION: OptionSpec = { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" };
