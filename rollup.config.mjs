@@ -33,7 +33,7 @@ const extension = {
     freeze: false,
   },
   treeshake: { moduleSideEffects: false },
-  plugins: [typescript({ tsconfig: "./tsconfig.json", noEmit: false, outputToFilesystem: false })],
+  plugins: [typescript({ tsconfig: "./tsconfig.json", noEmit: false, noEmitOnError: true, outputToFilesystem: false })],
 };
 
 // The Node side: the `ewmda` command line (minidump reader, emulated provider, runner), as one ES module.
@@ -41,7 +41,7 @@ const cli = {
   input: "src/cli/main.ts",
   output: { file: "dist/ewmda-cli.mjs", format: "es", banner: `// ewmda ${pkg.version} command line (Node ${pkg.engines.node}). Built from ewmda's TypeScript sources; do not edit.` },
   external: [/^node:/, "citty"],
-  plugins: [typescript({ tsconfig: "./tsconfig.cli.json", noEmit: false, outputToFilesystem: false })],
+  plugins: [typescript({ tsconfig: "./tsconfig.cli.json", noEmit: false, noEmitOnError: true, outputToFilesystem: false })],
 };
 
 export default [extension, cli];

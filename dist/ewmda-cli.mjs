@@ -1,5 +1,5 @@
 // ewmda 0.1.0 command line (Node >=20.19). Built from ewmda's TypeScript sources; do not edit.
-import fs, { writeFileSync, openSync, fstatSync, closeSync, readSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import fs, { writeFileSync, mkdirSync, openSync, fstatSync, closeSync, readSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import { defineCommand, runMain } from 'citty';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,9 +34,49 @@ function errorMessage(e) {
     return String(e);
 }
 
+function budget(limitMs) {
+    const start = Date.now();
+    return { limitMs, exceeded: () => limitMs > 0 && Date.now() - start > limitMs };
+}
 /** Declares an analysis; its settings' types flow into `ctx.settings`. */
 function defineAnalysis(a) {
     return a;
+}
+/** Runs an analysis and collects its rows; an unexpected error becomes an Info row and a partial result. */
+function runAnalysis(analysis, target, config, args, options = {}) {
+    const rows = [];
+    let summary = analysis.meta.name;
+    let partial = false;
+    const settings = config[analysis.meta.name] ?? {};
+    const b = budget(options.budgetMs ?? 0);
+    const ctx = {
+        target, config, settings: settings, analyses: options.analyses ?? [], budget: b,
+        summary: (text) => { summary = text; },
+    };
+    try {
+        for (const row of analysis.run(ctx, args)) {
+            rows.push(row);
+            if (b.exceeded()) {
+                partial = true;
+                rows.push({ Verdict: "Info", Evidence: analysis.meta.name + " stopped at its time budget (" + b.limitMs + " ms); the rows above are partial", Source: "heuristic" });
+                break;
+            }
+        }
+    }
+    catch (e) {
+        partial = true;
+        rows.push({
+            Verdict: "Info",
+            Evidence: analysis.meta.name + " stopped early: " + errorMessage(e) + (rows.length ? "; the rows above are partial" : ""),
+            Source: "heuristic",
+        });
+    }
+    let pointerSize = 8;
+    try {
+        pointerSize = target.pointerSize();
+    }
+    catch (e) { /* keep the default for display */ }
+    return { meta: analysis.meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
 }
 
 /**
@@ -193,6 +233,7 @@ const rawStack = defineAnalysis({
         summary: "Raw stack of a thread (execution residue): every slot worth showing, classified and symbolized",
         patterns: ["Execution Residue (Unmanaged Space, User)"],
         targets: "user",
+        triage: false,
         version: "1.0.0",
         params: [
             { name: "tid", help: "thread id (default: the current thread)", optional: true },
@@ -523,6 +564,607 @@ function parseArguments$3(args) {
             options.module = String(o.Module);
     }
     return { tid, options };
+}
+
+/**
+ * What an exception code and its parameters mean: NTSTATUS names (ntstatus.h / winnt.h), the codes
+ * compilers and runtimes raise (C++ 0xE06D7363, CLR 0xE0434352), fail-fast subcodes (winnt.h
+ * FAST_FAIL_*), EXCEPTION_RECORD flags, and access-violation parameters (read / write / execute and the
+ * address, with NULL-ish addresses flagged). Plain numbers and hex strings in, text out: no host calls,
+ * so the command-output parser and the typed reader share one decoder.
+ */
+const CODES = {
+    0x40010006: { name: "DBG_PRINTEXCEPTION_C", text: "OutputDebugStringA", benign: "debug output raised by OutputDebugString, handled by the system" },
+    0x4001000a: { name: "DBG_PRINTEXCEPTION_WIDE_C", text: "OutputDebugStringW", benign: "debug output raised by OutputDebugString, handled by the system" },
+    0x406d1388: { name: "MS_VC_EXCEPTION", text: "Thread naming (SetThreadName convention)", benign: "the Visual C++ thread-naming convention; the raiser catches it" },
+    0x4000001f: { name: "STATUS_WX86_BREAKPOINT", text: "WOW64 breakpoint" },
+    0x80000001: { name: "STATUS_GUARD_PAGE_VIOLATION", text: "Guard page violation" },
+    0x80000002: { name: "STATUS_DATATYPE_MISALIGNMENT", text: "Data misaligned" },
+    0x80000003: { name: "STATUS_BREAKPOINT", text: "Break instruction exception" },
+    0x80000004: { name: "STATUS_SINGLE_STEP", text: "Single step exception" },
+    0x80000029: { name: "STATUS_UNWIND_CONSOLIDATE", text: "Unwind consolidation (C++ catch)" },
+    0xc0000005: { name: "STATUS_ACCESS_VIOLATION", text: "Access violation" },
+    0xc0000006: { name: "STATUS_IN_PAGE_ERROR", text: "In-page I/O error" },
+    0xc0000008: { name: "STATUS_INVALID_HANDLE", text: "Invalid handle" },
+    0xc000000d: { name: "STATUS_INVALID_PARAMETER", text: "Invalid parameter" },
+    0xc0000017: { name: "STATUS_NO_MEMORY", text: "Out of memory (heap or virtual memory)" },
+    0xc000001d: { name: "STATUS_ILLEGAL_INSTRUCTION", text: "Illegal instruction" },
+    0xc0000025: { name: "STATUS_NONCONTINUABLE_EXCEPTION", text: "Noncontinuable exception" },
+    0xc0000026: { name: "STATUS_INVALID_DISPOSITION", text: "Invalid exception disposition" },
+    0xc0000028: { name: "STATUS_BAD_STACK", text: "Bad stack (unwind found an invalid stack)" },
+    0xc0000029: { name: "STATUS_INVALID_UNWIND_TARGET", text: "Invalid unwind target" },
+    0xc000008c: { name: "STATUS_ARRAY_BOUNDS_EXCEEDED", text: "Array bounds exceeded" },
+    0xc000008d: { name: "STATUS_FLOAT_DENORMAL_OPERAND", text: "Floating-point denormal operand" },
+    0xc000008e: { name: "STATUS_FLOAT_DIVIDE_BY_ZERO", text: "Floating-point divide-by-zero" },
+    0xc000008f: { name: "STATUS_FLOAT_INEXACT_RESULT", text: "Floating-point inexact result" },
+    0xc0000090: { name: "STATUS_FLOAT_INVALID_OPERATION", text: "Floating-point invalid operation" },
+    0xc0000091: { name: "STATUS_FLOAT_OVERFLOW", text: "Floating-point overflow" },
+    0xc0000092: { name: "STATUS_FLOAT_STACK_CHECK", text: "Floating-point stack check" },
+    0xc0000093: { name: "STATUS_FLOAT_UNDERFLOW", text: "Floating-point underflow" },
+    0xc0000094: { name: "STATUS_INTEGER_DIVIDE_BY_ZERO", text: "Integer divide-by-zero" },
+    0xc0000095: { name: "STATUS_INTEGER_OVERFLOW", text: "Integer overflow" },
+    0xc0000096: { name: "STATUS_PRIVILEGED_INSTRUCTION", text: "Privileged instruction" },
+    0xc00000fd: { name: "STATUS_STACK_OVERFLOW", text: "Stack overflow" },
+    0xc0000135: { name: "STATUS_DLL_NOT_FOUND", text: "DLL not found" },
+    0xc000013a: { name: "STATUS_CONTROL_C_EXIT", text: "Ctrl+C exit" },
+    0xc0000142: { name: "STATUS_DLL_INIT_FAILED", text: "DLL initialization failed" },
+    0xc0000194: { name: "STATUS_POSSIBLE_DEADLOCK", text: "Possible deadlock (critical section timeout)" },
+    0xc000027b: { name: "STATUS_STOWED_EXCEPTION", text: "Stowed exception (WinRT errors reported together)" },
+    0xc0000374: { name: "STATUS_HEAP_CORRUPTION", text: "A heap has been corrupted" },
+    0xc0000409: { name: "STATUS_STACK_BUFFER_OVERRUN", text: "Security check failure or stack buffer overrun" },
+    0xc0000417: { name: "STATUS_INVALID_CRUNTIME_PARAMETER", text: "Invalid C runtime parameter" },
+    0xc0000420: { name: "STATUS_ASSERTION_FAILURE", text: "Assertion failure" },
+    0xc0000602: { name: "STATUS_FAIL_FAST_EXCEPTION", text: "Fail fast exception (RaiseFailFastException)" },
+    0xcfffffff: { name: "WER_HANG_REPORT", text: "Pseudo-exception of a WER hang report", benign: "Windows Error Reporting wrote it for a hang dump; the thread did not fault" },
+    0xe0434352: { name: "CLR_EXCEPTION", text: "CLR exception (.NET 4+)" },
+    0xe0434f4d: { name: "CLR_EXCEPTION_V2", text: "CLR exception (.NET 2.0-3.5)" },
+    0xe06d7363: { name: "CPP_EH_EXCEPTION", text: "C++ EH exception (throw)" },
+};
+/** The known facts about a code, or undefined for a code not in the table. */
+function exceptionCodeInfo(code) {
+    return CODES[code >>> 0];
+}
+/** `STATUS_ACCESS_VIOLATION (Access violation)`, or what the code's severity and customer bits say. */
+function exceptionCodeText(code) {
+    const c = code >>> 0;
+    const info = CODES[c];
+    if (info)
+        return info.name + " (" + info.text + ")";
+    const severity = ["success", "informational", "warning", "error"][c >>> 30];
+    const customer = (c & 0x20000000) !== 0;
+    return (customer ? "application-defined " : "") + severity + " code 0x" + c.toString(16) + (customer ? " (raised with RaiseException)" : " (!error 0x" + c.toString(16) + ")");
+}
+/** winnt.h FAST_FAIL_* codes (the subcode of 0xC0000409 / __fastfail). */
+const FAST_FAIL = [
+    "LEGACY_GS_VIOLATION", "VTGUARD_CHECK_FAILURE", "STACK_COOKIE_CHECK_FAILURE", "CORRUPT_LIST_ENTRY", "INCORRECT_STACK",
+    "INVALID_ARG", "GS_COOKIE_INIT", "FATAL_APP_EXIT", "RANGE_CHECK_FAILURE", "UNSAFE_REGISTRY_ACCESS",
+    "GUARD_ICALL_CHECK_FAILURE", "GUARD_WRITE_CHECK_FAILURE", "INVALID_FIBER_SWITCH", "INVALID_SET_OF_CONTEXT", "INVALID_REFERENCE_COUNT",
+    "", "", "", "INVALID_JUMP_BUFFER", "MRDATA_MODIFIED",
+    "CERTIFICATION_FAILURE", "INVALID_EXCEPTION_CHAIN", "CRYPTO_LIBRARY", "INVALID_CALL_IN_DLL_CALLOUT", "INVALID_IMAGE_BASE",
+    "DLOAD_PROTECTION_FAILURE", "UNSAFE_EXTENSION_CALL", "DEPRECATED_SERVICE_INVOKED", "INVALID_BUFFER_ACCESS", "INVALID_BALANCED_TREE",
+    "INVALID_NEXT_THREAD", "GUARD_ICALL_CHECK_SUPPRESSED", "APCS_DISABLED", "INVALID_IDLE_STATE", "MRDATA_PROTECTION_FAILURE",
+    "UNEXPECTED_HEAP_EXCEPTION", "INVALID_LOCK_STATE", "GUARD_JUMPTABLE", "INVALID_LONGJUMP_TARGET", "INVALID_DISPATCH_CONTEXT",
+    "INVALID_THREAD", "INVALID_SYSCALL_NUMBER", "INVALID_FILE_OPERATION", "LPAC_ACCESS_DENIED", "GUARD_SS_FAILURE",
+    "LOADER_CONTINUITY_FAILURE", "GUARD_EXPORT_SUPPRESSION_FAILURE", "INVALID_CONTROL_STACK", "SET_CONTEXT_DENIED", "INVALID_IAT",
+    "HEAP_METADATA_CORRUPTION", "PAYLOAD_RESTRICTION_VIOLATION", "LOW_LABEL_ACCESS_DENIED", "ENCLAVE_CALL_FAILURE", "UNHANDLED_LSS_EXCEPTON",
+    "ADMINLESS_ACCESS_DENIED", "UNEXPECTED_CALL", "CONTROL_INVALID_RETURN_ADDRESS", "UNEXPECTED_HOST_BEHAVIOR", "FLAGS_CORRUPTION",
+    "VEH_CORRUPTION", "ETW_CORRUPTION", "RIO_ABORT", "INVALID_PFN", "GUARD_ICALL_CHECK_FAILURE_XFG",
+    "CAST_GUARD", "HOST_VISIBILITY_CHANGE", "KERNEL_CET_SHADOW_STACK_ASSIST", "PATCH_CALLBACK_FAILED", "NTDLL_PATCH_FAILED",
+    "INVALID_FLS_DATA",
+];
+/** `FAST_FAIL_FATAL_APP_EXIT`, or `FAST_FAIL_<unknown 0x..>`. */
+function fastFailName(subcode) {
+    const name = subcode >= 0 && subcode < FAST_FAIL.length ? FAST_FAIL[subcode] : undefined;
+    if (name)
+        return "FAST_FAIL_" + name;
+    return subcode >>> 0 === 0xffffffff ? "FAST_FAIL_INVALID_FAST_FAIL_CODE" : "FAST_FAIL_<unknown 0x" + (subcode >>> 0).toString(16) + ">";
+}
+const FLAG_NAMES = [
+    [0x1, "NONCONTINUABLE"], [0x2, "UNWINDING"], [0x4, "EXIT_UNWIND"], [0x8, "STACK_INVALID"],
+    [0x10, "NESTED_CALL"], [0x20, "TARGET_UNWIND"], [0x40, "COLLIDED_UNWIND"], [0x80, "SOFTWARE_ORIGINATE"],
+];
+/** EXCEPTION_RECORD.ExceptionFlags as names (`NONCONTINUABLE|SOFTWARE_ORIGINATE`), `0` when none is set. */
+function exceptionFlagsText(flags) {
+    const names = [];
+    let rest = flags >>> 0;
+    for (const [bit, name] of FLAG_NAMES) {
+        if (rest & bit) {
+            names.push(name);
+            rest &= ~bit;
+        }
+    }
+    if (rest)
+        names.push("0x" + (rest >>> 0).toString(16));
+    return names.length ? names.join("|") : "0";
+}
+/** An ExceptionInformation value as 32-bit halves, from a hex string (`0x1a`, `00000000001a`, with or without a backtick). */
+function hexHalves(text) {
+    let t = text.trim().replace(/`/g, "");
+    if (/^0x/i.test(t))
+        t = t.slice(2);
+    if (!/^[0-9a-f]{1,16}$/i.test(t))
+        return undefined;
+    const lo = parseInt(t.slice(-8), 16);
+    const hi = t.length > 8 ? parseInt(t.slice(0, -8), 16) : 0;
+    return [hi >>> 0, lo >>> 0];
+}
+function hexOf$1(hi, lo) {
+    const low = lo.toString(16);
+    return "0x" + (hi ? hi.toString(16) + "00000000".slice(low.length) + low : low);
+}
+/** Addresses below this are never mapped in user mode (MM_LOWEST_USER_ADDRESS, the 64 KiB NULL region). */
+const NULL_REGION = 0x10000;
+/** What an address says about a fault: NULL plus an offset, a small negative offset, -1, non-canonical (x64). */
+function addressNote(hi, lo, pointerSize) {
+    if (hi === 0 && lo < NULL_REGION)
+        return lo === 0 ? "NULL pointer" : "NULL-ish: NULL + 0x" + lo.toString(16) + ", a field of a NULL object";
+    const top = pointerSize === 8 ? hi === 0xffffffff : hi === 0;
+    if (top && lo === 0xffffffff)
+        return "-1: on x64 usually a non-canonical address (general protection fault: disassemble the faulting instruction)";
+    if (top && lo >= 0xffff0000)
+        return "NULL-ish: a small negative offset from NULL (-0x" + (0x100000000 - lo).toString(16) + ")";
+    if (pointerSize === 8 && hi >= 0x8000 && hi <= 0xffff7fff)
+        return "non-canonical address (not a valid x64 pointer: corrupted or uninitialized)";
+    return undefined;
+}
+/** What the ExceptionInformation values of a code mean (hex strings, as `.exr` prints them or read from the record). */
+function describeParameters(code, parameters, pointerSize) {
+    const c = code >>> 0;
+    const p = parameters.map(hexHalves);
+    if ((c === 0xc0000005 || c === 0xc0000006) && p.length >= 2 && p[0] && p[1]) {
+        const kind = p[0][1];
+        const access = p[0][0] === 0 && kind === 0 ? "read" : p[0][0] === 0 && kind === 1 ? "write" : p[0][0] === 0 && kind === 8 ? "execute" : "unknown";
+        const [hi, lo] = p[1];
+        const addr = hexOf$1(hi, lo);
+        const note = addressNote(hi, lo, pointerSize);
+        const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$1(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
+        const verb = access === "read" ? "read from " + addr : access === "write" ? "write to " + addr : what;
+        let detail = verb + (note ? " (" + note + ")" : "");
+        if (c === 0xc0000006 && p[2])
+            detail += "; I/O status 0x" + p[2][1].toString(16);
+        return { detail, access, faultAddress: addr, nullish: note !== undefined && note.indexOf("NULL") >= 0 };
+    }
+    if (c === 0xc0000409 && p.length >= 1 && p[0]) {
+        return { detail: fastFailName(p[0][1]) + " (subcode " + p[0][1] + ")" };
+    }
+    if (c === 0xe06d7363 && p.length >= 3 && p[0] && p[1] && p[2]) {
+        const magic = p[0][1];
+        const known = magic === 0x19930520 || magic === 0x19930521 || magic === 0x19930522 || magic === 0x01994000;
+        return {
+            detail: "C++ throw: object " + hexOf$1(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$1(p[2][0], p[2][1]) +
+                (p[3] ? ", module " + hexOf$1(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
+        };
+    }
+    if ((c === 0xe0434352 || c === 0xe0434f4d) && p.length >= 1 && p[0]) {
+        return { detail: "managed exception; Parameter[0] 0x" + p[0][1].toString(16) + " is its HRESULT on .NET 4+ (SOS !pe shows the object)" };
+    }
+    if (c === 0xc00000fd)
+        return { detail: "the thread's stack is exhausted: look for recursion in the frames (kc)" };
+    if (c === 0xc0000374)
+        return { detail: "the heap manager found a corrupted block (!heap -s; page heap: gflags /p /enable)" };
+    if (c === 0xc000000d)
+        return { detail: "an API or the C runtime's invalid-parameter handler rejected an argument" };
+    if (c === 0x80000003)
+        return { detail: "int 3 / DebugBreak (a debugger break-in through ntdll!DbgUiRemoteBreakin is not a fault)" };
+    return undefined;
+}
+/** An MSVC type descriptor name as C++: `.?AVruntime_error@std@@` → `class std::runtime_error`; names with templates stay mangled. */
+function demangleTypeName(mangled) {
+    const m = /^\.\?A([VUT])(.*)@@$/.exec(mangled);
+    if (!m || m[2].indexOf("?") >= 0)
+        return mangled;
+    const kind = m[1] === "V" ? "class " : m[1] === "U" ? "struct " : "union ";
+    return kind + m[2].split("@").reverse().join("::");
+}
+
+/**
+ * Parsers for the debugger output the exception analysis reads: `.exr -1` (the most recent exception
+ * record), `.lastevent` (which thread, first or second chance) and the frame lines of `k`/`kn` (the stack
+ * under `.ecxr`). Formats as WinDbg prints them:
+ *
+ *   ExceptionAddress: 00007ff7e8b57919 (app!main+0x0000000000000049)
+ *      ExceptionCode: c0000005 (Access violation)
+ *     ExceptionFlags: 00000000
+ *   NumberParameters: 2
+ *      Parameter[0]: 0000000000000001
+ *      Parameter[1]: 0000000000000000
+ *   Attempt to write to address 0000000000000000
+ *
+ *   Last event: 1138.2b0: Access violation - code c0000005 (first/second chance not available)
+ *
+ *    # Child-SP          RetAddr               Call Site
+ *   00 000000e8`0010ff40 00007ff6`10001500     app!main+0x34 [c:\src\app.cpp @ 12]
+ *
+ * Values stay text (hex digits without the backtick) so the parsers need no host; the analysis turns
+ * them into 64-bit values. Anything that is not in these formats is reported as such, never guessed.
+ */
+const NO_EXCEPTION = /no exception|not an exception|not a valid exception|no last event|unable to (?:get|read|find) (?:the )?(?:last |most recent )?exception/i;
+/** `(app!main+0x0000000000000049)` → `app!main+0x49`. */
+function normalizeLocation(text) {
+    return text.replace(/\+0x0*([0-9a-f]+)$/i, "+0x$1");
+}
+/** Parses `.exr -1` (or `.exr <address>`) output; the first record when there are several. */
+function parseExr(lines) {
+    let address;
+    let location;
+    let code;
+    let codeText;
+    let flags;
+    const parameters = [];
+    const notes = [];
+    const cppTypes = [];
+    let expectLocation = false;
+    let first = "";
+    for (const raw of lines) {
+        const line = raw.replace(/\s+$/, "");
+        const t = line.trim();
+        if (t === "")
+            continue;
+        if (first === "")
+            first = t;
+        if (expectLocation) {
+            expectLocation = false;
+            const wrapped = /^\((.+)\)$/.exec(t);
+            if (wrapped && location === undefined) {
+                location = normalizeLocation(wrapped[1]);
+                continue;
+            }
+        }
+        let m = /^ExceptionAddress:\s*([0-9a-f`]+)(?:\s+\((.*)\))?$/i.exec(t);
+        if (m) {
+            if (address !== undefined)
+                break; // a second record: keep the first
+            address = m[1].replace(/`/g, "");
+            location = m[2] !== undefined ? normalizeLocation(m[2]) : undefined;
+            expectLocation = m[2] === undefined;
+            continue;
+        }
+        m = /^ExceptionCode:\s*([0-9a-f]{1,8})(?:\s+\((.*)\))?$/i.exec(t);
+        if (m) {
+            code = parseInt(m[1], 16) >>> 0;
+            codeText = m[2];
+            continue;
+        }
+        m = /^ExceptionFlags:\s*([0-9a-f]{1,8})$/i.exec(t);
+        if (m) {
+            flags = parseInt(m[1], 16) >>> 0;
+            continue;
+        }
+        if (/^NumberParameters:/i.test(t))
+            continue;
+        m = /^Parameter\[(\d+)\]:\s*([0-9a-f`]+)/i.exec(t);
+        if (m) {
+            parameters[Number(m[1])] = m[2].replace(/`/g, "");
+            continue;
+        }
+        m = /^Type\s*:\s*(.+)$/.exec(t);
+        if (m && code !== undefined) {
+            cppTypes.push(m[1].trim());
+            continue;
+        }
+        if (code !== undefined && (/^Attempt to /i.test(t) || /^Subcode:/i.test(t) || /^pExceptionObject\s*:/i.test(t) || /^_s_ThrowInfo\s*:/i.test(t))) {
+            notes.push(t);
+        }
+    }
+    if (code !== undefined && code !== 0 && address !== undefined) {
+        const params = [];
+        for (let i = 0; i < parameters.length; i++)
+            params.push(parameters[i] !== undefined ? parameters[i] : "0");
+        return { kind: "record", address, location, code, codeText, flags, parameters: params, notes, cppTypes };
+    }
+    for (const raw of lines) {
+        if (NO_EXCEPTION.test(raw))
+            return { kind: "none", text: raw.trim() };
+    }
+    if (code === 0)
+        return { kind: "none", text: "ExceptionCode: 00000000" };
+    return { kind: "unrecognized", text: first === "" ? "(no output)" : first };
+}
+/** Parses `.lastevent`: `Last event: 1138.2b0: Access violation - code c0000005 (first chance)`. */
+function parseLastEvent(lines) {
+    for (const raw of lines) {
+        const m = /Last event:\s*([0-9a-f]+)\.([0-9a-f]+):\s*(.*)$/i.exec(raw);
+        if (!m)
+            continue;
+        const description = m[3].trim();
+        const c = /\bcode\s+([0-9a-f]{1,8})\b/i.exec(description);
+        let firstChance;
+        if (/not available/i.test(description))
+            firstChance = undefined;
+        else if (/second chance/i.test(description))
+            firstChance = false;
+        else if (/first chance/i.test(description))
+            firstChance = true;
+        return {
+            processId: parseInt(m[1], 16), threadId: parseInt(m[2], 16), description,
+            code: c ? parseInt(c[1], 16) >>> 0 : undefined, firstChance,
+        };
+    }
+    return undefined;
+}
+/**
+ * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
+ * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
+ */
+function parseStackText(lines) {
+    const frames = [];
+    let inStack = false;
+    for (const raw of lines) {
+        const line = raw.replace(/\(Inline Function\)/, "Inline");
+        if (/Child-SP|ChildEBP|Call Site/.test(line)) {
+            inStack = true;
+            continue;
+        }
+        if (!inStack)
+            continue;
+        const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
+        if (!m)
+            continue;
+        const index = parseInt(m[1], 16);
+        if (index !== frames.length)
+            continue; // not the next frame: a line of something else
+        frames.push({
+            index,
+            frame: m[2].replace(/`/g, ""),
+            returnAddress: m[3].replace(/`/g, ""),
+            callSite: m[4].replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
+        });
+    }
+    return frames;
+}
+
+/**
+ * Debugger commands as a fallback data source (patterns.md §0.2): some facts have no data-model API in
+ * user dumps (thread times: `!runaway`; suspend counts: `~`), so analyses run the classic command and
+ * parse its text. Output is collected into plain strings once; a command that fails says why.
+ */
+/** The command's output lines, or why it gave none (the command threw or is unknown to the debugger). */
+function runCommand$1(command) {
+    try {
+        const out = [];
+        // Whether the command runs before its output is iterated is unconfirmed: iterate everything here.
+        for (const line of host.namespace.Debugger.Utility.Control.ExecuteCommand(command))
+            out.push(String(line));
+        return out;
+    }
+    catch (e) {
+        return notAvailable(command + " failed: " + errorMessage(e));
+    }
+}
+
+const RANK = { Positive: 0, Suspicious: 1, Negative: 2, Info: 3 };
+/**
+ * Triage: one report for the whole dump. It runs every analysis that gives findings (not the raw listings
+ * such as RawStack and the stack collections), each under a time budget, and returns the evental-dump row
+ * first (why this dump exists: the exception or event it was written for, the dump writer, the dump's
+ * comment), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
+ * command that shows them in full, then what was checked and found nothing, then what could not be
+ * checked and why. An analysis that fails becomes one row naming it; the report still completes.
+ *
+ * Ranking: verdict first, then the order of the registry (closest to a diagnosis first). Confidence
+ * within a verdict is each analysis's own; Triage does not re-score findings.
+ *
+ * False positives are those of the analyses it runs; every finding row names its analysis so its own
+ * documentation (and its dx result) can be checked.
+ *
+ * Options: Only (analysis names to run, comma-separated), Skip (names to leave out), MaxFindings (findings
+ * kept per analysis).
+ *
+ * @function Triage
+ * @memberof Ewmda
+ * @param {object|string} [options] `Only` / `Skip` (comma-separated analysis names), `MaxFindings` (number); or a string such as `"skip=SpikingThreads"`.
+ * @returns {ResultSet} The evental row, then findings, then checked-and-clean and not-checked rows: Section, Verdict, Pattern, Analysis, Finding, Command, Evidence, Source.
+ * @example dx @$ewmda.Triage()
+ * @example dx -g @$ewmda.Triage().Where(r => r.Verdict == "Positive")
+ * @example !ewmda.triage
+ * @example !ewmda.triage "skip=SpikingThreads"
+ */
+const triage = defineAnalysis({
+    meta: {
+        name: "Triage",
+        command: "triage",
+        summary: "Every finding analysis in one ranked report: why the dump exists, findings, what was clean, what was not checked",
+        patterns: ["Eventual (Evental) Dumps"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [{ name: "options", help: "Only, Skip, MaxFindings; or a string such as \"skip=SpikingThreads\"", optional: true }],
+        options: [
+            { name: "Only", type: "string", help: "run only these analyses (comma-separated dx names)" },
+            { name: "Skip", type: "string", help: "leave these analyses out (comma-separated dx names)" },
+            { name: "MaxFindings", type: "number", help: "findings kept per analysis (the rest are counted)" },
+        ],
+        columns: [
+            { name: "Section", type: "string", help: "Event (why the dump exists), Finding, Clean (checked, nothing found), NotChecked (missing data or skipped), Error (the analysis failed)" },
+            { name: "Pattern", type: "string", help: "Catalogue pattern the row gives evidence for" },
+            { name: "Analysis", type: "string", help: "The analysis that produced the row" },
+            { name: "Finding", type: "string", help: "The row's one-line text" },
+            { name: "Command", type: "string", help: "dx command that shows the analysis's full result", table: false },
+        ],
+        settings: {
+            BudgetMs: { default: 30000, help: "Time allowed per analysis, in milliseconds", reason: "enough for 20,000 threads on a workstation; a slower analysis is reported as partial rather than holding up the report" },
+            TotalBudgetMs: { default: 300000, help: "Time allowed for the whole report", reason: "five minutes: analyses not started by then are listed as not checked" },
+            MaxFindings: { default: 20, help: "Findings kept per analysis", reason: "the report stays readable; the analysis's own result has all of them" },
+        },
+    },
+    *run(ctx, args) {
+        const opts = parseOptions(args[0]);
+        if (typeof opts === "string") {
+            ctx.summary("Triage: " + opts);
+            yield { Verdict: "Info", Evidence: opts, Source: "heuristic", Section: "NotChecked" };
+            return;
+        }
+        const maxFindings = opts.maxFindings ?? ctx.settings.MaxFindings;
+        yield eventRow();
+        const candidates = ctx.analyses.filter((a) => a.meta.triage !== false && a.meta.name !== "Triage");
+        const unknown = opts.only.concat(opts.skip).filter((n) => !ctx.analyses.some((a) => a.meta.name.toLowerCase() === n.toLowerCase()));
+        if (unknown.length)
+            yield notChecked(undefined, "unknown analysis name(s): " + unknown.join(", "));
+        const chosen = candidates.filter((a) => (opts.only.length === 0 || has(opts.only, a.meta.name)) && !has(opts.skip, a.meta.name));
+        const kernel = ctx.target.isKernel();
+        const findings = [];
+        const clean = [];
+        const notRun = [];
+        let positives = 0;
+        let suspicious = 0;
+        const started = Date.now();
+        for (const a of chosen) {
+            if (a.meta.targets === "kernel" && !kernel) {
+                notRun.push(notChecked(a, "needs a kernel or complete dump"));
+                continue;
+            }
+            if (Date.now() - started > ctx.settings.TotalBudgetMs) {
+                notRun.push(notChecked(a, "the report's time budget (" + ctx.settings.TotalBudgetMs + " ms) ran out before it started"));
+                continue;
+            }
+            let result;
+            try {
+                result = runAnalysis(a, ctx.target, ctx.config, [], { analyses: ctx.analyses, budgetMs: ctx.settings.BudgetMs });
+            }
+            catch (e) {
+                notRun.push(errorRow(a, errorMessage(e)));
+                continue;
+            }
+            const kept = [];
+            let dropped = 0;
+            for (const row of result.rows) {
+                if (row.Verdict === "Positive" || row.Verdict === "Suspicious") {
+                    if (kept.length < maxFindings)
+                        kept.push(findingRow(a, row, result.pointerSize));
+                    else
+                        dropped++;
+                    if (row.Verdict === "Positive")
+                        positives++;
+                    else
+                        suspicious++;
+                }
+            }
+            findings.push(...kept);
+            if (dropped)
+                findings.push({ ...findingRow(a, { Verdict: "Info", Evidence: dropped + " more findings not shown (MaxFindings " + maxFindings + ")", Source: "heuristic" }, result.pointerSize), Section: "Finding" });
+            if (result.partial) {
+                const why = result.rows[result.rows.length - 1];
+                notRun.push(errorRow(a, why ? why.Evidence : "stopped early"));
+            }
+            else if (kept.length === 0 && dropped === 0) {
+                const negative = result.rows.find((r) => r.Verdict === "Negative");
+                const info = result.rows.find((r) => r.Verdict === "Info");
+                if (negative) {
+                    const row = { ...findingRow(a, negative, result.pointerSize), Section: "Clean" };
+                    // What limited the check (missing symbols, data the dump lacks) stays visible beside "nothing found".
+                    if (info)
+                        row.Finding = String(row.Finding) + " (limited: " + info.Evidence + ")";
+                    clean.push(row);
+                }
+                else
+                    notRun.push(notChecked(a, info ? info.Evidence : result.summary));
+            }
+        }
+        findings.sort((x, y) => (RANK[x.Verdict] ?? 9) - (RANK[y.Verdict] ?? 9));
+        yield* findings;
+        yield* clean;
+        yield* notRun;
+        ctx.summary("Triage: " + positives + " positive and " + suspicious + " suspicious finding(s) from " + chosen.length + " analyses; " +
+            clean.length + " clean, " + notRun.length + " not checked or failed");
+    },
+    rowText(row) {
+        return (row.Section === "Event" ? "Event" : String(row.Verdict)) + (row.Analysis ? " [" + String(row.Analysis) + "]" : "") + ": " + String(row.Finding ?? row.Evidence);
+    },
+});
+function has(list, name) {
+    return list.some((n) => n.toLowerCase() === name.toLowerCase());
+}
+function command$1(a) {
+    return "dx Debugger.Utility.Ewmda." + a.meta.name + "()";
+}
+function findingRow(a, row, pointerSize) {
+    let text;
+    try {
+        text = a.rowText ? a.rowText(row, { pointerSize }) : row.Evidence;
+    }
+    catch (e) {
+        text = row.Evidence;
+    }
+    return {
+        Section: "Finding", Verdict: row.Verdict, Pattern: a.meta.patterns[0], Analysis: a.meta.name, Finding: text,
+        Command: command$1(a), Evidence: row.Evidence, Source: row.Source,
+    };
+}
+function notChecked(a, why) {
+    return {
+        Section: "NotChecked", Verdict: "Info", Pattern: a ? a.meta.patterns[0] : undefined, Analysis: a ? a.meta.name : undefined,
+        Finding: "not checked: " + why, Command: a ? command$1(a) : undefined, Evidence: why, Source: "heuristic",
+    };
+}
+function errorRow(a, why) {
+    return {
+        Section: "Error", Verdict: "Info", Pattern: a.meta.patterns[0], Analysis: a.meta.name,
+        Finding: a.meta.name + " failed or stopped early: " + why, Command: command$1(a), Evidence: why, Source: "heuristic",
+    };
+}
+/** Why the dump exists: the exception it was written for, or that there was none (a manual or hang dump). */
+function eventRow() {
+    const base = { Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.ExceptionStackTraces()" };
+    const exr = runCommand$1(".exr -1");
+    const last = runCommand$1(".lastevent");
+    const lastEvent = last instanceof Unavailable ? undefined : parseLastEvent(last);
+    const parsed = exr instanceof Unavailable ? undefined : parseExr(exr);
+    if (parsed && parsed.kind === "record") {
+        const code = parsed.code;
+        const thread = lastEvent && lastEvent.threadId !== undefined ? " on thread 0x" + lastEvent.threadId.toString(16) : "";
+        const chance = lastEvent && lastEvent.firstChance !== undefined ? (lastEvent.firstChance ? " (first chance)" : " (second chance)") : "";
+        const where = " at " + parsed.address + (parsed.location ? " (" + parsed.location + ")" : "");
+        const verdict = "Positive";
+        return {
+            ...base, Verdict: verdict,
+            Finding: "written for an exception: " + exceptionCodeText(code) + where + thread + chance,
+            Evidence: ".exr -1; .ecxr; kn", Source: "command",
+        };
+    }
+    const why = exr instanceof Unavailable ? exr.reason : parsed && parsed.kind === "none" ? "the dump has no exception record" : "the .exr -1 output was not recognized";
+    return {
+        ...base, Verdict: "Info",
+        Finding: "no exception: a manual, hang or on-demand dump (" + why + "); see .dumpdebug for the writer's flags and comment",
+        Evidence: ".lastevent; .dumpdebug", Source: "command",
+    };
+}
+function parseOptions(arg) {
+    const out = { only: [], skip: [], maxFindings: undefined };
+    const list = (v) => String(v).split(/[,;\s]+/).filter((s) => s !== "");
+    if (arg === undefined || arg === null)
+        return out;
+    if (typeof arg === "string") {
+        for (const part of arg.split(/\s+/)) {
+            if (part === "")
+                continue;
+            const eq = part.indexOf("=");
+            const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+            const value = eq < 0 ? "" : part.slice(eq + 1);
+            if (key === "only")
+                out.only = list(value);
+            else if (key === "skip")
+                out.skip = list(value);
+            else if (key === "maxfindings" && /^\d+$/.test(value))
+                out.maxFindings = Number(value);
+            else
+                return "unknown option \"" + part + "\" (use only=A,B skip=C maxfindings=N)";
+        }
+        return out;
+    }
+    if (typeof arg !== "object")
+        return "options must be an object such as new { Skip = \"SpikingThreads\" } or a string such as \"skip=SpikingThreads\"";
+    const o = arg;
+    if (o.Only !== undefined && o.Only !== null)
+        out.only = list(o.Only);
+    if (o.Skip !== undefined && o.Skip !== null)
+        out.skip = list(o.Skip);
+    if (o.MaxFindings !== undefined && o.MaxFindings !== null) {
+        const n = Number(o.MaxFindings);
+        if (!(n >= 0) || n !== Math.floor(n))
+            return "MaxFindings must be a non-negative integer";
+        out.maxFindings = n;
+    }
+    return out;
 }
 
 /**
@@ -873,6 +1515,7 @@ const stackTraceCollection = defineAnalysis({
         summary: "Every thread's native stack, one row per frame (like ~*kn), filterable by thread, module and function",
         patterns: ["Stack Trace Collection (Unmanaged Space)"],
         targets: "user",
+        triage: false,
         version: "1.0.0",
         params: [
             { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"threads=0x1a4 maxframes=5\"; or a thread id", optional: true },
@@ -1132,6 +1775,7 @@ const uniqueStacks = defineAnalysis({
         summary: "Threads grouped by identical stacks, with thread ids, counts and wait kind, most common first",
         patterns: ["Stack Trace Collection (Unmanaged Space)"],
         targets: "user",
+        triage: false,
         version: "1.0.0",
         params: [
             { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"maxframes=5 exclude=ntdll!*Worker*\"", optional: true },
@@ -1312,6 +1956,7 @@ const stackTraces = defineAnalysis({
         summary: "Threads whose stacks match a predicate: a module!function pattern, clauses (module, function, wait kind, threads) or a function",
         patterns: ["Stack Trace Collection (Predicate)"],
         targets: "user",
+        triage: false,
         version: "1.0.0",
         params: [
             { name: "predicate", help: "\"module!function\" pattern; or Frame, Module, Function, TopFrame, Wait, Threads, Exclude, MaxFrames; or a function of a stack object", optional: true },
@@ -2075,181 +2720,6 @@ function command(id, category) {
 }
 function info$4(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
-}
-
-/**
- * Parsers for the debugger output the exception analysis reads: `.exr -1` (the most recent exception
- * record), `.lastevent` (which thread, first or second chance) and the frame lines of `k`/`kn` (the stack
- * under `.ecxr`). Formats as WinDbg prints them:
- *
- *   ExceptionAddress: 00007ff7e8b57919 (app!main+0x0000000000000049)
- *      ExceptionCode: c0000005 (Access violation)
- *     ExceptionFlags: 00000000
- *   NumberParameters: 2
- *      Parameter[0]: 0000000000000001
- *      Parameter[1]: 0000000000000000
- *   Attempt to write to address 0000000000000000
- *
- *   Last event: 1138.2b0: Access violation - code c0000005 (first/second chance not available)
- *
- *    # Child-SP          RetAddr               Call Site
- *   00 000000e8`0010ff40 00007ff6`10001500     app!main+0x34 [c:\src\app.cpp @ 12]
- *
- * Values stay text (hex digits without the backtick) so the parsers need no host; the analysis turns
- * them into 64-bit values. Anything that is not in these formats is reported as such, never guessed.
- */
-const NO_EXCEPTION = /no exception|not an exception|not a valid exception|no last event|unable to (?:get|read|find) (?:the )?(?:last |most recent )?exception/i;
-/** `(app!main+0x0000000000000049)` → `app!main+0x49`. */
-function normalizeLocation(text) {
-    return text.replace(/\+0x0*([0-9a-f]+)$/i, "+0x$1");
-}
-/** Parses `.exr -1` (or `.exr <address>`) output; the first record when there are several. */
-function parseExr(lines) {
-    let address;
-    let location;
-    let code;
-    let codeText;
-    let flags;
-    const parameters = [];
-    const notes = [];
-    const cppTypes = [];
-    let expectLocation = false;
-    let first = "";
-    for (const raw of lines) {
-        const line = raw.replace(/\s+$/, "");
-        const t = line.trim();
-        if (t === "")
-            continue;
-        if (first === "")
-            first = t;
-        if (expectLocation) {
-            expectLocation = false;
-            const wrapped = /^\((.+)\)$/.exec(t);
-            if (wrapped && location === undefined) {
-                location = normalizeLocation(wrapped[1]);
-                continue;
-            }
-        }
-        let m = /^ExceptionAddress:\s*([0-9a-f`]+)(?:\s+\((.*)\))?$/i.exec(t);
-        if (m) {
-            if (address !== undefined)
-                break; // a second record: keep the first
-            address = m[1].replace(/`/g, "");
-            location = m[2] !== undefined ? normalizeLocation(m[2]) : undefined;
-            expectLocation = m[2] === undefined;
-            continue;
-        }
-        m = /^ExceptionCode:\s*([0-9a-f]{1,8})(?:\s+\((.*)\))?$/i.exec(t);
-        if (m) {
-            code = parseInt(m[1], 16) >>> 0;
-            codeText = m[2];
-            continue;
-        }
-        m = /^ExceptionFlags:\s*([0-9a-f]{1,8})$/i.exec(t);
-        if (m) {
-            flags = parseInt(m[1], 16) >>> 0;
-            continue;
-        }
-        if (/^NumberParameters:/i.test(t))
-            continue;
-        m = /^Parameter\[(\d+)\]:\s*([0-9a-f`]+)/i.exec(t);
-        if (m) {
-            parameters[Number(m[1])] = m[2].replace(/`/g, "");
-            continue;
-        }
-        m = /^Type\s*:\s*(.+)$/.exec(t);
-        if (m && code !== undefined) {
-            cppTypes.push(m[1].trim());
-            continue;
-        }
-        if (code !== undefined && (/^Attempt to /i.test(t) || /^Subcode:/i.test(t) || /^pExceptionObject\s*:/i.test(t) || /^_s_ThrowInfo\s*:/i.test(t))) {
-            notes.push(t);
-        }
-    }
-    if (code !== undefined && code !== 0 && address !== undefined) {
-        const params = [];
-        for (let i = 0; i < parameters.length; i++)
-            params.push(parameters[i] !== undefined ? parameters[i] : "0");
-        return { kind: "record", address, location, code, codeText, flags, parameters: params, notes, cppTypes };
-    }
-    for (const raw of lines) {
-        if (NO_EXCEPTION.test(raw))
-            return { kind: "none", text: raw.trim() };
-    }
-    if (code === 0)
-        return { kind: "none", text: "ExceptionCode: 00000000" };
-    return { kind: "unrecognized", text: first === "" ? "(no output)" : first };
-}
-/** Parses `.lastevent`: `Last event: 1138.2b0: Access violation - code c0000005 (first chance)`. */
-function parseLastEvent(lines) {
-    for (const raw of lines) {
-        const m = /Last event:\s*([0-9a-f]+)\.([0-9a-f]+):\s*(.*)$/i.exec(raw);
-        if (!m)
-            continue;
-        const description = m[3].trim();
-        const c = /\bcode\s+([0-9a-f]{1,8})\b/i.exec(description);
-        let firstChance;
-        if (/not available/i.test(description))
-            firstChance = undefined;
-        else if (/second chance/i.test(description))
-            firstChance = false;
-        else if (/first chance/i.test(description))
-            firstChance = true;
-        return {
-            processId: parseInt(m[1], 16), threadId: parseInt(m[2], 16), description,
-            code: c ? parseInt(c[1], 16) >>> 0 : undefined, firstChance,
-        };
-    }
-    return undefined;
-}
-/**
- * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
- * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
- */
-function parseStackText(lines) {
-    const frames = [];
-    let inStack = false;
-    for (const raw of lines) {
-        const line = raw.replace(/\(Inline Function\)/, "Inline");
-        if (/Child-SP|ChildEBP|Call Site/.test(line)) {
-            inStack = true;
-            continue;
-        }
-        if (!inStack)
-            continue;
-        const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
-        if (!m)
-            continue;
-        const index = parseInt(m[1], 16);
-        if (index !== frames.length)
-            continue; // not the next frame: a line of something else
-        frames.push({
-            index,
-            frame: m[2].replace(/`/g, ""),
-            returnAddress: m[3].replace(/`/g, ""),
-            callSite: m[4].replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
-        });
-    }
-    return frames;
-}
-
-/**
- * Debugger commands as a fallback data source (patterns.md §0.2): some facts have no data-model API in
- * user dumps (thread times: `!runaway`; suspend counts: `~`), so analyses run the classic command and
- * parse its text. Output is collected into plain strings once; a command that fails says why.
- */
-/** The command's output lines, or why it gave none (the command threw or is unknown to the debugger). */
-function runCommand$1(command) {
-    try {
-        const out = [];
-        // Whether the command runs before its output is iterated is unconfirmed: iterate everything here.
-        for (const line of host.namespace.Debugger.Utility.Control.ExecuteCommand(command))
-            out.push(String(line));
-        return out;
-    }
-    catch (e) {
-        return notAvailable(command + " failed: " + errorMessage(e));
-    }
 }
 
 /**
@@ -3038,197 +3508,6 @@ function clip(s) {
 }
 function info$1(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
-}
-
-/**
- * What an exception code and its parameters mean: NTSTATUS names (ntstatus.h / winnt.h), the codes
- * compilers and runtimes raise (C++ 0xE06D7363, CLR 0xE0434352), fail-fast subcodes (winnt.h
- * FAST_FAIL_*), EXCEPTION_RECORD flags, and access-violation parameters (read / write / execute and the
- * address, with NULL-ish addresses flagged). Plain numbers and hex strings in, text out: no host calls,
- * so the command-output parser and the typed reader share one decoder.
- */
-const CODES = {
-    0x40010006: { name: "DBG_PRINTEXCEPTION_C", text: "OutputDebugStringA", benign: "debug output raised by OutputDebugString, handled by the system" },
-    0x4001000a: { name: "DBG_PRINTEXCEPTION_WIDE_C", text: "OutputDebugStringW", benign: "debug output raised by OutputDebugString, handled by the system" },
-    0x406d1388: { name: "MS_VC_EXCEPTION", text: "Thread naming (SetThreadName convention)", benign: "the Visual C++ thread-naming convention; the raiser catches it" },
-    0x4000001f: { name: "STATUS_WX86_BREAKPOINT", text: "WOW64 breakpoint" },
-    0x80000001: { name: "STATUS_GUARD_PAGE_VIOLATION", text: "Guard page violation" },
-    0x80000002: { name: "STATUS_DATATYPE_MISALIGNMENT", text: "Data misaligned" },
-    0x80000003: { name: "STATUS_BREAKPOINT", text: "Break instruction exception" },
-    0x80000004: { name: "STATUS_SINGLE_STEP", text: "Single step exception" },
-    0x80000029: { name: "STATUS_UNWIND_CONSOLIDATE", text: "Unwind consolidation (C++ catch)" },
-    0xc0000005: { name: "STATUS_ACCESS_VIOLATION", text: "Access violation" },
-    0xc0000006: { name: "STATUS_IN_PAGE_ERROR", text: "In-page I/O error" },
-    0xc0000008: { name: "STATUS_INVALID_HANDLE", text: "Invalid handle" },
-    0xc000000d: { name: "STATUS_INVALID_PARAMETER", text: "Invalid parameter" },
-    0xc0000017: { name: "STATUS_NO_MEMORY", text: "Out of memory (heap or virtual memory)" },
-    0xc000001d: { name: "STATUS_ILLEGAL_INSTRUCTION", text: "Illegal instruction" },
-    0xc0000025: { name: "STATUS_NONCONTINUABLE_EXCEPTION", text: "Noncontinuable exception" },
-    0xc0000026: { name: "STATUS_INVALID_DISPOSITION", text: "Invalid exception disposition" },
-    0xc0000028: { name: "STATUS_BAD_STACK", text: "Bad stack (unwind found an invalid stack)" },
-    0xc0000029: { name: "STATUS_INVALID_UNWIND_TARGET", text: "Invalid unwind target" },
-    0xc000008c: { name: "STATUS_ARRAY_BOUNDS_EXCEEDED", text: "Array bounds exceeded" },
-    0xc000008d: { name: "STATUS_FLOAT_DENORMAL_OPERAND", text: "Floating-point denormal operand" },
-    0xc000008e: { name: "STATUS_FLOAT_DIVIDE_BY_ZERO", text: "Floating-point divide-by-zero" },
-    0xc000008f: { name: "STATUS_FLOAT_INEXACT_RESULT", text: "Floating-point inexact result" },
-    0xc0000090: { name: "STATUS_FLOAT_INVALID_OPERATION", text: "Floating-point invalid operation" },
-    0xc0000091: { name: "STATUS_FLOAT_OVERFLOW", text: "Floating-point overflow" },
-    0xc0000092: { name: "STATUS_FLOAT_STACK_CHECK", text: "Floating-point stack check" },
-    0xc0000093: { name: "STATUS_FLOAT_UNDERFLOW", text: "Floating-point underflow" },
-    0xc0000094: { name: "STATUS_INTEGER_DIVIDE_BY_ZERO", text: "Integer divide-by-zero" },
-    0xc0000095: { name: "STATUS_INTEGER_OVERFLOW", text: "Integer overflow" },
-    0xc0000096: { name: "STATUS_PRIVILEGED_INSTRUCTION", text: "Privileged instruction" },
-    0xc00000fd: { name: "STATUS_STACK_OVERFLOW", text: "Stack overflow" },
-    0xc0000135: { name: "STATUS_DLL_NOT_FOUND", text: "DLL not found" },
-    0xc000013a: { name: "STATUS_CONTROL_C_EXIT", text: "Ctrl+C exit" },
-    0xc0000142: { name: "STATUS_DLL_INIT_FAILED", text: "DLL initialization failed" },
-    0xc0000194: { name: "STATUS_POSSIBLE_DEADLOCK", text: "Possible deadlock (critical section timeout)" },
-    0xc000027b: { name: "STATUS_STOWED_EXCEPTION", text: "Stowed exception (WinRT errors reported together)" },
-    0xc0000374: { name: "STATUS_HEAP_CORRUPTION", text: "A heap has been corrupted" },
-    0xc0000409: { name: "STATUS_STACK_BUFFER_OVERRUN", text: "Security check failure or stack buffer overrun" },
-    0xc0000417: { name: "STATUS_INVALID_CRUNTIME_PARAMETER", text: "Invalid C runtime parameter" },
-    0xc0000420: { name: "STATUS_ASSERTION_FAILURE", text: "Assertion failure" },
-    0xc0000602: { name: "STATUS_FAIL_FAST_EXCEPTION", text: "Fail fast exception (RaiseFailFastException)" },
-    0xcfffffff: { name: "WER_HANG_REPORT", text: "Pseudo-exception of a WER hang report", benign: "Windows Error Reporting wrote it for a hang dump; the thread did not fault" },
-    0xe0434352: { name: "CLR_EXCEPTION", text: "CLR exception (.NET 4+)" },
-    0xe0434f4d: { name: "CLR_EXCEPTION_V2", text: "CLR exception (.NET 2.0-3.5)" },
-    0xe06d7363: { name: "CPP_EH_EXCEPTION", text: "C++ EH exception (throw)" },
-};
-/** The known facts about a code, or undefined for a code not in the table. */
-function exceptionCodeInfo(code) {
-    return CODES[code >>> 0];
-}
-/** `STATUS_ACCESS_VIOLATION (Access violation)`, or what the code's severity and customer bits say. */
-function exceptionCodeText(code) {
-    const c = code >>> 0;
-    const info = CODES[c];
-    if (info)
-        return info.name + " (" + info.text + ")";
-    const severity = ["success", "informational", "warning", "error"][c >>> 30];
-    const customer = (c & 0x20000000) !== 0;
-    return (customer ? "application-defined " : "") + severity + " code 0x" + c.toString(16) + (customer ? " (raised with RaiseException)" : " (!error 0x" + c.toString(16) + ")");
-}
-/** winnt.h FAST_FAIL_* codes (the subcode of 0xC0000409 / __fastfail). */
-const FAST_FAIL = [
-    "LEGACY_GS_VIOLATION", "VTGUARD_CHECK_FAILURE", "STACK_COOKIE_CHECK_FAILURE", "CORRUPT_LIST_ENTRY", "INCORRECT_STACK",
-    "INVALID_ARG", "GS_COOKIE_INIT", "FATAL_APP_EXIT", "RANGE_CHECK_FAILURE", "UNSAFE_REGISTRY_ACCESS",
-    "GUARD_ICALL_CHECK_FAILURE", "GUARD_WRITE_CHECK_FAILURE", "INVALID_FIBER_SWITCH", "INVALID_SET_OF_CONTEXT", "INVALID_REFERENCE_COUNT",
-    "", "", "", "INVALID_JUMP_BUFFER", "MRDATA_MODIFIED",
-    "CERTIFICATION_FAILURE", "INVALID_EXCEPTION_CHAIN", "CRYPTO_LIBRARY", "INVALID_CALL_IN_DLL_CALLOUT", "INVALID_IMAGE_BASE",
-    "DLOAD_PROTECTION_FAILURE", "UNSAFE_EXTENSION_CALL", "DEPRECATED_SERVICE_INVOKED", "INVALID_BUFFER_ACCESS", "INVALID_BALANCED_TREE",
-    "INVALID_NEXT_THREAD", "GUARD_ICALL_CHECK_SUPPRESSED", "APCS_DISABLED", "INVALID_IDLE_STATE", "MRDATA_PROTECTION_FAILURE",
-    "UNEXPECTED_HEAP_EXCEPTION", "INVALID_LOCK_STATE", "GUARD_JUMPTABLE", "INVALID_LONGJUMP_TARGET", "INVALID_DISPATCH_CONTEXT",
-    "INVALID_THREAD", "INVALID_SYSCALL_NUMBER", "INVALID_FILE_OPERATION", "LPAC_ACCESS_DENIED", "GUARD_SS_FAILURE",
-    "LOADER_CONTINUITY_FAILURE", "GUARD_EXPORT_SUPPRESSION_FAILURE", "INVALID_CONTROL_STACK", "SET_CONTEXT_DENIED", "INVALID_IAT",
-    "HEAP_METADATA_CORRUPTION", "PAYLOAD_RESTRICTION_VIOLATION", "LOW_LABEL_ACCESS_DENIED", "ENCLAVE_CALL_FAILURE", "UNHANDLED_LSS_EXCEPTON",
-    "ADMINLESS_ACCESS_DENIED", "UNEXPECTED_CALL", "CONTROL_INVALID_RETURN_ADDRESS", "UNEXPECTED_HOST_BEHAVIOR", "FLAGS_CORRUPTION",
-    "VEH_CORRUPTION", "ETW_CORRUPTION", "RIO_ABORT", "INVALID_PFN", "GUARD_ICALL_CHECK_FAILURE_XFG",
-    "CAST_GUARD", "HOST_VISIBILITY_CHANGE", "KERNEL_CET_SHADOW_STACK_ASSIST", "PATCH_CALLBACK_FAILED", "NTDLL_PATCH_FAILED",
-    "INVALID_FLS_DATA",
-];
-/** `FAST_FAIL_FATAL_APP_EXIT`, or `FAST_FAIL_<unknown 0x..>`. */
-function fastFailName(subcode) {
-    const name = subcode >= 0 && subcode < FAST_FAIL.length ? FAST_FAIL[subcode] : undefined;
-    if (name)
-        return "FAST_FAIL_" + name;
-    return subcode >>> 0 === 0xffffffff ? "FAST_FAIL_INVALID_FAST_FAIL_CODE" : "FAST_FAIL_<unknown 0x" + (subcode >>> 0).toString(16) + ">";
-}
-const FLAG_NAMES = [
-    [0x1, "NONCONTINUABLE"], [0x2, "UNWINDING"], [0x4, "EXIT_UNWIND"], [0x8, "STACK_INVALID"],
-    [0x10, "NESTED_CALL"], [0x20, "TARGET_UNWIND"], [0x40, "COLLIDED_UNWIND"], [0x80, "SOFTWARE_ORIGINATE"],
-];
-/** EXCEPTION_RECORD.ExceptionFlags as names (`NONCONTINUABLE|SOFTWARE_ORIGINATE`), `0` when none is set. */
-function exceptionFlagsText(flags) {
-    const names = [];
-    let rest = flags >>> 0;
-    for (const [bit, name] of FLAG_NAMES) {
-        if (rest & bit) {
-            names.push(name);
-            rest &= ~bit;
-        }
-    }
-    if (rest)
-        names.push("0x" + (rest >>> 0).toString(16));
-    return names.length ? names.join("|") : "0";
-}
-/** An ExceptionInformation value as 32-bit halves, from a hex string (`0x1a`, `00000000001a`, with or without a backtick). */
-function hexHalves(text) {
-    let t = text.trim().replace(/`/g, "");
-    if (/^0x/i.test(t))
-        t = t.slice(2);
-    if (!/^[0-9a-f]{1,16}$/i.test(t))
-        return undefined;
-    const lo = parseInt(t.slice(-8), 16);
-    const hi = t.length > 8 ? parseInt(t.slice(0, -8), 16) : 0;
-    return [hi >>> 0, lo >>> 0];
-}
-function hexOf$1(hi, lo) {
-    const low = lo.toString(16);
-    return "0x" + (hi ? hi.toString(16) + "00000000".slice(low.length) + low : low);
-}
-/** Addresses below this are never mapped in user mode (MM_LOWEST_USER_ADDRESS, the 64 KiB NULL region). */
-const NULL_REGION = 0x10000;
-/** What an address says about a fault: NULL plus an offset, a small negative offset, -1, non-canonical (x64). */
-function addressNote(hi, lo, pointerSize) {
-    if (hi === 0 && lo < NULL_REGION)
-        return lo === 0 ? "NULL pointer" : "NULL-ish: NULL + 0x" + lo.toString(16) + ", a field of a NULL object";
-    const top = pointerSize === 8 ? hi === 0xffffffff : hi === 0;
-    if (top && lo === 0xffffffff)
-        return "-1: on x64 usually a non-canonical address (general protection fault: disassemble the faulting instruction)";
-    if (top && lo >= 0xffff0000)
-        return "NULL-ish: a small negative offset from NULL (-0x" + (0x100000000 - lo).toString(16) + ")";
-    if (pointerSize === 8 && hi >= 0x8000 && hi <= 0xffff7fff)
-        return "non-canonical address (not a valid x64 pointer: corrupted or uninitialized)";
-    return undefined;
-}
-/** What the ExceptionInformation values of a code mean (hex strings, as `.exr` prints them or read from the record). */
-function describeParameters(code, parameters, pointerSize) {
-    const c = code >>> 0;
-    const p = parameters.map(hexHalves);
-    if ((c === 0xc0000005 || c === 0xc0000006) && p.length >= 2 && p[0] && p[1]) {
-        const kind = p[0][1];
-        const access = p[0][0] === 0 && kind === 0 ? "read" : p[0][0] === 0 && kind === 1 ? "write" : p[0][0] === 0 && kind === 8 ? "execute" : "unknown";
-        const [hi, lo] = p[1];
-        const addr = hexOf$1(hi, lo);
-        const note = addressNote(hi, lo, pointerSize);
-        const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$1(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
-        const verb = access === "read" ? "read from " + addr : access === "write" ? "write to " + addr : what;
-        let detail = verb + (note ? " (" + note + ")" : "");
-        if (c === 0xc0000006 && p[2])
-            detail += "; I/O status 0x" + p[2][1].toString(16);
-        return { detail, access, faultAddress: addr, nullish: note !== undefined && note.indexOf("NULL") >= 0 };
-    }
-    if (c === 0xc0000409 && p.length >= 1 && p[0]) {
-        return { detail: fastFailName(p[0][1]) + " (subcode " + p[0][1] + ")" };
-    }
-    if (c === 0xe06d7363 && p.length >= 3 && p[0] && p[1] && p[2]) {
-        const magic = p[0][1];
-        const known = magic === 0x19930520 || magic === 0x19930521 || magic === 0x19930522 || magic === 0x01994000;
-        return {
-            detail: "C++ throw: object " + hexOf$1(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$1(p[2][0], p[2][1]) +
-                (p[3] ? ", module " + hexOf$1(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
-        };
-    }
-    if ((c === 0xe0434352 || c === 0xe0434f4d) && p.length >= 1 && p[0]) {
-        return { detail: "managed exception; Parameter[0] 0x" + p[0][1].toString(16) + " is its HRESULT on .NET 4+ (SOS !pe shows the object)" };
-    }
-    if (c === 0xc00000fd)
-        return { detail: "the thread's stack is exhausted: look for recursion in the frames (kc)" };
-    if (c === 0xc0000374)
-        return { detail: "the heap manager found a corrupted block (!heap -s; page heap: gflags /p /enable)" };
-    if (c === 0xc000000d)
-        return { detail: "an API or the C runtime's invalid-parameter handler rejected an argument" };
-    if (c === 0x80000003)
-        return { detail: "int 3 / DebugBreak (a debugger break-in through ntdll!DbgUiRemoteBreakin is not a fault)" };
-    return undefined;
-}
-/** An MSVC type descriptor name as C++: `.?AVruntime_error@std@@` → `class std::runtime_error`; names with templates stay mangled. */
-function demangleTypeName(mangled) {
-    const m = /^\.\?A([VUT])(.*)@@$/.exec(mangled);
-    if (!m || m[2].indexOf("?") >= 0)
-        return mangled;
-    const kind = m[1] === "V" ? "class " : m[1] === "U" ? "struct " : "union ";
-    return kind + m[2].split("@").reverse().join("::");
 }
 
 /**
@@ -5250,6 +5529,7 @@ function count(n, noun) {
 }
 
 const ANALYSES = [
+    triage,
     rawStack,
     stackTraceCollection, uniqueStacks, stackTraces, blockedThreads, activeThreads, spikingThreads, suspendedThreads, exceptionStackTraces, lockWaitChains, inputThreads, messageWaitChains,
 ];
@@ -5586,6 +5866,225 @@ class MinidumpError extends Error {
 /** Kept equal to package.json's version by a test. */
 const VERSION$1 = "0.1.0";
 
+/** Base name of a module path: `C:\x\ntdll.dll` → `ntdll.dll`. */
+function moduleFileName(path) {
+    const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
+    return i >= 0 ? path.slice(i + 1) : path;
+}
+/** The name WinDbg uses in symbols: base name without extension (`ntdll`), `nt` for the kernel image. */
+function moduleSymbolName(path) {
+    const file = moduleFileName(path);
+    const lower = file.toLowerCase();
+    if (lower === "ntoskrnl.exe" || lower === "ntkrnlmp.exe" || lower === "ntkrnlpa.exe" || lower === "ntkrpamp.exe")
+        return "nt";
+    const dot = file.lastIndexOf(".");
+    return dot > 0 ? file.slice(0, dot) : file;
+}
+
+const INTRINSICS = {
+    UCHAR: { size: 1, signed: false, char: "narrow" },
+    CHAR: { size: 1, signed: true, char: "narrow" },
+    char: { size: 1, signed: true, char: "narrow" },
+    "unsigned char": { size: 1, signed: false },
+    BOOLEAN: { size: 1, signed: false },
+    bool: { size: 1, signed: false },
+    USHORT: { size: 2, signed: false },
+    SHORT: { size: 2, signed: true },
+    short: { size: 2, signed: true },
+    "unsigned short": { size: 2, signed: false },
+    WCHAR: { size: 2, signed: false, char: "wide" },
+    wchar_t: { size: 2, signed: false, char: "wide" },
+    ULONG: { size: 4, signed: false },
+    LONG: { size: 4, signed: true },
+    UINT4B: { size: 4, signed: false },
+    INT4B: { size: 4, signed: true },
+    int: { size: 4, signed: true },
+    "unsigned int": { size: 4, signed: false },
+    long: { size: 4, signed: true },
+    "unsigned long": { size: 4, signed: false },
+    ULONG64: { size: 8, signed: false },
+    LONG64: { size: 8, signed: true },
+    ULONGLONG: { size: 8, signed: false },
+    LONGLONG: { size: 8, signed: true },
+    UINT8B: { size: 8, signed: false },
+    INT8B: { size: 8, signed: true },
+    __int64: { size: 8, signed: true },
+    "unsigned __int64": { size: 8, signed: false },
+    float: { size: 4, signed: true, float: true },
+    double: { size: 8, signed: true, float: true },
+};
+const VOID = { kind: "void", name: "void", size: 0 };
+/** The types of one module (e.g. `ntdll` or `nt`) built from a layout set. */
+class TypeTable {
+    layout;
+    cache = new Map();
+    constructor(layout) {
+        this.layout = layout;
+    }
+    get pointerSize() {
+        return this.layout.pointerSize;
+    }
+    /** Resolves a type string (`_TEB`, `_PEB*`, `UCHAR[15]`, `nt!_EPROCESS`); undefined when unknown. */
+    resolve(typeName) {
+        const name = normalize(typeName);
+        const hit = this.cache.get(name);
+        if (hit)
+            return hit;
+        const t = this.build(name);
+        if (t)
+            this.cache.set(name, t);
+        return t;
+    }
+    build(name) {
+        if (name === "void")
+            return VOID;
+        if (name.endsWith("*")) {
+            const inner = name.slice(0, -1).trim();
+            const target = this.resolve(inner);
+            if (!target)
+                return undefined;
+            return { kind: "pointer", name: `${target.name} *`, size: this.pointerSize, target };
+        }
+        const arr = /^(.*)\[(\d+)\]$/.exec(name);
+        if (arr) {
+            const element = this.resolve(arr[1]);
+            if (!element)
+                return undefined;
+            const count = Number(arr[2]);
+            return { kind: "array", name: `${element.name}[${count}]`, size: element.size * count, element, count };
+        }
+        const intrinsic = INTRINSICS[name];
+        if (intrinsic)
+            return { kind: "intrinsic", name, ...intrinsic };
+        const layout = this.layout.types[name];
+        if (!layout)
+            return undefined;
+        // Placeholder first so recursive references resolve to the same object.
+        const fields = [];
+        const byName = new Map();
+        const udt = { kind: "udt", name, size: layout.size, fields, field: (n) => byName.get(n) };
+        this.cache.set(name, udt);
+        for (const [fieldName, spec] of Object.entries(layout.fields)) {
+            const type = this.resolve(spec[1]);
+            if (!type)
+                throw new Error(`layout ${this.layout.id}: ${name}.${fieldName} has unknown type ${spec[1]}`);
+            const field = spec.length === 4
+                ? { name: fieldName, offset: spec[0], type, bits: { lsb: spec[2], length: spec[3] } }
+                : { name: fieldName, offset: spec[0], type };
+            fields.push(field);
+            byName.set(fieldName, field);
+        }
+        return udt;
+    }
+}
+function normalize(typeName) {
+    let s = typeName.trim();
+    const bang = s.indexOf("!");
+    if (bang >= 0)
+        s = s.slice(bang + 1);
+    s = s.replace(/\s+\*/g, "*").replace(/\s+/g, " ");
+    if (s.startsWith("struct "))
+        s = s.slice(7);
+    if (s === "PVOID" || s === "HANDLE")
+        s = "void*";
+    return s;
+}
+/** A throwaway table with only intrinsics and pointers, for `createPointerObject(addr, "ntdll", "void*")` without layouts. */
+function intrinsicTable(pointerSize) {
+    return new TypeTable({ id: `intrinsics-${pointerSize * 8}`, pointerSize, source: "built in", types: {} });
+}
+
+class ModuleSet {
+    modules;
+    sorted;
+    symbolLists = new Map();
+    typeTables = new Map();
+    constructor(modules) {
+        this.modules = modules;
+        this.sorted = [...modules].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
+    }
+    /** The module a name refers to: `ntdll`, `ntdll.dll`, a full path, or `nt` for the kernel. */
+    byName(name) {
+        const wanted = name.toLowerCase();
+        return this.modules.find((m) => m.name.toLowerCase() === wanted ||
+            moduleFileName(m.name).toLowerCase() === wanted ||
+            moduleSymbolName(m.name).toLowerCase() === wanted);
+    }
+    at(address) {
+        let lo = 0;
+        let hi = this.sorted.length - 1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            const m = this.sorted[mid];
+            if (address < m.base)
+                hi = mid - 1;
+            else if (address >= m.base + BigInt(m.size))
+                lo = mid + 1;
+            else
+                return m;
+        }
+        return undefined;
+    }
+    /** Symbols the debugger would use for a module: the PDB's, else its exports. */
+    symbolsOf(m) {
+        let list = this.symbolLists.get(m);
+        if (!list) {
+            list = [...(m.symbols ?? m.exports ?? [])].sort((a, b) => a.rva - b.rva);
+            this.symbolLists.set(m, list);
+        }
+        return list;
+    }
+    /** The symbol containing an address (nearest preceding; bounded by its size when known). */
+    symbolAt(address) {
+        const m = this.at(address);
+        if (!m)
+            return undefined;
+        const rva = Number(address - m.base);
+        const list = this.symbolsOf(m);
+        let lo = 0;
+        let hi = list.length - 1;
+        let best = -1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            if (list[mid].rva <= rva) {
+                best = mid;
+                lo = mid + 1;
+            }
+            else
+                hi = mid - 1;
+        }
+        if (best < 0)
+            return undefined;
+        const s = list[best];
+        if (s.size !== undefined && rva >= s.rva + Math.max(s.size, 1))
+            return undefined;
+        const address0 = m.base + BigInt(s.rva);
+        return { module: m, symbol: s, address: address0, displacement: address - address0, qualifiedName: `${moduleSymbolName(m.name)}!${s.name}` };
+    }
+    symbolByName(m, name) {
+        return this.symbolsOf(m).find((s) => s.name === name);
+    }
+    /** Type information of a module (only when its symbols loaded and carry types). */
+    types(m) {
+        let t = this.typeTables.get(m);
+        if (t === undefined) {
+            t = m.symbols && m.types ? new TypeTable(m.types) : null;
+            this.typeTables.set(m, t);
+        }
+        return t ?? undefined;
+    }
+    /** `module!symbol+0xoff` or `module+0xoff` as WinDbg prints an address. */
+    format(address) {
+        const hit = this.symbolAt(address);
+        if (hit)
+            return hit.displacement ? `${hit.qualifiedName}+0x${hit.displacement.toString(16)}` : hit.qualifiedName;
+        const m = this.at(address);
+        if (m)
+            return `${moduleSymbolName(m.name)}+0x${(address - m.base).toString(16)}`;
+        return address.toString(16).padStart(16, "0");
+    }
+}
+
 /**
  * Stack reconstruction for the Linux runner, without symbols or unwind tables: the context frame, then
  * per architecture the unwinding a symbol-less debugger does (the rules Breakpad's processor documents and
@@ -5735,21 +6234,6 @@ function foundByText(f) {
         case "leaf": return "simulating a return from leaf function";
         case "scan": return "stack scanning";
     }
-}
-
-/** Base name of a module path: `C:\x\ntdll.dll` → `ntdll.dll`. */
-function moduleFileName(path) {
-    const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
-    return i >= 0 ? path.slice(i + 1) : path;
-}
-/** The name WinDbg uses in symbols: base name without extension (`ntdll`), `nt` for the kernel image. */
-function moduleSymbolName(path) {
-    const file = moduleFileName(path);
-    const lower = file.toLowerCase();
-    if (lower === "ntoskrnl.exe" || lower === "ntkrnlmp.exe" || lower === "ntkrnlpa.exe" || lower === "ntkrpamp.exe")
-        return "nt";
-    const dot = file.lastIndexOf(".");
-    return dot > 0 ? file.slice(0, dot) : file;
 }
 
 /**
@@ -6043,11 +6527,14 @@ function renderInfo(info, target) {
     return out;
 }
 
-/** Analyses named by dx name, command name or catalogue pattern name (case-insensitive); all of them when none are named. */
-function selectAnalyses(names) {
+/**
+ * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
+ * Triage (which runs every finding analysis), or with `all` every analysis one by one.
+ */
+function selectAnalyses(names, all_ = false) {
     const all = ANALYSES.map((a) => a.meta);
     if (names.length === 0)
-        return all;
+        return all_ ? all.filter((m) => m.name !== "Triage") : all.filter((m) => m.name === "Triage");
     const out = [];
     for (const n of names) {
         const k = n.toLowerCase();
@@ -6062,8 +6549,7 @@ function selectAnalyses(names) {
     return out;
 }
 function frameText(f, i, modules, ps) {
-    const m = modules.find((x) => f.ip >= x.base && f.ip < x.base + BigInt(x.size));
-    const where = m ? `${m.name.split(/[\\/]/).pop()} + 0x${(f.ip - m.base).toString(16)}` : windbgAddress(f.ip, ps);
+    const where = modules.at(f.ip) ? modules.format(f.ip) : windbgAddress(f.ip, ps);
     return `${String(i).padStart(3)}  ${where.padEnd(40)} sp=${windbgAddress(f.sp, ps)}  (${foundByText(f.foundBy)})`;
 }
 function analyze(session, metas, format, progress) {
@@ -6076,7 +6562,8 @@ function analyze(session, metas, format, progress) {
         const frames = target.exceptionFrames ?? target.threads.find((t) => t.id === target.spec.currentThreadId)?.frames;
         if (frames && frames.length) {
             text.push("", `Stack of thread 0x${(target.spec.currentThreadId ?? 0).toString(16)}${target.exceptionFrames ? " at the exception (.ecxr)" : ""}:`);
-            frames.forEach((f, i) => text.push(frameText(f, i, target.spec.processes[0].modules, target.spec.pointerSize)));
+            const modules = new ModuleSet(target.spec.processes[0].modules);
+            frames.forEach((f, i) => text.push(frameText(f, i, modules, target.spec.pointerSize)));
         }
     }
     metas.forEach((m, i) => {
@@ -7093,119 +7580,6 @@ const WINDOWS_USER_X86 = {
     },
 };
 
-const INTRINSICS = {
-    UCHAR: { size: 1, signed: false, char: "narrow" },
-    CHAR: { size: 1, signed: true, char: "narrow" },
-    char: { size: 1, signed: true, char: "narrow" },
-    "unsigned char": { size: 1, signed: false },
-    BOOLEAN: { size: 1, signed: false },
-    bool: { size: 1, signed: false },
-    USHORT: { size: 2, signed: false },
-    SHORT: { size: 2, signed: true },
-    short: { size: 2, signed: true },
-    "unsigned short": { size: 2, signed: false },
-    WCHAR: { size: 2, signed: false, char: "wide" },
-    wchar_t: { size: 2, signed: false, char: "wide" },
-    ULONG: { size: 4, signed: false },
-    LONG: { size: 4, signed: true },
-    UINT4B: { size: 4, signed: false },
-    INT4B: { size: 4, signed: true },
-    int: { size: 4, signed: true },
-    "unsigned int": { size: 4, signed: false },
-    long: { size: 4, signed: true },
-    "unsigned long": { size: 4, signed: false },
-    ULONG64: { size: 8, signed: false },
-    LONG64: { size: 8, signed: true },
-    ULONGLONG: { size: 8, signed: false },
-    LONGLONG: { size: 8, signed: true },
-    UINT8B: { size: 8, signed: false },
-    INT8B: { size: 8, signed: true },
-    __int64: { size: 8, signed: true },
-    "unsigned __int64": { size: 8, signed: false },
-    float: { size: 4, signed: true, float: true },
-    double: { size: 8, signed: true, float: true },
-};
-const VOID = { kind: "void", name: "void", size: 0 };
-/** The types of one module (e.g. `ntdll` or `nt`) built from a layout set. */
-class TypeTable {
-    layout;
-    cache = new Map();
-    constructor(layout) {
-        this.layout = layout;
-    }
-    get pointerSize() {
-        return this.layout.pointerSize;
-    }
-    /** Resolves a type string (`_TEB`, `_PEB*`, `UCHAR[15]`, `nt!_EPROCESS`); undefined when unknown. */
-    resolve(typeName) {
-        const name = normalize(typeName);
-        const hit = this.cache.get(name);
-        if (hit)
-            return hit;
-        const t = this.build(name);
-        if (t)
-            this.cache.set(name, t);
-        return t;
-    }
-    build(name) {
-        if (name === "void")
-            return VOID;
-        if (name.endsWith("*")) {
-            const inner = name.slice(0, -1).trim();
-            const target = this.resolve(inner);
-            if (!target)
-                return undefined;
-            return { kind: "pointer", name: `${target.name} *`, size: this.pointerSize, target };
-        }
-        const arr = /^(.*)\[(\d+)\]$/.exec(name);
-        if (arr) {
-            const element = this.resolve(arr[1]);
-            if (!element)
-                return undefined;
-            const count = Number(arr[2]);
-            return { kind: "array", name: `${element.name}[${count}]`, size: element.size * count, element, count };
-        }
-        const intrinsic = INTRINSICS[name];
-        if (intrinsic)
-            return { kind: "intrinsic", name, ...intrinsic };
-        const layout = this.layout.types[name];
-        if (!layout)
-            return undefined;
-        // Placeholder first so recursive references resolve to the same object.
-        const fields = [];
-        const byName = new Map();
-        const udt = { kind: "udt", name, size: layout.size, fields, field: (n) => byName.get(n) };
-        this.cache.set(name, udt);
-        for (const [fieldName, spec] of Object.entries(layout.fields)) {
-            const type = this.resolve(spec[1]);
-            if (!type)
-                throw new Error(`layout ${this.layout.id}: ${name}.${fieldName} has unknown type ${spec[1]}`);
-            const field = spec.length === 4
-                ? { name: fieldName, offset: spec[0], type, bits: { lsb: spec[2], length: spec[3] } }
-                : { name: fieldName, offset: spec[0], type };
-            fields.push(field);
-            byName.set(fieldName, field);
-        }
-        return udt;
-    }
-}
-function normalize(typeName) {
-    let s = typeName.trim();
-    const bang = s.indexOf("!");
-    if (bang >= 0)
-        s = s.slice(bang + 1);
-    s = s.replace(/\s+\*/g, "*").replace(/\s+/g, " ");
-    if (s.startsWith("struct "))
-        s = s.slice(7);
-    if (s === "PVOID" || s === "HANDLE")
-        s = "void*";
-    return s;
-}
-/** A throwaway table with only intrinsics and pointers, for `createPointerObject(addr, "ntdll", "void*")` without layouts. */
-function intrinsicTable(pointerSize) {
-    return new TypeTable({ id: `intrinsics-${pointerSize * 8}`, pointerSize, source: "built in", types: {} });
-}
-
 /**
  * Low-level pieces of the synthetic minidump writer: an append-and-patch byte buffer and the encoders of
  * the format's small shared records (MINIDUMP_STRING, CodeView RSDS, VS_FIXEDFILEINFO). Facts from the
@@ -8099,12 +8473,13 @@ function synthMinidump(options) {
 }
 
 /**
- * `ewmda demo`: a synthetic x64 dump with known problems, written with the project's minidump writer,
- * so a new user sees what ewmda does without a dump of their own:
+ * `ewmda demo`: a synthetic x64 dump with known problems, written with the project's minidump writer, and
+ * Breakpad symbol files for its modules, so a new user sees what ewmda does without a dump of their own:
  * - thread 0x1a4 faulted: an access violation reading address 0 in demoapp.exe (the exception stream);
- * - thread 0x2b0 is spiking: 41 s of user time against milliseconds for the others (thread info stream);
- * - threads 0x2c8 and 0x2d4 are deadlocked: each owns one critical section and waits for the other's;
- * - thread 0x300's stack still holds a return address into plugin.dll, which has been unloaded.
+ * - thread 0x2b0 is spiking: 41 s of user time in the last minute (thread info stream);
+ * - threads 0x2c8 and 0x2d4 are deadlocked: each owns one critical section and waits for the other's
+ *   (both sections are on ntdll's RtlCriticalSectionList, as Windows keeps them);
+ * - thread 0x300's stack still holds a pointer into plugin.dll, which has been unloaded.
  * Every thread has a TEB in the dump (stack limits, client id, PEB), as a real minidump has.
  */
 const PID = 0x1138;
@@ -8113,11 +8488,37 @@ const NTDLL = 0x7ffb20000000n;
 const KERNEL32 = 0x7ffb1e000000n;
 const PLUGIN = 0x7ffa50000000n;
 const PEB = 0x000000479fffe000n;
+const HEAP = 0x000001d000001000n;
 const STACK_SIZE = 0x2000;
-const FILETIME_2026 = 134100000000000000n; // a FILETIME in 2026
+const TIMESTAMP = 1_795_000_000; // when the dump was written (time_t)
+const DUMP_FILETIME = BigInt(TIMESTAMP) * 10000000n + 116444736000000000n;
+const SECOND = 10000000n; // FILETIME units
+const SYMBOLS = {
+    ntdll: {
+        pdb: "ntdll.pdb", guid: "1EB9FACB04C73C5DEA7160764CD33301",
+        functions: [
+            { name: "RtlUserThreadStart", rva: 0x5aa40, size: 0x40 },
+            { name: "RtlpWaitOnCriticalSection", rva: 0x6b200, size: 0x200 },
+            { name: "RtlpEnterCriticalSectionContended", rva: 0x6b400, size: 0x100 },
+            { name: "RtlEnterCriticalSection", rva: 0x6b500, size: 0x80 },
+            { name: "NtWaitForSingleObject", rva: 0x9d4c0, size: 0x20 },
+            { name: "NtWaitForAlertByThreadId", rva: 0x9e000, size: 0x20 },
+        ],
+        publics: [{ name: "RtlCriticalSectionList", rva: 0x16d100, size: 0 }],
+    },
+    kernel32: { pdb: "kernel32.pdb", guid: "54448D8EEFC5AB3C7193D2C7A6DF9008", functions: [{ name: "BaseThreadInitThunk", rva: 0x17030, size: 0x40 }], publics: [] },
+    demoapp: {
+        pdb: "demoapp.pdb", guid: "0DEC0DE0000000000000000000000001",
+        functions: [
+            { name: "main", rva: 0x1100, size: 0x100 }, { name: "CrashFunction", rva: 0x1200, size: 0x100 }, { name: "WorkerA", rva: 0x1600, size: 0x40 },
+            { name: "WorkerB", rva: 0x1640, size: 0x40 }, { name: "Loader", rva: 0x1700, size: 0x40 }, { name: "SpinForever", rva: 0x1800, size: 0x40 },
+        ],
+        publics: [],
+    },
+};
 const threads = [
     { id: 0x1a4, name: "main", user: 120000n },
-    { id: 0x2b0, name: "spinner", user: 410000000n },
+    { id: 0x2b0, name: "spinner", user: 41n * SECOND },
     { id: 0x2c8, name: "worker A", user: 20000n },
     { id: 0x2d4, name: "worker B", user: 30000n },
     { id: 0x300, name: "loader", user: 10000n },
@@ -8132,28 +8533,53 @@ function field(type, name) {
 function u64(bytes, offset, v) {
     new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(offset, v, true);
 }
+function i32(bytes, offset, v) {
+    new DataView(bytes.buffer, bytes.byteOffset).setInt32(offset, v, true);
+}
+const fn = (module, name, offset) => {
+    const base = module === "ntdll" ? NTDLL : module === "kernel32" ? KERNEL32 : APP;
+    const s = SYMBOLS[module].functions.find((f) => f.name === name);
+    if (!s)
+        throw new Error(`demo: no ${module}!${name}`);
+    return base + BigInt(s.rva + offset);
+};
 /** The demo dump's bytes. */
 function demoDump() {
-    const b = synthMinidump({ arch: "x64", os: { major: 10, minor: 0, build: 19045 }, processorCount: 8, timestamp: 1_795_000_000 })
-        .module({ name: "C:\\Program Files\\Demo\\demoapp.exe", base: APP, size: 0x20000, version: "1.0.0.0" })
-        .module({ name: "C:\\Windows\\System32\\ntdll.dll", base: NTDLL, size: 0x1f0000, version: "10.0.19041.3636" })
-        .module({ name: "C:\\Windows\\System32\\kernel32.dll", base: KERNEL32, size: 0xc0000, version: "10.0.19041.3636" })
+    const pdb = (m) => ({ name: SYMBOLS[m].pdb, guid: SYMBOLS[m].guid, age: 1 });
+    const b = synthMinidump({ arch: "x64", os: { major: 10, minor: 0, build: 19045 }, processorCount: 8, timestamp: TIMESTAMP })
+        .module({ name: "C:\\Program Files\\Demo\\demoapp.exe", base: APP, size: 0x20000, version: "1.0.0.0", pdb: pdb("demoapp") })
+        .module({ name: "C:\\Windows\\System32\\ntdll.dll", base: NTDLL, size: 0x1f0000, version: "10.0.19041.3636", pdb: pdb("ntdll") })
+        .module({ name: "C:\\Windows\\System32\\kernel32.dll", base: KERNEL32, size: 0xc0000, version: "10.0.19041.3636", pdb: pdb("kernel32") })
         .unloadedModule({ name: "C:\\Program Files\\Demo\\plugin.dll", base: PLUGIN, size: 0x30000 })
-        .misc({ processId: PID, createTime: 1_794_999_900, userTime: 42, kernelTime: 1 });
-    const csA = 0x000001d000001000n;
-    const csB = 0x000001d000001040n;
-    const heap = new Uint8Array(0x80);
-    // Two RTL_CRITICAL_SECTIONs, each owned by one worker and wanted by the other.
-    const cs = (at, owner) => {
-        const o = (name) => at + field("_RTL_CRITICAL_SECTION", name);
-        new DataView(heap.buffer).setInt32(o("LockCount"), -6, true);
-        new DataView(heap.buffer).setInt32(o("RecursionCount"), 1, true);
-        u64(heap, o("OwningThread"), BigInt(owner));
+        .misc({ processId: PID, createTime: TIMESTAMP - 120, userTime: 42, kernelTime: 1 });
+    // Two critical sections, each owned by one worker and wanted by the other, on ntdll's lock list.
+    const csA = HEAP;
+    const csB = HEAP + 0x40n;
+    const dbgA = HEAP + 0x80n;
+    const dbgB = HEAP + 0xc0n;
+    const listHead = NTDLL + 0x16d100n;
+    const heap = new Uint8Array(0x100);
+    const cs = (at, debug, owner) => {
+        u64(heap, at + field("_RTL_CRITICAL_SECTION", "DebugInfo"), debug);
+        i32(heap, at + field("_RTL_CRITICAL_SECTION", "LockCount"), -6); // locked, one waiter
+        i32(heap, at + field("_RTL_CRITICAL_SECTION", "RecursionCount"), 1);
+        u64(heap, at + field("_RTL_CRITICAL_SECTION", "OwningThread"), BigInt(owner));
     };
-    cs(0, 0x2c8);
-    cs(0x40, 0x2d4);
-    b.memory(csA, heap);
-    // A PEB with the image base.
+    cs(0, dbgA, 0x2c8);
+    cs(0x40, dbgB, 0x2d4);
+    const links = field("_RTL_CRITICAL_SECTION_DEBUG", "ProcessLocksList");
+    const debug = (at, section, flink, blink) => {
+        u64(heap, at + field("_RTL_CRITICAL_SECTION_DEBUG", "CriticalSection"), section);
+        u64(heap, at + links, flink);
+        u64(heap, at + links + 8, blink);
+    };
+    debug(0x80, csA, dbgB + BigInt(links), listHead);
+    debug(0xc0, csB, listHead, dbgA + BigInt(links));
+    b.memory(HEAP, heap);
+    const head = new Uint8Array(16);
+    u64(head, 0, dbgA + BigInt(links));
+    u64(head, 8, dbgB + BigInt(links));
+    b.memory(listHead, head);
     const peb = new Uint8Array(0x400);
     u64(peb, field("_PEB", "ImageBaseAddress"), APP);
     b.memory(PEB, peb);
@@ -8162,31 +8588,31 @@ function demoDump() {
         const base = start + BigInt(STACK_SIZE);
         const sp = base - 0x400n;
         const words = new Array(STACK_SIZE / 8).fill(0n);
-        const put = (offsetFromSp, v) => { words[Number(sp - start) / 8 + offsetFromSp] = v; };
-        // Every thread starts in kernel32!BaseThreadInitThunk → ntdll!RtlUserThreadStart.
-        put(40, KERNEL32 + 0x17034n);
-        put(44, NTDLL + 0x5aa58n);
-        let rip = NTDLL + 0x9d4d4n; // a wait
+        const put = (slot, v) => { words[Number(sp - start) / 8 + slot] = v; };
+        // Every thread started in kernel32!BaseThreadInitThunk from ntdll!RtlUserThreadStart.
+        put(36, fn("kernel32", "BaseThreadInitThunk", 0x14));
+        put(40, fn("ntdll", "RtlUserThreadStart", 0x21));
+        let rip = fn("ntdll", "NtWaitForSingleObject", 0x14);
         if (t.id === 0x1a4) {
             rip = APP + 0x1234n;
-            put(3, APP + 0x1500n);
+            put(0, fn("demoapp", "main", 0x50));
         }
         if (t.id === 0x2b0) {
-            rip = APP + 0x1800n;
+            rip = fn("demoapp", "SpinForever", 0x12);
+            put(0, fn("demoapp", "main", 0x80));
         }
-        if (t.id === 0x2c8) {
-            put(2, NTDLL + 0x6b2c0n);
-            put(4, csB);
-            put(6, APP + 0x1600n);
-        }
-        if (t.id === 0x2d4) {
-            put(2, NTDLL + 0x6b2c0n);
-            put(4, csA);
-            put(6, APP + 0x1640n);
+        if (t.id === 0x2c8 || t.id === 0x2d4) {
+            // Waiting inside EnterCriticalSection for the other worker's section.
+            rip = fn("ntdll", "NtWaitForAlertByThreadId", 0x14);
+            put(0, fn("ntdll", "RtlpWaitOnCriticalSection", 0x11c));
+            put(4, fn("ntdll", "RtlpEnterCriticalSectionContended", 0xd4));
+            put(6, t.id === 0x2c8 ? csB : csA);
+            put(8, fn("ntdll", "RtlEnterCriticalSection", 0x42));
+            put(12, fn("demoapp", t.id === 0x2c8 ? "WorkerA" : "WorkerB", 0x1f));
         }
         if (t.id === 0x300) {
             put(-6, PLUGIN + 0x1234n);
-            put(3, APP + 0x1700n);
+            put(0, fn("demoapp", "Loader", 0x20));
         }
         const teb = 0x00000047a0000000n + BigInt(i) * 0x2000n;
         const tebBytes = new Uint8Array(0x1800);
@@ -8201,26 +8627,42 @@ function demoDump() {
             id: t.id, teb, name: t.name, suspendCount: 1,
             stack: { start, size: STACK_SIZE, words },
             registers: { rip, rsp: sp, rbp: 0n },
-            times: { create: FILETIME_2026 - 600000000n, user: t.user, kernel: 5000n, startAddress: APP + 0x1100n },
+            times: { create: DUMP_FILETIME - 60n * SECOND, user: t.user, kernel: 5000n, startAddress: APP + 0x1100n },
         });
     });
     b.exception({ threadId: 0x1a4, code: 0xc0000005, address: APP + 0x1234n, parameters: [0n, 0n] });
     return b.build();
 }
-/** Writes the demo dump and returns its path. */
+/** Breakpad .sym files for the demo's modules, in symbol-server layout under `dir`. */
+function writeDemoSymbols(dir) {
+    for (const [module, s] of Object.entries(SYMBOLS)) {
+        const id = s.guid + "1";
+        const folder = path.join(dir, s.pdb, id);
+        mkdirSync(folder, { recursive: true });
+        const lines = [`MODULE windows x86_64 ${id} ${s.pdb}`];
+        for (const f of s.functions)
+            lines.push(`FUNC ${f.rva.toString(16)} ${f.size.toString(16)} 0 ${f.name}`);
+        for (const p of s.publics)
+            lines.push(`PUBLIC ${p.rva.toString(16)} 0 ${p.name}`);
+        writeFileSync(path.join(folder, `${module}.sym`), lines.join("\n") + "\n");
+    }
+}
+/** Writes the demo dump and its symbols; returns the dump's path and the symbols folder. */
 function runDemo(out) {
     writeFileSync(out, demoDump());
-    return out;
+    const symbols = out.replace(/\.dmp$/i, "") + ".symbols";
+    writeDemoSymbols(symbols);
+    return { dump: out, symbols };
 }
 /** Lines explaining what was planted and what ewmda finds today. */
 function demoNotes() {
     return [
         "What the demo dump holds, and what finds it:",
-        `  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: the exception stream (above) and its stack`,
-        `  - thread 0x2b0 spiking (41 s of user time): visible with !runaway; the SpikingThreads analysis is not built yet`,
-        `  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: the lock wait-chain analysis is not built yet`,
-        `  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack`,
-        `    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, "all")); recognizing unloaded-module residue is not built yet`,
+        "  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: ExceptionStackTraces (and the Event row)",
+        "  - thread 0x2b0 spinning (41 s of user time in its last minute): SpikingThreads and ActiveThreads",
+        "  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: LockWaitChains (and BlockedThreads)",
+        "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack",
+        "    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, \"all\")); recognizing unloaded-module residue is not built yet",
     ];
 }
 
@@ -10473,97 +10915,6 @@ function asScriptError(e, fileName, code) {
     const where = line !== undefined ? ` (line ${line} (@ ${column ?? 1}))` : "";
     const kind = err.name === "SyntaxError" ? "Syntax error: " : "";
     return new ScriptError(`"${fileName}"${where}: Error (0x80004005): ${kind}${err.message ?? String(e)}`, fileName, line, column);
-}
-
-class ModuleSet {
-    modules;
-    sorted;
-    symbolLists = new Map();
-    typeTables = new Map();
-    constructor(modules) {
-        this.modules = modules;
-        this.sorted = [...modules].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0));
-    }
-    /** The module a name refers to: `ntdll`, `ntdll.dll`, a full path, or `nt` for the kernel. */
-    byName(name) {
-        const wanted = name.toLowerCase();
-        return this.modules.find((m) => m.name.toLowerCase() === wanted ||
-            moduleFileName(m.name).toLowerCase() === wanted ||
-            moduleSymbolName(m.name).toLowerCase() === wanted);
-    }
-    at(address) {
-        let lo = 0;
-        let hi = this.sorted.length - 1;
-        while (lo <= hi) {
-            const mid = (lo + hi) >> 1;
-            const m = this.sorted[mid];
-            if (address < m.base)
-                hi = mid - 1;
-            else if (address >= m.base + BigInt(m.size))
-                lo = mid + 1;
-            else
-                return m;
-        }
-        return undefined;
-    }
-    /** Symbols the debugger would use for a module: the PDB's, else its exports. */
-    symbolsOf(m) {
-        let list = this.symbolLists.get(m);
-        if (!list) {
-            list = [...(m.symbols ?? m.exports ?? [])].sort((a, b) => a.rva - b.rva);
-            this.symbolLists.set(m, list);
-        }
-        return list;
-    }
-    /** The symbol containing an address (nearest preceding; bounded by its size when known). */
-    symbolAt(address) {
-        const m = this.at(address);
-        if (!m)
-            return undefined;
-        const rva = Number(address - m.base);
-        const list = this.symbolsOf(m);
-        let lo = 0;
-        let hi = list.length - 1;
-        let best = -1;
-        while (lo <= hi) {
-            const mid = (lo + hi) >> 1;
-            if (list[mid].rva <= rva) {
-                best = mid;
-                lo = mid + 1;
-            }
-            else
-                hi = mid - 1;
-        }
-        if (best < 0)
-            return undefined;
-        const s = list[best];
-        if (s.size !== undefined && rva >= s.rva + Math.max(s.size, 1))
-            return undefined;
-        const address0 = m.base + BigInt(s.rva);
-        return { module: m, symbol: s, address: address0, displacement: address - address0, qualifiedName: `${moduleSymbolName(m.name)}!${s.name}` };
-    }
-    symbolByName(m, name) {
-        return this.symbolsOf(m).find((s) => s.name === name);
-    }
-    /** Type information of a module (only when its symbols loaded and carry types). */
-    types(m) {
-        let t = this.typeTables.get(m);
-        if (t === undefined) {
-            t = m.symbols && m.types ? new TypeTable(m.types) : null;
-            this.typeTables.set(m, t);
-        }
-        return t ?? undefined;
-    }
-    /** `module!symbol+0xoff` or `module+0xoff` as WinDbg prints an address. */
-    format(address) {
-        const hit = this.symbolAt(address);
-        if (hit)
-            return hit.displacement ? `${hit.qualifiedName}+0x${hit.displacement.toString(16)}` : hit.qualifiedName;
-        const m = this.at(address);
-        if (m)
-            return `${moduleSymbolName(m.name)}+0x${(address - m.base).toString(16)}`;
-        return address.toString(16).padStart(16, "0");
-    }
 }
 
 /**
@@ -13056,10 +13407,11 @@ const info = defineCommand({
     },
 });
 const analyzeCommand = defineCommand({
-    meta: { name: "analyze", description: "Run ewmda's analyses on a dump (all of them, or those named with --pattern) and print the report" },
+    meta: { name: "analyze", description: "Run ewmda's Triage on a dump (or the analyses named with --pattern, or --all of them) and print the report" },
     args: {
         dump: { type: "positional", description: "minidump file", required: true },
-        pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable" },
+        pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable (default: Triage)" },
+        all: { type: "boolean", description: "run every analysis separately instead of Triage" },
         json: { type: "boolean", description: "print a JSON array of export documents (docs/schema.md)" },
         jsonl: { type: "boolean", description: "print one export document per line" },
         text: { type: "boolean", description: "print tables for people (the default)" },
@@ -13075,7 +13427,7 @@ const analyzeCommand = defineCommand({
             const format = formats[0] ?? "text";
             let metas;
             try {
-                metas = selectAnalyses(repeated(rawArgs, "pattern"));
+                metas = selectAnalyses(repeated(rawArgs, "pattern"), args.all === true);
             }
             catch (e) {
                 throw new UsageError(e.message);
@@ -13099,10 +13451,10 @@ const demo = defineCommand({
     },
     run({ args }) {
         guard(() => {
-            const file = runDemo(args.out);
-            withSession(file, undefined, (s) => {
+            const { dump, symbols } = runDemo(args.out);
+            withSession(dump, symbols, (s) => {
                 const r = analyze(s, selectAnalyses([]), "text", () => undefined);
-                emit([`Wrote ${file}, a synthetic dump (ewmda analyze ${file} reproduces this report).`, "", ...r.text, "", ...demoNotes()].join("\n") + "\n", undefined);
+                emit([`Wrote ${dump}, a synthetic dump, and its symbols in ${symbols} (ewmda analyze ${dump} --symbols ${symbols} reproduces this report).`, "", ...r.text, "", ...demoNotes()].join("\n") + "\n", undefined);
             });
         });
     },

@@ -34,6 +34,10 @@ var __ewmda = (function (exports) {
         return String(e);
     }
 
+    function budget(limitMs) {
+        const start = Date.now();
+        return { limitMs, exceeded: () => limitMs > 0 && Date.now() - start > limitMs };
+    }
     /** The common columns, appended after an analysis's own. */
     const BASE_COLUMNS = [
         { name: "Verdict", type: "verdict", help: "Positive, Suspicious, Info (context or missing data) or Negative (examined, nothing found)" },
@@ -45,16 +49,26 @@ var __ewmda = (function (exports) {
         return a;
     }
     /** Runs an analysis and collects its rows; an unexpected error becomes an Info row and a partial result. */
-    function runAnalysis(analysis, target, config, args) {
-        var _a;
+    function runAnalysis(analysis, target, config, args, options = {}) {
+        var _a, _b, _c;
         const rows = [];
         let summary = analysis.meta.name;
         let partial = false;
         const settings = (_a = config[analysis.meta.name]) !== null && _a !== void 0 ? _a : {};
-        const ctx = { target, config, settings: settings, summary: (text) => { summary = text; } };
+        const b = budget((_b = options.budgetMs) !== null && _b !== void 0 ? _b : 0);
+        const ctx = {
+            target, config, settings: settings, analyses: (_c = options.analyses) !== null && _c !== void 0 ? _c : [], budget: b,
+            summary: (text) => { summary = text; },
+        };
         try {
-            for (const row of analysis.run(ctx, args))
+            for (const row of analysis.run(ctx, args)) {
                 rows.push(row);
+                if (b.exceeded()) {
+                    partial = true;
+                    rows.push({ Verdict: "Info", Evidence: analysis.meta.name + " stopped at its time budget (" + b.limitMs + " ms); the rows above are partial", Source: "heuristic" });
+                    break;
+                }
+            }
         }
         catch (e) {
             partial = true;
@@ -1678,6 +1692,7 @@ var __ewmda = (function (exports) {
             summary: "Raw stack of a thread (execution residue): every slot worth showing, classified and symbolized",
             patterns: ["Execution Residue (Unmanaged Space, User)"],
             targets: "user",
+            triage: false,
             version: "1.0.0",
             params: [
                 { name: "tid", help: "thread id (default: the current thread)", optional: true },
@@ -2011,6 +2026,601 @@ var __ewmda = (function (exports) {
     }
 
     /**
+     * What an exception code and its parameters mean: NTSTATUS names (ntstatus.h / winnt.h), the codes
+     * compilers and runtimes raise (C++ 0xE06D7363, CLR 0xE0434352), fail-fast subcodes (winnt.h
+     * FAST_FAIL_*), EXCEPTION_RECORD flags, and access-violation parameters (read / write / execute and the
+     * address, with NULL-ish addresses flagged). Plain numbers and hex strings in, text out: no host calls,
+     * so the command-output parser and the typed reader share one decoder.
+     */
+    const CODES = {
+        0x40010006: { name: "DBG_PRINTEXCEPTION_C", text: "OutputDebugStringA", benign: "debug output raised by OutputDebugString, handled by the system" },
+        0x4001000a: { name: "DBG_PRINTEXCEPTION_WIDE_C", text: "OutputDebugStringW", benign: "debug output raised by OutputDebugString, handled by the system" },
+        0x406d1388: { name: "MS_VC_EXCEPTION", text: "Thread naming (SetThreadName convention)", benign: "the Visual C++ thread-naming convention; the raiser catches it" },
+        0x4000001f: { name: "STATUS_WX86_BREAKPOINT", text: "WOW64 breakpoint" },
+        0x80000001: { name: "STATUS_GUARD_PAGE_VIOLATION", text: "Guard page violation" },
+        0x80000002: { name: "STATUS_DATATYPE_MISALIGNMENT", text: "Data misaligned" },
+        0x80000003: { name: "STATUS_BREAKPOINT", text: "Break instruction exception" },
+        0x80000004: { name: "STATUS_SINGLE_STEP", text: "Single step exception" },
+        0x80000029: { name: "STATUS_UNWIND_CONSOLIDATE", text: "Unwind consolidation (C++ catch)" },
+        0xc0000005: { name: "STATUS_ACCESS_VIOLATION", text: "Access violation" },
+        0xc0000006: { name: "STATUS_IN_PAGE_ERROR", text: "In-page I/O error" },
+        0xc0000008: { name: "STATUS_INVALID_HANDLE", text: "Invalid handle" },
+        0xc000000d: { name: "STATUS_INVALID_PARAMETER", text: "Invalid parameter" },
+        0xc0000017: { name: "STATUS_NO_MEMORY", text: "Out of memory (heap or virtual memory)" },
+        0xc000001d: { name: "STATUS_ILLEGAL_INSTRUCTION", text: "Illegal instruction" },
+        0xc0000025: { name: "STATUS_NONCONTINUABLE_EXCEPTION", text: "Noncontinuable exception" },
+        0xc0000026: { name: "STATUS_INVALID_DISPOSITION", text: "Invalid exception disposition" },
+        0xc0000028: { name: "STATUS_BAD_STACK", text: "Bad stack (unwind found an invalid stack)" },
+        0xc0000029: { name: "STATUS_INVALID_UNWIND_TARGET", text: "Invalid unwind target" },
+        0xc000008c: { name: "STATUS_ARRAY_BOUNDS_EXCEEDED", text: "Array bounds exceeded" },
+        0xc000008d: { name: "STATUS_FLOAT_DENORMAL_OPERAND", text: "Floating-point denormal operand" },
+        0xc000008e: { name: "STATUS_FLOAT_DIVIDE_BY_ZERO", text: "Floating-point divide-by-zero" },
+        0xc000008f: { name: "STATUS_FLOAT_INEXACT_RESULT", text: "Floating-point inexact result" },
+        0xc0000090: { name: "STATUS_FLOAT_INVALID_OPERATION", text: "Floating-point invalid operation" },
+        0xc0000091: { name: "STATUS_FLOAT_OVERFLOW", text: "Floating-point overflow" },
+        0xc0000092: { name: "STATUS_FLOAT_STACK_CHECK", text: "Floating-point stack check" },
+        0xc0000093: { name: "STATUS_FLOAT_UNDERFLOW", text: "Floating-point underflow" },
+        0xc0000094: { name: "STATUS_INTEGER_DIVIDE_BY_ZERO", text: "Integer divide-by-zero" },
+        0xc0000095: { name: "STATUS_INTEGER_OVERFLOW", text: "Integer overflow" },
+        0xc0000096: { name: "STATUS_PRIVILEGED_INSTRUCTION", text: "Privileged instruction" },
+        0xc00000fd: { name: "STATUS_STACK_OVERFLOW", text: "Stack overflow" },
+        0xc0000135: { name: "STATUS_DLL_NOT_FOUND", text: "DLL not found" },
+        0xc000013a: { name: "STATUS_CONTROL_C_EXIT", text: "Ctrl+C exit" },
+        0xc0000142: { name: "STATUS_DLL_INIT_FAILED", text: "DLL initialization failed" },
+        0xc0000194: { name: "STATUS_POSSIBLE_DEADLOCK", text: "Possible deadlock (critical section timeout)" },
+        0xc000027b: { name: "STATUS_STOWED_EXCEPTION", text: "Stowed exception (WinRT errors reported together)" },
+        0xc0000374: { name: "STATUS_HEAP_CORRUPTION", text: "A heap has been corrupted" },
+        0xc0000409: { name: "STATUS_STACK_BUFFER_OVERRUN", text: "Security check failure or stack buffer overrun" },
+        0xc0000417: { name: "STATUS_INVALID_CRUNTIME_PARAMETER", text: "Invalid C runtime parameter" },
+        0xc0000420: { name: "STATUS_ASSERTION_FAILURE", text: "Assertion failure" },
+        0xc0000602: { name: "STATUS_FAIL_FAST_EXCEPTION", text: "Fail fast exception (RaiseFailFastException)" },
+        0xcfffffff: { name: "WER_HANG_REPORT", text: "Pseudo-exception of a WER hang report", benign: "Windows Error Reporting wrote it for a hang dump; the thread did not fault" },
+        0xe0434352: { name: "CLR_EXCEPTION", text: "CLR exception (.NET 4+)" },
+        0xe0434f4d: { name: "CLR_EXCEPTION_V2", text: "CLR exception (.NET 2.0-3.5)" },
+        0xe06d7363: { name: "CPP_EH_EXCEPTION", text: "C++ EH exception (throw)" },
+    };
+    /** The known facts about a code, or undefined for a code not in the table. */
+    function exceptionCodeInfo(code) {
+        return CODES[code >>> 0];
+    }
+    /** `STATUS_ACCESS_VIOLATION (Access violation)`, or what the code's severity and customer bits say. */
+    function exceptionCodeText(code) {
+        const c = code >>> 0;
+        const info = CODES[c];
+        if (info)
+            return info.name + " (" + info.text + ")";
+        const severity = ["success", "informational", "warning", "error"][c >>> 30];
+        const customer = (c & 0x20000000) !== 0;
+        return (customer ? "application-defined " : "") + severity + " code 0x" + c.toString(16) + (customer ? " (raised with RaiseException)" : " (!error 0x" + c.toString(16) + ")");
+    }
+    /** winnt.h FAST_FAIL_* codes (the subcode of 0xC0000409 / __fastfail). */
+    const FAST_FAIL = [
+        "LEGACY_GS_VIOLATION", "VTGUARD_CHECK_FAILURE", "STACK_COOKIE_CHECK_FAILURE", "CORRUPT_LIST_ENTRY", "INCORRECT_STACK",
+        "INVALID_ARG", "GS_COOKIE_INIT", "FATAL_APP_EXIT", "RANGE_CHECK_FAILURE", "UNSAFE_REGISTRY_ACCESS",
+        "GUARD_ICALL_CHECK_FAILURE", "GUARD_WRITE_CHECK_FAILURE", "INVALID_FIBER_SWITCH", "INVALID_SET_OF_CONTEXT", "INVALID_REFERENCE_COUNT",
+        "", "", "", "INVALID_JUMP_BUFFER", "MRDATA_MODIFIED",
+        "CERTIFICATION_FAILURE", "INVALID_EXCEPTION_CHAIN", "CRYPTO_LIBRARY", "INVALID_CALL_IN_DLL_CALLOUT", "INVALID_IMAGE_BASE",
+        "DLOAD_PROTECTION_FAILURE", "UNSAFE_EXTENSION_CALL", "DEPRECATED_SERVICE_INVOKED", "INVALID_BUFFER_ACCESS", "INVALID_BALANCED_TREE",
+        "INVALID_NEXT_THREAD", "GUARD_ICALL_CHECK_SUPPRESSED", "APCS_DISABLED", "INVALID_IDLE_STATE", "MRDATA_PROTECTION_FAILURE",
+        "UNEXPECTED_HEAP_EXCEPTION", "INVALID_LOCK_STATE", "GUARD_JUMPTABLE", "INVALID_LONGJUMP_TARGET", "INVALID_DISPATCH_CONTEXT",
+        "INVALID_THREAD", "INVALID_SYSCALL_NUMBER", "INVALID_FILE_OPERATION", "LPAC_ACCESS_DENIED", "GUARD_SS_FAILURE",
+        "LOADER_CONTINUITY_FAILURE", "GUARD_EXPORT_SUPPRESSION_FAILURE", "INVALID_CONTROL_STACK", "SET_CONTEXT_DENIED", "INVALID_IAT",
+        "HEAP_METADATA_CORRUPTION", "PAYLOAD_RESTRICTION_VIOLATION", "LOW_LABEL_ACCESS_DENIED", "ENCLAVE_CALL_FAILURE", "UNHANDLED_LSS_EXCEPTON",
+        "ADMINLESS_ACCESS_DENIED", "UNEXPECTED_CALL", "CONTROL_INVALID_RETURN_ADDRESS", "UNEXPECTED_HOST_BEHAVIOR", "FLAGS_CORRUPTION",
+        "VEH_CORRUPTION", "ETW_CORRUPTION", "RIO_ABORT", "INVALID_PFN", "GUARD_ICALL_CHECK_FAILURE_XFG",
+        "CAST_GUARD", "HOST_VISIBILITY_CHANGE", "KERNEL_CET_SHADOW_STACK_ASSIST", "PATCH_CALLBACK_FAILED", "NTDLL_PATCH_FAILED",
+        "INVALID_FLS_DATA",
+    ];
+    /** `FAST_FAIL_FATAL_APP_EXIT`, or `FAST_FAIL_<unknown 0x..>`. */
+    function fastFailName(subcode) {
+        const name = subcode >= 0 && subcode < FAST_FAIL.length ? FAST_FAIL[subcode] : undefined;
+        if (name)
+            return "FAST_FAIL_" + name;
+        return subcode >>> 0 === 0xffffffff ? "FAST_FAIL_INVALID_FAST_FAIL_CODE" : "FAST_FAIL_<unknown 0x" + (subcode >>> 0).toString(16) + ">";
+    }
+    const FLAG_NAMES = [
+        [0x1, "NONCONTINUABLE"], [0x2, "UNWINDING"], [0x4, "EXIT_UNWIND"], [0x8, "STACK_INVALID"],
+        [0x10, "NESTED_CALL"], [0x20, "TARGET_UNWIND"], [0x40, "COLLIDED_UNWIND"], [0x80, "SOFTWARE_ORIGINATE"],
+    ];
+    /** EXCEPTION_RECORD.ExceptionFlags as names (`NONCONTINUABLE|SOFTWARE_ORIGINATE`), `0` when none is set. */
+    function exceptionFlagsText(flags) {
+        const names = [];
+        let rest = flags >>> 0;
+        for (const [bit, name] of FLAG_NAMES) {
+            if (rest & bit) {
+                names.push(name);
+                rest &= ~bit;
+            }
+        }
+        if (rest)
+            names.push("0x" + (rest >>> 0).toString(16));
+        return names.length ? names.join("|") : "0";
+    }
+    /** An ExceptionInformation value as 32-bit halves, from a hex string (`0x1a`, `00000000001a`, with or without a backtick). */
+    function hexHalves(text) {
+        let t = text.trim().replace(/`/g, "");
+        if (/^0x/i.test(t))
+            t = t.slice(2);
+        if (!/^[0-9a-f]{1,16}$/i.test(t))
+            return undefined;
+        const lo = parseInt(t.slice(-8), 16);
+        const hi = t.length > 8 ? parseInt(t.slice(0, -8), 16) : 0;
+        return [hi >>> 0, lo >>> 0];
+    }
+    function hexOf$1(hi, lo) {
+        const low = lo.toString(16);
+        return "0x" + (hi ? hi.toString(16) + "00000000".slice(low.length) + low : low);
+    }
+    /** Addresses below this are never mapped in user mode (MM_LOWEST_USER_ADDRESS, the 64 KiB NULL region). */
+    const NULL_REGION = 0x10000;
+    /** What an address says about a fault: NULL plus an offset, a small negative offset, -1, non-canonical (x64). */
+    function addressNote(hi, lo, pointerSize) {
+        if (hi === 0 && lo < NULL_REGION)
+            return lo === 0 ? "NULL pointer" : "NULL-ish: NULL + 0x" + lo.toString(16) + ", a field of a NULL object";
+        const top = pointerSize === 8 ? hi === 0xffffffff : hi === 0;
+        if (top && lo === 0xffffffff)
+            return "-1: on x64 usually a non-canonical address (general protection fault: disassemble the faulting instruction)";
+        if (top && lo >= 0xffff0000)
+            return "NULL-ish: a small negative offset from NULL (-0x" + (0x100000000 - lo).toString(16) + ")";
+        if (pointerSize === 8 && hi >= 0x8000 && hi <= 0xffff7fff)
+            return "non-canonical address (not a valid x64 pointer: corrupted or uninitialized)";
+        return undefined;
+    }
+    /** What the ExceptionInformation values of a code mean (hex strings, as `.exr` prints them or read from the record). */
+    function describeParameters(code, parameters, pointerSize) {
+        const c = code >>> 0;
+        const p = parameters.map(hexHalves);
+        if ((c === 0xc0000005 || c === 0xc0000006) && p.length >= 2 && p[0] && p[1]) {
+            const kind = p[0][1];
+            const access = p[0][0] === 0 && kind === 0 ? "read" : p[0][0] === 0 && kind === 1 ? "write" : p[0][0] === 0 && kind === 8 ? "execute" : "unknown";
+            const [hi, lo] = p[1];
+            const addr = hexOf$1(hi, lo);
+            const note = addressNote(hi, lo, pointerSize);
+            const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$1(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
+            const verb = access === "read" ? "read from " + addr : access === "write" ? "write to " + addr : what;
+            let detail = verb + (note ? " (" + note + ")" : "");
+            if (c === 0xc0000006 && p[2])
+                detail += "; I/O status 0x" + p[2][1].toString(16);
+            return { detail, access, faultAddress: addr, nullish: note !== undefined && note.indexOf("NULL") >= 0 };
+        }
+        if (c === 0xc0000409 && p.length >= 1 && p[0]) {
+            return { detail: fastFailName(p[0][1]) + " (subcode " + p[0][1] + ")" };
+        }
+        if (c === 0xe06d7363 && p.length >= 3 && p[0] && p[1] && p[2]) {
+            const magic = p[0][1];
+            const known = magic === 0x19930520 || magic === 0x19930521 || magic === 0x19930522 || magic === 0x01994000;
+            return {
+                detail: "C++ throw: object " + hexOf$1(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$1(p[2][0], p[2][1]) +
+                    (p[3] ? ", module " + hexOf$1(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
+            };
+        }
+        if ((c === 0xe0434352 || c === 0xe0434f4d) && p.length >= 1 && p[0]) {
+            return { detail: "managed exception; Parameter[0] 0x" + p[0][1].toString(16) + " is its HRESULT on .NET 4+ (SOS !pe shows the object)" };
+        }
+        if (c === 0xc00000fd)
+            return { detail: "the thread's stack is exhausted: look for recursion in the frames (kc)" };
+        if (c === 0xc0000374)
+            return { detail: "the heap manager found a corrupted block (!heap -s; page heap: gflags /p /enable)" };
+        if (c === 0xc000000d)
+            return { detail: "an API or the C runtime's invalid-parameter handler rejected an argument" };
+        if (c === 0x80000003)
+            return { detail: "int 3 / DebugBreak (a debugger break-in through ntdll!DbgUiRemoteBreakin is not a fault)" };
+        return undefined;
+    }
+    /** An MSVC type descriptor name as C++: `.?AVruntime_error@std@@` → `class std::runtime_error`; names with templates stay mangled. */
+    function demangleTypeName(mangled) {
+        const m = /^\.\?A([VUT])(.*)@@$/.exec(mangled);
+        if (!m || m[2].indexOf("?") >= 0)
+            return mangled;
+        const kind = m[1] === "V" ? "class " : m[1] === "U" ? "struct " : "union ";
+        return kind + m[2].split("@").reverse().join("::");
+    }
+
+    /**
+     * Parsers for the debugger output the exception analysis reads: `.exr -1` (the most recent exception
+     * record), `.lastevent` (which thread, first or second chance) and the frame lines of `k`/`kn` (the stack
+     * under `.ecxr`). Formats as WinDbg prints them:
+     *
+     *   ExceptionAddress: 00007ff7e8b57919 (app!main+0x0000000000000049)
+     *      ExceptionCode: c0000005 (Access violation)
+     *     ExceptionFlags: 00000000
+     *   NumberParameters: 2
+     *      Parameter[0]: 0000000000000001
+     *      Parameter[1]: 0000000000000000
+     *   Attempt to write to address 0000000000000000
+     *
+     *   Last event: 1138.2b0: Access violation - code c0000005 (first/second chance not available)
+     *
+     *    # Child-SP          RetAddr               Call Site
+     *   00 000000e8`0010ff40 00007ff6`10001500     app!main+0x34 [c:\src\app.cpp @ 12]
+     *
+     * Values stay text (hex digits without the backtick) so the parsers need no host; the analysis turns
+     * them into 64-bit values. Anything that is not in these formats is reported as such, never guessed.
+     */
+    const NO_EXCEPTION = /no exception|not an exception|not a valid exception|no last event|unable to (?:get|read|find) (?:the )?(?:last |most recent )?exception/i;
+    /** `(app!main+0x0000000000000049)` → `app!main+0x49`. */
+    function normalizeLocation(text) {
+        return text.replace(/\+0x0*([0-9a-f]+)$/i, "+0x$1");
+    }
+    /** Parses `.exr -1` (or `.exr <address>`) output; the first record when there are several. */
+    function parseExr(lines) {
+        let address;
+        let location;
+        let code;
+        let codeText;
+        let flags;
+        const parameters = [];
+        const notes = [];
+        const cppTypes = [];
+        let expectLocation = false;
+        let first = "";
+        for (const raw of lines) {
+            const line = raw.replace(/\s+$/, "");
+            const t = line.trim();
+            if (t === "")
+                continue;
+            if (first === "")
+                first = t;
+            if (expectLocation) {
+                expectLocation = false;
+                const wrapped = /^\((.+)\)$/.exec(t);
+                if (wrapped && location === undefined) {
+                    location = normalizeLocation(wrapped[1]);
+                    continue;
+                }
+            }
+            let m = /^ExceptionAddress:\s*([0-9a-f`]+)(?:\s+\((.*)\))?$/i.exec(t);
+            if (m) {
+                if (address !== undefined)
+                    break; // a second record: keep the first
+                address = m[1].replace(/`/g, "");
+                location = m[2] !== undefined ? normalizeLocation(m[2]) : undefined;
+                expectLocation = m[2] === undefined;
+                continue;
+            }
+            m = /^ExceptionCode:\s*([0-9a-f]{1,8})(?:\s+\((.*)\))?$/i.exec(t);
+            if (m) {
+                code = parseInt(m[1], 16) >>> 0;
+                codeText = m[2];
+                continue;
+            }
+            m = /^ExceptionFlags:\s*([0-9a-f]{1,8})$/i.exec(t);
+            if (m) {
+                flags = parseInt(m[1], 16) >>> 0;
+                continue;
+            }
+            if (/^NumberParameters:/i.test(t))
+                continue;
+            m = /^Parameter\[(\d+)\]:\s*([0-9a-f`]+)/i.exec(t);
+            if (m) {
+                parameters[Number(m[1])] = m[2].replace(/`/g, "");
+                continue;
+            }
+            m = /^Type\s*:\s*(.+)$/.exec(t);
+            if (m && code !== undefined) {
+                cppTypes.push(m[1].trim());
+                continue;
+            }
+            if (code !== undefined && (/^Attempt to /i.test(t) || /^Subcode:/i.test(t) || /^pExceptionObject\s*:/i.test(t) || /^_s_ThrowInfo\s*:/i.test(t))) {
+                notes.push(t);
+            }
+        }
+        if (code !== undefined && code !== 0 && address !== undefined) {
+            const params = [];
+            for (let i = 0; i < parameters.length; i++)
+                params.push(parameters[i] !== undefined ? parameters[i] : "0");
+            return { kind: "record", address, location, code, codeText, flags, parameters: params, notes, cppTypes };
+        }
+        for (const raw of lines) {
+            if (NO_EXCEPTION.test(raw))
+                return { kind: "none", text: raw.trim() };
+        }
+        if (code === 0)
+            return { kind: "none", text: "ExceptionCode: 00000000" };
+        return { kind: "unrecognized", text: first === "" ? "(no output)" : first };
+    }
+    /** Parses `.lastevent`: `Last event: 1138.2b0: Access violation - code c0000005 (first chance)`. */
+    function parseLastEvent(lines) {
+        for (const raw of lines) {
+            const m = /Last event:\s*([0-9a-f]+)\.([0-9a-f]+):\s*(.*)$/i.exec(raw);
+            if (!m)
+                continue;
+            const description = m[3].trim();
+            const c = /\bcode\s+([0-9a-f]{1,8})\b/i.exec(description);
+            let firstChance;
+            if (/not available/i.test(description))
+                firstChance = undefined;
+            else if (/second chance/i.test(description))
+                firstChance = false;
+            else if (/first chance/i.test(description))
+                firstChance = true;
+            return {
+                processId: parseInt(m[1], 16), threadId: parseInt(m[2], 16), description,
+                code: c ? parseInt(c[1], 16) >>> 0 : undefined, firstChance,
+            };
+        }
+        return undefined;
+    }
+    /**
+     * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
+     * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
+     */
+    function parseStackText(lines) {
+        const frames = [];
+        let inStack = false;
+        for (const raw of lines) {
+            const line = raw.replace(/\(Inline Function\)/, "Inline");
+            if (/Child-SP|ChildEBP|Call Site/.test(line)) {
+                inStack = true;
+                continue;
+            }
+            if (!inStack)
+                continue;
+            const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
+            if (!m)
+                continue;
+            const index = parseInt(m[1], 16);
+            if (index !== frames.length)
+                continue; // not the next frame: a line of something else
+            frames.push({
+                index,
+                frame: m[2].replace(/`/g, ""),
+                returnAddress: m[3].replace(/`/g, ""),
+                callSite: m[4].replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
+            });
+        }
+        return frames;
+    }
+
+    /**
+     * Debugger commands as a fallback data source (patterns.md §0.2): some facts have no data-model API in
+     * user dumps (thread times: `!runaway`; suspend counts: `~`), so analyses run the classic command and
+     * parse its text. Output is collected into plain strings once; a command that fails says why.
+     */
+    /** The command's output lines, or why it gave none (the command threw or is unknown to the debugger). */
+    function runCommand(command) {
+        try {
+            const out = [];
+            // Whether the command runs before its output is iterated is unconfirmed: iterate everything here.
+            for (const line of host.namespace.Debugger.Utility.Control.ExecuteCommand(command))
+                out.push(String(line));
+            return out;
+        }
+        catch (e) {
+            return notAvailable(command + " failed: " + errorMessage(e));
+        }
+    }
+
+    const RANK = { Positive: 0, Suspicious: 1, Negative: 2, Info: 3 };
+    /**
+     * Triage: one report for the whole dump. It runs every analysis that gives findings (not the raw listings
+     * such as RawStack and the stack collections), each under a time budget, and returns the evental-dump row
+     * first (why this dump exists: the exception or event it was written for, the dump writer, the dump's
+     * comment), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
+     * command that shows them in full, then what was checked and found nothing, then what could not be
+     * checked and why. An analysis that fails becomes one row naming it; the report still completes.
+     *
+     * Ranking: verdict first, then the order of the registry (closest to a diagnosis first). Confidence
+     * within a verdict is each analysis's own; Triage does not re-score findings.
+     *
+     * False positives are those of the analyses it runs; every finding row names its analysis so its own
+     * documentation (and its dx result) can be checked.
+     *
+     * Options: Only (analysis names to run, comma-separated), Skip (names to leave out), MaxFindings (findings
+     * kept per analysis).
+     *
+     * @function Triage
+     * @memberof Ewmda
+     * @param {object|string} [options] `Only` / `Skip` (comma-separated analysis names), `MaxFindings` (number); or a string such as `"skip=SpikingThreads"`.
+     * @returns {ResultSet} The evental row, then findings, then checked-and-clean and not-checked rows: Section, Verdict, Pattern, Analysis, Finding, Command, Evidence, Source.
+     * @example dx @$ewmda.Triage()
+     * @example dx -g @$ewmda.Triage().Where(r => r.Verdict == "Positive")
+     * @example !ewmda.triage
+     * @example !ewmda.triage "skip=SpikingThreads"
+     */
+    const triage = defineAnalysis({
+        meta: {
+            name: "Triage",
+            command: "triage",
+            summary: "Every finding analysis in one ranked report: why the dump exists, findings, what was clean, what was not checked",
+            patterns: ["Eventual (Evental) Dumps"],
+            targets: "any",
+            triage: false,
+            version: "1.0.0",
+            params: [{ name: "options", help: "Only, Skip, MaxFindings; or a string such as \"skip=SpikingThreads\"", optional: true }],
+            options: [
+                { name: "Only", type: "string", help: "run only these analyses (comma-separated dx names)" },
+                { name: "Skip", type: "string", help: "leave these analyses out (comma-separated dx names)" },
+                { name: "MaxFindings", type: "number", help: "findings kept per analysis (the rest are counted)" },
+            ],
+            columns: [
+                { name: "Section", type: "string", help: "Event (why the dump exists), Finding, Clean (checked, nothing found), NotChecked (missing data or skipped), Error (the analysis failed)" },
+                { name: "Pattern", type: "string", help: "Catalogue pattern the row gives evidence for" },
+                { name: "Analysis", type: "string", help: "The analysis that produced the row" },
+                { name: "Finding", type: "string", help: "The row's one-line text" },
+                { name: "Command", type: "string", help: "dx command that shows the analysis's full result", table: false },
+            ],
+            settings: {
+                BudgetMs: { default: 30000, help: "Time allowed per analysis, in milliseconds", reason: "enough for 20,000 threads on a workstation; a slower analysis is reported as partial rather than holding up the report" },
+                TotalBudgetMs: { default: 300000, help: "Time allowed for the whole report", reason: "five minutes: analyses not started by then are listed as not checked" },
+                MaxFindings: { default: 20, help: "Findings kept per analysis", reason: "the report stays readable; the analysis's own result has all of them" },
+            },
+        },
+        *run(ctx, args) {
+            var _a;
+            const opts = parseOptions(args[0]);
+            if (typeof opts === "string") {
+                ctx.summary("Triage: " + opts);
+                yield { Verdict: "Info", Evidence: opts, Source: "heuristic", Section: "NotChecked" };
+                return;
+            }
+            const maxFindings = (_a = opts.maxFindings) !== null && _a !== void 0 ? _a : ctx.settings.MaxFindings;
+            yield eventRow();
+            const candidates = ctx.analyses.filter((a) => a.meta.triage !== false && a.meta.name !== "Triage");
+            const unknown = opts.only.concat(opts.skip).filter((n) => !ctx.analyses.some((a) => a.meta.name.toLowerCase() === n.toLowerCase()));
+            if (unknown.length)
+                yield notChecked(undefined, "unknown analysis name(s): " + unknown.join(", "));
+            const chosen = candidates.filter((a) => (opts.only.length === 0 || has(opts.only, a.meta.name)) && !has(opts.skip, a.meta.name));
+            const kernel = ctx.target.isKernel();
+            const findings = [];
+            const clean = [];
+            const notRun = [];
+            let positives = 0;
+            let suspicious = 0;
+            const started = Date.now();
+            for (const a of chosen) {
+                if (a.meta.targets === "kernel" && !kernel) {
+                    notRun.push(notChecked(a, "needs a kernel or complete dump"));
+                    continue;
+                }
+                if (Date.now() - started > ctx.settings.TotalBudgetMs) {
+                    notRun.push(notChecked(a, "the report's time budget (" + ctx.settings.TotalBudgetMs + " ms) ran out before it started"));
+                    continue;
+                }
+                let result;
+                try {
+                    result = runAnalysis(a, ctx.target, ctx.config, [], { analyses: ctx.analyses, budgetMs: ctx.settings.BudgetMs });
+                }
+                catch (e) {
+                    notRun.push(errorRow(a, errorMessage(e)));
+                    continue;
+                }
+                const kept = [];
+                let dropped = 0;
+                for (const row of result.rows) {
+                    if (row.Verdict === "Positive" || row.Verdict === "Suspicious") {
+                        if (kept.length < maxFindings)
+                            kept.push(findingRow(a, row, result.pointerSize));
+                        else
+                            dropped++;
+                        if (row.Verdict === "Positive")
+                            positives++;
+                        else
+                            suspicious++;
+                    }
+                }
+                findings.push(...kept);
+                if (dropped)
+                    findings.push(Object.assign(Object.assign({}, findingRow(a, { Verdict: "Info", Evidence: dropped + " more findings not shown (MaxFindings " + maxFindings + ")", Source: "heuristic" }, result.pointerSize)), { Section: "Finding" }));
+                if (result.partial) {
+                    const why = result.rows[result.rows.length - 1];
+                    notRun.push(errorRow(a, why ? why.Evidence : "stopped early"));
+                }
+                else if (kept.length === 0 && dropped === 0) {
+                    const negative = result.rows.find((r) => r.Verdict === "Negative");
+                    const info = result.rows.find((r) => r.Verdict === "Info");
+                    if (negative) {
+                        const row = Object.assign(Object.assign({}, findingRow(a, negative, result.pointerSize)), { Section: "Clean" });
+                        // What limited the check (missing symbols, data the dump lacks) stays visible beside "nothing found".
+                        if (info)
+                            row.Finding = String(row.Finding) + " (limited: " + info.Evidence + ")";
+                        clean.push(row);
+                    }
+                    else
+                        notRun.push(notChecked(a, info ? info.Evidence : result.summary));
+                }
+            }
+            findings.sort((x, y) => { var _a, _b; return ((_a = RANK[x.Verdict]) !== null && _a !== void 0 ? _a : 9) - ((_b = RANK[y.Verdict]) !== null && _b !== void 0 ? _b : 9); });
+            yield* findings;
+            yield* clean;
+            yield* notRun;
+            ctx.summary("Triage: " + positives + " positive and " + suspicious + " suspicious finding(s) from " + chosen.length + " analyses; " +
+                clean.length + " clean, " + notRun.length + " not checked or failed");
+        },
+        rowText(row) {
+            var _a;
+            return (row.Section === "Event" ? "Event" : String(row.Verdict)) + (row.Analysis ? " [" + String(row.Analysis) + "]" : "") + ": " + String((_a = row.Finding) !== null && _a !== void 0 ? _a : row.Evidence);
+        },
+    });
+    function has(list, name) {
+        return list.some((n) => n.toLowerCase() === name.toLowerCase());
+    }
+    function command$1(a) {
+        return "dx Debugger.Utility.Ewmda." + a.meta.name + "()";
+    }
+    function findingRow(a, row, pointerSize) {
+        let text;
+        try {
+            text = a.rowText ? a.rowText(row, { pointerSize }) : row.Evidence;
+        }
+        catch (e) {
+            text = row.Evidence;
+        }
+        return {
+            Section: "Finding", Verdict: row.Verdict, Pattern: a.meta.patterns[0], Analysis: a.meta.name, Finding: text,
+            Command: command$1(a), Evidence: row.Evidence, Source: row.Source,
+        };
+    }
+    function notChecked(a, why) {
+        return {
+            Section: "NotChecked", Verdict: "Info", Pattern: a ? a.meta.patterns[0] : undefined, Analysis: a ? a.meta.name : undefined,
+            Finding: "not checked: " + why, Command: a ? command$1(a) : undefined, Evidence: why, Source: "heuristic",
+        };
+    }
+    function errorRow(a, why) {
+        return {
+            Section: "Error", Verdict: "Info", Pattern: a.meta.patterns[0], Analysis: a.meta.name,
+            Finding: a.meta.name + " failed or stopped early: " + why, Command: command$1(a), Evidence: why, Source: "heuristic",
+        };
+    }
+    /** Why the dump exists: the exception it was written for, or that there was none (a manual or hang dump). */
+    function eventRow() {
+        const base = { Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.ExceptionStackTraces()" };
+        const exr = runCommand(".exr -1");
+        const last = runCommand(".lastevent");
+        const lastEvent = last instanceof Unavailable ? undefined : parseLastEvent(last);
+        const parsed = exr instanceof Unavailable ? undefined : parseExr(exr);
+        if (parsed && parsed.kind === "record") {
+            const code = parsed.code;
+            const thread = lastEvent && lastEvent.threadId !== undefined ? " on thread 0x" + lastEvent.threadId.toString(16) : "";
+            const chance = lastEvent && lastEvent.firstChance !== undefined ? (lastEvent.firstChance ? " (first chance)" : " (second chance)") : "";
+            const where = " at " + parsed.address + (parsed.location ? " (" + parsed.location + ")" : "");
+            const verdict = "Positive";
+            return Object.assign(Object.assign({}, base), { Verdict: verdict, Finding: "written for an exception: " + exceptionCodeText(code) + where + thread + chance, Evidence: ".exr -1; .ecxr; kn", Source: "command" });
+        }
+        const why = exr instanceof Unavailable ? exr.reason : parsed && parsed.kind === "none" ? "the dump has no exception record" : "the .exr -1 output was not recognized";
+        return Object.assign(Object.assign({}, base), { Verdict: "Info", Finding: "no exception: a manual, hang or on-demand dump (" + why + "); see .dumpdebug for the writer's flags and comment", Evidence: ".lastevent; .dumpdebug", Source: "command" });
+    }
+    function parseOptions(arg) {
+        const out = { only: [], skip: [], maxFindings: undefined };
+        const list = (v) => String(v).split(/[,;\s]+/).filter((s) => s !== "");
+        if (arg === undefined || arg === null)
+            return out;
+        if (typeof arg === "string") {
+            for (const part of arg.split(/\s+/)) {
+                if (part === "")
+                    continue;
+                const eq = part.indexOf("=");
+                const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+                const value = eq < 0 ? "" : part.slice(eq + 1);
+                if (key === "only")
+                    out.only = list(value);
+                else if (key === "skip")
+                    out.skip = list(value);
+                else if (key === "maxfindings" && /^\d+$/.test(value))
+                    out.maxFindings = Number(value);
+                else
+                    return "unknown option \"" + part + "\" (use only=A,B skip=C maxfindings=N)";
+            }
+            return out;
+        }
+        if (typeof arg !== "object")
+            return "options must be an object such as new { Skip = \"SpikingThreads\" } or a string such as \"skip=SpikingThreads\"";
+        const o = arg;
+        if (o.Only !== undefined && o.Only !== null)
+            out.only = list(o.Only);
+        if (o.Skip !== undefined && o.Skip !== null)
+            out.skip = list(o.Skip);
+        if (o.MaxFindings !== undefined && o.MaxFindings !== null) {
+            const n = Number(o.MaxFindings);
+            if (!(n >= 0) || n !== Math.floor(n))
+                return "MaxFindings must be a non-negative integer";
+            out.maxFindings = n;
+        }
+        return out;
+    }
+
+    /**
      * `module!function` (either side may use `*`; `ntdll!` or `ntdll` alone means any frame in ntdll,
      * `!Func` or `*!Func` any module), or `module+0xoff*` to match frames without symbols by their offset.
      */
@@ -2328,6 +2938,7 @@ var __ewmda = (function (exports) {
             summary: "Every thread's native stack, one row per frame (like ~*kn), filterable by thread, module and function",
             patterns: ["Stack Trace Collection (Unmanaged Space)"],
             targets: "user",
+            triage: false,
             version: "1.0.0",
             params: [
                 { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"threads=0x1a4 maxframes=5\"; or a thread id", optional: true },
@@ -2588,6 +3199,7 @@ var __ewmda = (function (exports) {
             summary: "Threads grouped by identical stacks, with thread ids, counts and wait kind, most common first",
             patterns: ["Stack Trace Collection (Unmanaged Space)"],
             targets: "user",
+            triage: false,
             version: "1.0.0",
             params: [
                 { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"maxframes=5 exclude=ntdll!*Worker*\"", optional: true },
@@ -2768,6 +3380,7 @@ var __ewmda = (function (exports) {
             summary: "Threads whose stacks match a predicate: a module!function pattern, clauses (module, function, wait kind, threads) or a function",
             patterns: ["Stack Trace Collection (Predicate)"],
             targets: "user",
+            triage: false,
             version: "1.0.0",
             params: [
                 { name: "predicate", help: "\"module!function\" pattern; or Frame, Module, Function, TopFrame, Wait, Threads, Exclude, MaxFrames; or a function of a stack object", optional: true },
@@ -3480,181 +4093,6 @@ var __ewmda = (function (exports) {
     }
     function info$3(text, source) {
         return { Verdict: "Info", Evidence: text, Source: source };
-    }
-
-    /**
-     * Parsers for the debugger output the exception analysis reads: `.exr -1` (the most recent exception
-     * record), `.lastevent` (which thread, first or second chance) and the frame lines of `k`/`kn` (the stack
-     * under `.ecxr`). Formats as WinDbg prints them:
-     *
-     *   ExceptionAddress: 00007ff7e8b57919 (app!main+0x0000000000000049)
-     *      ExceptionCode: c0000005 (Access violation)
-     *     ExceptionFlags: 00000000
-     *   NumberParameters: 2
-     *      Parameter[0]: 0000000000000001
-     *      Parameter[1]: 0000000000000000
-     *   Attempt to write to address 0000000000000000
-     *
-     *   Last event: 1138.2b0: Access violation - code c0000005 (first/second chance not available)
-     *
-     *    # Child-SP          RetAddr               Call Site
-     *   00 000000e8`0010ff40 00007ff6`10001500     app!main+0x34 [c:\src\app.cpp @ 12]
-     *
-     * Values stay text (hex digits without the backtick) so the parsers need no host; the analysis turns
-     * them into 64-bit values. Anything that is not in these formats is reported as such, never guessed.
-     */
-    const NO_EXCEPTION = /no exception|not an exception|not a valid exception|no last event|unable to (?:get|read|find) (?:the )?(?:last |most recent )?exception/i;
-    /** `(app!main+0x0000000000000049)` → `app!main+0x49`. */
-    function normalizeLocation(text) {
-        return text.replace(/\+0x0*([0-9a-f]+)$/i, "+0x$1");
-    }
-    /** Parses `.exr -1` (or `.exr <address>`) output; the first record when there are several. */
-    function parseExr(lines) {
-        let address;
-        let location;
-        let code;
-        let codeText;
-        let flags;
-        const parameters = [];
-        const notes = [];
-        const cppTypes = [];
-        let expectLocation = false;
-        let first = "";
-        for (const raw of lines) {
-            const line = raw.replace(/\s+$/, "");
-            const t = line.trim();
-            if (t === "")
-                continue;
-            if (first === "")
-                first = t;
-            if (expectLocation) {
-                expectLocation = false;
-                const wrapped = /^\((.+)\)$/.exec(t);
-                if (wrapped && location === undefined) {
-                    location = normalizeLocation(wrapped[1]);
-                    continue;
-                }
-            }
-            let m = /^ExceptionAddress:\s*([0-9a-f`]+)(?:\s+\((.*)\))?$/i.exec(t);
-            if (m) {
-                if (address !== undefined)
-                    break; // a second record: keep the first
-                address = m[1].replace(/`/g, "");
-                location = m[2] !== undefined ? normalizeLocation(m[2]) : undefined;
-                expectLocation = m[2] === undefined;
-                continue;
-            }
-            m = /^ExceptionCode:\s*([0-9a-f]{1,8})(?:\s+\((.*)\))?$/i.exec(t);
-            if (m) {
-                code = parseInt(m[1], 16) >>> 0;
-                codeText = m[2];
-                continue;
-            }
-            m = /^ExceptionFlags:\s*([0-9a-f]{1,8})$/i.exec(t);
-            if (m) {
-                flags = parseInt(m[1], 16) >>> 0;
-                continue;
-            }
-            if (/^NumberParameters:/i.test(t))
-                continue;
-            m = /^Parameter\[(\d+)\]:\s*([0-9a-f`]+)/i.exec(t);
-            if (m) {
-                parameters[Number(m[1])] = m[2].replace(/`/g, "");
-                continue;
-            }
-            m = /^Type\s*:\s*(.+)$/.exec(t);
-            if (m && code !== undefined) {
-                cppTypes.push(m[1].trim());
-                continue;
-            }
-            if (code !== undefined && (/^Attempt to /i.test(t) || /^Subcode:/i.test(t) || /^pExceptionObject\s*:/i.test(t) || /^_s_ThrowInfo\s*:/i.test(t))) {
-                notes.push(t);
-            }
-        }
-        if (code !== undefined && code !== 0 && address !== undefined) {
-            const params = [];
-            for (let i = 0; i < parameters.length; i++)
-                params.push(parameters[i] !== undefined ? parameters[i] : "0");
-            return { kind: "record", address, location, code, codeText, flags, parameters: params, notes, cppTypes };
-        }
-        for (const raw of lines) {
-            if (NO_EXCEPTION.test(raw))
-                return { kind: "none", text: raw.trim() };
-        }
-        if (code === 0)
-            return { kind: "none", text: "ExceptionCode: 00000000" };
-        return { kind: "unrecognized", text: first === "" ? "(no output)" : first };
-    }
-    /** Parses `.lastevent`: `Last event: 1138.2b0: Access violation - code c0000005 (first chance)`. */
-    function parseLastEvent(lines) {
-        for (const raw of lines) {
-            const m = /Last event:\s*([0-9a-f]+)\.([0-9a-f]+):\s*(.*)$/i.exec(raw);
-            if (!m)
-                continue;
-            const description = m[3].trim();
-            const c = /\bcode\s+([0-9a-f]{1,8})\b/i.exec(description);
-            let firstChance;
-            if (/not available/i.test(description))
-                firstChance = undefined;
-            else if (/second chance/i.test(description))
-                firstChance = false;
-            else if (/first chance/i.test(description))
-                firstChance = true;
-            return {
-                processId: parseInt(m[1], 16), threadId: parseInt(m[2], 16), description,
-                code: c ? parseInt(c[1], 16) >>> 0 : undefined, firstChance,
-            };
-        }
-        return undefined;
-    }
-    /**
-     * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
-     * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
-     */
-    function parseStackText(lines) {
-        const frames = [];
-        let inStack = false;
-        for (const raw of lines) {
-            const line = raw.replace(/\(Inline Function\)/, "Inline");
-            if (/Child-SP|ChildEBP|Call Site/.test(line)) {
-                inStack = true;
-                continue;
-            }
-            if (!inStack)
-                continue;
-            const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
-            if (!m)
-                continue;
-            const index = parseInt(m[1], 16);
-            if (index !== frames.length)
-                continue; // not the next frame: a line of something else
-            frames.push({
-                index,
-                frame: m[2].replace(/`/g, ""),
-                returnAddress: m[3].replace(/`/g, ""),
-                callSite: m[4].replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
-            });
-        }
-        return frames;
-    }
-
-    /**
-     * Debugger commands as a fallback data source (patterns.md §0.2): some facts have no data-model API in
-     * user dumps (thread times: `!runaway`; suspend counts: `~`), so analyses run the classic command and
-     * parse its text. Output is collected into plain strings once; a command that fails says why.
-     */
-    /** The command's output lines, or why it gave none (the command threw or is unknown to the debugger). */
-    function runCommand(command) {
-        try {
-            const out = [];
-            // Whether the command runs before its output is iterated is unconfirmed: iterate everything here.
-            for (const line of host.namespace.Debugger.Utility.Control.ExecuteCommand(command))
-                out.push(String(line));
-            return out;
-        }
-        catch (e) {
-            return notAvailable(command + " failed: " + errorMessage(e));
-        }
     }
 
     /**
@@ -4444,197 +4882,6 @@ var __ewmda = (function (exports) {
     }
     function info(text, source) {
         return { Verdict: "Info", Evidence: text, Source: source };
-    }
-
-    /**
-     * What an exception code and its parameters mean: NTSTATUS names (ntstatus.h / winnt.h), the codes
-     * compilers and runtimes raise (C++ 0xE06D7363, CLR 0xE0434352), fail-fast subcodes (winnt.h
-     * FAST_FAIL_*), EXCEPTION_RECORD flags, and access-violation parameters (read / write / execute and the
-     * address, with NULL-ish addresses flagged). Plain numbers and hex strings in, text out: no host calls,
-     * so the command-output parser and the typed reader share one decoder.
-     */
-    const CODES = {
-        0x40010006: { name: "DBG_PRINTEXCEPTION_C", text: "OutputDebugStringA", benign: "debug output raised by OutputDebugString, handled by the system" },
-        0x4001000a: { name: "DBG_PRINTEXCEPTION_WIDE_C", text: "OutputDebugStringW", benign: "debug output raised by OutputDebugString, handled by the system" },
-        0x406d1388: { name: "MS_VC_EXCEPTION", text: "Thread naming (SetThreadName convention)", benign: "the Visual C++ thread-naming convention; the raiser catches it" },
-        0x4000001f: { name: "STATUS_WX86_BREAKPOINT", text: "WOW64 breakpoint" },
-        0x80000001: { name: "STATUS_GUARD_PAGE_VIOLATION", text: "Guard page violation" },
-        0x80000002: { name: "STATUS_DATATYPE_MISALIGNMENT", text: "Data misaligned" },
-        0x80000003: { name: "STATUS_BREAKPOINT", text: "Break instruction exception" },
-        0x80000004: { name: "STATUS_SINGLE_STEP", text: "Single step exception" },
-        0x80000029: { name: "STATUS_UNWIND_CONSOLIDATE", text: "Unwind consolidation (C++ catch)" },
-        0xc0000005: { name: "STATUS_ACCESS_VIOLATION", text: "Access violation" },
-        0xc0000006: { name: "STATUS_IN_PAGE_ERROR", text: "In-page I/O error" },
-        0xc0000008: { name: "STATUS_INVALID_HANDLE", text: "Invalid handle" },
-        0xc000000d: { name: "STATUS_INVALID_PARAMETER", text: "Invalid parameter" },
-        0xc0000017: { name: "STATUS_NO_MEMORY", text: "Out of memory (heap or virtual memory)" },
-        0xc000001d: { name: "STATUS_ILLEGAL_INSTRUCTION", text: "Illegal instruction" },
-        0xc0000025: { name: "STATUS_NONCONTINUABLE_EXCEPTION", text: "Noncontinuable exception" },
-        0xc0000026: { name: "STATUS_INVALID_DISPOSITION", text: "Invalid exception disposition" },
-        0xc0000028: { name: "STATUS_BAD_STACK", text: "Bad stack (unwind found an invalid stack)" },
-        0xc0000029: { name: "STATUS_INVALID_UNWIND_TARGET", text: "Invalid unwind target" },
-        0xc000008c: { name: "STATUS_ARRAY_BOUNDS_EXCEEDED", text: "Array bounds exceeded" },
-        0xc000008d: { name: "STATUS_FLOAT_DENORMAL_OPERAND", text: "Floating-point denormal operand" },
-        0xc000008e: { name: "STATUS_FLOAT_DIVIDE_BY_ZERO", text: "Floating-point divide-by-zero" },
-        0xc000008f: { name: "STATUS_FLOAT_INEXACT_RESULT", text: "Floating-point inexact result" },
-        0xc0000090: { name: "STATUS_FLOAT_INVALID_OPERATION", text: "Floating-point invalid operation" },
-        0xc0000091: { name: "STATUS_FLOAT_OVERFLOW", text: "Floating-point overflow" },
-        0xc0000092: { name: "STATUS_FLOAT_STACK_CHECK", text: "Floating-point stack check" },
-        0xc0000093: { name: "STATUS_FLOAT_UNDERFLOW", text: "Floating-point underflow" },
-        0xc0000094: { name: "STATUS_INTEGER_DIVIDE_BY_ZERO", text: "Integer divide-by-zero" },
-        0xc0000095: { name: "STATUS_INTEGER_OVERFLOW", text: "Integer overflow" },
-        0xc0000096: { name: "STATUS_PRIVILEGED_INSTRUCTION", text: "Privileged instruction" },
-        0xc00000fd: { name: "STATUS_STACK_OVERFLOW", text: "Stack overflow" },
-        0xc0000135: { name: "STATUS_DLL_NOT_FOUND", text: "DLL not found" },
-        0xc000013a: { name: "STATUS_CONTROL_C_EXIT", text: "Ctrl+C exit" },
-        0xc0000142: { name: "STATUS_DLL_INIT_FAILED", text: "DLL initialization failed" },
-        0xc0000194: { name: "STATUS_POSSIBLE_DEADLOCK", text: "Possible deadlock (critical section timeout)" },
-        0xc000027b: { name: "STATUS_STOWED_EXCEPTION", text: "Stowed exception (WinRT errors reported together)" },
-        0xc0000374: { name: "STATUS_HEAP_CORRUPTION", text: "A heap has been corrupted" },
-        0xc0000409: { name: "STATUS_STACK_BUFFER_OVERRUN", text: "Security check failure or stack buffer overrun" },
-        0xc0000417: { name: "STATUS_INVALID_CRUNTIME_PARAMETER", text: "Invalid C runtime parameter" },
-        0xc0000420: { name: "STATUS_ASSERTION_FAILURE", text: "Assertion failure" },
-        0xc0000602: { name: "STATUS_FAIL_FAST_EXCEPTION", text: "Fail fast exception (RaiseFailFastException)" },
-        0xcfffffff: { name: "WER_HANG_REPORT", text: "Pseudo-exception of a WER hang report", benign: "Windows Error Reporting wrote it for a hang dump; the thread did not fault" },
-        0xe0434352: { name: "CLR_EXCEPTION", text: "CLR exception (.NET 4+)" },
-        0xe0434f4d: { name: "CLR_EXCEPTION_V2", text: "CLR exception (.NET 2.0-3.5)" },
-        0xe06d7363: { name: "CPP_EH_EXCEPTION", text: "C++ EH exception (throw)" },
-    };
-    /** The known facts about a code, or undefined for a code not in the table. */
-    function exceptionCodeInfo(code) {
-        return CODES[code >>> 0];
-    }
-    /** `STATUS_ACCESS_VIOLATION (Access violation)`, or what the code's severity and customer bits say. */
-    function exceptionCodeText(code) {
-        const c = code >>> 0;
-        const info = CODES[c];
-        if (info)
-            return info.name + " (" + info.text + ")";
-        const severity = ["success", "informational", "warning", "error"][c >>> 30];
-        const customer = (c & 0x20000000) !== 0;
-        return (customer ? "application-defined " : "") + severity + " code 0x" + c.toString(16) + (customer ? " (raised with RaiseException)" : " (!error 0x" + c.toString(16) + ")");
-    }
-    /** winnt.h FAST_FAIL_* codes (the subcode of 0xC0000409 / __fastfail). */
-    const FAST_FAIL = [
-        "LEGACY_GS_VIOLATION", "VTGUARD_CHECK_FAILURE", "STACK_COOKIE_CHECK_FAILURE", "CORRUPT_LIST_ENTRY", "INCORRECT_STACK",
-        "INVALID_ARG", "GS_COOKIE_INIT", "FATAL_APP_EXIT", "RANGE_CHECK_FAILURE", "UNSAFE_REGISTRY_ACCESS",
-        "GUARD_ICALL_CHECK_FAILURE", "GUARD_WRITE_CHECK_FAILURE", "INVALID_FIBER_SWITCH", "INVALID_SET_OF_CONTEXT", "INVALID_REFERENCE_COUNT",
-        "", "", "", "INVALID_JUMP_BUFFER", "MRDATA_MODIFIED",
-        "CERTIFICATION_FAILURE", "INVALID_EXCEPTION_CHAIN", "CRYPTO_LIBRARY", "INVALID_CALL_IN_DLL_CALLOUT", "INVALID_IMAGE_BASE",
-        "DLOAD_PROTECTION_FAILURE", "UNSAFE_EXTENSION_CALL", "DEPRECATED_SERVICE_INVOKED", "INVALID_BUFFER_ACCESS", "INVALID_BALANCED_TREE",
-        "INVALID_NEXT_THREAD", "GUARD_ICALL_CHECK_SUPPRESSED", "APCS_DISABLED", "INVALID_IDLE_STATE", "MRDATA_PROTECTION_FAILURE",
-        "UNEXPECTED_HEAP_EXCEPTION", "INVALID_LOCK_STATE", "GUARD_JUMPTABLE", "INVALID_LONGJUMP_TARGET", "INVALID_DISPATCH_CONTEXT",
-        "INVALID_THREAD", "INVALID_SYSCALL_NUMBER", "INVALID_FILE_OPERATION", "LPAC_ACCESS_DENIED", "GUARD_SS_FAILURE",
-        "LOADER_CONTINUITY_FAILURE", "GUARD_EXPORT_SUPPRESSION_FAILURE", "INVALID_CONTROL_STACK", "SET_CONTEXT_DENIED", "INVALID_IAT",
-        "HEAP_METADATA_CORRUPTION", "PAYLOAD_RESTRICTION_VIOLATION", "LOW_LABEL_ACCESS_DENIED", "ENCLAVE_CALL_FAILURE", "UNHANDLED_LSS_EXCEPTON",
-        "ADMINLESS_ACCESS_DENIED", "UNEXPECTED_CALL", "CONTROL_INVALID_RETURN_ADDRESS", "UNEXPECTED_HOST_BEHAVIOR", "FLAGS_CORRUPTION",
-        "VEH_CORRUPTION", "ETW_CORRUPTION", "RIO_ABORT", "INVALID_PFN", "GUARD_ICALL_CHECK_FAILURE_XFG",
-        "CAST_GUARD", "HOST_VISIBILITY_CHANGE", "KERNEL_CET_SHADOW_STACK_ASSIST", "PATCH_CALLBACK_FAILED", "NTDLL_PATCH_FAILED",
-        "INVALID_FLS_DATA",
-    ];
-    /** `FAST_FAIL_FATAL_APP_EXIT`, or `FAST_FAIL_<unknown 0x..>`. */
-    function fastFailName(subcode) {
-        const name = subcode >= 0 && subcode < FAST_FAIL.length ? FAST_FAIL[subcode] : undefined;
-        if (name)
-            return "FAST_FAIL_" + name;
-        return subcode >>> 0 === 0xffffffff ? "FAST_FAIL_INVALID_FAST_FAIL_CODE" : "FAST_FAIL_<unknown 0x" + (subcode >>> 0).toString(16) + ">";
-    }
-    const FLAG_NAMES = [
-        [0x1, "NONCONTINUABLE"], [0x2, "UNWINDING"], [0x4, "EXIT_UNWIND"], [0x8, "STACK_INVALID"],
-        [0x10, "NESTED_CALL"], [0x20, "TARGET_UNWIND"], [0x40, "COLLIDED_UNWIND"], [0x80, "SOFTWARE_ORIGINATE"],
-    ];
-    /** EXCEPTION_RECORD.ExceptionFlags as names (`NONCONTINUABLE|SOFTWARE_ORIGINATE`), `0` when none is set. */
-    function exceptionFlagsText(flags) {
-        const names = [];
-        let rest = flags >>> 0;
-        for (const [bit, name] of FLAG_NAMES) {
-            if (rest & bit) {
-                names.push(name);
-                rest &= ~bit;
-            }
-        }
-        if (rest)
-            names.push("0x" + (rest >>> 0).toString(16));
-        return names.length ? names.join("|") : "0";
-    }
-    /** An ExceptionInformation value as 32-bit halves, from a hex string (`0x1a`, `00000000001a`, with or without a backtick). */
-    function hexHalves(text) {
-        let t = text.trim().replace(/`/g, "");
-        if (/^0x/i.test(t))
-            t = t.slice(2);
-        if (!/^[0-9a-f]{1,16}$/i.test(t))
-            return undefined;
-        const lo = parseInt(t.slice(-8), 16);
-        const hi = t.length > 8 ? parseInt(t.slice(0, -8), 16) : 0;
-        return [hi >>> 0, lo >>> 0];
-    }
-    function hexOf$1(hi, lo) {
-        const low = lo.toString(16);
-        return "0x" + (hi ? hi.toString(16) + "00000000".slice(low.length) + low : low);
-    }
-    /** Addresses below this are never mapped in user mode (MM_LOWEST_USER_ADDRESS, the 64 KiB NULL region). */
-    const NULL_REGION = 0x10000;
-    /** What an address says about a fault: NULL plus an offset, a small negative offset, -1, non-canonical (x64). */
-    function addressNote(hi, lo, pointerSize) {
-        if (hi === 0 && lo < NULL_REGION)
-            return lo === 0 ? "NULL pointer" : "NULL-ish: NULL + 0x" + lo.toString(16) + ", a field of a NULL object";
-        const top = pointerSize === 8 ? hi === 0xffffffff : hi === 0;
-        if (top && lo === 0xffffffff)
-            return "-1: on x64 usually a non-canonical address (general protection fault: disassemble the faulting instruction)";
-        if (top && lo >= 0xffff0000)
-            return "NULL-ish: a small negative offset from NULL (-0x" + (0x100000000 - lo).toString(16) + ")";
-        if (pointerSize === 8 && hi >= 0x8000 && hi <= 0xffff7fff)
-            return "non-canonical address (not a valid x64 pointer: corrupted or uninitialized)";
-        return undefined;
-    }
-    /** What the ExceptionInformation values of a code mean (hex strings, as `.exr` prints them or read from the record). */
-    function describeParameters(code, parameters, pointerSize) {
-        const c = code >>> 0;
-        const p = parameters.map(hexHalves);
-        if ((c === 0xc0000005 || c === 0xc0000006) && p.length >= 2 && p[0] && p[1]) {
-            const kind = p[0][1];
-            const access = p[0][0] === 0 && kind === 0 ? "read" : p[0][0] === 0 && kind === 1 ? "write" : p[0][0] === 0 && kind === 8 ? "execute" : "unknown";
-            const [hi, lo] = p[1];
-            const addr = hexOf$1(hi, lo);
-            const note = addressNote(hi, lo, pointerSize);
-            const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$1(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
-            const verb = access === "read" ? "read from " + addr : access === "write" ? "write to " + addr : what;
-            let detail = verb + (note ? " (" + note + ")" : "");
-            if (c === 0xc0000006 && p[2])
-                detail += "; I/O status 0x" + p[2][1].toString(16);
-            return { detail, access, faultAddress: addr, nullish: note !== undefined && note.indexOf("NULL") >= 0 };
-        }
-        if (c === 0xc0000409 && p.length >= 1 && p[0]) {
-            return { detail: fastFailName(p[0][1]) + " (subcode " + p[0][1] + ")" };
-        }
-        if (c === 0xe06d7363 && p.length >= 3 && p[0] && p[1] && p[2]) {
-            const magic = p[0][1];
-            const known = magic === 0x19930520 || magic === 0x19930521 || magic === 0x19930522 || magic === 0x01994000;
-            return {
-                detail: "C++ throw: object " + hexOf$1(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$1(p[2][0], p[2][1]) +
-                    (p[3] ? ", module " + hexOf$1(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
-            };
-        }
-        if ((c === 0xe0434352 || c === 0xe0434f4d) && p.length >= 1 && p[0]) {
-            return { detail: "managed exception; Parameter[0] 0x" + p[0][1].toString(16) + " is its HRESULT on .NET 4+ (SOS !pe shows the object)" };
-        }
-        if (c === 0xc00000fd)
-            return { detail: "the thread's stack is exhausted: look for recursion in the frames (kc)" };
-        if (c === 0xc0000374)
-            return { detail: "the heap manager found a corrupted block (!heap -s; page heap: gflags /p /enable)" };
-        if (c === 0xc000000d)
-            return { detail: "an API or the C runtime's invalid-parameter handler rejected an argument" };
-        if (c === 0x80000003)
-            return { detail: "int 3 / DebugBreak (a debugger break-in through ntdll!DbgUiRemoteBreakin is not a fault)" };
-        return undefined;
-    }
-    /** An MSVC type descriptor name as C++: `.?AVruntime_error@std@@` → `class std::runtime_error`; names with templates stay mangled. */
-    function demangleTypeName(mangled) {
-        const m = /^\.\?A([VUT])(.*)@@$/.exec(mangled);
-        if (!m || m[2].indexOf("?") >= 0)
-            return mangled;
-        const kind = m[1] === "V" ? "class " : m[1] === "U" ? "struct " : "union ";
-        return kind + m[2].split("@").reverse().join("::");
     }
 
     /**
@@ -6630,6 +6877,7 @@ var __ewmda = (function (exports) {
     }
 
     const ANALYSES = [
+        triage,
         rawStack,
         stackTraceCollection, uniqueStacks, stackTraces, blockedThreads, activeThreads, spikingThreads, suspendedThreads, exceptionStackTraces, lockWaitChains, inputThreads, messageWaitChains,
     ];
@@ -6660,13 +6908,13 @@ var __ewmda = (function (exports) {
         invoke(a, args) {
             this.ensureUserVariable();
             const target = new Target();
-            const result = runAnalysis(a, target, this.config, args);
+            const result = runAnalysis(a, target, this.config, args, { analyses: this.analyses });
             return new ResultSet(result, this.rowClassOf(a), () => toJsonText(result, describeTarget(target)));
         }
         /** `!` face: the same result as a table, printed. */
         command(a, args) {
             this.ensureUserVariable();
-            const result = runAnalysis(a, new Target(), this.config, args);
+            const result = runAnalysis(a, new Target(), this.config, args, { analyses: this.analyses });
             const lines = renderTable(result);
             // debugLog is the only console channel a script has (reference §4.3).
             host.diagnostics.debugLog(lines.join("\n") + "\n");

@@ -20,14 +20,21 @@ const fizzbuzz = path.join(TESTDATA, "dumps", "lldb", "fizzbuzz_no_heap.dmp");
 const realDataAvailable = existsSync(fizzbuzz);
 
 describe("ewmda demo", () => {
-  it("writes a synthetic dump and reports the planted access violation, with exit status 0", () => {
+  it("writes a synthetic dump and its symbols, and Triage finds every planted problem but the unloaded-module residue", () => {
     const r = ewmda("demo", "--out", path.join(tmp, "demo.dmp"));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("Exception:   0xc0000005 Access violation at 0x7ff610001234 (demoapp.exe+0x1234), thread 0x1a4");
     expect(r.stdout).toContain("Process:     demoapp.exe, pid 4408 (0x1138)");
-    expect(r.stdout).toMatch(/RawStack thread 0x1a4: stack 000000e8`000fe000 - 000000e8`00100000, 1024 slots scanned, 3 shown/);
+    const findings = r.stdout.split("\n").filter((l) => l.startsWith("Finding "));
+    const by = (analysis: string) => findings.filter((l) => l.includes(` ${analysis} `));
+    expect(by("ExceptionStackTraces").join("\n")).toMatch(/0xc0000005 at demoapp!CrashFunction\+0x34: read from 0x0/);
+    expect(by("SpikingThreads").join("\n")).toMatch(/0x2b0 .*41000 ms/);
+    expect(by("LockWaitChains").some((l) => /Deadlock: 0x2c8 waits for .* owned by 0x2d4/.test(l))).toBe(true);
+    expect(by("BlockedThreads").map((l) => /0x[0-9a-f]+ critical-section/.exec(l)?.[0])).toEqual(["0x2c8 critical-section", "0x2d4 critical-section"]);
+    expect(r.stdout).toContain("demoapp!CrashFunction+0x34");
     expect(existsSync(path.join(tmp, "demo.dmp"))).toBe(true);
+    expect(existsSync(path.join(tmp, "demo.symbols", "ntdll.pdb"))).toBe(true);
   });
 });
 
@@ -38,7 +45,7 @@ describe("ewmda analyze", () => {
     const jsonl = ewmda("analyze", dump, "--jsonl");
     expect(jsonl.status).toBe(0);
     const docs = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(docs.map((d) => d.analysis.name)).toEqual(ANALYSES.map((a) => a.meta.name));
+    expect(docs.map((d) => d.analysis.name)).toEqual(["Triage"]);
     docs.forEach(expectValidDocument);
     expect(docs[0].target).toMatchObject({ kind: "user", processId: 0x1138, processName: "demoapp.exe", arch: "x64", pointerSize: 8 });
     const out = path.join(tmp, "report.json");

@@ -59,7 +59,7 @@ describe("loading dist/ewmda.js", () => {
   it("creates @$ewmda on .scriptrun and prints how to start", () => {
     const dbg = new EmulatedDebugger(target().spec);
     const out = dbg.capture(() => { dbg.scriptRun(bundleText(), SCRIPT_PATH); });
-    expect(out.join("\n")).toMatch(new RegExp(`^ewmda \\d+\\.\\d+\\.\\d+ loaded: dx Debugger\\.Utility\\.Ewmda lists ${ANALYSES.length} analyses; try dx @\\$ewmda\\.RawStack\\(\\) or !ewmda\\.rawstack$`));
+    expect(out.join("\n")).toMatch(new RegExp(`^ewmda \\d+\\.\\d+\\.\\d+ loaded: dx Debugger\\.Utility\\.Ewmda lists ${ANALYSES.length} analyses; try dx @\\$ewmda\\.Triage\\(\\) or !ewmda\\.triage$`));
     expect(dbg.userVariables.has("ewmda")).toBe(true);
     expect(String(dbg.dx("@$ewmda.RawStack(0x2b0)"))).toContain("thread 0x2b0");
   });

@@ -4,7 +4,7 @@
  */
 import type { AnalysisMeta } from "../lib/analysis";
 import { ANALYSES } from "../extensions/registry";
-import type { ModuleSpec } from "../emulator/target-spec";
+import { ModuleSet } from "../emulator/symbols";
 import { foundByText, type WalkedFrame } from "../runner/stack-walker";
 import { windbgAddress } from "../runner/windbg-commands";
 import { dumpInfo, renderInfo } from "./info";
@@ -12,10 +12,13 @@ import type { Session } from "./session";
 
 export type OutputFormat = "text" | "json" | "jsonl";
 
-/** Analyses named by dx name, command name or catalogue pattern name (case-insensitive); all of them when none are named. */
-export function selectAnalyses(names: readonly string[]): AnalysisMeta[] {
+/**
+ * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
+ * Triage (which runs every finding analysis), or with `all` every analysis one by one.
+ */
+export function selectAnalyses(names: readonly string[], all_ = false): AnalysisMeta[] {
   const all = ANALYSES.map((a) => a.meta);
-  if (names.length === 0) return all;
+  if (names.length === 0) return all_ ? all.filter((m) => m.name !== "Triage") : all.filter((m) => m.name === "Triage");
   const out: AnalysisMeta[] = [];
   for (const n of names) {
     const k = n.toLowerCase();
@@ -33,9 +36,8 @@ export interface AnalyzeResult {
   readonly text: readonly string[];
 }
 
-function frameText(f: WalkedFrame, i: number, modules: readonly ModuleSpec[], ps: number): string {
-  const m = modules.find((x) => f.ip >= x.base && f.ip < x.base + BigInt(x.size));
-  const where = m ? `${m.name.split(/[\\/]/).pop()} + 0x${(f.ip - m.base).toString(16)}` : windbgAddress(f.ip, ps);
+function frameText(f: WalkedFrame, i: number, modules: ModuleSet, ps: number): string {
+  const where = modules.at(f.ip) ? modules.format(f.ip) : windbgAddress(f.ip, ps);
   return `${String(i).padStart(3)}  ${where.padEnd(40)} sp=${windbgAddress(f.sp, ps)}  (${foundByText(f.foundBy)})`;
 }
 
@@ -49,7 +51,8 @@ export function analyze(session: Session, metas: readonly AnalysisMeta[], format
     const frames = target.exceptionFrames ?? target.threads.find((t) => t.id === target.spec.currentThreadId)?.frames;
     if (frames && frames.length) {
       text.push("", `Stack of thread 0x${(target.spec.currentThreadId ?? 0).toString(16)}${target.exceptionFrames ? " at the exception (.ecxr)" : ""}:`);
-      frames.forEach((f, i) => text.push(frameText(f, i, target.spec.processes[0]!.modules, target.spec.pointerSize)));
+      const modules = new ModuleSet(target.spec.processes[0]!.modules);
+      frames.forEach((f, i) => text.push(frameText(f, i, modules, target.spec.pointerSize)));
     }
   }
   metas.forEach((m, i) => {

@@ -1,13 +1,15 @@
 /**
- * `ewmda demo`: a synthetic x64 dump with known problems, written with the project's minidump writer,
- * so a new user sees what ewmda does without a dump of their own:
+ * `ewmda demo`: a synthetic x64 dump with known problems, written with the project's minidump writer, and
+ * Breakpad symbol files for its modules, so a new user sees what ewmda does without a dump of their own:
  * - thread 0x1a4 faulted: an access violation reading address 0 in demoapp.exe (the exception stream);
- * - thread 0x2b0 is spiking: 41 s of user time against milliseconds for the others (thread info stream);
- * - threads 0x2c8 and 0x2d4 are deadlocked: each owns one critical section and waits for the other's;
- * - thread 0x300's stack still holds a return address into plugin.dll, which has been unloaded.
+ * - thread 0x2b0 is spiking: 41 s of user time in the last minute (thread info stream);
+ * - threads 0x2c8 and 0x2d4 are deadlocked: each owns one critical section and waits for the other's
+ *   (both sections are on ntdll's RtlCriticalSectionList, as Windows keeps them);
+ * - thread 0x300's stack still holds a pointer into plugin.dll, which has been unloaded.
  * Every thread has a TEB in the dump (stack limits, client id, PEB), as a real minidump has.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { WINDOWS_USER_X64 } from "../emulator/layouts/windows-user";
 import { TypeTable } from "../emulator/types";
 import { synthMinidump } from "../minidump-synth";
@@ -18,8 +20,36 @@ const NTDLL = 0x7ffb_2000_0000n;
 const KERNEL32 = 0x7ffb_1e00_0000n;
 const PLUGIN = 0x7ffa_5000_0000n;
 const PEB = 0x0000_0047_9fff_e000n;
+const HEAP = 0x0000_01d0_0000_1000n;
 const STACK_SIZE = 0x2000;
-const FILETIME_2026 = 134_100_000_000_000_000n; // a FILETIME in 2026
+const TIMESTAMP = 1_795_000_000; // when the dump was written (time_t)
+const DUMP_FILETIME = BigInt(TIMESTAMP) * 10_000_000n + 116_444_736_000_000_000n;
+const SECOND = 10_000_000n; // FILETIME units
+
+interface Sym { name: string; rva: number; size: number }
+const SYMBOLS: Record<string, { pdb: string; guid: string; functions: Sym[]; publics: Sym[] }> = {
+  ntdll: {
+    pdb: "ntdll.pdb", guid: "1EB9FACB04C73C5DEA7160764CD33301",
+    functions: [
+      { name: "RtlUserThreadStart", rva: 0x5aa40, size: 0x40 },
+      { name: "RtlpWaitOnCriticalSection", rva: 0x6b200, size: 0x200 },
+      { name: "RtlpEnterCriticalSectionContended", rva: 0x6b400, size: 0x100 },
+      { name: "RtlEnterCriticalSection", rva: 0x6b500, size: 0x80 },
+      { name: "NtWaitForSingleObject", rva: 0x9d4c0, size: 0x20 },
+      { name: "NtWaitForAlertByThreadId", rva: 0x9e000, size: 0x20 },
+    ],
+    publics: [{ name: "RtlCriticalSectionList", rva: 0x16d100, size: 0 }],
+  },
+  kernel32: { pdb: "kernel32.pdb", guid: "54448D8EEFC5AB3C7193D2C7A6DF9008", functions: [{ name: "BaseThreadInitThunk", rva: 0x17030, size: 0x40 }], publics: [] },
+  demoapp: {
+    pdb: "demoapp.pdb", guid: "0DEC0DE0000000000000000000000001",
+    functions: [
+      { name: "main", rva: 0x1100, size: 0x100 }, { name: "CrashFunction", rva: 0x1200, size: 0x100 }, { name: "WorkerA", rva: 0x1600, size: 0x40 },
+      { name: "WorkerB", rva: 0x1640, size: 0x40 }, { name: "Loader", rva: 0x1700, size: 0x40 }, { name: "SpinForever", rva: 0x1800, size: 0x40 },
+    ],
+    publics: [],
+  },
+};
 
 /** What the demo dump contains, for the report and the tests. */
 export const DEMO_FACTS = {
@@ -34,7 +64,7 @@ export const DEMO_FACTS = {
 
 const threads = [
   { id: 0x1a4, name: "main", user: 120_000n },
-  { id: 0x2b0, name: "spinner", user: 410_000_000n },
+  { id: 0x2b0, name: "spinner", user: 41n * SECOND },
   { id: 0x2c8, name: "worker A", user: 20_000n },
   { id: 0x2d4, name: "worker B", user: 30_000n },
   { id: 0x300, name: "loader", user: 10_000n },
@@ -50,31 +80,56 @@ function field(type: string, name: string): number {
 function u64(bytes: Uint8Array, offset: number, v: bigint): void {
   new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(offset, v, true);
 }
+function i32(bytes: Uint8Array, offset: number, v: number): void {
+  new DataView(bytes.buffer, bytes.byteOffset).setInt32(offset, v, true);
+}
+
+const fn = (module: keyof typeof SYMBOLS, name: string, offset: number): bigint => {
+  const base = module === "ntdll" ? NTDLL : module === "kernel32" ? KERNEL32 : APP;
+  const s = SYMBOLS[module]!.functions.find((f) => f.name === name);
+  if (!s) throw new Error(`demo: no ${module}!${name}`);
+  return base + BigInt(s.rva + offset);
+};
 
 /** The demo dump's bytes. */
 export function demoDump(): Uint8Array {
-  const b = synthMinidump({ arch: "x64", os: { major: 10, minor: 0, build: 19045 }, processorCount: 8, timestamp: 1_795_000_000 })
-    .module({ name: "C:\\Program Files\\Demo\\demoapp.exe", base: APP, size: 0x20000, version: "1.0.0.0" })
-    .module({ name: "C:\\Windows\\System32\\ntdll.dll", base: NTDLL, size: 0x1f0000, version: "10.0.19041.3636" })
-    .module({ name: "C:\\Windows\\System32\\kernel32.dll", base: KERNEL32, size: 0xc0000, version: "10.0.19041.3636" })
+  const pdb = (m: keyof typeof SYMBOLS) => ({ name: SYMBOLS[m]!.pdb, guid: SYMBOLS[m]!.guid, age: 1 });
+  const b = synthMinidump({ arch: "x64", os: { major: 10, minor: 0, build: 19045 }, processorCount: 8, timestamp: TIMESTAMP })
+    .module({ name: "C:\\Program Files\\Demo\\demoapp.exe", base: APP, size: 0x20000, version: "1.0.0.0", pdb: pdb("demoapp") })
+    .module({ name: "C:\\Windows\\System32\\ntdll.dll", base: NTDLL, size: 0x1f0000, version: "10.0.19041.3636", pdb: pdb("ntdll") })
+    .module({ name: "C:\\Windows\\System32\\kernel32.dll", base: KERNEL32, size: 0xc0000, version: "10.0.19041.3636", pdb: pdb("kernel32") })
     .unloadedModule({ name: "C:\\Program Files\\Demo\\plugin.dll", base: PLUGIN, size: 0x30000 })
-    .misc({ processId: PID, createTime: 1_794_999_900, userTime: 42, kernelTime: 1 });
+    .misc({ processId: PID, createTime: TIMESTAMP - 120, userTime: 42, kernelTime: 1 });
 
-  const csA = 0x0000_01d0_0000_1000n;
-  const csB = 0x0000_01d0_0000_1040n;
-  const heap = new Uint8Array(0x80);
-  // Two RTL_CRITICAL_SECTIONs, each owned by one worker and wanted by the other.
-  const cs = (at: number, owner: number) => {
-    const o = (name: string) => at + field("_RTL_CRITICAL_SECTION", name);
-    new DataView(heap.buffer).setInt32(o("LockCount"), -6, true);
-    new DataView(heap.buffer).setInt32(o("RecursionCount"), 1, true);
-    u64(heap, o("OwningThread"), BigInt(owner));
+  // Two critical sections, each owned by one worker and wanted by the other, on ntdll's lock list.
+  const csA = HEAP;
+  const csB = HEAP + 0x40n;
+  const dbgA = HEAP + 0x80n;
+  const dbgB = HEAP + 0xc0n;
+  const listHead = NTDLL + 0x16d100n;
+  const heap = new Uint8Array(0x100);
+  const cs = (at: number, debug: bigint, owner: number) => {
+    u64(heap, at + field("_RTL_CRITICAL_SECTION", "DebugInfo"), debug);
+    i32(heap, at + field("_RTL_CRITICAL_SECTION", "LockCount"), -6); // locked, one waiter
+    i32(heap, at + field("_RTL_CRITICAL_SECTION", "RecursionCount"), 1);
+    u64(heap, at + field("_RTL_CRITICAL_SECTION", "OwningThread"), BigInt(owner));
   };
-  cs(0, 0x2c8);
-  cs(0x40, 0x2d4);
-  b.memory(csA, heap);
+  cs(0, dbgA, 0x2c8);
+  cs(0x40, dbgB, 0x2d4);
+  const links = field("_RTL_CRITICAL_SECTION_DEBUG", "ProcessLocksList");
+  const debug = (at: number, section: bigint, flink: bigint, blink: bigint) => {
+    u64(heap, at + field("_RTL_CRITICAL_SECTION_DEBUG", "CriticalSection"), section);
+    u64(heap, at + links, flink);
+    u64(heap, at + links + 8, blink);
+  };
+  debug(0x80, csA, dbgB + BigInt(links), listHead);
+  debug(0xc0, csB, listHead, dbgA + BigInt(links));
+  b.memory(HEAP, heap);
+  const head = new Uint8Array(16);
+  u64(head, 0, dbgA + BigInt(links));
+  u64(head, 8, dbgB + BigInt(links));
+  b.memory(listHead, head);
 
-  // A PEB with the image base.
   const peb = new Uint8Array(0x400);
   u64(peb, field("_PEB", "ImageBaseAddress"), APP);
   b.memory(PEB, peb);
@@ -84,16 +139,23 @@ export function demoDump(): Uint8Array {
     const base = start + BigInt(STACK_SIZE);
     const sp = base - 0x400n;
     const words = new Array<bigint>(STACK_SIZE / 8).fill(0n);
-    const put = (offsetFromSp: number, v: bigint) => { words[Number(sp - start) / 8 + offsetFromSp] = v; };
-    // Every thread starts in kernel32!BaseThreadInitThunk → ntdll!RtlUserThreadStart.
-    put(40, KERNEL32 + 0x17034n);
-    put(44, NTDLL + 0x5aa58n);
-    let rip = NTDLL + 0x9d4d4n; // a wait
-    if (t.id === 0x1a4) { rip = APP + 0x1234n; put(3, APP + 0x1500n); }
-    if (t.id === 0x2b0) { rip = APP + 0x1800n; }
-    if (t.id === 0x2c8) { put(2, NTDLL + 0x6b2c0n); put(4, csB); put(6, APP + 0x1600n); }
-    if (t.id === 0x2d4) { put(2, NTDLL + 0x6b2c0n); put(4, csA); put(6, APP + 0x1640n); }
-    if (t.id === 0x300) { put(-6, PLUGIN + 0x1234n); put(3, APP + 0x1700n); }
+    const put = (slot: number, v: bigint) => { words[Number(sp - start) / 8 + slot] = v; };
+    // Every thread started in kernel32!BaseThreadInitThunk from ntdll!RtlUserThreadStart.
+    put(36, fn("kernel32", "BaseThreadInitThunk", 0x14));
+    put(40, fn("ntdll", "RtlUserThreadStart", 0x21));
+    let rip = fn("ntdll", "NtWaitForSingleObject", 0x14);
+    if (t.id === 0x1a4) { rip = APP + 0x1234n; put(0, fn("demoapp", "main", 0x50)); }
+    if (t.id === 0x2b0) { rip = fn("demoapp", "SpinForever", 0x12); put(0, fn("demoapp", "main", 0x80)); }
+    if (t.id === 0x2c8 || t.id === 0x2d4) {
+      // Waiting inside EnterCriticalSection for the other worker's section.
+      rip = fn("ntdll", "NtWaitForAlertByThreadId", 0x14);
+      put(0, fn("ntdll", "RtlpWaitOnCriticalSection", 0x11c));
+      put(4, fn("ntdll", "RtlpEnterCriticalSectionContended", 0xd4));
+      put(6, t.id === 0x2c8 ? csB : csA);
+      put(8, fn("ntdll", "RtlEnterCriticalSection", 0x42));
+      put(12, fn("demoapp", t.id === 0x2c8 ? "WorkerA" : "WorkerB", 0x1f));
+    }
+    if (t.id === 0x300) { put(-6, PLUGIN + 0x1234n); put(0, fn("demoapp", "Loader", 0x20)); }
     const teb = 0x0000_0047_a000_0000n + BigInt(i) * 0x2000n;
     const tebBytes = new Uint8Array(0x1800);
     u64(tebBytes, field("_TEB", "NtTib") + field("_NT_TIB", "StackBase"), base);
@@ -107,27 +169,42 @@ export function demoDump(): Uint8Array {
       id: t.id, teb, name: t.name, suspendCount: 1,
       stack: { start, size: STACK_SIZE, words },
       registers: { rip, rsp: sp, rbp: 0n },
-      times: { create: FILETIME_2026 - 600_000_000n, user: t.user, kernel: 5_000n, startAddress: APP + 0x1100n },
+      times: { create: DUMP_FILETIME - 60n * SECOND, user: t.user, kernel: 5_000n, startAddress: APP + 0x1100n },
     });
   });
   b.exception({ threadId: 0x1a4, code: 0xc0000005, address: APP + 0x1234n, parameters: [0n, 0n] });
   return b.build();
 }
 
-/** Writes the demo dump and returns its path. */
-export function runDemo(out: string): string {
+/** Breakpad .sym files for the demo's modules, in symbol-server layout under `dir`. */
+export function writeDemoSymbols(dir: string): void {
+  for (const [module, s] of Object.entries(SYMBOLS)) {
+    const id = s.guid + "1";
+    const folder = path.join(dir, s.pdb, id);
+    mkdirSync(folder, { recursive: true });
+    const lines = [`MODULE windows x86_64 ${id} ${s.pdb}`];
+    for (const f of s.functions) lines.push(`FUNC ${f.rva.toString(16)} ${f.size.toString(16)} 0 ${f.name}`);
+    for (const p of s.publics) lines.push(`PUBLIC ${p.rva.toString(16)} 0 ${p.name}`);
+    writeFileSync(path.join(folder, `${module}.sym`), lines.join("\n") + "\n");
+  }
+}
+
+/** Writes the demo dump and its symbols; returns the dump's path and the symbols folder. */
+export function runDemo(out: string): { dump: string; symbols: string } {
   writeFileSync(out, demoDump());
-  return out;
+  const symbols = out.replace(/\.dmp$/i, "") + ".symbols";
+  writeDemoSymbols(symbols);
+  return { dump: out, symbols };
 }
 
 /** Lines explaining what was planted and what ewmda finds today. */
 export function demoNotes(): string[] {
   return [
     "What the demo dump holds, and what finds it:",
-    `  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: the exception stream (above) and its stack`,
-    `  - thread 0x2b0 spiking (41 s of user time): visible with !runaway; the SpikingThreads analysis is not built yet`,
-    `  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: the lock wait-chain analysis is not built yet`,
-    `  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack`,
-    `    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, "all")); recognizing unloaded-module residue is not built yet`,
+    "  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: ExceptionStackTraces (and the Event row)",
+    "  - thread 0x2b0 spinning (41 s of user time in its last minute): SpikingThreads and ActiveThreads",
+    "  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: LockWaitChains (and BlockedThreads)",
+    "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack",
+    "    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, \"all\")); recognizing unloaded-module residue is not built yet",
   ];
 }

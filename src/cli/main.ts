@@ -89,10 +89,11 @@ const info = defineCommand({
 });
 
 const analyzeCommand = defineCommand({
-  meta: { name: "analyze", description: "Run ewmda's analyses on a dump (all of them, or those named with --pattern) and print the report" },
+  meta: { name: "analyze", description: "Run ewmda's Triage on a dump (or the analyses named with --pattern, or --all of them) and print the report" },
   args: {
     dump: { type: "positional", description: "minidump file", required: true },
-    pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable" },
+    pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable (default: Triage)" },
+    all: { type: "boolean", description: "run every analysis separately instead of Triage" },
     json: { type: "boolean", description: "print a JSON array of export documents (docs/schema.md)" },
     jsonl: { type: "boolean", description: "print one export document per line" },
     text: { type: "boolean", description: "print tables for people (the default)" },
@@ -106,7 +107,7 @@ const analyzeCommand = defineCommand({
       if (formats.length > 1) throw new UsageError("choose one of --json, --jsonl, --text");
       const format: OutputFormat = formats[0] ?? "text";
       let metas;
-      try { metas = selectAnalyses(repeated(rawArgs, "pattern")); } catch (e) { throw new UsageError((e as Error).message); }
+      try { metas = selectAnalyses(repeated(rawArgs, "pattern"), args.all === true); } catch (e) { throw new UsageError((e as Error).message); }
       const showProgress = args.progress ?? process.stderr.isTTY === true;
       withSession(args.dump, args.symbols, (s) => {
         const r = analyze(s, metas, format, (line) => { if (showProgress) process.stderr.write(`${line}\n`); });
@@ -126,10 +127,10 @@ const demo = defineCommand({
   },
   run({ args }) {
     guard(() => {
-      const file = runDemo(args.out);
-      withSession(file, undefined, (s) => {
+      const { dump, symbols } = runDemo(args.out);
+      withSession(dump, symbols, (s) => {
         const r = analyze(s, selectAnalyses([]), "text", () => undefined);
-        emit([`Wrote ${file}, a synthetic dump (ewmda analyze ${file} reproduces this report).`, "", ...r.text, "", ...demoNotes()].join("\n") + "\n", undefined);
+        emit([`Wrote ${dump}, a synthetic dump, and its symbols in ${symbols} (ewmda analyze ${dump} --symbols ${symbols} reproduces this report).`, "", ...r.text, "", ...demoNotes()].join("\n") + "\n", undefined);
       });
     });
   },

@@ -41,14 +41,14 @@ class Runtime {
   invoke(a: Analysis, args: readonly unknown[]): unknown {
     this.ensureUserVariable();
     const target = new Target();
-    const result = runAnalysis(a, target, this.config, args);
+    const result = runAnalysis(a, target, this.config, args, { analyses: this.analyses });
     return new ResultSet(result, this.rowClassOf(a), () => toJsonText(result, describeTarget(target)));
   }
 
   /** `!` face: the same result as a table, printed. */
   command(a: Analysis, args: readonly unknown[]): void {
     this.ensureUserVariable();
-    const result = runAnalysis(a, new Target(), this.config, args);
+    const result = runAnalysis(a, new Target(), this.config, args, { analyses: this.analyses });
     const lines = renderTable(result);
     // debugLog is the only console channel a script has (reference §4.3).
     host.diagnostics.debugLog(lines.join("\n") + "\n");

@@ -65,6 +65,7 @@ export const rawStack = defineAnalysis({
     summary: "Raw stack of a thread (execution residue): every slot worth showing, classified and symbolized",
     patterns: ["Execution Residue (Unmanaged Space, User)"],
     targets: "user",
+    triage: false,
     version: "1.0.0",
     params: [
       { name: "tid", help: "thread id (default: the current thread)", optional: true },

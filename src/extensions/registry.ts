@@ -4,6 +4,7 @@
  */
 import type { Analysis } from "../lib/analysis";
 import { rawStack } from "./raw-stack";
+import { triage } from "./triage";
 import { stackTraceCollection } from "./stack-trace-collection";
 import { uniqueStacks } from "./unique-stacks";
 import { stackTraces } from "./stack-traces";
@@ -17,6 +18,7 @@ import { inputThreads } from "./input-threads";
 import { messageWaitChains } from "./message-wait-chains";
 
 export const ANALYSES: readonly Analysis[] = [
+  triage,
   rawStack,
   stackTraceCollection, uniqueStacks, stackTraces, blockedThreads, activeThreads, spikingThreads, suspendedThreads, exceptionStackTraces, lockWaitChains, inputThreads, messageWaitChains,
 ];

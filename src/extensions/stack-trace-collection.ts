@@ -44,6 +44,7 @@ export const stackTraceCollection = defineAnalysis({
     summary: "Every thread's native stack, one row per frame (like ~*kn), filterable by thread, module and function",
     patterns: ["Stack Trace Collection (Unmanaged Space)"],
     targets: "user",
+    triage: false,
     version: "1.0.0",
     params: [
       { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"threads=0x1a4 maxframes=5\"; or a thread id", optional: true },

@@ -69,6 +69,7 @@ export const stackTraces = defineAnalysis({
     summary: "Threads whose stacks match a predicate: a module!function pattern, clauses (module, function, wait kind, threads) or a function",
     patterns: ["Stack Trace Collection (Predicate)"],
     targets: "user",
+    triage: false,
     version: "1.0.0",
     params: [
       { name: "predicate", help: "\"module!function\" pattern; or Frame, Module, Function, TopFrame, Wait, Threads, Exclude, MaxFrames; or a function of a stack object", optional: true },

@@ -52,6 +52,7 @@ export const uniqueStacks = defineAnalysis({
     summary: "Threads grouped by identical stacks, with thread ids, counts and wait kind, most common first",
     patterns: ["Stack Trace Collection (Unmanaged Space)"],
     targets: "user",
+    triage: false,
     version: "1.0.0",
     params: [
       { name: "options", help: "Threads, MaxFrames, Exclude; or a string such as \"maxframes=5 exclude=ntdll!*Worker*\"", optional: true },

@@ -49,6 +49,8 @@ export interface AnalysisMeta<S extends SettingsSpec = SettingsSpec> {
   readonly columns: readonly ColumnSpec[];
   /** Thresholds and budgets, each with default and reason; they become `@$ewmda.Config.<name>`. */
   readonly settings?: S;
+  /** false for listings (raw stacks, stack collections) that Triage does not run; findings default to true. */
+  readonly triage?: boolean;
 }
 
 /** Every row carries these; the rest are the analysis's own columns. */
@@ -67,6 +69,21 @@ export interface RunContext<V = { readonly [key: string]: unknown }> {
   readonly config: Config;
   /** One line that describes what was examined (shown as the result's display string and the table title). */
   summary(text: string): void;
+  /** Every registered analysis (for analyses that run others, such as Triage). */
+  readonly analyses: readonly Analysis[];
+  /** Cooperative time budget: long loops check `exceeded()` and stop with a partial result. */
+  readonly budget: Budget;
+}
+
+export interface Budget {
+  /** Milliseconds allowed (0: no limit). */
+  readonly limitMs: number;
+  exceeded(): boolean;
+}
+
+export function budget(limitMs: number): Budget {
+  const start = Date.now();
+  return { limitMs, exceeded: () => limitMs > 0 && Date.now() - start > limitMs };
 }
 
 export interface Analysis<S extends SettingsSpec = SettingsSpec> {
@@ -98,15 +115,32 @@ export interface AnalysisResult {
   readonly pointerSize: number;
 }
 
+export interface RunOptions {
+  readonly analyses?: readonly Analysis[];
+  /** Time budget in milliseconds (0 or absent: none). */
+  readonly budgetMs?: number;
+}
+
 /** Runs an analysis and collects its rows; an unexpected error becomes an Info row and a partial result. */
-export function runAnalysis(analysis: Analysis, target: Target, config: Config, args: readonly unknown[]): AnalysisResult {
+export function runAnalysis(analysis: Analysis, target: Target, config: Config, args: readonly unknown[], options: RunOptions = {}): AnalysisResult {
   const rows: Row[] = [];
   let summary = analysis.meta.name;
   let partial = false;
   const settings = config[analysis.meta.name] ?? {};
-  const ctx: RunContext<SettingValues<SettingsSpec>> = { target, config, settings: settings as SettingValues<SettingsSpec>, summary: (text) => { summary = text; } };
+  const b = budget(options.budgetMs ?? 0);
+  const ctx: RunContext<SettingValues<SettingsSpec>> = {
+    target, config, settings: settings as SettingValues<SettingsSpec>, analyses: options.analyses ?? [], budget: b,
+    summary: (text) => { summary = text; },
+  };
   try {
-    for (const row of analysis.run(ctx, args)) rows.push(row);
+    for (const row of analysis.run(ctx, args)) {
+      rows.push(row);
+      if (b.exceeded()) {
+        partial = true;
+        rows.push({ Verdict: "Info", Evidence: analysis.meta.name + " stopped at its time budget (" + b.limitMs + " ms); the rows above are partial", Source: "heuristic" });
+        break;
+      }
+    }
   } catch (e) {
     partial = true;
     rows.push({
