@@ -1,5 +1,5 @@
 // ewmda 0.1.0 command line (Node >=20.19). Built from ewmda's TypeScript sources; do not edit.
-import fs, { writeFileSync, mkdirSync, openSync, fstatSync, closeSync, readSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import fs, { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync, openSync, fstatSync, closeSync, readSync, renameSync } from 'node:fs';
 import { defineCommand, runMain } from 'citty';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,11 +33,31 @@ function errorMessage(e) {
         return e.message;
     return String(e);
 }
+/**
+ * `s` without trailing white space. A loop, not `/\s+$/` (quadratic on long padded lines in V8, and
+ * `String.prototype.trimEnd` is ES2019, which the bundle may not use).
+ */
+function trimRight(s) {
+    let end = s.length;
+    while (end > 0) {
+        const c = s.charCodeAt(end - 1);
+        if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 11 && c !== 12 && c !== 0xa0 && c !== 0xfeff)
+            break;
+        end--;
+    }
+    return end === s.length ? s : s.slice(0, end);
+}
 
 function budget(limitMs) {
     const start = Date.now();
     return { limitMs, exceeded: () => limitMs > 0 && Date.now() - start > limitMs };
 }
+/** The common columns, appended after an analysis's own. */
+const BASE_COLUMNS = [
+    { name: "Verdict", type: "verdict", help: "Positive, Suspicious, Info (context or missing data) or Negative (examined, nothing found)" },
+    { name: "Evidence", type: "string", help: "One line a person can check with a classic debugger command", table: false },
+    { name: "Source", type: "string", help: "typed (typed objects and memory), command (parsed command output) or heuristic", table: false },
+];
 /** Declares an analysis; its settings' types flow into `ctx.settings`. */
 function defineAnalysis(a) {
     return a;
@@ -49,9 +69,17 @@ function runAnalysis(analysis, target, config, args, options = {}) {
     let partial = false;
     const settings = config[analysis.meta.name] ?? {};
     const b = budget(options.budgetMs ?? 0);
+    const extra = [];
     const ctx = {
         target, config, settings: settings, analyses: options.analyses ?? [], budget: b,
         summary: (text) => { summary = text; },
+        addColumns: (columns) => {
+            for (const c of columns) {
+                const taken = analysis.meta.columns.some((x) => x.name === c.name) || extra.some((x) => x.name === c.name) || BASE_COLUMNS.some((x) => x.name === c.name);
+                if (!taken)
+                    extra.push(c);
+            }
+        },
     };
     try {
         for (const row of analysis.run(ctx, args)) {
@@ -76,7 +104,8 @@ function runAnalysis(analysis, target, config, args, options = {}) {
         pointerSize = target.pointerSize();
     }
     catch (e) { /* keep the default for display */ }
-    return { meta: analysis.meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
+    const meta = extra.length ? { ...analysis.meta, columns: analysis.meta.columns.concat(extra) } : analysis.meta;
+    return { meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
 }
 
 /**
@@ -168,8 +197,25 @@ function hex$3(v, width = 0) {
     const [hi, lo] = halvesOf(v);
     return "0x" + hexDigits(hi, lo, width);
 }
+/** An address as WinDbg prints it: `00007ffa`12345678` (64-bit) or `7ffe0000` (32-bit). */
+function formatAddress(v, pointerSize) {
+    const [hi, lo] = halvesOf(v);
+    if (pointerSize === 4 && hi === 0)
+        return padHex(lo, 8);
+    return padHex(hi, 8) + "`" + padHex(lo, 8);
+}
+/** `0x1a4` from 32-bit halves, without making an Int64 (for rows written by the million). */
+function hexOfHalves(hi, lo) {
+    return "0x" + hexDigits(hi >>> 0, lo >>> 0, 0);
+}
+/** An address as WinDbg prints it, from 32-bit halves, without making an Int64. */
+function formatHalves(hi, lo, pointerSize) {
+    if (pointerSize === 4 && hi === 0)
+        return padHex(lo, 8);
+    return padHex(hi, 8) + "`" + padHex(lo, 8);
+}
 /** Parses `0x1a4`, `1a4`, `00000000`00001a4`, or decimal with `0n`. */
-function parseAddress(text) {
+function parseAddress$1(text) {
     const t = text.trim().replace(/`/g, "");
     if (/^0x[0-9a-f]+$/i.test(t))
         return host.parseInt64(t.slice(2), 16);
@@ -185,6 +231,169 @@ function describe$1(v) {
     if (v === undefined)
         return "undefined";
     return typeof v;
+}
+
+/**
+ * A memory range read as pointer-sized slots, in bulk, and each slot's value classified against the
+ * module index and the threads' stacks: the part of RawStack that every memory analysis shares (execution
+ * residue, raw pointers, value references, region profiles).
+ *
+ * Reading: the range is read in chunks; a chunk that fails to read is split into pages, and a page that
+ * fails into its readable prefix or suffix (binary search from whichever end reads), because dumps capture
+ * ranges that start mid-page (a stack from its stack pointer up). Consecutive unreadable pieces come out
+ * as one block. Slots are handed out as 32-bit little-endian words (two per slot for 8-byte slots), so the
+ * hot loops work on plain numbers and never on host.Int64.
+ */
+/** `count` 32-bit words at an address, or undefined when any of them is not in the dump. */
+function readWords(t, address, count) {
+    try {
+        return host.memory.readMemoryValues(address, count, 4, false, t.process);
+    }
+    catch (e) {
+        return undefined;
+    }
+}
+/** The value of slot `i` of a block as (hi, lo): `perSlot` is 1 (4-byte slots) or 2 (8-byte slots). */
+function slotHalves(words, i, perSlot) {
+    return perSlot === 2 ? [words[i * 2 + 1] >>> 0, words[i * 2] >>> 0] : [0, words[i] >>> 0];
+}
+/**
+ * The slots of `[start, start + bytes)` as readable and unreadable blocks, in address order. Trailing
+ * bytes that do not fill a slot are left out. Costs one read per chunk when everything is in the dump.
+ */
+function* slotBlocks(t, start, bytes, opts) {
+    const ps = opts.slotBytes;
+    const per = ps / 4;
+    const chunkBytes = Math.max(ps, opts.chunkBytes - (opts.chunkBytes % ps));
+    const pageBytes = Math.max(ps, opts.pageBytes - (opts.pageBytes % ps));
+    const read = (address, slots) => readWords(t, address, slots * per);
+    let gapStart;
+    let gapCount = 0;
+    const total = bytes - (bytes % ps);
+    /**
+     * The readable and unreadable pieces of a page that did not read as a whole: a readable suffix or prefix
+     * found by binary search from whichever end reads. A page with neither end readable is a gap.
+     */
+    const edges = (page, n) => {
+        const at = (i) => addTo(page, i * ps);
+        if (n > 1 && read(at(n - 1), 1)) {
+            let lo = 0; // [lo, n) does not read
+            let hi = n - 1; // [hi, n) reads
+            while (hi - lo > 1) {
+                const mid = (lo + hi) >> 1;
+                if (read(at(mid), n - mid))
+                    hi = mid;
+                else
+                    lo = mid;
+            }
+            return [{ address: page, count: hi }, { address: at(hi), count: n - hi, words: read(at(hi), n - hi) }];
+        }
+        if (n > 1 && read(page, 1)) {
+            let lo = 1; // [0, lo) reads
+            let hi = n; // [0, hi) does not read
+            while (hi - lo > 1) {
+                const mid = (lo + hi) >> 1;
+                if (read(page, mid))
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            return [{ address: page, count: lo, words: read(page, lo) }, { address: at(lo), count: n - lo }];
+        }
+        return [{ address: page, count: n }];
+    };
+    const probeAll = opts.probeIsolatedPages !== false;
+    let previousReadable = false;
+    for (let offset = 0; offset < total; offset += chunkBytes) {
+        const n = Math.min(chunkBytes, total - offset) / ps;
+        const address = addTo(start, offset);
+        const words = read(address, n);
+        const blocks = words ? [{ address, count: n, words }] : [];
+        if (!words) {
+            // Part of the chunk is missing: the readable pages, then the readable part of a page at the edge of a
+            // captured range (a captured stack usually starts mid-page, at the stack pointer).
+            const pages = [];
+            for (let p = 0; p < n * ps; p += pageBytes) {
+                const pageAddress = addTo(address, p);
+                const count = Math.min(pageBytes, n * ps - p) / ps;
+                pages.push({ address: pageAddress, count, words: read(pageAddress, count) });
+            }
+            for (let k = 0; k < pages.length; k++) {
+                const page = pages[k];
+                if (page.words) {
+                    blocks.push({ address: page.address, count: page.count, words: page.words });
+                    continue;
+                }
+                // The range's own first and last pages are always searched: what lies beyond them is not known.
+                const before = k > 0 ? pages[k - 1].words !== undefined : offset === 0 || previousReadable;
+                const after = k + 1 < pages.length ? pages[k + 1].words !== undefined
+                    : offset + n * ps >= total || (!probeAll && read(addTo(page.address, page.count * ps), 1) !== undefined);
+                if (probeAll || before || after)
+                    for (const piece of edges(page.address, page.count))
+                        blocks.push(piece);
+                else
+                    blocks.push({ address: page.address, count: page.count });
+            }
+        }
+        previousReadable = blocks.length > 0 && blocks[blocks.length - 1].words !== undefined;
+        for (const b of blocks) {
+            if (b.words) {
+                if (gapStart) {
+                    yield { address: gapStart, count: gapCount };
+                    gapStart = undefined;
+                    gapCount = 0;
+                }
+                yield b;
+            }
+            else {
+                if (!gapStart)
+                    gapStart = b.address;
+                gapCount += b.count;
+            }
+        }
+    }
+    if (gapStart)
+        yield { address: gapStart, count: gapCount };
+}
+/**
+ * Classifies values (as halves) against the module index and the threads' TEB stack ranges, with no host
+ * call per value beyond the cached section headers. After `classify`, `module` and `stack` hold what the
+ * value points into.
+ */
+class SlotClassifier {
+    t;
+    module;
+    stack;
+    ownLimit;
+    ownBase;
+    /** `own`: the range being scanned when it is a stack (its pointers are StackPointer rather than OtherStackPointer). */
+    constructor(t, own) {
+        this.t = t;
+        this.ownLimit = own ? halvesOf(own.limit) : undefined;
+        this.ownBase = own ? halvesOf(own.base) : undefined;
+    }
+    classify(hi, lo) {
+        this.module = undefined;
+        this.stack = undefined;
+        if (hi === 0 && lo < 0x10000)
+            return "Value"; // the NULL region: never a pointer
+        const m = this.t.modules().findPair(hi, lo);
+        if (m) {
+            this.module = m;
+            const exec = this.t.isExecutable(m, fromHalves(hi, lo));
+            return exec === true ? "CodePointer" : exec === false ? "DataPointer" : "ImagePointer";
+        }
+        const ol = this.ownLimit;
+        const ob = this.ownBase;
+        if (ol && ob && comparePair(hi, lo, ol[0], ol[1]) >= 0 && comparePair(hi, lo, ob[0], ob[1]) < 0)
+            return "StackPointer";
+        const s = this.t.stackOwner(hi, lo);
+        if (s) {
+            this.stack = s;
+            return "OtherStackPointer";
+        }
+        return "Value";
+    }
 }
 
 /**
@@ -280,10 +489,10 @@ const rawStack = defineAnalysis({
     *run(ctx, args) {
         const t = ctx.target;
         const cfg = ctx.settings;
-        const parsed = parseArguments$3(args);
+        const parsed = parseArguments$7(args);
         if (typeof parsed === "string") {
             ctx.summary("RawStack: " + parsed);
-            yield info$8(parsed, "heuristic");
+            yield info$o(parsed, "heuristic");
             return;
         }
         const { tid, options } = parsed;
@@ -293,46 +502,41 @@ const rawStack = defineAnalysis({
             const text = tid === undefined ? "there is no current thread" :
                 "thread 0x" + tid.toString(16) + " is not in this process (" + known.length + " threads: " + known.slice(0, 12).join(", ") + (known.length > 12 ? ", ..." : "") + "; ~ lists them)";
             ctx.summary("RawStack: " + text);
-            yield info$8(text, "typed");
+            yield info$o(text, "typed");
             return;
         }
         const tidText = "0x" + thread.id.toString(16);
         const range = t.stackRange(thread, cfg.FallbackScanBytes);
         if (range instanceof Unavailable) {
             ctx.summary("RawStack thread " + tidText + ": no stack range");
-            yield info$8("no stack range for thread " + tidText + ": " + range.reason + " (try !teb, .reload /f ntdll.dll)", "typed");
+            yield info$o("no stack range for thread " + tidText + ": " + range.reason + " (try !teb, .reload /f ntdll.dll)", "typed");
             return;
         }
         const source = range.source === "teb" ? "typed" : "heuristic";
         if (range.note) {
-            yield info$8("thread " + tidText + ": " + range.note + "; scanning " + t.formatAddress(range.limit) + " - " + t.formatAddress(range.base) +
+            yield info$o("thread " + tidText + ": " + range.note + "; scanning " + t.formatAddress(range.limit) + " - " + t.formatAddress(range.base) +
                 " from the stack pointer instead (.reload /f ntdll.dll may restore the TEB)", "heuristic");
         }
         const ps = t.pointerSize();
         const total = differenceOf(range.base, range.limit);
         if (total === undefined || total <= 0) {
-            yield info$8("thread " + tidText + ": the stack range is empty", source);
+            yield info$o("thread " + tidText + ": the stack range is empty", source);
             return;
         }
         const sp = t.stackPointer(thread);
         const [spHi, spLo] = sp ? halvesOf(sp) : [0, 0];
-        const [limHi, limLo] = halvesOf(range.limit);
-        const [baseHi, baseLo] = halvesOf(range.base);
         const modules = t.modules();
         const wanted = options.module !== undefined ? modules.byName(options.module) : undefined;
         if (options.module !== undefined && !wanted) {
-            yield info$8("no module named " + options.module + " is loaded (lm lists them); nothing can point into it", "typed");
+            yield info$o("no module named " + options.module + " is loaded (lm lists them); nothing can point into it", "typed");
             return;
         }
-        const chunkBytes = Math.max(ps, cfg.ChunkBytes - (cfg.ChunkBytes % ps));
-        const pageBytes = Math.max(ps, cfg.PageBytes - (cfg.PageBytes % ps));
+        const classifier = new SlotClassifier(t, range);
         const slotsPerWord = ps / 4;
         let slots = 0;
         let shown = 0;
         let dropped = 0;
         let unreadableBytes = 0;
-        let unreadableStart;
-        let unreadableLength = 0;
         const makeRow = (addrHi, addrLo, hi, lo, kind, m) => {
             const value = fromHalves(hi, lo);
             let symbol;
@@ -355,19 +559,12 @@ const rawStack = defineAnalysis({
                 ReturnAddress: ret, Live: live, Verdict: "Info", Evidence: evidence, Source: source,
             };
         };
-        const flushUnreadable = () => {
-            if (!unreadableStart)
-                return undefined;
-            const row = {
-                Thread: thread.id, Address: unreadableStart,
-                Value: unreadable("0x" + unreadableLength.toString(16) + " bytes of the stack are not in the dump"),
-                Kind: "Unreadable", Symbol: undefined, Module: undefined, ReturnAddress: undefined, Live: undefined,
-                Verdict: "Info", Evidence: "dps " + t.formatAddress(unreadableStart) + " L0x" + (unreadableLength / ps).toString(16) + " shows ????????", Source: source,
-            };
-            unreadableStart = undefined;
-            unreadableLength = 0;
-            return row;
-        };
+        const unreadableRow = (start, length) => ({
+            Thread: thread.id, Address: start,
+            Value: unreadable("0x" + length.toString(16) + " bytes of the stack are not in the dump"),
+            Kind: "Unreadable", Symbol: undefined, Module: undefined, ReturnAddress: undefined, Live: undefined,
+            Verdict: "Info", Evidence: "dps " + t.formatAddress(start) + " L0x" + (length / ps).toString(16) + " shows ????????", Source: source,
+        });
         // Classifies the slots of one readable block; hot loop: no host calls but the cached look-ups.
         const classify = function* (blockAddress, words, count) {
             let [aHi, aLo] = halvesOf(blockAddress);
@@ -375,21 +572,8 @@ const rawStack = defineAnalysis({
                 const lo = words[i * slotsPerWord] >>> 0;
                 const hi = slotsPerWord === 2 ? words[i * 2 + 1] >>> 0 : 0;
                 slots++;
-                let kind = "Value";
-                let m;
-                if (hi !== 0 || lo >= 0x10000) {
-                    m = modules.findPair(hi, lo);
-                    if (m) {
-                        const exec = t.isExecutable(m, fromHalves(hi, lo));
-                        kind = exec === true ? "CodePointer" : exec === false ? "DataPointer" : "ImagePointer";
-                    }
-                    else if (comparePair(hi, lo, limHi, limLo) >= 0 && comparePair(hi, lo, baseHi, baseLo) < 0) {
-                        kind = "StackPointer";
-                    }
-                    else if (t.stackOwner(hi, lo)) {
-                        kind = "OtherStackPointer";
-                    }
-                }
+                const kind = classifier.classify(hi, lo);
+                const m = classifier.module;
                 const keep = options.all || (wanted ? m === wanted : options.symbolsOnly ? m !== undefined : kind !== "Value");
                 if (keep) {
                     const row = makeRow(aHi, aLo, hi, lo, kind, m);
@@ -409,80 +593,20 @@ const rawStack = defineAnalysis({
                 }
             }
         };
-        /**
-         * A page's readable and unreadable pieces: the whole page, or (when it does not read) a readable suffix or
-         * prefix found by binary search from whichever end reads. A page with neither end readable is a gap.
-         */
-        const readablePieces = (page, n) => {
-            const whole = t.readPointerWords(page, n);
-            if (whole)
-                return [{ address: page, count: n, words: whole }];
-            const at = (i) => addTo(page, i * ps);
-            if (n > 1 && t.readPointerWords(at(n - 1), 1)) {
-                let lo = 0; // [lo, n) does not read
-                let hi = n - 1; // [hi, n) reads
-                while (hi - lo > 1) {
-                    const mid = (lo + hi) >> 1;
-                    if (t.readPointerWords(at(mid), n - mid))
-                        hi = mid;
-                    else
-                        lo = mid;
-                }
-                return [{ address: page, count: hi }, { address: at(hi), count: n - hi, words: t.readPointerWords(at(hi), n - hi) }];
+        const scan = { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes };
+        for (const block of slotBlocks(t, range.limit, total, scan)) {
+            if (block.words) {
+                yield* classify(block.address, block.words, block.count);
             }
-            if (n > 1 && t.readPointerWords(page, 1)) {
-                let lo = 1; // [0, lo) reads
-                let hi = n; // [0, hi) does not read
-                while (hi - lo > 1) {
-                    const mid = (lo + hi) >> 1;
-                    if (t.readPointerWords(page, mid))
-                        lo = mid;
-                    else
-                        hi = mid;
-                }
-                return [{ address: page, count: lo, words: t.readPointerWords(page, lo) }, { address: at(lo), count: n - lo }];
-            }
-            return [{ address: page, count: n }];
-        };
-        for (let offset = 0; offset < total; offset += chunkBytes) {
-            const bytes = Math.min(chunkBytes, total - offset);
-            const address = addTo(range.limit, offset);
-            const words = t.readPointerWords(address, bytes / ps);
-            if (words) {
-                const pending = flushUnreadable();
-                if (pending)
-                    yield pending;
-                yield* classify(address, words, bytes / ps);
-                continue;
-            }
-            // Part of the chunk is missing: find the readable pages, and the readable part of a page at the edge
-            // of a captured range (a captured stack usually starts mid-page, at the stack pointer).
-            for (let p = 0; p < bytes; p += pageBytes) {
-                const n = Math.min(pageBytes, bytes - p) / ps;
-                const pageAddress = addTo(address, p);
-                for (const piece of readablePieces(pageAddress, n)) {
-                    if (piece.words) {
-                        const pending = flushUnreadable();
-                        if (pending)
-                            yield pending;
-                        yield* classify(piece.address, piece.words, piece.count);
-                    }
-                    else {
-                        if (!unreadableStart)
-                            unreadableStart = piece.address;
-                        unreadableLength += piece.count * ps;
-                        unreadableBytes += piece.count * ps;
-                        slots += piece.count;
-                    }
-                }
+            else {
+                slots += block.count;
+                unreadableBytes += block.count * ps;
+                yield unreadableRow(block.address, block.count * ps);
             }
         }
-        const last = flushUnreadable();
-        if (last)
-            yield last;
         const rangeText = t.formatAddress(range.limit) + " - " + t.formatAddress(range.base);
         if (dropped > 0) {
-            yield info$8(dropped + " more rows were not kept (Config.RawStack.MaxRows = " + cfg.MaxRows + "); narrow with Module or SymbolsOnly", source);
+            yield info$o(dropped + " more rows were not kept (Config.RawStack.MaxRows = " + cfg.MaxRows + "); narrow with Module or SymbolsOnly", source);
         }
         if (shown === 0 && dropped === 0) {
             const what = wanted ? "pointers into " + wanted.name : options.symbolsOnly ? "symbolic values" : "pointers into images or stacks";
@@ -499,8 +623,8 @@ const rawStack = defineAnalysis({
         const parts = [];
         const addr = row.Address;
         const value = row.Value;
-        parts.push(isInt64(addr) ? formatSlot(addr, c.pointerSize) : "");
-        parts.push(value instanceof Unavailable ? value.reason : isInt64(value) ? formatSlot(value, c.pointerSize) : "");
+        parts.push(isInt64(addr) ? formatSlot$1(addr, c.pointerSize) : "");
+        parts.push(value instanceof Unavailable ? value.reason : isInt64(value) ? formatSlot$1(value, c.pointerSize) : "");
         if (typeof row.Symbol === "string")
             parts.push(row.Symbol);
         else if (row.Kind !== undefined && row.Kind !== "Value" && row.Kind !== "Unreadable")
@@ -510,17 +634,17 @@ const rawStack = defineAnalysis({
         return parts.filter((p) => p !== "").join("  ");
     },
 });
-function formatSlot(v, ps) {
+function formatSlot$1(v, ps) {
     const [hi, lo] = halvesOf(v);
     const h = ("00000000" + hi.toString(16)).slice(-8);
     const l = ("00000000" + lo.toString(16)).slice(-8);
     return ps === 4 && hi === 0 ? l : h + "`" + l;
 }
-function info$8(text, source) {
+function info$o(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
 /** (tid?, options?) from dx or a `!` command; a string describing the problem when they make no sense. */
-function parseArguments$3(args) {
+function parseArguments$7(args) {
     let tidArg = args[0];
     let optArg = args[1];
     if (typeof tidArg === "string" && !/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(tidArg)) {
@@ -688,7 +812,7 @@ function hexHalves(text) {
     const hi = t.length > 8 ? parseInt(t.slice(0, -8), 16) : 0;
     return [hi >>> 0, lo >>> 0];
 }
-function hexOf$1(hi, lo) {
+function hexOf$2(hi, lo) {
     const low = lo.toString(16);
     return "0x" + (hi ? hi.toString(16) + "00000000".slice(low.length) + low : low);
 }
@@ -715,9 +839,9 @@ function describeParameters(code, parameters, pointerSize) {
         const kind = p[0][1];
         const access = p[0][0] === 0 && kind === 0 ? "read" : p[0][0] === 0 && kind === 1 ? "write" : p[0][0] === 0 && kind === 8 ? "execute" : "unknown";
         const [hi, lo] = p[1];
-        const addr = hexOf$1(hi, lo);
+        const addr = hexOf$2(hi, lo);
         const note = addressNote(hi, lo, pointerSize);
-        const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$1(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
+        const what = access === "execute" ? "execute at " + addr + " (DEP: the address is not executable)" : access === "unknown" ? "access (kind " + hexOf$2(p[0][0], kind) + ") to " + addr : access + " from/to " + addr;
         const verb = access === "read" ? "read from " + addr : access === "write" ? "write to " + addr : what;
         let detail = verb + (note ? " (" + note + ")" : "");
         if (c === 0xc0000006 && p[2])
@@ -731,8 +855,8 @@ function describeParameters(code, parameters, pointerSize) {
         const magic = p[0][1];
         const known = magic === 0x19930520 || magic === 0x19930521 || magic === 0x19930522 || magic === 0x01994000;
         return {
-            detail: "C++ throw: object " + hexOf$1(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$1(p[2][0], p[2][1]) +
-                (p[3] ? ", module " + hexOf$1(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
+            detail: "C++ throw: object " + hexOf$2(p[1][0], p[1][1]) + ", ThrowInfo " + hexOf$2(p[2][0], p[2][1]) +
+                (p[3] ? ", module " + hexOf$2(p[3][0], p[3][1]) : "") + (known ? "" : " (unexpected magic 0x" + magic.toString(16) + ": not an MSVC throw?)"),
         };
     }
     if ((c === 0xe0434352 || c === 0xe0434f4d) && p.length >= 1 && p[0]) {
@@ -755,6 +879,403 @@ function demangleTypeName(mangled) {
         return mangled;
     const kind = m[1] === "V" ? "class " : m[1] === "U" ? "struct " : "union ";
     return kind + m[2].split("@").reverse().join("::");
+}
+
+/**
+ * Dump-level facts from two commands: `.dumpdebug` (the MINIDUMP_HEADER flags with their names, the stream
+ * directory, the dump writer's comment streams) and `.time` (session time, system and process uptime).
+ *
+ *     ----- User Mini Dump Analysis
+ *
+ *     MINIDUMP_HEADER:
+ *     Version         A793 (A063)
+ *     NumberOfStreams 17
+ *     Flags           1806
+ *                     0002 MiniDumpWithFullMemory
+ *                     0004 MiniDumpWithHandleData
+ *                     0800 MiniDumpWithFullMemoryInfo
+ *                     1000 MiniDumpWithThreadInfo
+ *
+ *     Streams:
+ *     Stream 0: type ThreadListStream (3), size 00000034, RVA 000003D0
+ *     Stream 9: type CommentStreamW (11), size 00000088, RVA 00001A28
+ *       *** procdump64.exe -accepteula -ma -e 1 1234
+ *
+ * Comments appear either indented under their CommentStream line or as `Comment: <text>` lines (both are read).
+ *
+ *     Debug session time: Thu Sep  8 12:55:08.000 2016 (UTC + 0:00)
+ *     System Uptime: 3 days 4:40:45.796
+ *     Process Uptime: 0 days 0:00:29.000
+ *       Kernel time: 0 days 0:00:00.015
+ *       User time: 0 days 0:00:00.031
+ */
+function parseDumpDebug(lines) {
+    let flags;
+    const flagNames = [];
+    const streams = [];
+    const comments = [];
+    let kind;
+    let inFlags = false;
+    let inComment = false;
+    let first = "";
+    for (const raw of lines) {
+        const line = trimRight(String(raw));
+        const t = line.trim();
+        if (t === "") {
+            inFlags = false;
+            continue;
+        }
+        if (first === "")
+            first = t;
+        let m = /^-+\s*(.*?)\s*Analysis\s*$/i.exec(t);
+        if (m) {
+            kind = m[1];
+            continue;
+        }
+        m = /^Flags\s+([0-9a-f]+)$/i.exec(t);
+        if (m) {
+            flags = parseInt(m[1], 16) >>> 0;
+            inFlags = true;
+            inComment = false;
+            continue;
+        }
+        if (inFlags) {
+            m = /^([0-9a-f]+)\s+(MiniDump\w+)$/i.exec(t);
+            if (m) {
+                flagNames.push(m[2]);
+                continue;
+            }
+            inFlags = false;
+        }
+        m = /^Stream\s+(\d+):\s*type\s+(\S+)\s*\((\d+)\)(?:,\s*size\s+([0-9a-f]+))?/i.exec(t);
+        if (m) {
+            streams.push({ index: Number(m[1]), name: m[2], type: Number(m[3]), size: m[4] ? parseInt(m[4], 16) : 0 });
+            inComment = /^CommentStream/i.test(m[2]);
+            continue;
+        }
+        m = /^Comment:\s*(.*)$/i.exec(t);
+        if (m) {
+            const c = unquote(m[1]);
+            if (c !== "")
+                comments.push(c);
+            continue;
+        }
+        if (inComment && /^\s/.test(line)) {
+            const c = unquote(t);
+            if (c !== "")
+                comments.push(c);
+            continue;
+        }
+        inComment = false;
+    }
+    if (flags === undefined && streams.length === 0 && comments.length === 0) {
+        return { error: first === "" ? ".dumpdebug printed nothing" : ".dumpdebug output was not recognized: " + first };
+    }
+    return { flags, flagNames, streams, comments, kind };
+}
+function unquote(s) {
+    const t = s.trim();
+    return t.length >= 2 && ((t[0] === "'" && t[t.length - 1] === "'") || (t[0] === "\"" && t[t.length - 1] === "\"")) ? t.slice(1, -1) : t;
+}
+/** `0 days 0:00:29.000` (also `0:00:29.000` and `29.000`) → seconds. */
+function parseDuration(text) {
+    const m = /^(?:(\d+)\s+days?\s+)?(?:(\d+):)?(?:(\d+):)?(\d+)(?:\.(\d+))?\s*$/i.exec(text.trim());
+    if (!m)
+        return undefined;
+    const days = m[1] ? Number(m[1]) : 0;
+    // With two colons: h:m:s; with one: m:s; with none: s.
+    const h = m[2] !== undefined && m[3] !== undefined ? Number(m[2]) : 0;
+    const min = m[3] !== undefined ? Number(m[3]) : m[2] !== undefined ? Number(m[2]) : 0;
+    const s = Number(m[4]);
+    const frac = m[5] ? Number("0." + m[5]) : 0;
+    return days * 86400 + h * 3600 + min * 60 + s + frac;
+}
+function parseTimeCommand(lines) {
+    let sessionTime;
+    let systemUptime;
+    let processUptime;
+    let processKernelTime;
+    let processUserTime;
+    let inProcess = false;
+    for (const raw of lines) {
+        const t = String(raw).trim();
+        let m = /^Debug session time:\s*(.*)$/i.exec(t);
+        if (m) {
+            sessionTime = m[1].trim();
+            continue;
+        }
+        m = /^System Uptime:\s*(.*)$/i.exec(t);
+        if (m) {
+            systemUptime = parseDuration(m[1]);
+            inProcess = false;
+            continue;
+        }
+        m = /^Process Uptime:\s*(.*)$/i.exec(t);
+        if (m) {
+            processUptime = parseDuration(m[1]);
+            inProcess = true;
+            continue;
+        }
+        m = /^Kernel time:\s*(.*)$/i.exec(t);
+        if (m && inProcess) {
+            processKernelTime = parseDuration(m[1]);
+            continue;
+        }
+        m = /^User time:\s*(.*)$/i.exec(t);
+        if (m && inProcess) {
+            processUserTime = parseDuration(m[1]);
+            continue;
+        }
+    }
+    return { sessionTime, systemUptime, processUptime, processKernelTime, processUserTime };
+}
+
+/**
+ * The `~` thread listing, for the suspend counts the data model does not give in user dumps
+ * (patterns.md §5): one line per thread with its suspend count and freeze state,
+ *
+ *     .  0  Id: 1138.1a4 Suspend: 1 Teb: 000000e8`0002e000 Unfrozen "main"
+ *
+ * where the first column marks the current thread (`.`) or the last event's thread (`#`), then the
+ * debugger's index (decimal), process and thread ids (hex), the suspend count (decimal), the TEB, Frozen
+ * or Unfrozen (the debugger's own freeze, `~f`), and the thread's description in quotes when it has one.
+ */
+const THREAD = /^\s*([.#])?\s*(\d+)\s+Id:\s*([0-9a-f]+)\.([0-9a-f]+)\s+Suspend:\s*(\d+)\s+Teb:\s*([0-9a-f`]+)\s+(Frozen|Unfrozen)\b\s*(?:"(.*)")?/i;
+function parseThreadList$1(lines) {
+    const threads = [];
+    const unparsed = [];
+    for (const raw of lines) {
+        const line = String(raw);
+        if (line.trim() === "")
+            continue;
+        const m = THREAD.exec(line);
+        if (!m) {
+            unparsed.push(line);
+            continue;
+        }
+        threads.push({
+            index: parseInt(m[2], 10),
+            processId: parseInt(m[3], 16),
+            tid: parseInt(m[4], 16),
+            suspendCount: parseInt(m[5], 10),
+            teb: m[6],
+            frozen: m[7].toLowerCase() === "frozen",
+            current: m[1] === ".",
+            lastEvent: m[1] === "#",
+            name: m[8],
+        });
+    }
+    return { threads, unparsed };
+}
+
+/**
+ * Frames from the output of the stack commands (patterns.md §38, §39): `k` and its variants (`kn`, `kb`,
+ * `kv`, `kp`, `kc`, `kf`, with or without frame numbers), `~*k` / `~*e kv` (one block per thread),
+ * `!uniqstack`, and the kernel's `!process` / `!thread` (one block per THREAD). Formats as WinDbg prints them:
+ *
+ *   .  0  Id: 1138.1a4 Suspend: 1 Teb: 00000047`a0000000 Unfrozen "main"
+ *    # Child-SP          RetAddr               Call Site
+ *   00 000000e8`0020f9a0 00007ffb`1e017034     app!worker+0x34 [c:\src\app.cpp @ 42]
+ *   01 (Inline Function) --------`--------     app!inlined+0x5
+ *
+ *    # Child-SP          RetAddr               : Args to Child                                                           : Call Site
+ *   00 000000e8`0020f9a0 00007ffb`1e017034     : 00000000`00000000 00000000`00000001 00000000`00000000 00000000`00000000 : ntdll!NtWaitForSingleObject+0x14
+ *
+ *    # ChildEBP RetAddr  Args to Child
+ *   00 0019ff3c 00401234 00000000 00000001 0019ff80 app32!main+0x2e (FPO: [0,0,0])
+ *
+ *    #   Memory  Child-SP          RetAddr               Call Site          (kf: bytes between frames)
+ *    # Call Site                                                             (kc)
+ *
+ *           THREAD ffffe001`23456080  Cid 0abc.0def  Teb: 000000d1`2f4e1000 Win32Thread: 0000000000000000 WAIT: ...
+ *           Child-SP          RetAddr               : Args to Child                                                           : Call Site
+ *           ffffd000`2a5e7830 fffff803`5c4ad7ea     : ... : nt!KiSwapContext+0x76
+ *
+ * A frame line is read only after a column header (`Child-SP`, `ChildEBP` or `Call Site`) and up to the next
+ * blank line; numbered frames must come in order (a line whose number is not the next one is something
+ * else). Addresses stay text (the parser needs no host); `frameValue` turns them into "0x..." strings.
+ * Unwind warnings printed inside a block are kept with the block.
+ */
+const HEADER$1 = /Child-SP|ChildEBP|Call Site/;
+const KERNEL_THREAD = /^\s*THREAD\s+([0-9a-f`]+)\s+Cid\s+([0-9a-f]+)\.([0-9a-f]+)/i;
+const ADDRESS = /^(?:[0-9a-f]{8}`[0-9a-f]{8}|[0-9a-f]{8,16})$/i;
+const DASHES = /^-{8}`?-{0,8}$/;
+function headerColumns(line) {
+    return {
+        index: /^\s*#/.test(line),
+        memory: /\bMemory\b/.test(line),
+        childSp: /Child-SP|ChildEBP/.test(line),
+        retAddr: /RetAddr/.test(line),
+        args: /Args to Child/.test(line),
+        colons: /:\s*Args to Child/.test(line) || /Args to Child\s*:/.test(line),
+    };
+}
+/** One frame line under a header, or undefined when the line is not one. */
+function frameLine(raw, c, expected) {
+    let rest = trimRight(raw.replace(/\(Inline Function\)/, "Inline"));
+    let index = expected;
+    if (c.index) {
+        const m = /^\s*([0-9a-f]{2,4})\s+/i.exec(rest);
+        if (!m || parseInt(m[1], 16) !== expected)
+            return undefined;
+        index = expected;
+        rest = rest.slice(m[0].length);
+    }
+    else {
+        rest = rest.replace(/^\s+/, "");
+    }
+    let memory;
+    if (c.memory) {
+        const m = /^([0-9a-f]{1,7})\s+/i.exec(rest);
+        if (m) {
+            memory = m[1];
+            rest = rest.slice(m[0].length);
+        }
+    }
+    let childSp;
+    let returnAddress;
+    let inline = false;
+    if (c.childSp) {
+        const m = /^(\S+)\s+/.exec(rest);
+        if (!m)
+            return undefined;
+        if (m[1] === "Inline")
+            inline = true;
+        else if (!ADDRESS.test(m[1]))
+            return undefined;
+        childSp = m[1].replace(/`/g, "");
+        rest = rest.slice(m[0].length);
+    }
+    if (c.retAddr) {
+        const m = /^(\S+)\s+/.exec(rest);
+        if (!m || !(ADDRESS.test(m[1]) || DASHES.test(m[1])))
+            return undefined;
+        returnAddress = m[1].replace(/`/g, "");
+        rest = rest.slice(m[0].length);
+    }
+    if (c.args) {
+        if (c.colons) {
+            const m = /^:[^:]*:\s*/.exec(rest);
+            if (m)
+                rest = rest.slice(m[0].length);
+        }
+        else {
+            // x86: three argument words before the call site.
+            for (let k = 0; k < 3; k++) {
+                const m = /^([0-9a-f]{8})\s+/i.exec(rest);
+                if (!m)
+                    break;
+                rest = rest.slice(m[0].length);
+            }
+        }
+    }
+    let sourceLine;
+    const src = /\s+\[([^\]]*@[^\]]*)\]\s*$/.exec(rest);
+    if (src) {
+        sourceLine = src[1].trim();
+        rest = rest.slice(0, src.index);
+    }
+    // Annotations after the call site: `(FPO: [0,0,0])`, `(CONV: stdcall)`, `(TrapFrame @ ffffd000`2a5e7a80)`.
+    const callSite = rest.replace(/\s+\([A-Za-z]+(?::| @)[^)]*\)/g, "").trim();
+    if (callSite === "")
+        return undefined;
+    // Without addresses (kc), only lines that look like a call site count.
+    if (!c.childSp && !c.retAddr && !/^[^\s!]+!|^[\w.-]+\+0x[0-9a-f]+$|^(?:0x)?[0-9a-f`]{8,17}$/i.test(callSite))
+        return undefined;
+    return { index, childSp, returnAddress, callSite, inline, sourceLine, memory };
+}
+/** The stacks in a stack command's output, in order; empty when there is none (garbage gives none, never a guess). */
+function parseStackCommand(lines) {
+    const blocks = [];
+    let pendingThread;
+    let current;
+    let columns;
+    for (const item of lines) {
+        const line = String(item);
+        if (line.trim() === "") {
+            columns = undefined;
+            continue;
+        }
+        const kernel = KERNEL_THREAD.exec(line);
+        if (kernel) {
+            pendingThread = { index: undefined, processId: parseInt(kernel[2], 16), threadId: parseInt(kernel[3], 16), object: kernel[1].replace(/`/g, "") };
+            columns = undefined;
+            continue;
+        }
+        if (/\bId:\s*[0-9a-f]+\.[0-9a-f]+\b/i.test(line)) {
+            const t = parseThreadList$1([line]).threads[0];
+            if (t) {
+                pendingThread = { index: t.index, processId: t.processId, threadId: t.tid, object: undefined };
+                columns = undefined;
+                continue;
+            }
+        }
+        if (HEADER$1.test(line) && !/^\s*[0-9a-f]{2,4}\s/i.test(line)) {
+            columns = headerColumns(line);
+            if (!current || pendingThread || current.frames.length > 0) {
+                current = { thread: pendingThread, frames: [], warnings: [] };
+                blocks.push(current);
+            }
+            pendingThread = undefined;
+            continue;
+        }
+        if (!columns || !current)
+            continue;
+        const f = frameLine(line, columns, current.frames.length);
+        if (f) {
+            current.frames.push(f);
+            continue;
+        }
+        if (/^\s*WARNING:|unwind/i.test(line))
+            current.warnings.push(line.trim());
+    }
+    return blocks;
+}
+/** `00000000`0014f6d8` → `0x14f6d8`; undefined for dashes, `Inline` and anything not hex. */
+function hexValue(text) {
+    if (text === undefined)
+        return undefined;
+    const t = text.replace(/`/g, "").replace(/^0x/i, "");
+    if (!/^[0-9a-f]+$/i.test(t))
+        return undefined;
+    const digits = t.toLowerCase().replace(/^0+/, "");
+    return "0x" + (digits === "" ? "0" : digits);
+}
+/**
+ * `module!Function+0x1a` → module, function, offset; `module+0x1a` → module and offset; a bare address →
+ * address. With `withParams` (`kp`/`kP` output), the parameter list printed after the function is dropped
+ * from the function name.
+ */
+function splitCallSite(callSite, withParams = false) {
+    const site = callSite.trim();
+    if (/^(?:0x)?[0-9a-f]{8}(?:`?[0-9a-f]{8})?$/i.test(site))
+        return { module: undefined, func: undefined, offset: undefined, address: hexValue(site) };
+    const bang = site.indexOf("!");
+    const off = /\+0x([0-9a-f]+)$/i.exec(site);
+    const offset = off ? hexValue(off[1]) : undefined;
+    const body = off ? site.slice(0, off.index) : site;
+    if (bang < 0)
+        return { module: body !== "" ? body : undefined, func: undefined, offset, address: undefined };
+    const module = site.slice(0, bang);
+    let func = body.slice(bang + 1);
+    if (withParams && /\)$/.test(func)) {
+        // Drop the last balanced "( ... )" group: the parameters kp prints.
+        let depth = 0;
+        for (let i = func.length - 1; i >= 0; i--) {
+            const ch = func.charAt(i);
+            if (ch === ")")
+                depth++;
+            else if (ch === "(") {
+                depth--;
+                if (depth === 0) {
+                    if (i > 0)
+                        func = func.slice(0, i);
+                    break;
+                }
+            }
+        }
+    }
+    return { module: module !== "" ? module : undefined, func: func !== "" ? func : undefined, offset, address: undefined };
 }
 
 /**
@@ -796,7 +1317,7 @@ function parseExr(lines) {
     let expectLocation = false;
     let first = "";
     for (const raw of lines) {
-        const line = raw.replace(/\s+$/, "");
+        const line = trimRight(raw);
         const t = line.trim();
         if (t === "")
             continue;
@@ -884,33 +1405,14 @@ function parseLastEvent(lines) {
 }
 /**
  * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
- * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
+ * lines before the header (registers, disassembly printed by `.ecxr`) are ignored. The first stack of
+ * parseStackCommand (parse-stack-command.ts reads every `k` variant and thread blocks).
  */
 function parseStackText(lines) {
-    const frames = [];
-    let inStack = false;
-    for (const raw of lines) {
-        const line = raw.replace(/\(Inline Function\)/, "Inline");
-        if (/Child-SP|ChildEBP|Call Site/.test(line)) {
-            inStack = true;
-            continue;
-        }
-        if (!inStack)
-            continue;
-        const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
-        if (!m)
-            continue;
-        const index = parseInt(m[1], 16);
-        if (index !== frames.length)
-            continue; // not the next frame: a line of something else
-        frames.push({
-            index,
-            frame: m[2].replace(/`/g, ""),
-            returnAddress: m[3].replace(/`/g, ""),
-            callSite: m[4].replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
-        });
-    }
-    return frames;
+    const block = parseStackCommand(lines)[0];
+    if (!block)
+        return [];
+    return block.frames.map((f) => ({ index: f.index, frame: f.childSp ?? "", returnAddress: f.returnAddress ?? "", callSite: f.callSite }));
 }
 
 /**
@@ -932,239 +1434,69 @@ function runCommand$1(command) {
     }
 }
 
-const RANK = { Positive: 0, Suspicious: 1, Negative: 2, Info: 3 };
 /**
- * Triage: one report for the whole dump. It runs every analysis that gives findings (not the raw listings
- * such as RawStack and the stack collections), each under a time budget, and returns the evental-dump row
- * first (why this dump exists: the exception or event it was written for, the dump writer, the dump's
- * comment), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
- * command that shows them in full, then what was checked and found nothing, then what could not be
- * checked and why. An analysis that fails becomes one row naming it; the report still completes.
- *
- * Ranking: verdict first, then the order of the registry (closest to a diagnosis first). Confidence
- * within a verdict is each analysis's own; Triage does not re-score findings.
- *
- * False positives are those of the analyses it runs; every finding row names its analysis so its own
- * documentation (and its dx result) can be checked.
- *
- * Options: Only (analysis names to run, comma-separated), Skip (names to leave out), MaxFindings (findings
- * kept per analysis).
- *
- * @function Triage
- * @memberof Ewmda
- * @param {object|string} [options] `Only` / `Skip` (comma-separated analysis names), `MaxFindings` (number); or a string such as `"skip=SpikingThreads"`.
- * @returns {ResultSet} The evental row, then findings, then checked-and-clean and not-checked rows: Section, Verdict, Pattern, Analysis, Finding, Command, Evidence, Source.
- * @example dx @$ewmda.Triage()
- * @example dx -g @$ewmda.Triage().Where(r => r.Verdict == "Positive")
- * @example !ewmda.triage
- * @example !ewmda.triage "skip=SpikingThreads"
+ * The dump's time from `.time` ("Debug session time: Mon Jan 15 10:00:00.000 2024 (UTC + 1:00)"), for
+ * targets where KUSER_SHARED_DATA.SystemTime cannot be read. The debugger prints local time with its UTC
+ * offset; the result is UTC, as milliseconds since 1970 and as a FILETIME (100 ns units since 1601).
  */
-const triage = defineAnalysis({
-    meta: {
-        name: "Triage",
-        command: "triage",
-        summary: "Every finding analysis in one ranked report: why the dump exists, findings, what was clean, what was not checked",
-        patterns: ["Eventual (Evental) Dumps"],
-        targets: "any",
-        triage: false,
-        version: "1.0.0",
-        params: [{ name: "options", help: "Only, Skip, MaxFindings; or a string such as \"skip=SpikingThreads\"", optional: true }],
-        options: [
-            { name: "Only", type: "string", help: "run only these analyses (comma-separated dx names)" },
-            { name: "Skip", type: "string", help: "leave these analyses out (comma-separated dx names)" },
-            { name: "MaxFindings", type: "number", help: "findings kept per analysis (the rest are counted)" },
-        ],
-        columns: [
-            { name: "Section", type: "string", help: "Event (why the dump exists), Finding, Clean (checked, nothing found), NotChecked (missing data or skipped), Error (the analysis failed)" },
-            { name: "Pattern", type: "string", help: "Catalogue pattern the row gives evidence for" },
-            { name: "Analysis", type: "string", help: "The analysis that produced the row" },
-            { name: "Finding", type: "string", help: "The row's one-line text" },
-            { name: "Command", type: "string", help: "dx command that shows the analysis's full result", table: false },
-        ],
-        settings: {
-            BudgetMs: { default: 30000, help: "Time allowed per analysis, in milliseconds", reason: "enough for 20,000 threads on a workstation; a slower analysis is reported as partial rather than holding up the report" },
-            TotalBudgetMs: { default: 300000, help: "Time allowed for the whole report", reason: "five minutes: analyses not started by then are listed as not checked" },
-            MaxFindings: { default: 20, help: "Findings kept per analysis", reason: "the report stays readable; the analysis's own result has all of them" },
-        },
-    },
-    *run(ctx, args) {
-        const opts = parseOptions(args[0]);
-        if (typeof opts === "string") {
-            ctx.summary("Triage: " + opts);
-            yield { Verdict: "Info", Evidence: opts, Source: "heuristic", Section: "NotChecked" };
-            return;
-        }
-        const maxFindings = opts.maxFindings ?? ctx.settings.MaxFindings;
-        yield eventRow();
-        const candidates = ctx.analyses.filter((a) => a.meta.triage !== false && a.meta.name !== "Triage");
-        const unknown = opts.only.concat(opts.skip).filter((n) => !ctx.analyses.some((a) => a.meta.name.toLowerCase() === n.toLowerCase()));
-        if (unknown.length)
-            yield notChecked(undefined, "unknown analysis name(s): " + unknown.join(", "));
-        const chosen = candidates.filter((a) => (opts.only.length === 0 || has(opts.only, a.meta.name)) && !has(opts.skip, a.meta.name));
-        const kernel = ctx.target.isKernel();
-        const findings = [];
-        const clean = [];
-        const notRun = [];
-        let positives = 0;
-        let suspicious = 0;
-        const started = Date.now();
-        for (const a of chosen) {
-            if (a.meta.targets === "kernel" && !kernel) {
-                notRun.push(notChecked(a, "needs a kernel or complete dump"));
-                continue;
-            }
-            if (Date.now() - started > ctx.settings.TotalBudgetMs) {
-                notRun.push(notChecked(a, "the report's time budget (" + ctx.settings.TotalBudgetMs + " ms) ran out before it started"));
-                continue;
-            }
-            let result;
-            try {
-                result = runAnalysis(a, ctx.target, ctx.config, [], { analyses: ctx.analyses, budgetMs: ctx.settings.BudgetMs });
-            }
-            catch (e) {
-                notRun.push(errorRow(a, errorMessage(e)));
-                continue;
-            }
-            const kept = [];
-            let dropped = 0;
-            for (const row of result.rows) {
-                if (row.Verdict === "Positive" || row.Verdict === "Suspicious") {
-                    if (kept.length < maxFindings)
-                        kept.push(findingRow(a, row, result.pointerSize));
-                    else
-                        dropped++;
-                    if (row.Verdict === "Positive")
-                        positives++;
-                    else
-                        suspicious++;
-                }
-            }
-            findings.push(...kept);
-            if (dropped)
-                findings.push({ ...findingRow(a, { Verdict: "Info", Evidence: dropped + " more findings not shown (MaxFindings " + maxFindings + ")", Source: "heuristic" }, result.pointerSize), Section: "Finding" });
-            if (result.partial) {
-                const why = result.rows[result.rows.length - 1];
-                notRun.push(errorRow(a, why ? why.Evidence : "stopped early"));
-            }
-            else if (kept.length === 0 && dropped === 0) {
-                const negative = result.rows.find((r) => r.Verdict === "Negative");
-                const info = result.rows.find((r) => r.Verdict === "Info");
-                if (negative) {
-                    const row = { ...findingRow(a, negative, result.pointerSize), Section: "Clean" };
-                    // What limited the check (missing symbols, data the dump lacks) stays visible beside "nothing found".
-                    if (info)
-                        row.Finding = String(row.Finding) + " (limited: " + info.Evidence + ")";
-                    clean.push(row);
-                }
-                else
-                    notRun.push(notChecked(a, info ? info.Evidence : result.summary));
-            }
-        }
-        findings.sort((x, y) => (RANK[x.Verdict] ?? 9) - (RANK[y.Verdict] ?? 9));
-        yield* findings;
-        yield* clean;
-        yield* notRun;
-        ctx.summary("Triage: " + positives + " positive and " + suspicious + " suspicious finding(s) from " + chosen.length + " analyses; " +
-            clean.length + " clean, " + notRun.length + " not checked or failed");
-    },
-    rowText(row) {
-        return (row.Section === "Event" ? "Event" : String(row.Verdict)) + (row.Analysis ? " [" + String(row.Analysis) + "]" : "") + ": " + String(row.Finding ?? row.Evidence);
-    },
-});
-function has(list, name) {
-    return list.some((n) => n.toLowerCase() === name.toLowerCase());
-}
-function command$1(a) {
-    return "dx Debugger.Utility.Ewmda." + a.meta.name + "()";
-}
-function findingRow(a, row, pointerSize) {
-    let text;
-    try {
-        text = a.rowText ? a.rowText(row, { pointerSize }) : row.Evidence;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const SESSION = /Debug session time:\s*(?:[A-Za-z]{3}\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?\s+(\d{4})(?:\s*\(\s*UTC\s*([+-])\s*(\d{1,2}):(\d{2})\s*\))?/;
+/** The session time from `.time` output, or undefined when no line has it (or it makes no sense). */
+function parseSessionTime(lines) {
+    for (const line of lines) {
+        const m = SESSION.exec(line);
+        if (!m)
+            continue;
+        const month = MONTHS.indexOf(m[1].toLowerCase());
+        const day = Number(m[2]);
+        const h = Number(m[3]);
+        const min = Number(m[4]);
+        const s = Number(m[5]);
+        if (month < 0 || day < 1 || day > 31 || h > 23 || min > 59 || s > 60)
+            continue;
+        const ms = m[6] ? Number((m[6] + "00").slice(0, 3)) : 0;
+        let utc = Date.UTC(Number(m[7]), month, day, h, min, s, ms);
+        if (m[8])
+            utc -= (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) * 60000;
+        const [hi, lo] = fileTimeOfMs(utc);
+        return { utcMs: utc, fileTimeHi: hi, fileTimeLo: lo, line: line.trim() };
     }
-    catch (e) {
-        text = row.Evidence;
-    }
-    return {
-        Section: "Finding", Verdict: row.Verdict, Pattern: a.meta.patterns[0], Analysis: a.meta.name, Finding: text,
-        Command: command$1(a), Evidence: row.Evidence, Source: row.Source,
-    };
+    return undefined;
 }
-function notChecked(a, why) {
-    return {
-        Section: "NotChecked", Verdict: "Info", Pattern: a ? a.meta.patterns[0] : undefined, Analysis: a ? a.meta.name : undefined,
-        Finding: "not checked: " + why, Command: a ? command$1(a) : undefined, Evidence: why, Source: "heuristic",
-    };
+/** FILETIME halves of a time in ms since 1970 (precise to a few microseconds: FILETIMEs exceed 2^53). */
+function fileTimeOfMs(ms) {
+    const ft = ms * 10000 + 116444736000000000;
+    const hi = Math.floor(ft / 4294967296);
+    const lo = ft - hi * 4294967296;
+    return [hi >>> 0, Math.max(0, Math.min(4294967295, Math.round(lo))) >>> 0];
 }
-function errorRow(a, why) {
-    return {
-        Section: "Error", Verdict: "Info", Pattern: a.meta.patterns[0], Analysis: a.meta.name,
-        Finding: a.meta.name + " failed or stopped early: " + why, Command: command$1(a), Evidence: why, Source: "heuristic",
-    };
+/** Milliseconds since 1970 of FILETIME halves. */
+function msOfFileTime(hi, lo) {
+    return (hi * 4294967296 + lo - 116444736000000000) / 10000;
 }
-/** Why the dump exists: the exception it was written for, or that there was none (a manual or hang dump). */
-function eventRow() {
-    const base = { Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.ExceptionStackTraces()" };
-    const exr = runCommand$1(".exr -1");
-    const last = runCommand$1(".lastevent");
-    const lastEvent = last instanceof Unavailable ? undefined : parseLastEvent(last);
-    const parsed = exr instanceof Unavailable ? undefined : parseExr(exr);
-    if (parsed && parsed.kind === "record") {
-        const code = parsed.code;
-        const thread = lastEvent && lastEvent.threadId !== undefined ? " on thread 0x" + lastEvent.threadId.toString(16) : "";
-        const chance = lastEvent && lastEvent.firstChance !== undefined ? (lastEvent.firstChance ? " (first chance)" : " (second chance)") : "";
-        const where = " at " + parsed.address + (parsed.location ? " (" + parsed.location + ")" : "");
-        const verdict = "Positive";
-        return {
-            ...base, Verdict: verdict,
-            Finding: "written for an exception: " + exceptionCodeText(code) + where + thread + chance,
-            Evidence: ".exr -1; .ecxr; kn", Source: "command",
-        };
-    }
-    const why = exr instanceof Unavailable ? exr.reason : parsed && parsed.kind === "none" ? "the dump has no exception record" : "the .exr -1 output was not recognized";
-    return {
-        ...base, Verdict: "Info",
-        Finding: "no exception: a manual, hang or on-demand dump (" + why + "); see .dumpdebug for the writer's flags and comment",
-        Evidence: ".lastevent; .dumpdebug", Source: "command",
-    };
+/** `2024-01-15 09:30:00` (UTC) for FILETIME halves. */
+function formatFileTime(hi, lo) {
+    const d = new Date(Math.round(msOfFileTime(hi, lo)));
+    if (isNaN(d.getTime()))
+        return "?";
+    return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "");
 }
-function parseOptions(arg) {
-    const out = { only: [], skip: [], maxFindings: undefined };
-    const list = (v) => String(v).split(/[,;\s]+/).filter((s) => s !== "");
-    if (arg === undefined || arg === null)
-        return out;
-    if (typeof arg === "string") {
-        for (const part of arg.split(/\s+/)) {
-            if (part === "")
-                continue;
-            const eq = part.indexOf("=");
-            const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
-            const value = eq < 0 ? "" : part.slice(eq + 1);
-            if (key === "only")
-                out.only = list(value);
-            else if (key === "skip")
-                out.skip = list(value);
-            else if (key === "maxfindings" && /^\d+$/.test(value))
-                out.maxFindings = Number(value);
-            else
-                return "unknown option \"" + part + "\" (use only=A,B skip=C maxfindings=N)";
-        }
-        return out;
-    }
-    if (typeof arg !== "object")
-        return "options must be an object such as new { Skip = \"SpikingThreads\" } or a string such as \"skip=SpikingThreads\"";
-    const o = arg;
-    if (o.Only !== undefined && o.Only !== null)
-        out.only = list(o.Only);
-    if (o.Skip !== undefined && o.Skip !== null)
-        out.skip = list(o.Skip);
-    if (o.MaxFindings !== undefined && o.MaxFindings !== null) {
-        const n = Number(o.MaxFindings);
-        if (!(n >= 0) || n !== Math.floor(n))
-            return "MaxFindings must be a non-negative integer";
-        out.maxFindings = n;
-    }
-    return out;
+/** `3 d 04:05:06`, `04:05:06`, `12.5 s` for a duration in seconds. */
+function formatSeconds(seconds) {
+    if (!isFinite(seconds))
+        return "?";
+    const neg = seconds < 0;
+    let s = Math.abs(seconds);
+    if (s < 60)
+        return (neg ? "-" : "") + (Math.round(s * 10) / 10) + " s";
+    const days = Math.floor(s / 86400);
+    s -= days * 86400;
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s = Math.floor(s - m * 60);
+    const two = (n) => (n < 10 ? "0" : "") + n;
+    return (neg ? "-" : "") + (days ? days + " d " : "") + two(h) + ":" + two(m) + ":" + two(s);
 }
 
 /**
@@ -1475,6 +1807,14983 @@ const THREADS_OPTION = { name: "Threads", type: "string", help: "only these thre
 const EXCLUDE_OPTION = { name: "Exclude", type: "string", help: "leave out threads with a frame matching any of these module!function patterns (* wildcards)" };
 
 /**
+ * Why a dump exists (patterns.md §34, Evental Dumps): the exception or event it was written for, first or
+ * second chance, the dump writer (a thread in MiniDumpWriteDump, WER, a debugger's break-in thread, Breakpad
+ * or Crashpad), the writer's comment (ProcDump records its command line and trigger there), the dump flags and
+ * times. One implementation for EventalDump (the analysis) and Triage (whose report starts with this row).
+ *
+ * Sources: `.lastevent` and `.exr -1` (the event and its record), `.dumpdebug` (flags, comment streams),
+ * `.time` (session time, process uptime), and the threads' stacks (read once through the Target).
+ * Every source may be missing; what was missing is listed, and the class says "Unknown" rather than guessing.
+ */
+/** Frames that show who wrote the dump, and what kind of writer that is. */
+const WRITER_FRAMES = [
+    ["*!WerpReportFault*", "WER (Windows Error Reporting)"],
+    ["faultrep", "WER (Windows Error Reporting)"],
+    ["*!*UnhandledExceptionFilter*", "the unhandled-exception filter"],
+    ["ntdll!RtlReportException*", "RtlReportException (WER)"],
+    ["ntdll!DbgUiRemoteBreakin", "a debugger's break-in thread"],
+    ["*!google_breakpad::ExceptionHandler::*", "Breakpad"],
+    ["*!crashpad::*", "Crashpad"],
+    ["*!MiniDumpWriteDump*", "MiniDumpWriteDump (the process dumped itself, or a tool injected into it)"],
+    ["dbgcore", "MiniDumpWriteDump (the process dumped itself, or a tool injected into it)"],
+];
+const WRITER_PATTERNS = (() => {
+    const out = [];
+    for (const [text, kind] of WRITER_FRAMES) {
+        const p = parseFramePattern(text);
+        if (typeof p !== "string")
+            out.push({ pattern: p, kind });
+    }
+    return out;
+})();
+/** Threads whose stacks show a dump writer, the top-most matching frame per thread. */
+function findWriters(t) {
+    const out = [];
+    try {
+        for (const s of t.threadStacks()) {
+            if (!Array.isArray(s.frames))
+                continue;
+            let hit;
+            for (const f of s.frames) {
+                for (const w of WRITER_PATTERNS)
+                    if (frameMatches(f, w.pattern)) {
+                        hit = { frame: f, kind: w.kind };
+                        break;
+                    }
+                if (hit)
+                    break;
+            }
+            if (hit)
+                out.push({ kind: hit.kind, threadId: s.thread.id, frame: hit.frame.symbol });
+        }
+    }
+    catch (e) {
+        return new Unavailable("not available", "the threads' stacks could not be read: " + errorMessage(e));
+    }
+    return out;
+}
+/** What a writer's comment says triggered the dump (ProcDump, DebugDiag and WER wording), if anything. */
+function commentTrigger(comment) {
+    const c = comment.toLowerCase();
+    if (/hung window|\bhang\b|hung\b|not responding/.test(c))
+        return { eventClass: "Hang", text: "a hang trigger in the comment" };
+    if (/second chance|unhandled/.test(c))
+        return { eventClass: "Crash", text: "an unhandled exception in the comment" };
+    if (/first chance/.test(c))
+        return { eventClass: "EventalException", text: "a first-chance exception in the comment" };
+    if (/\bcpu\b|processor/.test(c))
+        return { eventClass: "EventalPerformance", text: "a CPU threshold in the comment" };
+    if (/commit|private bytes|working set|memory/.test(c))
+        return { eventClass: "EventalPerformance", text: "a memory threshold in the comment" };
+    if (/performance counter|perf counter/.test(c))
+        return { eventClass: "EventalPerformance", text: "a performance-counter trigger in the comment" };
+    if (/process exit|terminat|exit code/.test(c))
+        return { eventClass: "EventalExit", text: "process exit in the comment" };
+    if (/manual|on demand|user request|procdump/.test(c))
+        return { eventClass: "Manual", text: "an on-demand dump in the comment" };
+    return undefined;
+}
+const BREAK_CODES = { 0x80000003: "breakpoint", 0x4000001f: "WOW64 breakpoint" };
+function readEventalFacts(t) {
+    const missing = [];
+    const exrOut = runCommand$1(".exr -1");
+    const lastOut = runCommand$1(".lastevent");
+    const ddOut = runCommand$1(".dumpdebug");
+    const timeOut = runCommand$1(".time");
+    const last = lastOut instanceof Unavailable ? undefined : parseLastEvent(lastOut);
+    if (lastOut instanceof Unavailable)
+        missing.push(lastOut.reason);
+    const exr = exrOut instanceof Unavailable ? undefined : parseExr(exrOut);
+    let dd;
+    if (ddOut instanceof Unavailable)
+        missing.push(ddOut.reason);
+    else {
+        const p = parseDumpDebug(ddOut);
+        if ("error" in p)
+            missing.push(p.error);
+        else
+            dd = p;
+    }
+    let time;
+    if (timeOut instanceof Unavailable)
+        missing.push(timeOut.reason);
+    else
+        time = parseTimeCommand(timeOut);
+    let exception;
+    let noException;
+    if (exr && exr.kind === "record") {
+        const r = exr;
+        exception = {
+            code: r.code, codeText: exceptionCodeText(r.code), address: r.address, location: r.location,
+            threadId: last ? last.threadId : undefined, firstChance: last ? last.firstChance : undefined,
+        };
+    }
+    else {
+        noException = exrOut instanceof Unavailable ? exrOut.reason : exr && exr.kind === "none" ? "the dump has no exception record" : "the .exr -1 output was not recognized";
+    }
+    const writers = findWriters(t);
+    if (writers instanceof Unavailable)
+        missing.push(writers.reason);
+    const writerList = writers instanceof Unavailable ? [] : writers;
+    const comments = dd ? dd.comments : [];
+    const fromComment = comments.length ? commentTrigger(comments.join(" ")) : undefined;
+    let eventClass = "Unknown";
+    let trigger;
+    const hasWriter = (kind) => writerList.some((w) => kind.test(w.kind));
+    if (exception) {
+        const c = exception.code >>> 0;
+        const onBreakIn = writerList.some((w) => /break-in/.test(w.kind));
+        if (c === 0xcfffffff) {
+            eventClass = "Hang";
+            trigger = "WER hang report (pseudo-exception 0xCFFFFFFF)";
+        }
+        else if (BREAK_CODES[c] && onBreakIn) {
+            eventClass = "Manual";
+            trigger = "a debugger broke in (" + BREAK_CODES[c] + " on its break-in thread) and saved the dump";
+        }
+        else if (exception.firstChance === true) {
+            eventClass = "EventalException";
+            trigger = "a first-chance exception (it may have been handled)";
+        }
+        else if (exception.firstChance === false) {
+            eventClass = "Crash";
+            trigger = "a second-chance (unhandled) exception";
+        }
+        else if (fromComment && fromComment.eventClass !== "Manual") {
+            eventClass = fromComment.eventClass;
+            trigger = fromComment.text;
+        }
+        else if (hasWriter(/WER|unhandled-exception|RtlReportException/)) {
+            eventClass = "Crash";
+            trigger = "an unhandled exception (the unhandled-exception filter or WER is on a stack)";
+        }
+        else if (hasWriter(/Breakpad|Crashpad/)) {
+            eventClass = "Crash";
+            trigger = "an exception caught by an in-process crash reporter";
+        }
+        else {
+            eventClass = "Exception";
+            trigger = "an exception (the dump does not record first or second chance)";
+        }
+    }
+    else if (fromComment) {
+        eventClass = fromComment.eventClass;
+        trigger = fromComment.text;
+    }
+    else if (hasWriter(/break-in/)) {
+        eventClass = "Manual";
+        trigger = "a debugger broke in and saved the dump";
+    }
+    else if (hasWriter(/MiniDumpWriteDump|WER/)) {
+        eventClass = "Manual";
+        trigger = "written on demand by a writer inside the process (no exception)";
+    }
+    else if (noException && !(exrOut instanceof Unavailable)) {
+        eventClass = "Manual";
+        trigger = "no exception: a manual, hang or on-demand dump";
+    }
+    else {
+        trigger = "nothing says why the dump was written";
+    }
+    const verdict = eventClass === "Manual" || eventClass === "Unknown" ? "Info" : "Positive";
+    const dumpFlags = dd && dd.flagNames.length ? dd.flagNames : undefined;
+    const evidence = exception ? ".exr -1; .lastevent; .ecxr; kn" + (dd ? "; .dumpdebug" : "") : ".lastevent; .dumpdebug; .time";
+    return {
+        eventClass, trigger, verdict, exception, noException, lastEvent: last ? last.description : undefined, comments,
+        writers: writerList, dumpFlags, flagsValue: dd ? dd.flags : undefined,
+        dumpTime: time ? time.sessionTime : undefined, processUptime: time ? time.processUptime : undefined,
+        missing, evidence, source: "command",
+    };
+}
+function shortComment(comments) {
+    const c = comments.join(" | ");
+    return c.length > 160 ? c.slice(0, 157) + "..." : c;
+}
+/** The one-line text of the evental row (Triage's first Finding). */
+function eventalText(f) {
+    const parts = [];
+    if (f.exception) {
+        const e = f.exception;
+        const thread = e.threadId !== undefined ? " on thread 0x" + e.threadId.toString(16) : "";
+        const chance = e.firstChance !== undefined ? (e.firstChance ? " (first chance)" : " (second chance)") : "";
+        parts.push("written for an exception: " + e.codeText + " at " + e.address + (e.location ? " (" + e.location + ")" : "") + thread + chance);
+    }
+    else {
+        parts.push("no exception: a manual, hang or on-demand dump (" + (f.noException ?? "no exception record") + ")");
+    }
+    parts.push("class " + f.eventClass + ": " + f.trigger);
+    if (f.writers.length)
+        parts.push("writer: " + f.writers[0].kind + " on thread 0x" + f.writers[0].threadId.toString(16));
+    if (f.comments.length)
+        parts.push("comment \"" + shortComment(f.comments) + "\"");
+    if (f.processUptime !== undefined)
+        parts.push("process up " + formatSeconds(f.processUptime));
+    if (!f.exception && !f.comments.length)
+        parts.push("see .dumpdebug for the writer's flags and comment");
+    return parts.join("; ");
+}
+
+const RANK = { Positive: 0, Suspicious: 1, Negative: 2, Info: 3 };
+/**
+ * Triage: one report for the whole dump. It runs every analysis that gives findings (not the raw listings
+ * such as RawStack and the stack collections), each under a time budget, and returns EventalDump's row
+ * first (why this dump exists: the exception or event it was written for, its class, the dump writer, the
+ * dump's comment; the same code as EventalDump, src/lib/evental.ts), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
+ * command that shows them in full, then what was checked and found nothing, then what could not be
+ * checked and why. An analysis that fails becomes one row naming it; the report still completes.
+ *
+ * Ranking: verdict first, then the order of the registry (closest to a diagnosis first). Confidence
+ * within a verdict is each analysis's own; Triage does not re-score findings.
+ *
+ * False positives are those of the analyses it runs; every finding row names its analysis so its own
+ * documentation (and its dx result) can be checked.
+ *
+ * Options: Only (analysis names to run, comma-separated), Skip (names to leave out), MaxFindings (findings
+ * kept per analysis).
+ *
+ * @function Triage
+ * @memberof Ewmda
+ * @param {object|string} [options] `Only` / `Skip` (comma-separated analysis names), `MaxFindings` (number); or a string such as `"skip=SpikingThreads"`.
+ * @returns {ResultSet} The evental row, then findings, then checked-and-clean and not-checked rows: Section, Verdict, Pattern, Analysis, Finding, Command, Evidence, Source.
+ * @example dx @$ewmda.Triage()
+ * @example dx -g @$ewmda.Triage().Where(r => r.Verdict == "Positive")
+ * @example !ewmda.triage
+ * @example !ewmda.triage "skip=SpikingThreads"
+ */
+const triage = defineAnalysis({
+    meta: {
+        name: "Triage",
+        command: "triage",
+        summary: "Every finding analysis in one ranked report: why the dump exists, findings, what was clean, what was not checked",
+        patterns: ["Eventual (Evental) Dumps"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [{ name: "options", help: "Only, Skip, MaxFindings; or a string such as \"skip=SpikingThreads\"", optional: true }],
+        options: [
+            { name: "Only", type: "string", help: "run only these analyses (comma-separated dx names)" },
+            { name: "Skip", type: "string", help: "leave these analyses out (comma-separated dx names)" },
+            { name: "MaxFindings", type: "number", help: "findings kept per analysis (the rest are counted)" },
+        ],
+        columns: [
+            { name: "Section", type: "string", help: "Event (why the dump exists), Finding, Clean (checked, nothing found), NotChecked (missing data or skipped), Error (the analysis failed)" },
+            { name: "Pattern", type: "string", help: "Catalogue pattern the row gives evidence for" },
+            { name: "Analysis", type: "string", help: "The analysis that produced the row" },
+            { name: "Finding", type: "string", help: "The row's one-line text" },
+            { name: "Command", type: "string", help: "dx command that shows the analysis's full result", table: false },
+        ],
+        settings: {
+            BudgetMs: { default: 30000, help: "Time allowed per analysis, in milliseconds", reason: "enough for 20,000 threads on a workstation; a slower analysis is reported as partial rather than holding up the report" },
+            TotalBudgetMs: { default: 300000, help: "Time allowed for the whole report", reason: "five minutes: analyses not started by then are listed as not checked" },
+            MaxFindings: { default: 20, help: "Findings kept per analysis", reason: "the report stays readable; the analysis's own result has all of them" },
+        },
+    },
+    *run(ctx, args) {
+        const opts = parseOptions(args[0]);
+        if (typeof opts === "string") {
+            ctx.summary("Triage: " + opts);
+            yield { Verdict: "Info", Evidence: opts, Source: "heuristic", Section: "NotChecked" };
+            return;
+        }
+        const maxFindings = opts.maxFindings ?? ctx.settings.MaxFindings;
+        yield eventRow(ctx.target);
+        const candidates = ctx.analyses.filter((a) => a.meta.triage !== false && a.meta.name !== "Triage");
+        const unknown = opts.only.concat(opts.skip).filter((n) => !ctx.analyses.some((a) => a.meta.name.toLowerCase() === n.toLowerCase()));
+        if (unknown.length)
+            yield notChecked(undefined, "unknown analysis name(s): " + unknown.join(", "));
+        const chosen = candidates.filter((a) => (opts.only.length === 0 || has(opts.only, a.meta.name)) && !has(opts.skip, a.meta.name));
+        const kernel = ctx.target.isKernel();
+        const findings = [];
+        const clean = [];
+        const notRun = [];
+        let positives = 0;
+        let suspicious = 0;
+        const started = Date.now();
+        for (const a of chosen) {
+            if (a.meta.targets === "kernel" && !kernel) {
+                notRun.push(notChecked(a, "needs a kernel or complete dump"));
+                continue;
+            }
+            if (Date.now() - started > ctx.settings.TotalBudgetMs) {
+                notRun.push(notChecked(a, "the report's time budget (" + ctx.settings.TotalBudgetMs + " ms) ran out before it started"));
+                continue;
+            }
+            let result;
+            try {
+                result = runAnalysis(a, ctx.target, ctx.config, [], { analyses: ctx.analyses, budgetMs: ctx.settings.BudgetMs });
+            }
+            catch (e) {
+                notRun.push(errorRow(a, errorMessage(e)));
+                continue;
+            }
+            const kept = [];
+            let dropped = 0;
+            for (const row of result.rows) {
+                if (row.Verdict === "Positive" || row.Verdict === "Suspicious") {
+                    if (kept.length < maxFindings)
+                        kept.push(findingRow(a, row, result.pointerSize));
+                    else
+                        dropped++;
+                    if (row.Verdict === "Positive")
+                        positives++;
+                    else
+                        suspicious++;
+                }
+            }
+            findings.push(...kept);
+            if (dropped)
+                findings.push({ ...findingRow(a, { Verdict: "Info", Evidence: dropped + " more findings not shown (MaxFindings " + maxFindings + ")", Source: "heuristic" }, result.pointerSize), Section: "Finding" });
+            if (result.partial) {
+                const why = result.rows[result.rows.length - 1];
+                notRun.push(errorRow(a, why ? why.Evidence : "stopped early"));
+            }
+            else if (kept.length === 0 && dropped === 0) {
+                const negative = result.rows.find((r) => r.Verdict === "Negative");
+                const info = result.rows.find((r) => r.Verdict === "Info");
+                if (negative) {
+                    const row = { ...findingRow(a, negative, result.pointerSize), Section: "Clean" };
+                    // What limited the check (missing symbols, data the dump lacks) stays visible beside "nothing found".
+                    if (info)
+                        row.Finding = String(row.Finding) + " (limited: " + info.Evidence + ")";
+                    clean.push(row);
+                }
+                else
+                    notRun.push(notChecked(a, info ? info.Evidence : result.summary));
+            }
+        }
+        findings.sort((x, y) => (RANK[x.Verdict] ?? 9) - (RANK[y.Verdict] ?? 9));
+        yield* findings;
+        yield* clean;
+        yield* notRun;
+        ctx.summary("Triage: " + positives + " positive and " + suspicious + " suspicious finding(s) from " + chosen.length + " analyses; " +
+            clean.length + " clean, " + notRun.length + " not checked or failed");
+    },
+    rowText(row) {
+        return (row.Section === "Event" ? "Event" : String(row.Verdict)) + (row.Analysis ? " [" + String(row.Analysis) + "]" : "") + ": " + String(row.Finding ?? row.Evidence);
+    },
+});
+function has(list, name) {
+    return list.some((n) => n.toLowerCase() === name.toLowerCase());
+}
+function command$1(a) {
+    return "dx Debugger.Utility.Ewmda." + a.meta.name + "()";
+}
+function findingRow(a, row, pointerSize) {
+    let text;
+    try {
+        text = a.rowText ? a.rowText(row, { pointerSize }) : row.Evidence;
+    }
+    catch (e) {
+        text = row.Evidence;
+    }
+    return {
+        Section: "Finding", Verdict: row.Verdict, Pattern: a.meta.patterns[0], Analysis: a.meta.name, Finding: text,
+        Command: command$1(a), Evidence: row.Evidence, Source: row.Source,
+    };
+}
+function notChecked(a, why) {
+    return {
+        Section: "NotChecked", Verdict: "Info", Pattern: a ? a.meta.patterns[0] : undefined, Analysis: a ? a.meta.name : undefined,
+        Finding: "not checked: " + why, Command: a ? command$1(a) : undefined, Evidence: why, Source: "heuristic",
+    };
+}
+function errorRow(a, why) {
+    return {
+        Section: "Error", Verdict: "Info", Pattern: a.meta.patterns[0], Analysis: a.meta.name,
+        Finding: a.meta.name + " failed or stopped early: " + why, Command: command$1(a), Evidence: why, Source: "heuristic",
+    };
+}
+/** Why the dump exists: EventalDump's row (src/lib/evental.ts), as the report's first row. */
+function eventRow(t) {
+    const f = readEventalFacts(t);
+    return {
+        Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.EventalDump()",
+        Verdict: f.verdict, Finding: eventalText(f), Evidence: f.evidence, Source: f.source,
+    };
+}
+function parseOptions(arg) {
+    const out = { only: [], skip: [], maxFindings: undefined };
+    const list = (v) => String(v).split(/[,;\s]+/).filter((s) => s !== "");
+    if (arg === undefined || arg === null)
+        return out;
+    if (typeof arg === "string") {
+        for (const part of arg.split(/\s+/)) {
+            if (part === "")
+                continue;
+            const eq = part.indexOf("=");
+            const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+            const value = eq < 0 ? "" : part.slice(eq + 1);
+            if (key === "only")
+                out.only = list(value);
+            else if (key === "skip")
+                out.skip = list(value);
+            else if (key === "maxfindings" && /^\d+$/.test(value))
+                out.maxFindings = Number(value);
+            else
+                return "unknown option \"" + part + "\" (use only=A,B skip=C maxfindings=N)";
+        }
+        return out;
+    }
+    if (typeof arg !== "object")
+        return "options must be an object such as new { Skip = \"SpikingThreads\" } or a string such as \"skip=SpikingThreads\"";
+    const o = arg;
+    if (o.Only !== undefined && o.Only !== null)
+        out.only = list(o.Only);
+    if (o.Skip !== undefined && o.Skip !== null)
+        out.skip = list(o.Skip);
+    if (o.MaxFindings !== undefined && o.MaxFindings !== null) {
+        const n = Number(o.MaxFindings);
+        if (!(n >= 0) || n !== Math.floor(n))
+            return "MaxFindings must be a non-negative integer";
+        out.maxFindings = n;
+    }
+    return out;
+}
+
+/**
+ * The `!address` region listing (user mode), for what the data model does not give in user dumps: the type,
+ * state, protection and usage of the memory around an address (patterns.md §20, §24). After a few "Mapping
+ * ... regions..." progress lines, WinDbg prints a header and one line per region, `+` marking the first
+ * region of an allocation:
+ *
+ *       BaseAddress      EndAddress+1        RegionSize     Type       State                 Protect             Usage
+ *     --------------------------------------------------------------------------------------------------------------------------
+ *     +        0`7ffe0000        0`7ffe1000        0`00001000 MEM_PRIVATE MEM_COMMIT  PAGE_READONLY                      Other      [User Shared Data]
+ *     +       d6`a3a00000       d6`a3afb000        0`000fb000 MEM_PRIVATE MEM_RESERVE                                    Stack      [~0; 2a0c.2a10]
+ *             d6`a3afb000       d6`a3afe000        0`00003000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE | PAGE_GUARD        Stack      [~0; 2a0c.2a10]
+ *     +      20b`6e7d0000      20b`6e7df000        0`0000f000 MEM_PRIVATE MEM_COMMIT  PAGE_READWRITE                     Heap       [ID: 0; Handle: 0000020b6e7d0000; Type: Segment]
+ *
+ * (free regions have no Type; reserved ones no Protect; 32-bit targets print plain 8-digit addresses), then
+ * "--- Usage Summary ---" tables that are not region lines. A dump without a memory-info stream gives no
+ * region lines (WinDbg says it cannot get the memory information).
+ */
+/** `+`, then base, end and size (`d6`a3a00000` or `7ffe0000`), then the rest from the first MEM_ word. */
+const REGION = /^\s*(\+)?\s*([0-9a-f]{1,8}(?:`[0-9a-f]{8})?|[0-9a-f]{9,16})\s+([0-9a-f]{1,8}(?:`[0-9a-f]{8})?|[0-9a-f]{9,16})\s+([0-9a-f]{1,8}(?:`[0-9a-f]{8})?|[0-9a-f]{9,16})\s+(MEM_\w+.*)$/i;
+const IGNORED = /^\s*(?:Mapping .*\.\.\.|-{5,}.*|BaseAddr(?:ess)?\s+EndAddr.*|---.*---.*)\s*$/i;
+const TYPES = { MEM_PRIVATE: true, MEM_MAPPED: true, MEM_IMAGE: true };
+const STATES = { MEM_COMMIT: true, MEM_RESERVE: true, MEM_FREE: true };
+function parseAddress(lines) {
+    const regions = [];
+    const unparsed = [];
+    let allocation;
+    let summary = false;
+    for (const raw of lines) {
+        const line = String(raw);
+        if (line.trim() === "")
+            continue;
+        if (/^\s*---.*Summary/i.test(line) || /^\s*---.*Largest Region/i.test(line))
+            summary = true;
+        if (IGNORED.test(line) || summary)
+            continue;
+        const m = REGION.exec(line);
+        const base = m ? hexHalves(m[2]) : undefined;
+        const end = m ? hexHalves(m[3]) : undefined;
+        if (!m || !base || !end) {
+            unparsed.push(line);
+            continue;
+        }
+        let rest = m[5];
+        let details = "";
+        const bracket = /\[(.*)\]\s*$/.exec(rest);
+        if (bracket) {
+            details = bracket[1];
+            rest = rest.slice(0, bracket.index);
+        }
+        const tokens = rest.split(/\s+/).filter((x) => x !== "");
+        let k = 0;
+        let type = "";
+        let state = "";
+        if (k < tokens.length && TYPES[tokens[k].toUpperCase()])
+            type = tokens[k++].toUpperCase();
+        if (k < tokens.length && STATES[tokens[k].toUpperCase()])
+            state = tokens[k++].toUpperCase();
+        if (!state) {
+            unparsed.push(line);
+            continue;
+        }
+        const protect = [];
+        while (k < tokens.length && (/^PAGE_/i.test(tokens[k]) || tokens[k] === "|"))
+            protect.push(tokens[k++]);
+        const usage = tokens.slice(k).join(" ");
+        if (m[1] === "+" || !allocation)
+            allocation = base;
+        regions.push({
+            baseHi: base[0], baseLo: base[1], endHi: end[0], endLo: end[1], allocationHi: allocation[0], allocationLo: allocation[1],
+            type, state, protect: protect.join(" "), usage, details,
+        });
+    }
+    return { regions, unparsed };
+}
+/** True when the region's protection allows execution. */
+function isExecutableRegion(r) {
+    return r.state === "MEM_COMMIT" && /PAGE_EXECUTE/i.test(r.protect);
+}
+
+/**
+ * The `lm` module listing, for the unloaded modules the data model does not list in user dumps
+ * (patterns.md §24, §15): loaded modules first, then, when the dump has an unloaded-module list, a section
+ *
+ *     start             end                 module name
+ *     00007ff6`1a2d0000 00007ff6`1a2f5000   notepad    (deferred)
+ *     00007ffa`b2f30000 00007ffa`b3128000   ntdll      (pdb symbols)          c:\symbols\ntdll.pdb\...\ntdll.pdb
+ *
+ *     Unloaded modules:
+ *     00007ffa`9e4f0000 00007ffa`9e51f000   dsreg.dll
+ *
+ * (32-bit targets print 8-digit addresses without a backtick). `end` is exclusive. Without an unloaded-module
+ * list (a minidump written without it, or a kernel minidump) the section is missing, or the debugger says it
+ * could not enumerate them ("Unable to enumerate user-mode unloaded modules, Win32 error 0n30").
+ */
+const LINE = /^\s*([0-9a-f]{1,8}(?:`[0-9a-f]{8})?|[0-9a-f]{9,16})\s+([0-9a-f]{1,8}(?:`[0-9a-f]{8})?|[0-9a-f]{9,16})\s+(\S+)(?:\s+[A-Z#]{1,3}(?=\s))?(?:\s+\(([^)]*)\))?/i;
+const HEADER = /^\s*start\s+end\s+module name\s*$/i;
+const UNLOADED = /^\s*Unloaded modules:\s*$/i;
+const UNLOADED_PROBLEM = /unloaded (?:module|driver)s?|unable to enumerate/i;
+function parseLm(lines) {
+    const loaded = [];
+    const unloaded = [];
+    const unparsed = [];
+    let inUnloaded = false;
+    let hasUnloadedSection = false;
+    let unloadedProblem;
+    for (const raw of lines) {
+        const line = String(raw);
+        if (line.trim() === "" || HEADER.test(line))
+            continue;
+        if (UNLOADED.test(line)) {
+            inUnloaded = true;
+            hasUnloadedSection = true;
+            continue;
+        }
+        const m = LINE.exec(line);
+        const start = m ? hexHalves(m[1]) : undefined;
+        const end = m ? hexHalves(m[2]) : undefined;
+        if (!m || !start || !end || end[0] < start[0] || (end[0] === start[0] && end[1] <= start[1])) {
+            if (!unloadedProblem && UNLOADED_PROBLEM.test(line))
+                unloadedProblem = line.trim();
+            else
+                unparsed.push(line);
+            continue;
+        }
+        const range = { name: m[3], startHi: start[0], startLo: start[1], endHi: end[0], endLo: end[1], status: inUnloaded ? undefined : m[4] };
+        (inUnloaded ? unloaded : loaded).push(range);
+    }
+    return { loaded, unloaded, hasUnloadedSection, unloadedProblem, unparsed };
+}
+
+/**
+ * Where an address lies, beyond the loaded modules and the threads' stacks: unloaded-module ranges from `lm`
+ * and memory regions (type, protection, usage) from `!address`, each command run at most once per Target
+ * and parsed into a sorted range index, so classifying a value costs a binary search. Both commands are
+ * optional: when the debugger does not answer, or the dump lacks the data, the answer says so and the
+ * analyses carry on without that classification.
+ */
+/** Ranges sorted by start, searched by (hi, lo); overlapping ranges resolve to the one starting last. */
+class RangeIndex {
+    items;
+    constructor(values, bounds) {
+        this.items = values.map((value) => {
+            const [sHi, sLo, eHi, eLo] = bounds(value);
+            return { sHi, sLo, eHi, eLo, value };
+        }).sort((a, b) => comparePair(a.sHi, a.sLo, b.sHi, b.sLo));
+    }
+    get size() {
+        return this.items.length;
+    }
+    findPair(hi, lo) {
+        const list = this.items;
+        let a = 0;
+        let b = list.length - 1;
+        let best = -1;
+        while (a <= b) {
+            const mid = (a + b) >> 1;
+            if (comparePair(list[mid].sHi, list[mid].sLo, hi, lo) <= 0) {
+                best = mid;
+                a = mid + 1;
+            }
+            else
+                b = mid - 1;
+        }
+        if (best < 0)
+            return undefined;
+        const r = list[best];
+        return comparePair(hi, lo, r.eHi, r.eLo) < 0 ? r.value : undefined;
+    }
+}
+const unloadedCache = new WeakMap();
+const regionCache = new WeakMap();
+/** The unloaded modules `lm` lists (one `lm` per Target). */
+function unloadedModules(t) {
+    let u = unloadedCache.get(t);
+    if (!u) {
+        const out = runCommand$1("lm");
+        if (out instanceof Unavailable) {
+            u = { list: [], index: new RangeIndex([], lmBounds), available: false, note: "unloaded modules not checked: " + out.reason };
+        }
+        else {
+            const lm = parseLm(out);
+            const note = lm.unloaded.length ? undefined
+                : lm.unloadedProblem ? "lm could not list unloaded modules: " + lm.unloadedProblem
+                    : lm.hasUnloadedSection ? "lm's \"Unloaded modules:\" section is empty"
+                        : lm.loaded.length ? "lm shows no \"Unloaded modules:\" section (the dump has no unloaded-module list, or nothing was unloaded)"
+                            : "lm gave no module lines (" + (out.length ? "unrecognized output" : "no output") + ")";
+            u = { list: lm.unloaded, index: new RangeIndex(lm.unloaded, lmBounds), available: lm.loaded.length > 0 || lm.hasUnloadedSection, note };
+        }
+        unloadedCache.set(t, u);
+    }
+    return u;
+}
+/** The regions `!address` lists (one `!address` per Target; user targets only). */
+function memoryRegions(t) {
+    let r = regionCache.get(t);
+    if (!r) {
+        const out = t.isKernel() ? undefined : runCommand$1("!address");
+        if (out === undefined) {
+            r = { list: [], index: new RangeIndex([], regionBounds), available: false, note: "region types not checked: !address lists user-mode regions only" };
+        }
+        else if (out instanceof Unavailable) {
+            r = { list: [], index: new RangeIndex([], regionBounds), available: false, note: "region types not checked: " + out.reason };
+        }
+        else {
+            const listing = parseAddress(out);
+            r = {
+                list: listing.regions, index: new RangeIndex(listing.regions, regionBounds), available: listing.regions.length > 0,
+                note: listing.regions.length ? undefined : "region types not checked: !address listed no regions (" +
+                    (listing.unparsed.length ? "it said: " + listing.unparsed[0].trim().slice(0, 120) : "the dump has no memory-info stream") + ")",
+            };
+        }
+        regionCache.set(t, r);
+    }
+    return r;
+}
+function lmBounds(m) {
+    return [m.startHi, m.startLo, m.endHi, m.endLo];
+}
+function regionBounds(r) {
+    return [r.baseHi, r.baseLo, r.endHi, r.endLo];
+}
+/** Classifies an address (given as halves) against modules, unloaded modules, stacks and regions. */
+function placeOf(t, hi, lo, unloaded, regions) {
+    const m = t.modules().findPair(hi, lo);
+    if (m)
+        return { kind: "Module", module: m, text: m.name };
+    const u = unloaded ? unloaded.index.findPair(hi, lo) : undefined;
+    if (u)
+        return { kind: "UnloadedModule", unloaded: u, text: unloadedName(u, hi, lo) };
+    const s = t.stackOwner(hi, lo);
+    if (s)
+        return { kind: "Stack", stack: s, text: "stack of thread 0x" + s.threadId.toString(16) };
+    const r = regions ? regions.index.findPair(hi, lo) : undefined;
+    if (!r)
+        return { kind: "Unknown", text: regions && regions.available ? "not in any region !address lists" : "no region information" };
+    const text = regionText(r);
+    if (r.state === "MEM_FREE")
+        return { kind: "Free", region: r, text };
+    if (r.state === "MEM_RESERVE")
+        return { kind: "Reserved", region: r, text };
+    if (/^Stack/i.test(r.usage))
+        return { kind: "Stack", region: r, text };
+    if (/Heap/i.test(r.usage))
+        return { kind: "Heap", region: r, text };
+    if (r.type === "MEM_IMAGE")
+        return { kind: "UnlistedImage", region: r, text };
+    if (isExecutableRegion(r))
+        return { kind: r.type === "MEM_MAPPED" ? "MappedExecutable" : "PrivateExecutable", region: r, text };
+    return { kind: r.type === "MEM_MAPPED" ? "Mapped" : "Private", region: r, text };
+}
+/** `<Unloaded_foo.dll>+0x1a20`, as WinDbg names addresses in unloaded modules. */
+function unloadedName(u, hi, lo) {
+    const off = (hi - u.startHi) * 4294967296 + (lo - u.startLo);
+    return "<Unloaded_" + u.name + ">+0x" + off.toString(16);
+}
+/** `MEM_PRIVATE MEM_COMMIT PAGE_EXECUTE_READWRITE <unknown>` with the details, as one line. */
+function regionText(r) {
+    const parts = [r.type, r.state, r.protect, r.usage].filter((x) => x !== "");
+    return parts.join(" ") + (r.details ? " [" + r.details + "]" : "");
+}
+function allocationBase(r) {
+    return fromHalves(r.allocationHi, r.allocationLo);
+}
+/** The closest loaded module below or above an address, as `ntdll.dll+0x1f0000` / `ntdll.dll-0x2000`. */
+function nearestModule(t, address) {
+    const [hi, lo] = halvesOf(address);
+    let best;
+    let bestDistance = Infinity;
+    for (const m of t.modules().modules) {
+        const below = (hi - m.endHi) * 4294967296 + (lo - m.endLo); // address - end (>= 0: above the module)
+        const above = (m.baseHi - hi) * 4294967296 + (m.baseLo - lo); // base - address (> 0: below the module)
+        if (below >= 0 && below < bestDistance) {
+            bestDistance = below;
+            best = m.name + "+0x" + (m.size + below).toString(16);
+        }
+        if (above > 0 && above < bestDistance) {
+            bestDistance = above;
+            best = m.name + "-0x" + above.toString(16);
+        }
+    }
+    return best;
+}
+
+/**
+ * Arguments of the memory analyses: a value (`0x1a4`, an Int64, `"0n420"`), a byte count, a flag, and the
+ * region a profile covers, given as `(address, size)`, a thread id (that thread's stack), or nothing (the
+ * current thread's stack), with an options argument after them. Every problem becomes a message, never
+ * an exception: zero-length ranges, ranges past the top of the address space, sizes over the budget (cut to
+ * the budget, with a note), and addresses that are not pointer-aligned (widened to whole slots, with a note).
+ */
+/** A 64-bit value from a number, an Int64 or a string (`0x1a4`, `0n420` or `420` decimal, `00000000`000001a4`). */
+function parseValue(v, name) {
+    if (isInt64(v))
+        return v;
+    if (typeof v === "number") {
+        if (v >= 0 && v === Math.floor(v) && v <= 9007199254740991)
+            return toInt64(v);
+        return name + " must be a non-negative integer, not " + String(v);
+    }
+    if (typeof v === "string") {
+        const s = v.trim();
+        const dec = /^(?:0n)?([0-9]{1,15})$/i.exec(s);
+        if (dec)
+            return toInt64(parseInt(dec[1], 10));
+        const halves = /^0x[0-9a-f]{1,16}$/i.test(s) || /^[0-9a-f]{1,8}`[0-9a-f]{8}$/i.test(s) ? hexHalves(s) : undefined;
+        if (halves)
+            return fromHalves(halves[0], halves[1]);
+    }
+    return name + " must be a number such as 0x1a4, not " + (typeof v === "string" ? "\"" + v + "\"" : String(v));
+}
+/** A byte count as a JS number (up to 2^53); a message when it is not one. */
+function parseBytes(v, name) {
+    const x = parseValue(v, name);
+    if (typeof x === "string")
+        return x;
+    const [hi, lo] = halvesOf(x);
+    if (hi >= 0x200000)
+        return name + " " + hex$3(x) + " is not a usable byte count";
+    return hi * 4294967296 + lo;
+}
+/** true / false from a bool, `"true"` / `"false"` (also yes / no), `1` / `0`; a message otherwise. */
+function parseBool(v, name) {
+    if (typeof v === "boolean")
+        return v;
+    if (typeof v === "string") {
+        const s = v.trim().toLowerCase();
+        if (s === "true" || s === "1" || s === "yes" || s === "")
+            return true;
+        if (s === "false" || s === "0" || s === "no")
+            return false;
+    }
+    if (v === 0 || v === 1)
+        return v === 1;
+    return name + " must be true or false, not " + String(v);
+}
+function isNumberLike(v) {
+    return typeof v === "number" || isInt64(v) || (typeof v === "string" && /^\s*(0x[0-9a-f]+|0n[0-9]+|[0-9]+|[0-9a-f]{1,8}`[0-9a-f]{8})\s*$/i.test(v));
+}
+/**
+ * `()`, `(options)`, `(tid, options?)` or `(address, size, options?)`; options may also name the region
+ * (`Thread`, `Address` and `Size`, for the `!` form: `"address=0x1d000000000 size=0x1000"`).
+ */
+function regionArguments(t, args, optionNames, limits) {
+    const names = optionNames.concat(["Thread", "Address", "Size"]);
+    let a0 = args[0];
+    let a1 = args[1];
+    let optArg = args[2];
+    if (a0 !== undefined && a0 !== null && !isNumberLike(a0)) {
+        optArg = a0;
+        a0 = undefined;
+        a1 = undefined;
+    }
+    else if (a1 !== undefined && a1 !== null && !isNumberLike(a1)) {
+        optArg = a1;
+        a1 = undefined;
+    }
+    const options = readOptions(optArg, names, undefined);
+    if (typeof options === "string")
+        return options;
+    if (options.Address !== undefined) {
+        if (a0 !== undefined)
+            return "give the address either as an argument or as the Address option, not both";
+        a0 = options.Address;
+        a1 = options.Size;
+    }
+    if (options.Thread !== undefined) {
+        if (a0 !== undefined)
+            return "give either a thread or an address range, not both";
+    }
+    const ps = t.pointerSize();
+    if (a0 !== undefined && a0 !== null && a1 !== undefined && a1 !== null) {
+        const address = parseValue(a0, "the address");
+        if (typeof address === "string")
+            return address;
+        const size = parseBytes(a1, "the size");
+        if (typeof size === "string")
+            return size;
+        return explicitRange(t, address, size, ps, limits.maxBytes, options);
+    }
+    if (options.Size !== undefined && a0 === undefined)
+        return "Size needs an address too: (address, size) or \"address=0x... size=0x...\"";
+    let thread;
+    const tidArg = a0 !== undefined && a0 !== null ? a0 : options.Thread;
+    if (tidArg !== undefined) {
+        const v = parseValue(tidArg, "the thread id");
+        if (typeof v === "string")
+            return v;
+        const [hi, lo] = halvesOf(v);
+        thread = hi === 0 ? t.findThread(lo) : undefined;
+        if (!thread) {
+            const known = t.threads().map((x) => "0x" + x.id.toString(16));
+            return hex$3(v) + " is not a thread id of this process (" + known.length + " threads: " + known.slice(0, 8).join(", ") + (known.length > 8 ? ", ..." : "") +
+                "); for an address range give the size too, such as (" + hex$3(v) + ", 0x1000)";
+        }
+    }
+    else {
+        thread = t.currentThread();
+        if (!thread)
+            return "there is no current thread; give a thread id or (address, size)";
+    }
+    const range = t.stackRange(thread, limits.fallbackStackBytes);
+    const tidText = "0x" + thread.id.toString(16);
+    if (range instanceof Unavailable)
+        return "no stack range for thread " + tidText + ": " + range.reason + " (try !teb, .reload /f ntdll.dll, or give (address, size))";
+    const notes = [];
+    if (range.note)
+        notes.push("thread " + tidText + ": " + range.note + "; using " + t.formatAddress(range.limit) + " - " + t.formatAddress(range.base) + " from the stack pointer instead");
+    let bytes = differenceOf(range.base, range.limit) || 0;
+    if (bytes <= 0)
+        return "thread " + tidText + "'s stack range is empty";
+    if (bytes > limits.maxBytes) {
+        notes.push("the stack of thread " + tidText + " is 0x" + bytes.toString(16) + " bytes; only the first 0x" + limits.maxBytes.toString(16) + " (the MaxBytes budget) are read");
+        bytes = limits.maxBytes - (limits.maxBytes % ps);
+    }
+    return {
+        region: {
+            start: range.limit, bytes, thread, stack: { limit: range.limit, base: range.base }, notes,
+            source: range.source === "teb" ? "typed" : "heuristic",
+            label: "stack of thread " + tidText + " (" + t.formatAddress(range.limit) + " - " + t.formatAddress(range.base) + ")",
+        },
+        options,
+    };
+}
+function explicitRange(t, address, size, ps, maxBytes, options) {
+    if (size === 0)
+        return "the range at " + t.formatAddress(address) + " is empty (size 0): give a size such as 0x1000";
+    const notes = [];
+    const [, lo] = halvesOf(address);
+    const mis = lo % ps;
+    let start = address;
+    let bytes = size;
+    if (mis !== 0) {
+        start = addTo(address, -mis);
+        bytes += mis;
+        notes.push("the address " + t.formatAddress(address) + " is not " + ps + "-byte aligned: reading whole slots from " + t.formatAddress(start));
+    }
+    if (bytes % ps !== 0)
+        bytes += ps - (bytes % ps);
+    const end = addTo(start, bytes);
+    if (compareU64(end, start) <= 0)
+        return "the range " + t.formatAddress(address) + " L0x" + size.toString(16) + " runs past the top of the address space";
+    if (bytes > maxBytes) {
+        notes.push("the range is 0x" + bytes.toString(16) + " bytes; only the first 0x" + maxBytes.toString(16) + " (the MaxBytes budget) are read; raise it or split the range");
+        bytes = maxBytes - (maxBytes % ps);
+    }
+    // A range inside a thread's stack is profiled as that stack (its pointers are StackPointer).
+    const [sh, sl] = halvesOf(start);
+    const owner = t.stackOwner(sh, sl);
+    const thread = owner ? t.findThread(owner.threadId) : undefined;
+    const stack = owner ? { limit: fromHalves(owner.limitHi, owner.limitLo), base: fromHalves(owner.baseHi, owner.baseLo) } : undefined;
+    return {
+        region: { start, bytes, thread, stack, notes, source: "typed", label: "range " + t.formatAddress(start) + " L0x" + bytes.toString(16) + (owner ? " (in the stack of thread 0x" + owner.threadId.toString(16) + ")" : "") },
+        options,
+    };
+}
+/**
+ * `(tid?, options?)`: a thread id (number or "0x1a4") and/or options (a dx object or a string); a `Threads`
+ * option (comma-separated ids) adds threads. `threads` is undefined when none was named (all threads).
+ */
+function threadArguments(args, optionNames) {
+    let tidArg = args[0];
+    let optArg = args[1];
+    if (typeof tidArg === "string" && !/^\s*(0x[0-9a-f]+|0n[0-9]+|[0-9]+)\s*$/i.test(tidArg)) {
+        optArg = tidArg;
+        tidArg = undefined;
+    }
+    else if (tidArg !== undefined && tidArg !== null && typeof tidArg === "object" && !isInt64(tidArg)) {
+        optArg = tidArg;
+        tidArg = undefined;
+    }
+    const names = optionNames.indexOf("Threads") >= 0 ? optionNames : optionNames.concat(["Threads"]);
+    const options = readOptions(optArg, names, undefined);
+    if (typeof options === "string")
+        return options;
+    let threads;
+    if (tidArg !== undefined && tidArg !== null) {
+        const ids = parseThreadIds(tidArg);
+        if (typeof ids === "string")
+            return ids;
+        threads = ids;
+    }
+    if (options.Threads !== undefined) {
+        const ids = parseThreadIds(options.Threads);
+        if (typeof ids === "string")
+            return ids;
+        threads = (threads || []).concat(ids);
+    }
+    return { threads, options };
+}
+/** Named flags of an option bag with their defaults; a message for a value that is not a boolean. */
+function boolOptions(bag, defaults) {
+    const out = {};
+    for (const k of Object.keys(defaults)) {
+        if (bag[k] === undefined) {
+            out[k] = defaults[k];
+            continue;
+        }
+        const b = parseBool(bag[k], k);
+        if (typeof b === "string")
+            return b;
+        out[k] = b;
+    }
+    return out;
+}
+/** The threads named (each checked), or all; messages for ids that are not threads of the process. */
+function selectThreads(t, ids) {
+    if (!ids)
+        return { threads: t.threads(), problems: [] };
+    const threads = [];
+    const problems = [];
+    for (const id of ids) {
+        const th = t.findThread(id);
+        if (th) {
+            threads.push(th);
+            continue;
+        }
+        const known = t.threads().map((x) => "0x" + x.id.toString(16));
+        problems.push("thread 0x" + id.toString(16) + " is not in this process (" + known.length + " threads: " + known.slice(0, 12).join(", ") + (known.length > 12 ? ", ..." : "") + "; ~ lists them)");
+    }
+    return { threads, problems };
+}
+
+/**
+ * The stacks a thread has: its own (the TEB's NtTib range, or a bounded range above the stack pointer) and,
+ * for a WOW64 thread, the other one. A WOW64 thread runs 32-bit code on a 32-bit stack (TEB32) and enters the
+ * kernel through the 64-bit stack of its 64-bit TEB; `_TEB.WowTebOffset` (by name from ntdll's type) gives
+ * the other TEB: positive in a 64-bit view (TEB32 = TEB64 + offset), negative in a 32-bit view of the process.
+ *
+ * The other TEB's type is not in the dump's symbols (ntdll's types are of one bitness), so its NT_TIB is read
+ * as winnt.h lays it out: ExceptionList, StackBase, StackLimit, each pointer-sized for that bitness. NT_TIB is
+ * what fs:[0] / gs:[0] address on every Windows version, so this layout does not drift.
+ */
+/** The thread's stacks; a message when not even the native one has a range. */
+function threadStackRanges(t, thread, fallbackBytes) {
+    const stacks = [];
+    const r = t.stackRange(thread, fallbackBytes);
+    if (r instanceof Unavailable)
+        return { stacks, problem: r.reason };
+    const ps = t.pointerSize();
+    stacks.push({ label: "native", limit: r.limit, base: r.base, slotBytes: ps, sp: t.stackPointer(thread), source: r.source, note: r.note });
+    const other = wow64Stack(t, thread);
+    if (other)
+        stacks.push(other);
+    return { stacks, problem: undefined };
+}
+/** The other stack of a WOW64 thread, or undefined (not WOW64, no typed TEB, or its TEB not in the dump). */
+function wow64Stack(t, thread) {
+    let tebAddress;
+    let offset;
+    try {
+        const teb = thread.model.Environment.EnvironmentBlock;
+        if (teb === undefined || teb === null)
+            return undefined;
+        const o = teb.WowTebOffset;
+        if (o === undefined || o === null)
+            return undefined;
+        offset = toNumber(o) | 0;
+        tebAddress = teb.address;
+        if (!tebAddress)
+            return undefined;
+    }
+    catch (e) {
+        return undefined; // no typed TEB, or it is not in the dump: the native stack is all there is
+    }
+    if (offset === 0)
+        return undefined;
+    const ps = t.pointerSize();
+    const otherBytes = ps === 8 ? 4 : 8;
+    // A positive offset from a 64-bit TEB leads to the 32-bit one; a negative one from a 32-bit TEB to the 64-bit one.
+    if ((ps === 8) !== (offset > 0))
+        return undefined;
+    const other = addTo(tebAddress, offset);
+    const words = readWords(t, other, 3 * otherBytes / 4);
+    if (!words)
+        return undefined;
+    const slot = (i) => otherBytes === 8 ? fromHalves(words[i * 2 + 1] >>> 0, words[i * 2] >>> 0) : fromHalves(0, words[i] >>> 0);
+    const base = slot(1);
+    const limit = slot(2);
+    if (compareU64(limit, base) >= 0)
+        return undefined;
+    return { label: otherBytes === 4 ? "x86 (WOW64)" : "x64 (WOW64)", limit, base, slotBytes: otherBytes, sp: undefined, source: "teb" };
+}
+
+/**
+ * What a pointer-sized value in raw memory is, beyond "points into a module or a stack": zero, small
+ * integers, NTSTATUS / HRESULT codes, the start of an ASCII or UTF-16 string, pointers into unloaded modules,
+ * heaps and executable memory outside images. Used by the residue and region analyses; every test works on
+ * the block's 32-bit words (no host call per slot), and strings are read from the same words.
+ */
+/** Printable ASCII plus tab, CR, LF: what `dpa` / `dpu` and `s -sa` / `s -su` show as text. */
+function printable$1(c) {
+    return (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+function byteAt(words, k) {
+    return (words[k >> 2] >>> ((k & 3) * 8)) & 0xff;
+}
+/**
+ * A run of at least `minChars` printable characters starting at byte `offset` of a block of words, as ASCII
+ * or UTF-16LE (whichever is longer), ending at a non-printable character, the end of the block, or `maxChars`
+ * (the text is cut there; `bytes` still covers the whole run). Undefined when there is none.
+ */
+function stringAt(words, offset, length, minChars, maxChars) {
+    let ascii = 0;
+    while (offset + ascii < length && printable$1(byteAt(words, offset + ascii)))
+        ascii++;
+    let wide = 0;
+    while (offset + wide * 2 + 1 < length && byteAt(words, offset + wide * 2 + 1) === 0 && printable$1(byteAt(words, offset + wide * 2)))
+        wide++;
+    if (ascii < minChars && wide < minChars)
+        return undefined;
+    const useWide = wide > ascii;
+    const n = useWide ? wide : ascii;
+    let text = "";
+    for (let i = 0; i < n && i < maxChars; i++) {
+        const c = byteAt(words, offset + (useWide ? i * 2 : i));
+        // Control characters stay visible and keep the text on one line (tables, CSV cells).
+        text += c === 0x09 ? "\\t" : c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : String.fromCharCode(c);
+    }
+    return { text: n > maxChars ? text + "..." : text, encoding: useWide ? "UTF-16" : "ASCII", bytes: useWide ? n * 2 : n };
+}
+/**
+ * `NTSTATUS 0xc0000005 STATUS_ACCESS_VIOLATION`, `HRESULT 0x80070005 (Win32 error 5)`, or undefined: error and
+ * warning NTSTATUS codes of facility 0 below 0x1000 or named in the exception table, and HRESULTs of the
+ * common facilities (NULL, RPC, ITF, WIN32). A 32-bit value (the upper half of an 8-byte slot zero).
+ */
+function statusText(hi, lo) {
+    if (hi !== 0)
+        return undefined;
+    const v = lo >>> 0;
+    const known = exceptionCodeInfo(v);
+    if (known && v >= 0x80000000)
+        return "NTSTATUS 0x" + v.toString(16) + " " + known.name;
+    if ((v >= 0xc0000001 && v <= 0xc0000fff) || (v >= 0x80000001 && v <= 0x8000002f))
+        return "NTSTATUS 0x" + v.toString(16);
+    const facility = (v >>> 16) & 0x1fff;
+    const code = v & 0xffff;
+    if ((v >>> 16) >>> 0 === 0x8007 && code > 0 && code < 0x4000)
+        return "HRESULT 0x" + v.toString(16) + " (Win32 error " + code + ")";
+    if ((v >>> 16) >>> 0 === 0x8000 && ((code >= 0x4001 && code <= 0x4005) || code === 0xffff))
+        return "HRESULT 0x" + v.toString(16);
+    if (((v >>> 16) >>> 0 === 0x8001 || (v >>> 16) >>> 0 === 0x8004) && facility !== 0 && code < 0x1000)
+        return "HRESULT 0x" + v.toString(16);
+    return undefined;
+}
+/**
+ * Classifies the slots of a block in order; after `slot(...)` the public fields describe the value. Call
+ * `startBlock` before each block (string runs do not continue across blocks).
+ */
+class ValueClassifier {
+    t;
+    opts;
+    module;
+    stack;
+    unloaded;
+    region;
+    /** The string or status text of the last slot, when it has one (undefined on a string's continuation slots). */
+    text;
+    slots;
+    stringEnd = 0;
+    constructor(t, own, opts) {
+        this.t = t;
+        this.opts = opts;
+        this.slots = new SlotClassifier(t, own);
+    }
+    startBlock() {
+        this.stringEnd = 0;
+    }
+    /** Slot `i` of a block of `count` slots (words as from slotBlocks; `perSlot` 1 or 2 words). */
+    slot(words, i, count, perSlot) {
+        this.module = undefined;
+        this.stack = undefined;
+        this.unloaded = undefined;
+        this.region = undefined;
+        this.text = undefined;
+        const lo = words[i * perSlot] >>> 0;
+        const hi = perSlot === 2 ? words[i * 2 + 1] >>> 0 : 0;
+        const kind = this.slots.classify(hi, lo);
+        if (kind !== "Value") {
+            this.module = this.slots.module;
+            this.stack = this.slots.stack;
+            return kind;
+        }
+        if (hi === 0 && lo === 0)
+            return "Zero";
+        const offset = i * perSlot * 4;
+        if (offset < this.stringEnd)
+            return "String";
+        const s = stringAt(words, offset, count * perSlot * 4, this.opts.minStringChars, this.opts.maxStringChars);
+        if (s) {
+            this.stringEnd = offset + s.bytes;
+            this.text = (s.encoding === "UTF-16" ? "UTF-16 \"" : "ASCII \"") + s.text + "\"";
+            return "String";
+        }
+        if (hi === 0 && lo < 0x10000)
+            return "SmallInt";
+        if (this.opts.unloaded || this.opts.regions) {
+            const p = placeOf(this.t, hi, lo, this.opts.unloaded, this.opts.regions);
+            if (p.kind === "UnloadedModule") {
+                this.unloaded = p.unloaded;
+                this.text = p.text;
+                return "UnloadedModulePointer";
+            }
+            if (p.kind === "Heap") {
+                this.region = p.region;
+                return "HeapPointer";
+            }
+            if (p.kind === "PrivateExecutable" || p.kind === "MappedExecutable") {
+                this.region = p.region;
+                this.text = p.text;
+                return "RawCodePointer";
+            }
+        }
+        const status = statusText(hi, lo);
+        if (status) {
+            this.text = status;
+            return "Status";
+        }
+        return "Value";
+    }
+}
+
+const OPTION_NAMES$7 = ["Threads", "Details", "Strings", "Regions"];
+/**
+ * Execution Residue (unmanaged space, user), in depth: for each thread, what its stack remembers beyond its
+ * live frames: modules whose code was called but is no longer on the stack, the past call sequence, exception
+ * dispatching that left no live frame, pointers into unloaded modules, strings and status codes.
+ *
+ * The pattern: a thread's stack keeps return addresses, code and data pointers, strings and error codes of
+ * calls that already returned, below the stack pointer (dead residue) and between live frames. They show
+ * components that were recently involved, hidden exceptions and partial past stack traces.
+ *
+ * Detection: each stack (TEB NtTib range; both stacks of a WOW64 thread) is read in bulk chunks and every slot
+ * classified against the module index, the threads' stacks and the unloaded-module ranges `lm` lists (one `lm`
+ * per call). A code pointer counts as a return address unless the bytes before it are in the dump and are not a
+ * call instruction (`ub` shows them); each distinct value is symbolized and checked once. Slots below the stack
+ * pointer are dead (Live false). Per stack, a summary row gives: modules in the residue (code pointers per
+ * module), modules with return addresses in the residue but absent from the live stack (verified: a call
+ * precedes them), the past call sequence (dead return addresses in ascending address order, innermost first,
+ * like `k`; `?` marks those whose call could not be checked), exception-dispatch residue
+ * (`Config.ExecutionResidue.DispatchFunctions` not on the live stack), unloaded-module and raw-code pointers,
+ * strings and NTSTATUS / HRESULT values.
+ *
+ * Verdicts: Positive when the residue points to something absent from the live stack: exception dispatching,
+ * an unloaded module, executable memory outside images (with Regions), or a module reached by a verified call.
+ * Info summarizes a stack with nothing of that; one Negative row says what was examined when no stack has any.
+ *
+ * False positives: any value inside a module looks like a code pointer ("coincidental symbolic information");
+ * only verified return addresses make a module-not-live finding, and a dispatch function counts only when its
+ * call is not disproved. Old residue can come from an exception that was handled long ago.
+ *
+ * Options: Threads (ids, default all; or the thread id argument), Details (one row per notable slot: code
+ * pointers, strings, status codes, unloaded and raw-code pointers; default on for one thread), Strings (false:
+ * leave string fragments out of the details), Regions (run `!address` once to tell executable memory outside
+ * images).
+ *
+ * @function ExecutionResidue
+ * @memberof Ewmda
+ * @param {number} [tid] Thread id (default: every thread, summaries only).
+ * @param {object|string} [options] `Threads`, `Details`, `Strings`, `Regions`; or a string such as `"details=true strings=false"`.
+ * @returns {ResultSet} Per stack a summary row (Kind "Summary"), after its detail rows with Details: Thread, Stack, Address, Value, Kind, Symbol, Module, ReturnAddress, Live, Text, ModulesInResidue, ModulesNotLive, PastCalls, ExceptionHints, Strings, Verdict, Evidence, Source.
+ * @example dx @$ewmda.ExecutionResidue()
+ * @example dx -g @$ewmda.ExecutionResidue(0x1a4).Where(r => r.Live == false)
+ * @example dx @$ewmda.ExecutionResidue().Where(r => r.Verdict == "Positive")
+ * @example dx @$ewmda.ExecutionResidue(0x1a4, new { Strings = false })
+ * @example !ewmda.residue
+ * @example !ewmda.residue 0x1a4
+ */
+const executionResidue = defineAnalysis({
+    meta: {
+        name: "ExecutionResidue",
+        command: "residue",
+        summary: "What each thread's stack remembers beyond its live frames: past calls, absent modules, hidden exceptions, unloaded modules, strings",
+        patterns: ["Execution Residue (Unmanaged Space, User)"],
+        targets: "user",
+        version: "1.0.0",
+        params: [
+            { name: "tid", help: "thread id (default: every thread, summaries only)", optional: true },
+            { name: "options", help: "Threads, Details, Strings, Regions", optional: true },
+        ],
+        options: [
+            { name: "Threads", type: "string", help: "thread ids to examine (comma-separated), default all" },
+            { name: "Details", type: "bool", help: "one row per notable slot besides the summaries (default: on for one thread)" },
+            { name: "Strings", type: "bool", help: "false: leave string fragments out of the detail rows" },
+            { name: "Regions", type: "bool", help: "run !address once to find pointers to executable memory outside images" },
+        ],
+        columns: [
+            { name: "Thread", type: "hex", help: "Thread id" },
+            { name: "Stack", type: "string", help: "native, or x86 (WOW64) / x64 (WOW64) for the other stack of a WOW64 thread" },
+            { name: "Address", type: "address", help: "Address of the slot (detail rows)" },
+            { name: "Value", type: "address", help: "Value stored in the slot (detail rows)" },
+            { name: "Kind", type: "string", help: "Summary, or the slot's kind: CodePointer, ImagePointer, UnloadedModulePointer, RawCodePointer, String, Status" },
+            { name: "Symbol", type: "string", help: "module!symbol+0xoff of a code pointer, <Unloaded_x.dll>+0xoff of an unloaded-module pointer" },
+            { name: "Module", type: "string", help: "Image a code pointer points into" },
+            { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the code pointer; unreadable when the code is not in the dump", table: false },
+            { name: "Live", type: "bool", help: "The slot is at or above the stack pointer (live frames) rather than below it (dead residue)" },
+            { name: "Text", type: "string", help: "String fragment or status code at the slot" },
+            { name: "ModulesInResidue", type: "string", help: "Summary: code pointers per module in the whole stack, most first", table: false },
+            { name: "ModulesNotLive", type: "string", help: "Summary: modules with return addresses in the residue that no live frame is in (verified: a call precedes them)" },
+            { name: "PastCalls", type: "string", help: "Summary: dead return addresses in ascending address order (innermost first, like k); ? marks unverifiable ones", table: false },
+            { name: "ExceptionHints", type: "string", help: "Summary: exception-dispatch functions in the residue that are not on the live stack" },
+            { name: "Strings", type: "int", help: "Summary: string fragments in the stack", table: false },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request", reason: "64 KiB reads a 1 MiB stack in 16 requests; larger reads fail more often on partly captured stacks" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            FallbackScanBytes: { default: 0x100000, help: "How far above the stack pointer to scan when the TEB cannot be read", reason: "1 MiB is the default reserved stack size of Windows executables" },
+            MaxRows: { default: 100000, help: "Detail rows kept per call", reason: "summaries are always complete; more detail than this belongs in RawStack or RegionProfile with Export" },
+            MaxPastCalls: { default: 24, help: "Return addresses listed in PastCalls", reason: "a screenful of the innermost past calls; RawStack lists all" },
+            MinStringChars: { default: 5, help: "Printable characters a string fragment needs", reason: "one more than strings(1): stacks hold many 4-byte printable numbers" },
+            MaxStringChars: { default: 64, help: "Characters of a fragment shown in Text", reason: "enough to recognize a path or a message" },
+            DispatchFunctions: {
+                default: [
+                    "ntdll!KiUserExceptionDispatch*", "ntdll!KiRaiseUserExceptionDispatcher", "ntdll!RtlDispatchException", "ntdll!RtlRaiseException",
+                    "ntdll!RtlpExecuteHandlerForException", "ntdll!RtlpCallVectoredHandlers", "ntdll!RtlUnwindEx", "ntdll!__C_specific_handler",
+                    "kernelbase!RaiseException", "kernelbase!RaiseFailFastException", "kernelbase!UnhandledExceptionFilter", "*!_CxxThrowException", "*!__CxxFrameHandler*",
+                ],
+                help: "Functions whose return addresses in residue show exception dispatching (module!function, * wildcards)",
+                reason: "the user-mode exception path: the kernel's dispatcher entry, the dispatch and handler loop, raising, the unhandled filter, C++ throw and frame handlers",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const parsed = parseArguments$6(args);
+        if (typeof parsed === "string") {
+            ctx.summary("ExecutionResidue: " + parsed);
+            yield info$n(parsed, "heuristic");
+            return;
+        }
+        if (t.isKernel()) {
+            ctx.summary("ExecutionResidue: user threads only");
+            yield info$n("ExecutionResidue reads user-mode stacks; on a kernel target use KernelExecutionResidue (or .process /r /p <process> first in a complete dump)", "heuristic");
+            return;
+        }
+        const selected = selectThreads(t, parsed.threads);
+        for (const p of selected.problems)
+            yield info$n(p, "typed");
+        const threads = selected.threads;
+        if (threads.length === 0 && parsed.threads) {
+            ctx.summary("ExecutionResidue: no such thread");
+            return;
+        }
+        const details = parsed.details !== undefined ? parsed.details : parsed.threads !== undefined && parsed.threads.length === 1;
+        const unloaded = unloadedModules(t);
+        const regions = parsed.regions ? memoryRegions(t) : undefined;
+        const patterns = cfg.DispatchFunctions;
+        let shown = 0;
+        let dropped = 0;
+        let positives = 0;
+        let stacksScanned = 0;
+        let slotsScanned = 0;
+        let stopped = false;
+        for (const thread of threads) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            const tidText = "0x" + thread.id.toString(16);
+            const { stacks, problem } = threadStackRanges(t, thread, cfg.FallbackScanBytes);
+            if (problem) {
+                yield { Thread: thread.id, Kind: "Summary", Verdict: "Info", Evidence: "thread " + tidText + ": no stack range: " + problem + " (try !teb, .reload /f ntdll.dll)", Source: "typed" };
+                continue;
+            }
+            const live = t.threadStack(thread);
+            const frames = live.frames instanceof Unavailable ? undefined : live.frames;
+            const liveModules = {};
+            const liveFunctions = [];
+            if (frames)
+                for (const f of frames) {
+                    if (f.module)
+                        liveModules[f.module.name] = true;
+                    liveFunctions.push(f.func);
+                }
+            const onLiveStack = (fn) => liveFunctions.some((x) => x.toLowerCase() === fn.toLowerCase());
+            for (const stack of stacks) {
+                stacksScanned++;
+                const source = stack.source === "teb" ? "typed" : "heuristic";
+                if (stack.note) {
+                    yield info$n("thread " + tidText + ": " + stack.note + "; scanning " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base) + " from the stack pointer instead", "heuristic");
+                }
+                const found = {
+                    slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [],
+                };
+                const detailRows = [];
+                const keep = (row) => {
+                    if (!details)
+                        return;
+                    if (shown < cfg.MaxRows) {
+                        shown++;
+                        detailRows.push(row);
+                    }
+                    else
+                        dropped++;
+                };
+                scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, parsed.strings, keep);
+                slotsScanned += found.slots;
+                yield* detailRows;
+                const row = summaryRow(t, thread, stack, found, frames, source);
+                if (row.Verdict === "Positive")
+                    positives++;
+                yield row;
+            }
+        }
+        if (stopped)
+            yield info$n("stopped at the time budget after " + stacksScanned + " stacks; the rows above are complete for those", "heuristic");
+        if (dropped > 0)
+            yield info$n(dropped + " more detail rows were not kept (Config.ExecutionResidue.MaxRows = " + cfg.MaxRows + ")", "heuristic");
+        if (unloaded.note)
+            yield info$n(unloaded.note, "command");
+        if (regions && regions.note)
+            yield info$n(regions.note, "command");
+        if (positives === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 stacks with residue absent from their live stacks (exception dispatching, unloaded modules, verified calls into other modules) among " +
+                    stacksScanned + " stacks of " + threads.length + " threads (" + slotsScanned + " slots)",
+            };
+        }
+        ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned");
+    },
+    rowText(row, c) {
+        if (row.Kind === "Summary") {
+            return "Thread 0x" + Number(row.Thread).toString(16) + " " + String(row.Stack ?? "") + ": " + row.Verdict + ": " + row.Evidence;
+        }
+        if (row.Kind === undefined || !isInt64(row.Address))
+            return row.Verdict + ": " + row.Evidence;
+        const parts = [formatAddress(row.Address, c.pointerSize), isInt64(row.Value) ? formatAddress(row.Value, c.pointerSize) : "", String(row.Kind)];
+        if (typeof row.Symbol === "string")
+            parts.push(row.Symbol);
+        if (typeof row.Text === "string")
+            parts.push(row.Text);
+        if (row.Live === false)
+            parts.push("(dead)");
+        return parts.filter((p) => p !== "").join("  ");
+    },
+});
+function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, haveLive, withStrings, keep) {
+    const ps = stack.slotBytes;
+    const per = ps / 4;
+    const classifier = new ValueClassifier(t, stack, {
+        unloaded: unloaded.available ? unloaded : undefined, regions: regions && regions.available ? regions : undefined,
+        minStringChars: cfg.MinStringChars, maxStringChars: cfg.MaxStringChars,
+    });
+    const [spHi, spLo] = stack.sp ? halvesOf(stack.sp) : [0, 0];
+    const source = stack.source === "teb" ? "typed" : "heuristic";
+    const dispatchCache = {};
+    const isDispatch = (fn) => {
+        let v = dispatchCache[fn];
+        if (v === undefined) {
+            v = patterns.some((p) => matchesFunction(fn, p));
+            dispatchCache[fn] = v;
+        }
+        return v;
+    };
+    const base = { Thread: thread.id, Stack: stack.label, Source: source };
+    const limitBytes = (() => { const [bh, bl] = halvesOf(stack.base); const [lh, ll] = halvesOf(stack.limit); return (bh - lh) * 4294967296 + (bl - ll); })();
+    for (const block of slotBlocks(t, stack.limit, limitBytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+        found.slots += block.count;
+        if (!block.words) {
+            found.unreadableBytes += block.count * ps;
+            continue;
+        }
+        classifier.startBlock();
+        const words = block.words;
+        let [aHi, aLo] = halvesOf(block.address);
+        for (let i = 0; i < block.count; i++, aLo += ps) {
+            if (aLo >= 4294967296) {
+                aLo -= 4294967296;
+                aHi++;
+            }
+            const kind = classifier.slot(words, i, block.count, per);
+            if (kind !== "CodePointer" && kind !== "ImagePointer" && kind !== "UnloadedModulePointer" && kind !== "RawCodePointer" &&
+                !(kind === "String" && classifier.text !== undefined) && kind !== "Status")
+                continue;
+            const address = fromHalves(aHi, aLo);
+            const value = fromHalves(per === 2 ? words[i * 2 + 1] >>> 0 : 0, words[i * per] >>> 0);
+            const liveSlot = stack.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for the " + stack.label + " stack");
+            const evidence = "dps " + t.formatAddress(address) + " L1";
+            if (kind === "String") {
+                found.strings++;
+                if (withStrings)
+                    keep({ ...base, Address: address, Value: value, Kind: kind, Text: classifier.text, Live: liveSlot, Verdict: "Info", Evidence: "dpa / dpu " + t.formatAddress(address) + " L1" });
+                continue;
+            }
+            if (kind === "Status") {
+                if (found.statuses.length < 8 && found.statuses.indexOf(classifier.text) < 0)
+                    found.statuses.push(classifier.text);
+                keep({ ...base, Address: address, Value: value, Kind: kind, Text: classifier.text, Live: liveSlot, Verdict: "Info", Evidence: evidence + "; !error " + t.formatAddress(value) });
+                continue;
+            }
+            if (kind === "UnloadedModulePointer" || kind === "RawCodePointer") {
+                (kind === "UnloadedModulePointer" ? found.unloaded : found.rawCode).push({ text: classifier.text, address });
+                keep({ ...base, Address: address, Value: value, Kind: kind, Symbol: kind === "UnloadedModulePointer" ? classifier.text : undefined,
+                    Text: kind === "RawCodePointer" ? classifier.text : undefined, Live: liveSlot, Verdict: "Positive",
+                    Evidence: evidence + (kind === "UnloadedModulePointer" ? "; lm shows the module under Unloaded modules" : "; !address " + t.formatAddress(value)) });
+                continue;
+            }
+            // Code pointers into loaded images.
+            const m = classifier.module;
+            found.codeByModule[m.symbolName] = (found.codeByModule[m.symbolName] || 0) + 1;
+            const ret = t.isReturnSite(value);
+            const s = t.symbolize(value, m);
+            let verdict = "Info";
+            if (ret !== false) {
+                const dead = liveSlot === false;
+                if (dead && found.pastCalls.length < cfg.MaxPastCalls) {
+                    const text = s.text + (ret === true ? "" : "?");
+                    if (found.pastCalls[found.pastCalls.length - 1] !== text)
+                        found.pastCalls.push(text);
+                }
+                const plus = s.text.lastIndexOf("+0x");
+                const fn = s.hasSymbol && plus > 0 ? s.text.slice(0, plus) : s.text;
+                if (s.hasSymbol && isDispatch(fn) && !onLiveStack(fn)) {
+                    found.hints.push({ text: s.text, address, value });
+                    verdict = "Positive";
+                }
+                if (haveLive && !liveModules[m.name]) {
+                    const e = found.notLive[m.symbolName] || (found.notLive[m.symbolName] = { verified: 0, unverified: 0 });
+                    if (ret === true) {
+                        e.verified++;
+                        verdict = "Positive";
+                    }
+                    else
+                        e.unverified++;
+                }
+            }
+            keep({ ...base, Address: address, Value: value, Kind: kind, Symbol: s.text, Module: m.name, ReturnAddress: ret, Live: liveSlot, Verdict: verdict, Evidence: evidence + "; ub " + t.formatAddress(value) + " L1" });
+        }
+    }
+}
+function summaryRow(t, thread, stack, f, frames, source) {
+    const tidText = "0x" + thread.id.toString(16);
+    const modules = Object.keys(f.codeByModule).sort((a, b) => f.codeByModule[b] - f.codeByModule[a] || (a < b ? -1 : 1));
+    const notLiveNames = Object.keys(f.notLive).sort();
+    const verified = notLiveNames.filter((m) => f.notLive[m].verified > 0);
+    const notLive = frames === undefined ? notAvailable("the live stack of thread " + tidText + " could not be read") :
+        notLiveNames.map((m) => {
+            const e = f.notLive[m];
+            return m + " (" + (e.verified ? e.verified + " verified" : "") + (e.verified && e.unverified ? ", " : "") + (e.unverified ? e.unverified + " unverifiable" : "") + ")";
+        }).join(", ");
+    const range = t.formatAddress(stack.limit) + " " + t.formatAddress(stack.base);
+    const findings = [];
+    if (f.hints.length)
+        findings.push("exception dispatching not on the live stack: " + f.hints.slice(0, 3).map((h) => h.text).join(", "));
+    if (f.unloaded.length)
+        findings.push(f.unloaded.length + " pointers into unloaded modules (" + f.unloaded.slice(0, 3).map((u) => u.text).join(", ") + ")");
+    if (f.rawCode.length)
+        findings.push(f.rawCode.length + " pointers into executable memory outside images");
+    if (verified.length)
+        findings.push("verified calls into modules not on the live stack: " + verified.join(", "));
+    const positive = findings.length > 0;
+    const first = f.hints[0] || f.unloaded[0] || f.rawCode[0];
+    const examined = f.slots + " slots of " + range + (f.unreadableBytes ? " (0x" + f.unreadableBytes.toString(16) + " bytes unreadable)" : "") +
+        ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable");
+    const evidence = positive
+        ? "thread " + tidText + " " + stack.label + " stack: " + findings.join("; ") + " (" + (first ? "dps " + t.formatAddress(first.address) + " L1; " : "") + "dpS " + range + "; k)"
+        : "thread " + tidText + " " + stack.label + " stack: nothing absent from the live stack among " + examined + " (dpS " + range + ")";
+    return {
+        Thread: thread.id, Stack: stack.label, Kind: "Summary",
+        ModulesInResidue: modules.slice(0, 12).map((m) => m + " (" + f.codeByModule[m] + ")").join(", ") + (modules.length > 12 ? ", ..." : ""),
+        ModulesNotLive: notLive, PastCalls: f.pastCalls.join(" | "),
+        ExceptionHints: f.hints.map((h) => h.text).join(", ") || (f.statuses.length ? "status codes only: " + f.statuses.join(", ") : ""),
+        Strings: f.strings, Verdict: positive ? "Positive" : "Info", Evidence: evidence, Source: source,
+    };
+}
+function info$n(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+/** (tid?, options?) from dx or a `!` command; a message when they make no sense. */
+function parseArguments$6(args) {
+    const a = threadArguments(args, OPTION_NAMES$7);
+    if (typeof a === "string")
+        return a;
+    const flags = boolOptions(a.options, { Strings: true, Regions: false });
+    if (typeof flags === "string")
+        return flags;
+    let details;
+    if (a.options.Details !== undefined) {
+        const d = parseBool(a.options.Details, "Details");
+        if (typeof d === "string")
+            return d;
+        details = d;
+    }
+    return { threads: a.threads, details, strings: flags.Strings, regions: flags.Regions };
+}
+
+const OPTION_NAMES$6 = ["Threads", "Residue", "Regions"];
+/** Managed runtimes whose JIT code lives in private executable memory. */
+const RUNTIMES = ["clr.dll", "coreclr.dll", "mscorwks.dll", "mrt100_app.dll", "libcoreclr.dll"];
+/**
+ * Raw Pointer: code pointers that no loaded module explains: live stack frames whose instruction pointer is
+ * outside every module, and stack residue that points into an unloaded module's range or into executable
+ * memory outside images; each classified by the region it points into, and grouped by region so that many raw
+ * frames show as a few unknown components.
+ *
+ * The pattern (Raw Pointer): a pointer the debugger cannot associate with any module and shows as a bare address:
+ * JIT-compiled code, dynamically generated thunks, code of an unloaded module, injected code. Which of them it is
+ * decides between benign (JIT), a crash after unload, and hooks or injection.
+ *
+ * Detection: frames come from the shared stack walk (`k`); residue from a bulk scan of each thread's stack (both
+ * stacks of a WOW64 thread). Classes, from the most specific evidence: UnloadedModule (inside a range `lm` lists
+ * under "Unloaded modules"), JIT (private executable memory in a process with a managed runtime loaded),
+ * PrivateExecutable / MappedExecutable (committed, PAGE_EXECUTE*, not an image: `!address`), UnlistedImage (an
+ * image the module list lacks), Heap, Stack (code on a stack), Private / Mapped (not executable), Reserved /
+ * Free (nothing can execute there: a wild pointer or a corrupted stack), Unknown (no region information: the
+ * Regions option or `!address` was not available). `!address` runs once per call (option Regions, default on).
+ *
+ * Verdicts: Positive for a live frame in an unloaded module, executable memory outside images, a heap, a stack,
+ * or unmapped memory; Suspicious for a live frame with no region information or in an unlisted image, and for
+ * residue pointers; Info for JIT code. One Negative row when every frame is inside a module.
+ *
+ * False positives: minidumps without a complete module list make ordinary code look raw (check `lm` for
+ * deferred and unloaded modules); x86 frames recovered by frame-pointer chains can be garbage.
+ *
+ * Options: Threads (ids; default all, or the thread id argument), Residue (false: frames only), Regions (false:
+ * do not run `!address`).
+ *
+ * @function RawPointers
+ * @memberof Ewmda
+ * @param {number} [tid] Thread id (default: every thread).
+ * @param {object|string} [options] `Threads`, `Residue`, `Regions`; or a string such as `"residue=false"`.
+ * @returns {ResultSet} One row per raw pointer (Section "Pointer"), then one per region they fall in (Section "Component"): Section, Thread, Where, Address, Pointer, Class, Region, NearestModule, Count, Threads, Verdict, Evidence, Source.
+ * @example dx @$ewmda.RawPointers()
+ * @example dx -g @$ewmda.RawPointers().Where(r => r.Section == "Component")
+ * @example dx @$ewmda.RawPointers(0x1a4, new { Residue = false })
+ * @example !ewmda.rawpointers
+ */
+const rawPointers = defineAnalysis({
+    meta: {
+        name: "RawPointers",
+        command: "rawpointers",
+        summary: "Code pointers no loaded module explains (frames and stack residue), classified by region: unloaded module, JIT, private executable, heap",
+        patterns: ["Raw Pointer"],
+        targets: "user",
+        version: "1.0.0",
+        params: [
+            { name: "tid", help: "thread id (default: every thread)", optional: true },
+            { name: "options", help: "Threads, Residue, Regions", optional: true },
+        ],
+        options: [
+            { name: "Threads", type: "string", help: "thread ids to examine (comma-separated), default all" },
+            { name: "Residue", type: "bool", help: "false: live frames only, no stack scan" },
+            { name: "Regions", type: "bool", help: "false: do not run !address (classes are then UnloadedModule, Stack or Unknown)" },
+        ],
+        columns: [
+            { name: "Section", type: "string", help: "Pointer (one raw pointer) or Component (the raw pointers that fall in one region)" },
+            { name: "Thread", type: "hex", help: "Thread id" },
+            { name: "Where", type: "string", help: "frame N (a live frame's instruction pointer), or residue (a stack slot)" },
+            { name: "Address", type: "address", help: "The stack slot that holds a residue pointer" },
+            { name: "Pointer", type: "address", help: "The raw pointer; on Component rows the region's allocation base" },
+            { name: "Class", type: "string", help: "UnloadedModule, JIT, PrivateExecutable, MappedExecutable, UnlistedImage, Heap, Stack, Private, Mapped, Reserved, Free or Unknown" },
+            { name: "Region", type: "string", help: "What the pointer falls in: <Unloaded_x.dll>+0xoff, the !address region, or the stack" },
+            { name: "NearestModule", type: "string", help: "The closest loaded module and the distance to it", table: false },
+            { name: "Count", type: "int", help: "Component rows: raw pointers in the region" },
+            { name: "Threads", type: "string", help: "Component rows: threads whose stacks hold them", table: false },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request while scanning stacks", reason: "64 KiB reads a 1 MiB stack in 16 requests" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            FallbackScanBytes: { default: 0x100000, help: "How far above the stack pointer to scan when the TEB cannot be read", reason: "1 MiB is the default reserved stack size" },
+            MaxRows: { default: 5000, help: "Pointer rows kept per call (components still count all)", reason: "raw pointers come in groups; the components summarize the rest" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const a = threadArguments(args, OPTION_NAMES$6);
+        const flags = typeof a === "string" ? a : boolOptions(a.options, { Residue: true, Regions: true });
+        if (typeof a === "string" || typeof flags === "string") {
+            const text = typeof a === "string" ? a : flags;
+            ctx.summary("RawPointers: " + text);
+            yield info$m(text, "heuristic");
+            return;
+        }
+        if (t.isKernel()) {
+            ctx.summary("RawPointers: user threads only");
+            yield info$m("RawPointers reads user-mode threads; on a kernel target switch to a process first (.process /r /p <process>)", "heuristic");
+            return;
+        }
+        const selected = selectThreads(t, a.threads);
+        for (const p of selected.problems)
+            yield info$m(p, "typed");
+        if (selected.threads.length === 0 && a.threads) {
+            ctx.summary("RawPointers: no such thread");
+            return;
+        }
+        const unloaded = unloadedModules(t);
+        const regions = flags.Regions ? memoryRegions(t) : undefined;
+        const u = unloaded.available ? unloaded : undefined;
+        const r = regions && regions.available ? regions : undefined;
+        const jit = t.modules().modules.some((m) => RUNTIMES.indexOf(m.name.toLowerCase()) >= 0);
+        const classOf = (p) => (jit && (p.kind === "PrivateExecutable" || p.kind === "MappedExecutable") ? "JIT" : p.kind);
+        const found = [];
+        let frames = 0;
+        let framesRead = 0;
+        let slots = 0;
+        let stopped = false;
+        // Residue can only be classified with unloaded ranges or regions; without either, only frames are checked.
+        const scanResidue = flags.Residue && (u !== undefined || r !== undefined);
+        for (const thread of selected.threads) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            const s = t.threadStack(thread);
+            if (!(s.frames instanceof Unavailable)) {
+                framesRead++;
+                for (const f of s.frames) {
+                    frames++;
+                    if (f.module)
+                        continue;
+                    const [hi, lo] = halvesOf(f.ip);
+                    const place = placeOf(t, hi, lo, u, r);
+                    found.push({ thread: thread.id, where: "frame " + f.index, address: undefined, pointer: f.ip, place, cls: classOf(place), live: true });
+                }
+            }
+            if (!scanResidue)
+                continue;
+            const { stacks } = threadStackRanges(t, thread, cfg.FallbackScanBytes);
+            for (const st of stacks) {
+                const [bh, bl] = halvesOf(st.base);
+                const [lh, ll] = halvesOf(st.limit);
+                const per = st.slotBytes / 4;
+                for (const block of slotBlocks(t, st.limit, (bh - lh) * 4294967296 + (bl - ll), { slotBytes: st.slotBytes, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+                    slots += block.count;
+                    if (!block.words)
+                        continue;
+                    const w = block.words;
+                    const [aHi, aLo] = halvesOf(block.address);
+                    for (let i = 0; i < block.count; i++) {
+                        const lo = w[i * per] >>> 0;
+                        const hi = per === 2 ? w[i * 2 + 1] >>> 0 : 0;
+                        if (hi === 0 && lo < 0x10000)
+                            continue;
+                        if (t.modules().findPair(hi, lo) || t.stackOwner(hi, lo))
+                            continue;
+                        const place = placeOf(t, hi, lo, u, r);
+                        if (place.kind !== "UnloadedModule" && place.kind !== "PrivateExecutable" && place.kind !== "MappedExecutable")
+                            continue;
+                        const off = i * st.slotBytes;
+                        const address = fromHalves(aHi + Math.floor((aLo + off) / 4294967296), (aLo + off) % 4294967296);
+                        found.push({ thread: thread.id, where: "residue" + (st.label === "native" ? "" : " (" + st.label + ")"), address, pointer: fromHalves(hi, lo), place, cls: classOf(place), live: false });
+                    }
+                }
+            }
+        }
+        let kept = 0;
+        let positives = 0;
+        for (const f of found) {
+            const verdict = verdictOf$1(f);
+            if (verdict === "Positive")
+                positives++;
+            if (kept >= cfg.MaxRows)
+                continue;
+            kept++;
+            const ptr = t.formatAddress(f.pointer);
+            yield {
+                Section: "Pointer", Thread: f.thread, Where: f.where, Address: f.address, Pointer: f.pointer, Class: f.cls, Region: f.place.text,
+                NearestModule: nearestModule(t, f.pointer), Verdict: verdict,
+                Evidence: (f.address ? "dps " + t.formatAddress(f.address) + " L1; " : "~~[0x" + f.thread.toString(16) + "]k; ") + "!address " + ptr + "; u " + ptr + (f.cls === "UnloadedModule" ? "; lm (Unloaded modules)" : ""),
+                Source: sourceOf$1(f),
+            };
+        }
+        if (found.length > kept)
+            yield info$m((found.length - kept) + " more raw pointers were not listed (Config.RawPointers.MaxRows = " + cfg.MaxRows + "); the components below count them", "heuristic");
+        // Components: raw pointers grouped by the region (allocation) or unloaded module they fall in.
+        const groups = {};
+        const order = [];
+        for (const f of found) {
+            const p = f.place;
+            const [ph, pl] = halvesOf(f.pointer);
+            // Without a region, pointers within the same 64 KiB (the allocation granularity) form one component.
+            const key = p.unloaded ? "u:" + p.unloaded.name + ":" + p.unloaded.startHi + ":" + p.unloaded.startLo
+                : p.region ? "r:" + p.region.allocationHi + ":" + p.region.allocationLo
+                    : p.stack ? "s:" + p.stack.threadId : "p:" + ph + ":" + (pl >>> 16);
+            let g = groups[key];
+            if (!g) {
+                const base = p.unloaded ? fromHalves(p.unloaded.startHi, p.unloaded.startLo) : p.region ? allocationBase(p.region) : fromHalves(ph, (pl & 0xffff0000) >>> 0);
+                const region = p.unloaded ? "<Unloaded_" + p.unloaded.name + ">" : p.region || p.stack ? p.text : "the 64 KiB at " + t.formatAddress(base) + " (" + p.text + ")";
+                g = { base, cls: f.cls, region, count: 0, threads: [], live: 0, source: p.region || p.unloaded ? "command" : "typed" };
+                groups[key] = g;
+                order.push(key);
+            }
+            g.count++;
+            if (f.live)
+                g.live++;
+            if (g.threads.indexOf(f.thread) < 0)
+                g.threads.push(f.thread);
+        }
+        for (const key of order) {
+            const g = groups[key];
+            yield {
+                Section: "Component", Pointer: g.base, Class: g.cls, Region: g.region, Count: g.count,
+                Threads: g.threads.map((x) => "0x" + x.toString(16)).join(", "),
+                Verdict: g.live ? verdictOf$1({ cls: g.cls, live: true }) : "Info",
+                Evidence: g.count + " raw pointers (" + g.live + " in live frames) of " + g.threads.length + " threads fall in " + g.region + " (!address " + t.formatAddress(g.base) + ")",
+                Source: g.source,
+            };
+        }
+        if (stopped)
+            yield info$m("stopped at the time budget; the threads examined so far are listed", "heuristic");
+        if (unloaded.note)
+            yield info$m(unloaded.note, "command");
+        if (regions && regions.note)
+            yield info$m(regions.note, "command");
+        if (flags.Residue && !scanResidue)
+            yield info$m("stack residue not scanned: it needs unloaded-module ranges (lm) or regions (!address) to tell raw code pointers from data", "heuristic");
+        const rawFrames = found.filter((f) => f.live).length;
+        if (found.length === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 raw pointers: every one of " + frames + " frames of " + framesRead + " threads is inside a loaded module" +
+                    (scanResidue ? ", and none of " + slots + " stack slots points into an unloaded module or executable memory outside images" : "") + " (~*k)",
+            };
+        }
+        ctx.summary("RawPointers: " + rawFrames + " frames outside modules among " + frames + " frames of " + framesRead + " threads" +
+            (scanResidue ? ", " + (found.length - rawFrames) + " residue pointers in " + slots + " slots" : "") + "; " + positives + " positive");
+    },
+    rowText(row, c) {
+        if (row.Section === "Pointer" && isInt64(row.Pointer)) {
+            return "Thread 0x" + Number(row.Thread).toString(16) + " " + String(row.Where) + ": " + formatAddress(row.Pointer, c.pointerSize) + " " + String(row.Class) + " " + String(row.Region);
+        }
+        if (row.Section === "Component")
+            return "Component: " + String(row.Region) + " (" + String(row.Class) + "): " + row.Count + " pointers";
+        return row.Verdict + ": " + row.Evidence;
+    },
+});
+function verdictOf$1(f) {
+    if (f.cls === "JIT")
+        return "Info";
+    if (!f.live)
+        return "Suspicious";
+    switch (f.cls) {
+        case "UnloadedModule":
+        case "PrivateExecutable":
+        case "MappedExecutable":
+        case "Heap":
+        case "Stack":
+        case "Free":
+        case "Reserved":
+            return "Positive";
+        default:
+            return "Suspicious";
+    }
+}
+function sourceOf$1(f) {
+    return f.place.region || f.place.unloaded ? "command" : "typed";
+}
+function info$m(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * The import tables of an image in memory (Microsoft PE/COFF specification): the optional header's data
+ * directories (PE32: magic 0x10b, directories at +96; PE32+: 0x20b, at +112), the import directory's
+ * IMAGE_IMPORT_DESCRIPTORs (20 bytes: OriginalFirstThunk, TimeDateStamp, ForwarderChain, Name, FirstThunk;
+ * a zeroed one ends the array), the DLL names they point to, and the hint/name entries of the import name
+ * table. Reads go through `read(offset, length)` relative to the image base, which returns undefined for bytes
+ * that are not in the dump; names are read from one window when they sit together (they usually do).
+ */
+const IMAGE_DIRECTORY_ENTRY_IMPORT = 1;
+const IMAGE_DIRECTORY_ENTRY_IAT = 12;
+const MAX_DESCRIPTORS = 4096;
+function u16$1(b, o) {
+    return (b[o] | (b[o + 1] << 8)) >>> 0;
+}
+function u32$2(b, o) {
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+/** The data directories, or undefined when the headers are missing or malformed. */
+function readDataDirectories(read) {
+    const dos = read(0, 0x40);
+    if (!dos || dos[0] !== 0x4d || dos[1] !== 0x5a)
+        return undefined;
+    const lfanew = u32$2(dos, 0x3c);
+    if (lfanew < 0x40 || lfanew > 0x10000)
+        return undefined;
+    const head = read(lfanew, 24 + 0x70 + 16 * 8);
+    if (!head || head[0] !== 0x50 || head[1] !== 0x45 || head[2] !== 0 || head[3] !== 0)
+        return undefined;
+    const optionalSize = u16$1(head, 20);
+    const magic = u16$1(head, 24);
+    if (magic !== 0x10b && magic !== 0x20b)
+        return undefined;
+    const pe32plus = magic === 0x20b;
+    const countAt = 24 + (pe32plus ? 108 : 92);
+    const dirAt = 24 + (pe32plus ? 112 : 96);
+    const count = Math.min(16, u32$2(head, countAt));
+    const directories = [];
+    for (let i = 0; i < count && dirAt + i * 8 + 8 <= 24 + optionalSize; i++)
+        directories.push({ rva: u32$2(head, dirAt + i * 8), size: u32$2(head, dirAt + i * 8 + 4) });
+    return { directories, pe32plus };
+}
+/** A NUL-terminated ASCII string of at most `max` bytes from a block, or undefined when it does not end there. */
+function cString(b, at, max) {
+    let s = "";
+    for (let i = 0; i < max && at + i < b.length; i++) {
+        const c = b[at + i];
+        if (c === 0)
+            return s;
+        if (c < 0x20 || c > 0x7e)
+            return undefined;
+        s += String.fromCharCode(c);
+    }
+    return undefined;
+}
+/** The import descriptors, or why they cannot be read. */
+function readImportDescriptors(read, dir) {
+    if (!dir || dir.rva === 0)
+        return "the image has no import directory";
+    const bytes = Math.min(dir.size > 0 ? dir.size : 20 * 64, 20 * MAX_DESCRIPTORS);
+    let table = read(dir.rva, bytes - (bytes % 20));
+    if (!table) {
+        // The directory's recorded size is sometimes larger than what the image maps; try the descriptors one by one.
+        const one = read(dir.rva, 20);
+        if (!one)
+            return "the import directory (RVA 0x" + dir.rva.toString(16) + ") is not in the dump";
+        table = one;
+    }
+    const raw = [];
+    for (let o = 0;; o += 20) {
+        if (o + 20 > table.length) {
+            if (raw.length >= MAX_DESCRIPTORS)
+                break;
+            const next = read(dir.rva + o, 20);
+            if (!next)
+                break;
+            table = concat(table, next);
+        }
+        const originalFirstThunk = u32$2(table, o);
+        const nameRva = u32$2(table, o + 12);
+        const firstThunk = u32$2(table, o + 16);
+        if (originalFirstThunk === 0 && nameRva === 0 && firstThunk === 0)
+            break;
+        raw.push({ nameRva, firstThunk, originalFirstThunk });
+    }
+    // DLL names: one read over the span that holds them, else one per name.
+    let lo = Infinity;
+    let hi = 0;
+    for (const r of raw) {
+        if (r.nameRva) {
+            lo = Math.min(lo, r.nameRva);
+            hi = Math.max(hi, r.nameRva);
+        }
+    }
+    const window = hi >= lo && hi - lo < 0x10000 ? read(lo, hi - lo + 256) || read(lo, hi - lo + 1) : undefined;
+    return raw.map((r) => {
+        let dll;
+        if (r.nameRva) {
+            if (window && r.nameRva >= lo)
+                dll = cString(window, r.nameRva - lo, 256);
+            if (dll === undefined) {
+                const b = read(r.nameRva, 64);
+                if (b)
+                    dll = cString(b, 0, 64);
+            }
+        }
+        return { dll, firstThunk: r.firstThunk, originalFirstThunk: r.originalFirstThunk };
+    });
+}
+/** The name of import `index` of a descriptor from its name table: `Sleep`, `#12` (by ordinal), or undefined. */
+function importName(read, d, index, pe32plus) {
+    if (!d.originalFirstThunk)
+        return undefined;
+    const size = pe32plus ? 8 : 4;
+    const entry = read(d.originalFirstThunk + index * size, size);
+    if (!entry)
+        return undefined;
+    const low = u32$2(entry, 0);
+    const high = pe32plus ? u32$2(entry, 4) : 0;
+    const byOrdinal = pe32plus ? (high & 0x80000000) !== 0 : (low & 0x80000000) !== 0;
+    if (byOrdinal)
+        return "#" + (low & 0xffff);
+    const name = read(low + 2, 128) || read(low + 2, 32);
+    return name ? cString(name, 0, name.length) : undefined;
+}
+function concat(a, b) {
+    const out = [];
+    for (let i = 0; i < a.length; i++)
+        out.push(a[i]);
+    for (let i = 0; i < b.length; i++)
+        out.push(b[i]);
+    return out;
+}
+
+const OPTION_NAMES$5 = ["Module", "Data", "Regions"];
+/**
+ * Out-of-Module Pointer (user part): pointers stored inside a module (import address tables, function-pointer
+ * tables in writable sections) that point outside every loaded module, into an unloaded module's range, or into
+ * a module other than the one the table says.
+ *
+ * The pattern (Out-of-Module Pointer): a module's import slots and callback tables should point into the
+ * modules they name. A slot that points into private executable memory is the structural sign of a hook (an IAT
+ * hook, a detour trampoline), one that points into an unloaded module's range is stale (a crash waiting for its
+ * call), and one that points into an unrelated module is redirected.
+ *
+ * Detection: for each loaded image whose headers are in the dump, the import directory's descriptors give each
+ * imported DLL and its import address table; every filled slot is looked up in the module index (no host call
+ * per slot). A slot is fine when it points into the DLL it names, into any module for an API set (api-ms-*,
+ * ext-ms-*), or into a module of `Config.OutOfModulePointers.ForwardingHosts` (export forwarding: kernel32's
+ * HeapAlloc is ntdll's RtlAllocateHeap). Slots that still hold name-table RVAs or ordinals (not yet bound) are
+ * counted as unresolved. With Data (default on when `!address` answers), the writable sections are scanned too for
+ * values outside every module that land in executable memory or an unloaded module's range. Targets are classified
+ * as for Raw Pointer (`lm` once, `!address` once per call).
+ *
+ * Verdicts: Positive for OutOfModule (a slot into non-image memory) and Stale (into an unloaded module's range);
+ * Suspicious for Redirected; Info when the target module is in `AllowedTargets` (monitoring or security products
+ * that hook by design). One Negative row says how many slots of how many modules were checked, and how many
+ * modules' import tables are not in the dump.
+ *
+ * False positives: delay-load tables are not checked (their slots point at stubs inside the module until first
+ * use); shims (AcLayers, apphelp) and hot patches redirect on purpose; a module list missing entries (minidumps)
+ * makes real targets look out of module.
+ *
+ * Options: Module (check one module only), Data (scan writable sections: true / false), Regions (false: do not
+ * run `!address`).
+ *
+ * @function OutOfModulePointers
+ * @memberof Ewmda
+ * @param {object|string} [options] `Module` (name), `Data` (bool), `Regions` (bool); or a string such as `"module=app.exe"`.
+ * @returns {ResultSet} One row per slot that points where it should not: Container, Table, Slot, SlotAddress, Pointer, Expected, Actual, Class, Symbol, Verdict, Evidence, Source.
+ * @example dx @$ewmda.OutOfModulePointers()
+ * @example dx -g @$ewmda.OutOfModulePointers(new { Module = "app.exe" })
+ * @example !ewmda.oompointers
+ * @example !ewmda.oompointers "data=false"
+ */
+const outOfModulePointers = defineAnalysis({
+    meta: {
+        name: "OutOfModulePointers",
+        command: "oompointers",
+        summary: "Import slots and function-pointer tables of modules that point outside every module, into unloaded modules, or into the wrong module",
+        patterns: ["Out-of-Module Pointer"],
+        targets: "user",
+        version: "1.0.0",
+        params: [{ name: "options", help: "Module, Data, Regions", optional: true }],
+        options: [
+            { name: "Module", type: "string", help: "check only this module (name with or without extension)" },
+            { name: "Data", type: "bool", help: "scan the modules' writable sections for pointers into executable memory outside images (default: when !address answers)" },
+            { name: "Regions", type: "bool", help: "false: do not run !address (non-module targets are then Unknown unless in an unloaded module)" },
+        ],
+        columns: [
+            { name: "Container", type: "string", help: "The module that holds the slot" },
+            { name: "Table", type: "string", help: "IAT (import address table) or the writable section scanned (.data)" },
+            { name: "Slot", type: "string", help: "The import (DLL!function, DLL!#ordinal), or the offset in the section" },
+            { name: "SlotAddress", type: "address", help: "Address of the slot" },
+            { name: "Pointer", type: "address", help: "The value in the slot" },
+            { name: "Expected", type: "string", help: "Where the slot should point: the imported DLL, or the containing module's own code" },
+            { name: "Actual", type: "string", help: "Where it points: a module, <Unloaded_x.dll>+0xoff, or the !address region" },
+            { name: "Class", type: "string", help: "OutOfModule (not an image), Stale (an unloaded module's range) or Redirected (another module)" },
+            { name: "Symbol", type: "string", help: "Symbol of the target when it is inside a module", table: false },
+        ],
+        settings: {
+            ForwardingHosts: {
+                default: ["ntdll", "kernelbase", "kernel32", "ucrtbase", "msvcrt", "msvcp_win", "combase", "sechost", "advapi32", "rpcrt4", "win32u", "gdi32full",
+                    "user32", "ole32", "oleaut32", "shcore", "shlwapi", "bcryptprimitives", "bcrypt", "cfgmgr32", "windows.storage", "kernel.appcore", "ws2_32", "crypt32", "apphelp"],
+                help: "Modules an import may legitimately resolve into whatever DLL it names (export forwarding, API sets)",
+                reason: "Windows forwards exports of kernel32, advapi32, ole32, user32 and others into these system modules",
+            },
+            AllowedTargets: { default: [], help: "Modules whose redirection is expected (security or monitoring products): their findings are Info", reason: "none is assumed: add the products installed where the dump was taken" },
+            MaxSlots: { default: 4096, help: "Import slots read per descriptor at most", reason: "larger than any real import list; bounds a corrupt table" },
+            MaxDataBytes: { default: 0x4000000, help: "Bytes of writable sections scanned per call", reason: "64 MiB: every module's data in a large process, still seconds" },
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request in section scans", reason: "64 KiB keeps the request count low" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const bag = readOptions(args[0], OPTION_NAMES$5, "Module");
+        const flags = typeof bag === "string" ? bag : boolOptions(bag, { Regions: true });
+        if (typeof bag === "string" || typeof flags === "string") {
+            const text = typeof bag === "string" ? bag : flags;
+            ctx.summary("OutOfModulePointers: " + text);
+            yield info$l(text, "heuristic");
+            return;
+        }
+        if (t.isKernel()) {
+            ctx.summary("OutOfModulePointers: user modules only");
+            yield info$l("OutOfModulePointers checks user-mode modules' import tables; driver dispatch tables and kernel callback arrays are not checked yet", "heuristic");
+            return;
+        }
+        let modules = t.modules().modules.slice();
+        if (bag.Module !== undefined) {
+            const m = t.modules().byName(String(bag.Module));
+            if (!m) {
+                ctx.summary("OutOfModulePointers: no module " + String(bag.Module));
+                yield info$l("no module named " + String(bag.Module) + " is loaded (lm lists them)", "typed");
+                return;
+            }
+            modules = [m];
+        }
+        const unloaded = unloadedModules(t);
+        const regions = flags.Regions ? memoryRegions(t) : undefined;
+        const u = unloaded.available ? unloaded : undefined;
+        const r = regions && regions.available ? regions : undefined;
+        let data = r !== undefined;
+        if (bag.Data !== undefined) {
+            const d = boolOptions(bag, { Data: false });
+            if (typeof d === "string") {
+                yield info$l(d, "heuristic");
+                return;
+            }
+            data = d.Data;
+        }
+        const hosts = cfg.ForwardingHosts.map((h) => h.toLowerCase());
+        const allowed = cfg.AllowedTargets.map((h) => h.toLowerCase().replace(/\.dll$/, ""));
+        const ps = t.pointerSize();
+        const per = ps / 4;
+        const findings = [];
+        let checkedModules = 0;
+        let slotsChecked = 0;
+        let unresolved = 0;
+        const missing = [];
+        let dataBytes = 0;
+        let dataUnreadable = 0;
+        let stopped = false;
+        for (const m of modules) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            const read = (offset, length) => t.readBytes(addTo(m.base, offset), length);
+            const headers = readDataDirectories(read);
+            if (!headers) {
+                missing.push(m.name);
+                continue;
+            }
+            const descriptors = readImportDescriptors(read, headers.directories[IMAGE_DIRECTORY_ENTRY_IMPORT]);
+            if (typeof descriptors === "string") {
+                if (descriptors !== "the image has no import directory")
+                    missing.push(m.name);
+                else
+                    checkedModules++;
+            }
+            else {
+                checkedModules++;
+                const iatDir = headers.directories[IMAGE_DIRECTORY_ENTRY_IAT];
+                // The whole IAT in one read when the directory is there; else per descriptor.
+                const iat = iatDir && iatDir.rva && iatDir.size && iatDir.size <= 0x100000 ? t.readPointerWords(addTo(m.base, iatDir.rva), Math.floor(iatDir.size / ps)) : undefined;
+                for (const d of descriptors) {
+                    const slotsOf = () => {
+                        if (iat && iatDir && d.firstThunk >= iatDir.rva && d.firstThunk < iatDir.rva + iatDir.size) {
+                            const first = (d.firstThunk - iatDir.rva) / ps;
+                            if (first === Math.floor(first))
+                                return sliceWords(iat, first * per, Math.floor(iatDir.size / ps) * per);
+                        }
+                        for (let n = 256; n >= 1; n >>= 2) {
+                            const w = t.readPointerWords(addTo(m.base, d.firstThunk), n);
+                            if (w)
+                                return w;
+                        }
+                        return undefined;
+                    };
+                    const words = d.firstThunk ? slotsOf() : undefined;
+                    if (!words)
+                        continue;
+                    const count = Math.min(cfg.MaxSlots, words.length / per);
+                    for (let i = 0; i < count; i++) {
+                        const lo = words[i * per] >>> 0;
+                        const hi = per === 2 ? words[i * 2 + 1] >>> 0 : 0;
+                        if (hi === 0 && lo === 0)
+                            break; // the table's terminator
+                        slotsChecked++;
+                        // Not yet bound: an RVA of a hint/name entry, or an ordinal with the high bit set.
+                        const ordinal = per === 2 ? hi === 0x80000000 && lo <= 0xffff : lo >= 0x80000000 && lo <= 0x8000ffff;
+                        if ((hi === 0 && lo < m.size) || ordinal) {
+                            unresolved++;
+                            continue;
+                        }
+                        const place = placeOf(t, hi, lo, u, r);
+                        const cls = classify(place, d, hosts);
+                        if (!cls)
+                            continue;
+                        const slotAddress = addTo(m.base, d.firstThunk + i * ps);
+                        const pointer = fromHalves(hi, lo);
+                        const name = importName(read, d, i, headers.pe32plus);
+                        findings.push({
+                            container: m, table: "IAT", slot: (d.dll || "?") + "!" + (name || "#" + i), slotAddress, pointer,
+                            expected: d.dll || "(name not in the dump)", place, cls, symbol: place.module ? t.symbolize(pointer, place.module).text : undefined,
+                        });
+                    }
+                }
+            }
+            if (!data)
+                continue;
+            const sections = t.sections(m);
+            if (!sections)
+                continue;
+            for (const s of sections) {
+                if (!s.writable || s.size < ps)
+                    continue;
+                if (dataBytes + s.size > cfg.MaxDataBytes) {
+                    stopped = true;
+                    break;
+                }
+                const start = addTo(m.base, s.rva);
+                for (const block of slotBlocks(t, start, s.size, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: false })) {
+                    if (!block.words) {
+                        dataUnreadable += block.count * ps;
+                        continue;
+                    }
+                    dataBytes += block.count * ps;
+                    const w = block.words;
+                    for (let i = 0; i < block.count; i++) {
+                        const lo = w[i * per] >>> 0;
+                        const hi = per === 2 ? w[i * 2 + 1] >>> 0 : 0;
+                        if (hi === 0 && lo < 0x10000)
+                            continue;
+                        if (t.modules().findPair(hi, lo))
+                            continue;
+                        const place = placeOf(t, hi, lo, u, r);
+                        if (place.kind !== "PrivateExecutable" && place.kind !== "MappedExecutable" && place.kind !== "UnloadedModule")
+                            continue;
+                        const slotAddress = addTo(block.address, i * ps);
+                        const offset = differenceOf(slotAddress, start) || 0;
+                        findings.push({
+                            container: m, table: s.name, slot: s.name + "+0x" + offset.toString(16), slotAddress, pointer: fromHalves(hi, lo),
+                            expected: m.name + " code, or another module", place, cls: place.kind === "UnloadedModule" ? "Stale" : "OutOfModule", symbol: undefined,
+                        });
+                    }
+                }
+            }
+        }
+        let positives = 0;
+        for (const f of findings) {
+            const target = f.place.module ? f.place.module.symbolName.toLowerCase() : "";
+            const verdict = allowed.indexOf(target) >= 0 ? "Info" : f.cls === "Redirected" ? "Suspicious" : "Positive";
+            if (verdict === "Positive")
+                positives++;
+            yield {
+                Container: f.container.name, Table: f.table, Slot: f.slot, SlotAddress: f.slotAddress, Pointer: f.pointer, Expected: f.expected,
+                Actual: f.place.module ? f.place.module.name : f.place.text, Class: f.cls, Symbol: f.symbol, Verdict: verdict,
+                Evidence: "dps " + t.formatAddress(f.slotAddress) + " L1; !address " + t.formatAddress(f.pointer) + "; u " + t.formatAddress(f.pointer) +
+                    (f.table === "IAT" ? "; !dh -f " + f.container.symbolName + " (import directory)" : ""),
+                Source: f.place.region || f.place.unloaded ? "command" : "typed",
+            };
+        }
+        if (stopped)
+            yield info$l("stopped early (time budget or Config.OutOfModulePointers.MaxDataBytes); the modules examined so far are reported", "heuristic");
+        if (missing.length) {
+            yield info$l(missing.length + " of " + modules.length + " modules have no import table in the dump (" + missing.slice(0, 6).join(", ") + (missing.length > 6 ? ", ..." : "") +
+                "): their slots were not checked; a full-memory dump (.dump /ma) has them", "typed");
+        }
+        if (unloaded.note)
+            yield info$l(unloaded.note, "command");
+        if (regions && regions.note)
+            yield info$l(regions.note, "command");
+        if (!data)
+            yield info$l("writable sections not scanned for function pointers" + (r ? " (Data = false)" : ": without !address regions only unloaded-module targets could be told from data (Data = true scans anyway)"), "heuristic");
+        const examined = slotsChecked + " import slots of " + checkedModules + " modules" + (unresolved ? " (" + unresolved + " not yet bound)" : "") +
+            (data ? ", 0x" + dataBytes.toString(16) + " bytes of writable sections" + (dataUnreadable ? " (0x" + dataUnreadable.toString(16) + " not in the dump)" : "") : "");
+        if (findings.length === 0) {
+            yield { Verdict: "Negative", Source: "typed", Evidence: "0 slots point outside their modules among " + examined + " (!dh -f <module>; dps <IAT>)" };
+        }
+        ctx.summary("OutOfModulePointers: " + findings.length + " slots point where they should not (" + positives + " positive) among " + examined);
+    },
+    rowText(row, c) {
+        if (!isInt64(row.Pointer))
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Container) + " " + String(row.Table) + " " + String(row.Slot) + " -> " + formatAddress(row.Pointer, c.pointerSize) + " " + String(row.Actual) + " (" + String(row.Class) + ")";
+    },
+});
+/** Why a filled import slot is wrong, or undefined when it is fine. */
+function classify(place, d, hosts) {
+    if (place.kind === "UnloadedModule")
+        return "Stale";
+    if (!place.module)
+        return "OutOfModule";
+    const dll = (d.dll || "").toLowerCase();
+    const target = place.module.name.toLowerCase();
+    if (dll === "" || dll === target || dll.replace(/\.[^.]*$/, "") === place.module.symbolName.toLowerCase())
+        return undefined;
+    if (/^(api|ext)-ms-/.test(dll))
+        return undefined;
+    if (hosts.indexOf(place.module.symbolName.toLowerCase()) >= 0)
+        return undefined;
+    return "Redirected";
+}
+function sliceWords(words, from, to) {
+    const out = [];
+    for (let i = from; i < to && i < words.length; i++)
+        out.push(words[i]);
+    return out;
+}
+function info$l(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+const OPTION_NAMES$4 = ["Scope", "Width", "Unaligned", "Address", "Size", "MaxHits"];
+const SCOPES = ["stacks", "modules", "regions"];
+/**
+ * Value References: every location that holds a given value (a handle, an object or heap address, a thread id,
+ * a magic number) in the threads' stacks, the modules' writable sections and, on request, every committed
+ * region, with what each location belongs to.
+ *
+ * The pattern (Value References): the places where a value lives form a simple trace of who refers to it: the
+ * threads whose stacks hold a handle, the global that keeps an object, the heap blocks that point to it.
+ *
+ * Detection: each range is read in `Config.ValueReferences.ChunkBytes` chunks and compared in the script (no
+ * per-slot host call), `Width` bytes at a time at `Width` alignment (the pointer size by default; 4 for handles,
+ * thread ids and other 32-bit values; Unaligned compares 8-byte values at every 4-byte offset). Scopes: stacks
+ * (every thread's TEB stack range, both stacks of WOW64 threads), modules (the writable sections of every loaded
+ * image, from its section headers; the whole image when they are not in the dump), regions (every committed
+ * region `!address` lists that is not an image or a stack). An Address and Size option search one range instead.
+ * A hit's row names its owner (thread and whether it is live, module section and the symbol of the containing
+ * global, region) and shows the neighbouring slots. Coverage is reported: bytes searched, bytes not in the dump,
+ * ranges left out by the `MaxBytes` budget.
+ *
+ * False positives: small values (below 0x10000) and common constants occur by coincidence; a stale copy of a
+ * value (dead stack residue, a freed block) is still a hit: check Live and the owner.
+ *
+ * @function ValueReferences
+ * @memberof Ewmda
+ * @param {number} value The value to find (a number, or a string such as "0x1a4").
+ * @param {object|string} [options] `Scope` ("stacks,modules" by default; "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
+ * @returns {ResultSet} One row per location: Value, Address, Region, Owner, Live, Symbol, Context, Verdict, Evidence, Source; then a coverage row.
+ * @example dx @$ewmda.ValueReferences(0x2b0)
+ * @example dx -g @$ewmda.ValueReferences(0x1d0000a1230, new { Scope = "all" })
+ * @example dx @$ewmda.ValueReferences(0x1c4, new { Width = 4 })
+ * @example !ewmda.valuerefs 0x1d0000a1230
+ * @example !ewmda.valuerefs (0x1c4, "width=4 scope=stacks")
+ */
+const valueReferences = defineAnalysis({
+    meta: {
+        name: "ValueReferences",
+        command: "valuerefs",
+        summary: "Every location in stacks, module data and memory regions that holds a given value, with its owner and neighbours",
+        patterns: ["Value References"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "value", help: "the value to find", optional: false },
+            { name: "options", help: "Scope, Width, Unaligned, Address, Size, MaxHits", optional: true },
+        ],
+        options: [
+            { name: "Scope", type: "string", help: "where to search: stacks, modules, regions (comma-separated) or all; default stacks,modules" },
+            { name: "Width", type: "number", help: "bytes compared: 4 or 8 (default: the pointer size)" },
+            { name: "Unaligned", type: "bool", help: "compare 8-byte values at every 4-byte offset too" },
+            { name: "Address", type: "number", help: "search only this range (with Size)" },
+            { name: "Size", type: "number", help: "bytes of the Address range" },
+            { name: "MaxHits", type: "number", help: "stop after this many locations" },
+        ],
+        columns: [
+            { name: "Value", type: "address", help: "The value searched for", table: false },
+            { name: "Address", type: "address", help: "Location that holds the value" },
+            { name: "Region", type: "string", help: "Stack, Image (a module's section), Region (!address) or Range (an explicit range)" },
+            { name: "Owner", type: "string", help: "Thread and stack, module and section, or the region's type and usage" },
+            { name: "Live", type: "bool", help: "Stack hits: at or above the thread's stack pointer (a live frame) rather than dead residue" },
+            { name: "Symbol", type: "string", help: "Image hits: the global that holds the value (module!symbol+0xoff)" },
+            { name: "Context", type: "string", help: "The neighbouring slots, the hit in brackets", table: false },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request", reason: "64 KiB: few requests per stack, and a failed read costs little" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            MaxBytes: { default: 0x20000000, help: "Bytes searched per call (ranges past it are left out and reported)", reason: "512 MiB: a few seconds of comparisons; a full-memory scan of a large process needs an explicit raise" },
+            MaxHits: { default: 10000, help: "Locations reported per call", reason: "a value found more often than this is a constant, not a reference" },
+            ContextSlots: { default: 2, help: "Neighbouring slots shown on each side of a hit", reason: "enough to see the structure around a field" },
+            FallbackScanBytes: { default: 0x100000, help: "Stack bytes above the stack pointer searched when a TEB cannot be read", reason: "1 MiB is the default reserved stack size" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const parsed = parseArguments$5(t, args, cfg.MaxHits);
+        if (typeof parsed === "string") {
+            ctx.summary("ValueReferences: " + parsed);
+            yield info$k(parsed, "heuristic");
+            return;
+        }
+        const { value, width, unaligned, maxHits } = parsed;
+        const ps = t.pointerSize();
+        const valueText = hex$3(value);
+        const [vHi, vLo] = halvesOf(value);
+        if (vHi === 0 && vLo < 0x10000) {
+            yield info$k("0x" + vLo.toString(16) + " is a small value: expect coincidental hits (counts, flags, characters)", "heuristic");
+        }
+        const notes = [];
+        const ranges = searchRanges(t, parsed, cfg.FallbackScanBytes, notes);
+        for (const n of notes)
+            yield info$k(n, "command");
+        let searched = 0;
+        let unreadableBytes = 0;
+        let hits = 0;
+        let skipped = 0;
+        let skippedBytes = 0;
+        let stopped;
+        const per = width / 4;
+        const step = unaligned ? 1 : per;
+        const scanned = {};
+        const dump = width === ps ? "dps " : width === 4 ? "dd " : "dq ";
+        for (const r of ranges) {
+            if (stopped) {
+                skipped++;
+                skippedBytes += r.bytes;
+                continue;
+            }
+            if (searched + r.bytes > cfg.MaxBytes) {
+                skipped++;
+                skippedBytes += r.bytes;
+                continue;
+            }
+            scanned[r.region] = (scanned[r.region] || 0) + 1;
+            const [spHi, spLo] = r.sp ? halvesOf(r.sp) : [0, 0];
+            for (const block of slotBlocks(t, r.start, r.bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
+                if (!block.words) {
+                    unreadableBytes += block.count * width;
+                    continue;
+                }
+                searched += block.count * width;
+                const words = block.words;
+                const nWords = block.count * per;
+                for (let j = 0; j + per <= nWords; j += step) {
+                    if ((words[j] >>> 0) !== vLo || (per === 2 && (words[j + 1] >>> 0) !== vHi))
+                        continue;
+                    const address = addTo(block.address, j * 4);
+                    const [aHi, aLo] = halvesOf(address);
+                    let symbol;
+                    if (r.module) {
+                        const s = t.symbolize(address, r.module);
+                        symbol = s.text;
+                    }
+                    yield {
+                        Value: value, Address: address, Region: r.region, Owner: r.owner,
+                        Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
+                        Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
+                        Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
+                            (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" ? "; !address " + t.formatAddress(address) : ""),
+                        Source: r.source,
+                    };
+                    hits++;
+                    if (hits >= maxHits) {
+                        stopped = "MaxHits (" + maxHits + ")";
+                        break;
+                    }
+                }
+                if (stopped)
+                    break;
+                if (ctx.budget.exceeded()) {
+                    stopped = "the time budget";
+                    break;
+                }
+            }
+        }
+        const plural = { Stack: "stack", Image: "image section", Region: "region", Range: "range" };
+        const where = Object.keys(scanned).map((k) => scanned[k] + " " + plural[k] + (scanned[k] === 1 ? "" : "s")).join(", ") || "no ranges";
+        const coverage = "0x" + searched.toString(16) + " bytes searched in " + where +
+            (unreadableBytes ? "; 0x" + unreadableBytes.toString(16) + " bytes not in the dump" : "") +
+            (skipped ? "; " + skipped + " ranges (0x" + skippedBytes.toString(16) + " bytes) left out" + (stopped ? " after stopping at " + stopped : " by the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + ")") : stopped ? "; stopped at " + stopped : "");
+        const how = (width === 4 ? "s -d" : "s -q") + " <range> " + valueText;
+        if (hits === 0) {
+            yield { Value: value, Verdict: "Negative", Evidence: "0 locations hold " + valueText + " (" + width + "-byte" + (unaligned ? ", every 4-byte offset" : ", aligned") + "): " + coverage + " (" + how + ")", Source: "typed" };
+        }
+        else {
+            yield info$k("coverage: " + coverage + " (" + how + " checks a range)", "typed");
+        }
+        ctx.summary("ValueReferences " + valueText + ": " + hits + " locations; " + coverage);
+    },
+    rowText(row, c) {
+        if (!isInt64(row.Address))
+            return row.Verdict + ": " + row.Evidence;
+        return formatAddress(row.Address, c.pointerSize) + "  " + String(row.Region) + "  " + String(row.Owner) +
+            (typeof row.Symbol === "string" ? "  " + row.Symbol : "") + (row.Live === false ? "  (dead)" : "");
+    },
+});
+/** `00000000 [000001a4] 00000001` from the words around a hit (only what the block holds). */
+function context(words, j, per, nWords, slots) {
+    const cell = (k) => {
+        const lo = ("00000000" + (words[k] >>> 0).toString(16)).slice(-8);
+        return per === 2 ? ("00000000" + (words[k + 1] >>> 0).toString(16)).slice(-8) + "`" + lo : lo;
+    };
+    const out = [];
+    for (let s = -slots; s <= slots; s++) {
+        const k = j + s * per;
+        if (k < 0 || k + per > nWords)
+            continue;
+        out.push(s === 0 ? "[" + cell(k) + "]" : cell(k));
+    }
+    return out.join(" ");
+}
+function info$k(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+function parseArguments$5(t, args, defaultMaxHits) {
+    if (args[0] === undefined || args[0] === null) {
+        return "give the value to find, such as dx @$ewmda.ValueReferences(0x1a4) (a handle, an address, a thread id, a magic number)";
+    }
+    const value = parseValue(args[0], "the value");
+    if (typeof value === "string")
+        return value;
+    const bag = readOptions(args[1], OPTION_NAMES$4, undefined);
+    if (typeof bag === "string")
+        return bag;
+    const ps = t.pointerSize();
+    let width = ps;
+    if (bag.Width !== undefined) {
+        const w = Number(bag.Width);
+        if (w !== 4 && w !== 8)
+            return "Width must be 4 or 8, not " + String(bag.Width);
+        width = w;
+    }
+    const [vHi] = halvesOf(value);
+    if (width === 4 && vHi !== 0)
+        return hex$3(value) + " does not fit in 4 bytes (Width 4)";
+    let unaligned = false;
+    if (bag.Unaligned !== undefined) {
+        const u = parseBool(bag.Unaligned, "Unaligned");
+        if (typeof u === "string")
+            return u;
+        unaligned = u && width === 8;
+    }
+    let scopes = ["stacks", "modules"];
+    if (bag.Scope !== undefined) {
+        const list = String(bag.Scope).toLowerCase().split(/[\s,;|+]+/).filter((s) => s !== "");
+        if (list.length === 1 && list[0] === "all")
+            scopes = SCOPES.slice();
+        else {
+            for (const s of list)
+                if (SCOPES.indexOf(s) < 0)
+                    return "unknown scope \"" + s + "\" (use stacks, modules, regions or all)";
+            scopes = list;
+        }
+    }
+    let range;
+    if (bag.Address !== undefined || bag.Size !== undefined) {
+        if (bag.Address === undefined || bag.Size === undefined)
+            return "Address and Size go together: new { Address = 0x..., Size = 0x1000 }";
+        const start = parseValue(bag.Address, "Address");
+        if (typeof start === "string")
+            return start;
+        const bytes = parseBytes(bag.Size, "Size");
+        if (typeof bytes === "string")
+            return bytes;
+        if (bytes === 0)
+            return "the range at " + t.formatAddress(start) + " is empty (Size 0)";
+        const [, lo] = halvesOf(start);
+        if (lo % 4 !== 0)
+            return "Address " + t.formatAddress(start) + " is not 4-byte aligned: values are compared at 4-byte boundaries (start at " + t.formatAddress(addTo(start, -(lo % 4))) + ")";
+        range = { start, bytes };
+    }
+    let maxHits = defaultMaxHits;
+    if (bag.MaxHits !== undefined) {
+        const n = parseBytes(bag.MaxHits, "MaxHits");
+        if (typeof n === "string")
+            return n;
+        if (n < 1)
+            return "MaxHits must be at least 1";
+        maxHits = n;
+    }
+    return { value, width, unaligned, scopes, range, maxHits };
+}
+/** The ranges to search, in scope order: stacks, module sections, regions; or the one explicit range. */
+function searchRanges(t, p, fallbackBytes, notes) {
+    const out = [];
+    if (p.range) {
+        const bytes = p.range.bytes - (p.range.bytes % p.width);
+        out.push({ start: p.range.start, bytes, region: "Range", owner: "range " + t.formatAddress(p.range.start) + " L0x" + bytes.toString(16), source: "typed", sparse: true });
+        return out;
+    }
+    if (p.scopes.indexOf("stacks") >= 0) {
+        if (t.isKernel())
+            notes.push("stacks: user-mode stacks of the current process only (TEB ranges)");
+        for (const thread of t.threads()) {
+            const { stacks, problem } = threadStackRanges(t, thread, fallbackBytes);
+            if (problem) {
+                notes.push("thread 0x" + thread.id.toString(16) + ": no stack range (" + problem + ")");
+                continue;
+            }
+            for (const s of stacks) {
+                const [bh, bl] = halvesOf(s.base);
+                const [lh, ll] = halvesOf(s.limit);
+                const bytes = (bh - lh) * 4294967296 + (bl - ll);
+                // A value wider than the stack's slots (8 bytes on the 32-bit stack of a WOW64 thread) is still found 4-byte aligned.
+                out.push({
+                    start: s.limit, bytes: bytes - (bytes % p.width), region: "Stack", source: s.source === "teb" ? "typed" : "heuristic", sparse: false,
+                    owner: "thread 0x" + thread.id.toString(16) + (s.label === "native" ? "" : " " + s.label), sp: s.sp,
+                });
+            }
+        }
+    }
+    if (p.scopes.indexOf("modules") >= 0) {
+        let noHeaders = 0;
+        for (const m of t.modules().modules) {
+            const sections = t.sections(m);
+            if (!sections) {
+                noHeaders++;
+                out.push({ start: m.base, bytes: m.size - (m.size % p.width), region: "Image", owner: m.name + " (whole image: no section headers in the dump)", module: m, source: "typed", sparse: true });
+                continue;
+            }
+            for (const s of sections) {
+                if (!s.writable || s.size === 0)
+                    continue;
+                const bytes = s.size - (s.size % p.width);
+                if (bytes > 0)
+                    out.push({ start: addTo(m.base, s.rva), bytes, region: "Image", owner: m.name + " " + s.name, module: m, source: "typed", sparse: true });
+            }
+        }
+        if (noHeaders)
+            notes.push(noHeaders + " modules have no section headers in the dump: their whole images are searched");
+    }
+    if (p.scopes.indexOf("regions") >= 0) {
+        const regions = memoryRegions(t);
+        if (!regions.available)
+            notes.push("regions: " + (regions.note || "!address gave no regions"));
+        else {
+            for (const r of regions.list) {
+                if (r.state !== "MEM_COMMIT" || r.type === "MEM_IMAGE" || /^Stack/i.test(r.usage) || /PAGE_NOACCESS|PAGE_GUARD/i.test(r.protect))
+                    continue;
+                const start = fromHalves(r.baseHi, r.baseLo);
+                const bytes = (r.endHi - r.baseHi) * 4294967296 + (r.endLo - r.baseLo);
+                out.push({ start, bytes: bytes - (bytes % p.width), region: "Region", owner: regionText(r), source: "command", sparse: true });
+            }
+        }
+    }
+    return out;
+}
+
+/**
+ * Is a code address a plausible return address? Only if the instruction right before it is a call.
+ * x86/x64: `E8 rel32`, and `FF /2` (call near indirect) in all its ModRM/SIB/displacement forms, with an
+ * optional REX prefix on x64. ARM64: BL, BLR and the pointer-authenticated BLRAA/BLRAB/…Z forms.
+ * (Intel SDM vol. 2 "CALL"; Arm ARM C6 "BL", "BLR", "BLRAA".)
+ */
+/** How many bytes before a return address to read for `endsWithCall`. */
+/** Length of the x86/x64 call instruction starting at `start`, or 0 if none. */
+function callLength(b, start, x64) {
+    let i = start;
+    const op = b[i];
+    if (op === 0xe8)
+        return i + 5 - start;
+    if (op !== 0xff)
+        return 0;
+    const modrm = b[i + 1];
+    if (modrm === undefined || ((modrm >> 3) & 7) !== 2)
+        return 0;
+    const mod = modrm >> 6;
+    const rm = modrm & 7;
+    let len = 2;
+    if (mod !== 3 && rm === 4) {
+        const sib = b[i + 2];
+        if (sib === undefined)
+            return 0;
+        len++;
+        if (mod === 0 && (sib & 7) === 5)
+            len += 4;
+    }
+    if (mod === 0 && rm === 5)
+        len += 4;
+    else if (mod === 1)
+        len += 1;
+    else if (mod === 2)
+        len += 4;
+    return i + len - start;
+}
+/**
+ * True when `before` (the bytes immediately preceding a candidate return address, `callWindow(arch)`
+ * of them) ends with a complete call instruction.
+ */
+function endsWithCall(before, arch) {
+    const n = before.length;
+    for (let len = 2; len <= 7 && len <= n; len++) {
+        if (callLength(before, n - len) === len)
+            return true;
+    }
+    return false;
+}
+
+/**
+ * PE section headers read from an image in memory (Microsoft PE/COFF specification: the DOS header's
+ * e_lfanew at 0x3C, "PE\0\0", the 20-byte COFF header, then 40-byte section headers after the
+ * optional header). Tells code sections from data sections without `Module.Contents`, which exists
+ * only when another script is loaded.
+ */
+/** Little-endian 16/32-bit reads from a byte array (shared with pe-resources.ts). */
+function u16(b, o) {
+    return (b[o] | (b[o + 1] << 8)) >>> 0;
+}
+function u32$1(b, o) {
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+/**
+ * The one thin typed layer between analyses and `host`: processes, threads, stack ranges, modules,
+ * memory in bulk, symbols. How each thing is fetched, and its fallbacks for missing symbols and
+ * unconfirmed provider behaviour, is written once here. A Target is made per analysis call and caches
+ * what it fetched for that call only.
+ */
+/** A pointer-valued field as an address: Int64, number, or a native pointer (its `.address`). */
+function asAddress(v) {
+    if (isInt64(v) || typeof v === "number")
+        return toInt64(v);
+    if (v && typeof v === "object" && v.address !== undefined) {
+        return toInt64(v.address);
+    }
+    throw new TypeError("not an address");
+}
+
+/**
+ * Saved exception state on a thread's stack: CONTEXT and EXCEPTION_RECORD read through ntdll's types
+ * (sizes and field offsets come from the symbols, never from constants), validated before anyone is told
+ * about them, and recovered from the places exception dispatching leaves them:
+ *
+ * - x64 / ARM64 `KiUserExceptionDispatcher`: the kernel builds the CONTEXT at the frame's stack pointer and
+ *   the EXCEPTION_RECORD after it (Windows 7+ puts a CONTEXT_EX in between: the record is at
+ *   sizeof(CONTEXT) + 0x20 on x64; earlier systems put it right after the CONTEXT). The record's place is
+ *   probed from sizeof(CONTEXT) on in 16-byte steps and accepted where its ExceptionAddress equals the
+ *   CONTEXT's instruction pointer.
+ * - x86 `KiUserExceptionDispatcher(EXCEPTION_RECORD*, CONTEXT*)`: the two pointer arguments on the stack.
+ * - Any other dispatching frame (RtlDispatchException, RaiseException, UnhandledExceptionFilter...): a
+ *   bounded scan of the stack above it for (EXCEPTION_RECORD*, CONTEXT*) pairs (arguments, EXCEPTION_POINTERS)
+ *   and for CONTEXT-shaped data, then for a record whose ExceptionAddress is that CONTEXT's instruction pointer.
+ *
+ * A CONTEXT counts only when its ContextFlags name the target's architecture with CONTEXT_CONTROL, its stack
+ * pointer is inside the stack that holds it, and its instruction pointer is inside a module (or is the
+ * address an execute fault names).
+ *
+ * Also here: the thrown type of an MSVC C++ exception, from the throw information its record points to.
+ */
+/** The architecture bit of ContextFlags (winnt.h CONTEXT_i386 / CONTEXT_AMD64 / CONTEXT_ARM64). */
+const ARCH_FLAG = { x86: 0x10000, x64: 0x100000, arm64: 0x400000 };
+/** CONTEXT_CONTROL's low bit: the instruction and stack pointers are valid. */
+const CONTEXT_CONTROL = 0x1;
+/** Bits 8..23 hold the architecture bit; the low byte holds feature bits, the high byte status bits (CONTEXT_EXCEPTION_*). */
+const ARCH_MASK = 0x00ffff00;
+/** EXCEPTION_MAXIMUM_PARAMETERS (winnt.h). */
+const MAX_PARAMETERS = 15;
+const REGISTER_FIELDS = {
+    x64: { ip: "Rip", sp: "Rsp" }, x86: { ip: "Eip", sp: "Esp" }, arm64: { ip: "Pc", sp: "Sp" },
+};
+/** True when ContextFlags name the architecture with CONTEXT_CONTROL (the in-memory prefilter of a CONTEXT scan). */
+function contextFlagsPlausible(arch, flags) {
+    const want = ARCH_FLAG[arch];
+    return want !== undefined && ((flags >>> 0) & ARCH_MASK) === want && (flags & CONTEXT_CONTROL) !== 0;
+}
+/** ntdll's `_CONTEXT` / `_EXCEPTION_RECORD` for the target's architecture, or why they cannot be used. */
+function exceptionTypes(t) {
+    const arch = t.architecture();
+    const regs = REGISTER_FIELDS[arch];
+    if (!regs)
+        return "no CONTEXT layout is known for " + arch;
+    const contextSize = t.typeSize("ntdll", "_CONTEXT");
+    const recordSize = t.typeSize("ntdll", "_EXCEPTION_RECORD");
+    if (contextSize === undefined || recordSize === undefined) {
+        return "ntdll's _CONTEXT / _EXCEPTION_RECORD types are not available (ntdll symbols not loaded: .reload /f ntdll.dll, check .sympath)";
+    }
+    const flagsOffset = t.fieldOffset("ntdll", "_CONTEXT", "ContextFlags");
+    const ip = t.fieldOffset("ntdll", "_CONTEXT", regs.ip);
+    const sp = t.fieldOffset("ntdll", "_CONTEXT", regs.sp);
+    const addressOffset = t.fieldOffset("ntdll", "_EXCEPTION_RECORD", "ExceptionAddress");
+    const parametersOffset = t.fieldOffset("ntdll", "_EXCEPTION_RECORD", "ExceptionInformation");
+    if (flagsOffset === undefined || ip === undefined || sp === undefined) {
+        return "ntdll's _CONTEXT has no ContextFlags/" + regs.ip + "/" + regs.sp + " fields: its symbols are not those of an " + arch + " ntdll";
+    }
+    if (addressOffset === undefined || parametersOffset === undefined)
+        return "ntdll's _EXCEPTION_RECORD lacks ExceptionAddress/ExceptionInformation";
+    return {
+        arch, contextSize, flagsOffset, ipField: regs.ip, spField: regs.sp, recordSize,
+        recordAddressOffset: addressOffset, recordParametersOffset: parametersOffset,
+        contextExSize: t.typeSize("ntdll", "_CONTEXT_EX"),
+    };
+}
+function readContext(t, types, address) {
+    const o = t.typedObject(address, "ntdll", "_CONTEXT");
+    if (!o)
+        return "no _CONTEXT type";
+    try {
+        return { address, flags: toNumber(o.ContextFlags) >>> 0, ip: toInt64(o[types.ipField]), sp: toInt64(o[types.spField]) };
+    }
+    catch (e) {
+        return "the CONTEXT at " + t.formatAddress(address) + " could not be read: " + errorMessage(e);
+    }
+}
+function readRecord(t, types, address) {
+    const o = t.typedObject(address, "ntdll", "_EXCEPTION_RECORD");
+    if (!o)
+        return "no _EXCEPTION_RECORD type";
+    let code;
+    let flags;
+    let count;
+    let nested;
+    let exceptionAddress;
+    try {
+        code = toNumber(o.ExceptionCode) >>> 0;
+        flags = toNumber(o.ExceptionFlags) >>> 0;
+        count = toNumber(o.NumberParameters) >>> 0;
+        nested = asAddress(o.ExceptionRecord);
+        exceptionAddress = asAddress(o.ExceptionAddress);
+    }
+    catch (e) {
+        return "the EXCEPTION_RECORD at " + t.formatAddress(address) + " could not be read: " + errorMessage(e);
+    }
+    if (code === 0)
+        return "ExceptionCode is 0";
+    if (flags > 0xff)
+        return "ExceptionFlags 0x" + flags.toString(16) + " has undefined bits";
+    if (count > MAX_PARAMETERS)
+        return "NumberParameters " + count + " exceeds " + MAX_PARAMETERS;
+    const parameters = [];
+    if (count > 0) {
+        const words = t.readPointerWords(addTo(address, types.recordParametersOffset), count);
+        if (!words)
+            return "the parameters of the EXCEPTION_RECORD at " + t.formatAddress(address) + " are not in the dump";
+        const per = t.pointerSize() / 4;
+        for (let i = 0; i < count; i++)
+            parameters.push(fromHalves(per === 2 ? words[i * 2 + 1] : 0, words[i * per]));
+    }
+    return { address, code, flags, nested, exceptionAddress, parameters };
+}
+/** The stack that holds an address: the owning thread's TEB range, else this thread's range. */
+function stackHolding(t, thread, address, fallbackBytes) {
+    const [hi, lo] = halvesOf(address);
+    const owner = t.stackOwner(hi, lo);
+    if (owner)
+        return { limit: fromHalves(owner.limitHi, owner.limitLo), base: fromHalves(owner.baseHi, owner.baseLo) };
+    const r = t.stackRange(thread, fallbackBytes);
+    return r instanceof Unavailable ? undefined : { limit: r.limit, base: r.base };
+}
+function inside(v, r) {
+    return compareU64(v, r.limit) >= 0 && compareU64(v, r.base) < 0;
+}
+/** Why a CONTEXT is not plausible (empty when it is). `record` lets an execute fault outside modules pass. */
+function contextProblems(t, types, thread, c, record, fallbackBytes) {
+    const problems = [];
+    const want = ARCH_FLAG[types.arch];
+    if ((c.flags & ARCH_MASK) !== want || !(c.flags & CONTEXT_CONTROL)) {
+        problems.push("ContextFlags 0x" + c.flags.toString(16) + " is not an " + types.arch + " CONTEXT with CONTEXT_CONTROL (0x" + (want | CONTEXT_CONTROL).toString(16) + ")");
+    }
+    const stack = stackHolding(t, thread, c.address, fallbackBytes);
+    if (!stack)
+        problems.push("the thread's stack range is unknown");
+    else if (!inside(c.sp, stack)) {
+        problems.push("its stack pointer " + t.formatAddress(c.sp) + " is outside the stack " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base));
+    }
+    if (!t.modules().find(c.ip) && !(record && compareU64(record.exceptionAddress, c.ip) === 0)) {
+        problems.push("its instruction pointer " + t.formatAddress(c.ip) + " is not in a loaded module");
+    }
+    return problems;
+}
+/** Reads and validates candidates, each address once. */
+class Validator {
+    t;
+    types;
+    thread;
+    opts;
+    contexts = {};
+    records = {};
+    attempts = 0;
+    /** The last reason a CONTEXT candidate was rejected (for the Suspicious row). */
+    lastProblem;
+    constructor(t, types, thread, opts) {
+        this.t = t;
+        this.types = types;
+        this.thread = thread;
+        this.opts = opts;
+    }
+    context(address, record) {
+        const key = halvesOf(address).join(":");
+        let c = this.contexts[key];
+        if (c === undefined) {
+            this.attempts++;
+            c = readContext(this.t, this.types, address);
+            this.contexts[key] = c;
+        }
+        if (typeof c === "string") {
+            this.lastProblem = c;
+            return undefined;
+        }
+        const problems = contextProblems(this.t, this.types, this.thread, c, record, this.opts.fallbackStackBytes);
+        if (problems.length) {
+            this.lastProblem = "the CONTEXT at " + this.t.formatAddress(address) + ": " + problems.join("; ");
+            return undefined;
+        }
+        return c;
+    }
+    record(address) {
+        const key = halvesOf(address).join(":");
+        let r = this.records[key];
+        if (r === undefined) {
+            this.attempts++;
+            r = readRecord(this.t, this.types, address);
+            this.records[key] = r;
+        }
+        return typeof r === "string" ? undefined : r;
+    }
+    exhausted() {
+        return this.attempts >= this.opts.maxCandidates;
+    }
+}
+function align(n, to) {
+    return Math.ceil(n / to) * to;
+}
+/** x64 / ARM64 KiUserExceptionDispatcher: the CONTEXT at the frame's stack pointer, the record after it. */
+function atDispatcherFrame(v, types, sp, probeBytes) {
+    const offsets = [];
+    if (types.contextExSize !== undefined)
+        offsets.push(align(types.contextSize + types.contextExSize, 16));
+    for (let off = types.contextSize; off <= types.contextSize + probeBytes; off += 16)
+        if (offsets.indexOf(off) < 0)
+            offsets.push(off);
+    // The record's ExceptionAddress is the CONTEXT's instruction pointer, for faults and RtlRaiseException alike.
+    for (const off of offsets) {
+        const record = v.record(addTo(sp, off));
+        if (!record)
+            continue;
+        const context = v.context(sp, record);
+        if (context && compareU64(record.exceptionAddress, context.ip) === 0)
+            return { context, record, method: "dispatcher frame" };
+    }
+    const context = v.context(sp);
+    return context ? { context, record: undefined, method: "dispatcher frame" } : undefined;
+}
+/** A slot of a block of pointer-sized words as (hi, lo). */
+function slot$1(words, i, per) {
+    return [per === 2 ? words[i * 2 + 1] >>> 0 : 0, words[i * per] >>> 0];
+}
+/**
+ * Scans `bytes` of stack from `start`: (record*, context*) pairs first, then CONTEXT-shaped data with a
+ * record whose ExceptionAddress is its instruction pointer. Distinct contexts (by instruction and stack
+ * pointer), nearest to the top of the stack first.
+ */
+function scanStack(t, v, types, thread, start, bytes) {
+    const ps = t.pointerSize();
+    const per = ps / 4;
+    // The whole window, else as much of its start as is in the dump.
+    let count = Math.floor(bytes / ps);
+    let words = count >= 2 ? t.readPointerWords(start, count) : undefined;
+    while (!words && count > 2) {
+        count = Math.max(2, count >> 1);
+        words = t.readPointerWords(start, count);
+    }
+    if (!words)
+        return [];
+    const found = [];
+    const seen = {};
+    const add = (r) => {
+        const key = halvesOf(r.context.ip).join(":") + "/" + halvesOf(r.context.sp).join(":");
+        if (seen[key])
+            return;
+        seen[key] = true;
+        found.push(r);
+    };
+    const range = t.stackRange(thread, 0x100000);
+    const inStack = (hi, lo) => {
+        if (lo % ps !== 0 || (hi === 0 && lo === 0))
+            return false;
+        if (t.stackOwner(hi, lo))
+            return true;
+        if (range instanceof Unavailable)
+            return false;
+        const [lh, ll] = halvesOf(range.limit);
+        const [bh, bl] = halvesOf(range.base);
+        return comparePair(hi, lo, lh, ll) >= 0 && comparePair(hi, lo, bh, bl) < 0;
+    };
+    // 1. (EXCEPTION_RECORD*, CONTEXT*) pairs: dispatcher arguments and EXCEPTION_POINTERS.
+    for (let i = 0; i + 1 < count && !v.exhausted(); i++) {
+        const [h0, l0] = slot$1(words, i, per);
+        const [h1, l1] = slot$1(words, i + 1, per);
+        if (!inStack(h0, l0) || !inStack(h1, l1) || (h0 === h1 && l0 === l1))
+            continue;
+        const record = v.record(fromHalves(h0, l0));
+        if (!record)
+            continue;
+        const context = v.context(fromHalves(h1, l1), record);
+        if (context)
+            add({ context, record, method: "argument pair" });
+    }
+    if (found.length)
+        return found;
+    // 2. CONTEXT-shaped data (ContextFlags at its offset, aligned as the compiler aligns CONTEXT locals).
+    const step = ps === 8 ? 16 : 4;
+    const want = ARCH_FLAG[types.arch];
+    const flagsWord = types.flagsOffset / 4;
+    if (types.flagsOffset % 4 !== 0)
+        return found;
+    const [sh, sl] = halvesOf(start);
+    for (let off = (step - (sl % step)) % step; off / 4 + flagsWord < count * per && !v.exhausted(); off += step) {
+        const flags = words[off / 4 + flagsWord] >>> 0;
+        if ((flags & ARCH_MASK) !== want || !(flags & CONTEXT_CONTROL))
+            continue;
+        const address = addTo(fromHalves(sh, sl), off);
+        const context = v.context(address);
+        if (!context)
+            continue;
+        // The record whose ExceptionAddress is this CONTEXT's instruction pointer.
+        const [ih, il] = halvesOf(context.ip);
+        let record;
+        for (let j = 0; j < count && !record && !v.exhausted(); j++) {
+            const [h, l] = slot$1(words, j, per);
+            if (h !== ih || l !== il)
+                continue;
+            const at = addTo(start, j * ps - types.recordAddressOffset);
+            const r = v.record(at);
+            if (r && compareU64(r.exceptionAddress, context.ip) === 0)
+                record = r;
+        }
+        add({ context, record, method: "context scan" });
+    }
+    return found;
+}
+/**
+ * Recovers the exception state of one thread from its dispatching frames. `dispatcherSps` are the stack
+ * pointers of its KiUserExceptionDispatcher frames; `scanFrom` is the lowest stack pointer of any
+ * dispatching frame (where the scan starts when the dispatcher frames give nothing).
+ */
+function recoverThread(t, types, thread, dispatcherSps, scanFrom, opts) {
+    const v = new Validator(t, types, thread, opts);
+    const found = [];
+    if (types.arch !== "x86") {
+        for (const sp of dispatcherSps) {
+            const r = atDispatcherFrame(v, types, sp, opts.recordProbeBytes);
+            if (r)
+                found.push(r);
+        }
+    }
+    if (found.length === 0 && scanFrom) {
+        // x86 passes pointers; elsewhere the records may sit in RtlRaiseException's or the filter's frame.
+        const range = t.stackRange(thread, opts.fallbackStackBytes);
+        let bytes = opts.scanBytes;
+        if (!(range instanceof Unavailable)) {
+            const room = differenceOf(range.base, scanFrom);
+            if (room !== undefined && room > 0)
+                bytes = Math.min(bytes, room);
+        }
+        for (const r of scanStack(t, v, types, thread, scanFrom, bytes))
+            found.push(r);
+    }
+    return { found, problem: found.length ? undefined : v.lastProblem };
+}
+/**
+ * The thrown C++ type from the MSVC throw information (ehdata.h layouts: ThrowInfo.pCatchableTypeArray at
+ * +0xc, CatchableTypeArray.arrayOfCatchableTypes[0] at +4, CatchableType.pType at +4, TypeDescriptor.name
+ * after two pointers). 64-bit throws store image-relative offsets from Parameter[3]; 32-bit ones pointers.
+ * Undefined when the module's data is not in the dump (minidumps rarely hold it).
+ */
+function cppThrowType(t, params) {
+    if (params.length < 3)
+        return undefined;
+    const ps = t.pointerSize();
+    const base = ps === 8 ? params[3] : undefined;
+    if (ps === 8 && !base)
+        return undefined;
+    const at = (v) => base ? addTo(base, v) : fromHalves(0, v);
+    const u32 = (address, offset) => {
+        const b = t.readBytes(addTo(address, offset), 4);
+        return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
+    };
+    const array = u32(params[2], 0xc);
+    if (!array)
+        return undefined;
+    const first = u32(at(array), 4);
+    if (!first)
+        return undefined;
+    const descriptor = u32(at(first), 4);
+    if (!descriptor)
+        return undefined;
+    // The name, 16 bytes at a time up to its terminator (a byte at a time where a piece crosses the end of the dump).
+    const start = addTo(at(descriptor), 2 * ps);
+    let name = "";
+    for (let off = 0; off < 256; off += 16) {
+        let piece = t.readBytes(addTo(start, off), 16);
+        if (!piece) {
+            const partial = [];
+            for (let i = 0; i < 16; i++) {
+                const b = t.readBytes(addTo(start, off + i), 1);
+                if (!b)
+                    break;
+                partial.push(b[0]);
+            }
+            piece = partial;
+        }
+        for (let i = 0; i < piece.length; i++) {
+            if (piece[i] === 0)
+                return name.indexOf(".?A") === 0 ? demangleTypeName(name) : undefined;
+            name += String.fromCharCode(piece[i]);
+        }
+        if (piece.length < 16)
+            return undefined;
+    }
+    return undefined;
+}
+
+const OPTION_NAMES$3 = ["Threads"];
+/** User-mode and kernel-mode code selectors (x64: 0x33 / 0x10; x86: 0x1b / 0x08, 0x23 for a WOW64 32-bit context). */
+const CODE_SELECTORS = { x64: [0x33, 0x10, 0x23], x86: [0x1b, 0x08, 0x23] };
+/**
+ * Context Pointer: saved processor contexts (CONTEXT records) on thread stacks, found by their signature and
+ * validated, each offered as something to switch to (`.cxr <address>`), with the exception record that goes with
+ * it when one is beside it.
+ *
+ * The pattern (Context Pointer): exception dispatching, SetThreadContext/GetThreadContext, APC delivery and fibers
+ * leave CONTEXT records on stacks. Applying one with `.cxr` shows a stack the normal unwind hides: the original
+ * exception under a secondary one, or the code a thread ran before it was redirected.
+ *
+ * Detection: each thread's stack is read in bulk chunks and every aligned offset (16 bytes on x64 and ARM64, 4 on
+ * x86) is tested in the script: ContextFlags (at its offset in ntdll's `_CONTEXT`) must name the target's
+ * architecture with CONTEXT_CONTROL, and on x86/x64 SegCs must be a code selector. Survivors are read as typed
+ * `_CONTEXT` objects and validated as ExceptionStackTraces validates them (shared code): the stack pointer inside
+ * the stack that holds the record, the instruction pointer inside a module. An EXCEPTION_RECORD whose
+ * ExceptionAddress is the context's instruction pointer is looked for right after the CONTEXT (where
+ * KiUserExceptionDispatcher's frame has it) and in the pointer pairs around it. Anchor says how a context was
+ * found: "dispatcher frame" (at the stack pointer of a KiUserExceptionDispatcher frame) or "scan". Score counts
+ * the checks passed (flags, selector, stack pointer, instruction pointer, record). Identical contexts (same
+ * instruction and stack pointer) are reported once.
+ *
+ * Verdicts: Positive for a valid context whose instruction pointer is not one of the thread's live frames (a
+ * hidden stack trace: switch to it); Info for one that matches a live frame (the context of the current
+ * dispatch); Negative when no stack holds one.
+ *
+ * False positives: stale partial copies of a CONTEXT pass the checks; the 32-bit CONTEXT of a WOW64 thread's
+ * other stack is not searched.
+ *
+ * @function ContextPointers
+ * @memberof Ewmda
+ * @param {number} [tid] Thread id (default: every thread).
+ * @param {object|string} [options] `Threads` (comma-separated ids); or a string such as `"threads=0x1a4,0x2b0"`.
+ * @returns {ResultSet} One row per saved context: Thread, Address, Anchor, IP, Symbol, SP, Record, Code, Score, Live, Verdict, Evidence (the .cxr command), Source.
+ * @example dx @$ewmda.ContextPointers()
+ * @example dx -g @$ewmda.ContextPointers(0x1a4)
+ * @example !ewmda.contextpointers
+ * @example !ewmda.contextpointers 0x1a4
+ */
+const contextPointers = defineAnalysis({
+    meta: {
+        name: "ContextPointers",
+        command: "contextpointers",
+        summary: "Saved CONTEXT records on thread stacks, found by signature and validated, each a .cxr to switch to (hidden stack traces)",
+        patterns: ["Context Pointer"],
+        targets: "user",
+        version: "1.0.0",
+        params: [
+            { name: "tid", help: "thread id (default: every thread)", optional: true },
+            { name: "options", help: "Threads", optional: true },
+        ],
+        options: [{ name: "Threads", type: "string", help: "thread ids to search (comma-separated), default all" }],
+        columns: [
+            { name: "Thread", type: "hex", help: "Thread whose stack holds the context" },
+            { name: "Address", type: "address", help: "Address of the CONTEXT (.cxr this)" },
+            { name: "Anchor", type: "string", help: "dispatcher frame (at a KiUserExceptionDispatcher frame's stack pointer) or scan" },
+            { name: "IP", type: "address", help: "The context's instruction pointer" },
+            { name: "Symbol", type: "string", help: "Symbol of the instruction pointer" },
+            { name: "SP", type: "address", help: "The context's stack pointer", table: false },
+            { name: "Record", type: "address", help: "The EXCEPTION_RECORD beside it whose ExceptionAddress is the instruction pointer (.exr this)", table: false },
+            { name: "Code", type: "string", help: "That record's exception code" },
+            { name: "Score", type: "int", help: "Checks passed of 5: context flags, code selector, stack pointer in the stack, instruction pointer in a module, exception record" },
+            { name: "Live", type: "bool", help: "The context lies at or above the thread's stack pointer (in a live frame)", table: false },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request", reason: "64 KiB reads a 1 MiB stack in 16 requests" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            FallbackScanBytes: { default: 0x100000, help: "How far above the stack pointer to scan when the TEB cannot be read", reason: "1 MiB is the default reserved stack size" },
+            MaxCandidates: { default: 256, help: "Signature matches validated per thread (each costs typed reads)", reason: "real stacks hold a handful of contexts; a stack full of lookalikes is not worth more" },
+            RecordProbeBytes: { default: 0x100, help: "Bytes after a CONTEXT searched for its exception record", reason: "covers the CONTEXT_EX and alignment KiUserExceptionDispatcher puts in between" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const a = threadArguments(args, OPTION_NAMES$3);
+        if (typeof a === "string") {
+            ctx.summary("ContextPointers: " + a);
+            yield info$j(a, "heuristic");
+            return;
+        }
+        if (t.isKernel()) {
+            ctx.summary("ContextPointers: user stacks only");
+            yield info$j("ContextPointers searches user-mode stacks for CONTEXT records; kernel trap frames (KTRAP_FRAME) are not searched yet", "heuristic");
+            return;
+        }
+        const types = exceptionTypes(t);
+        if (typeof types === "string") {
+            ctx.summary("ContextPointers: no CONTEXT layout");
+            yield info$j("cannot recognize CONTEXT records: " + types, "typed");
+            return;
+        }
+        const selected = selectThreads(t, a.threads);
+        for (const p of selected.problems)
+            yield info$j(p, "typed");
+        if (selected.threads.length === 0 && a.threads) {
+            ctx.summary("ContextPointers: no such thread");
+            return;
+        }
+        let found = 0;
+        let positives = 0;
+        let slots = 0;
+        let rejected = 0;
+        let lastProblem;
+        let stopped = false;
+        for (const thread of selected.threads) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            const r = scanThread(t, types, thread, cfg);
+            slots += r.slots;
+            rejected += r.rejected;
+            if (r.problem)
+                lastProblem = r.problem;
+            if (r.note)
+                yield info$j(r.note, "heuristic");
+            const live = t.threadStack(thread);
+            const liveIps = live.frames instanceof Unavailable ? [] : live.frames.map((f) => f.ip);
+            const sp = t.stackPointer(thread);
+            for (const c of r.found) {
+                found++;
+                const frame = liveIps.findIndex((ip) => compareU64(ip, c.context.ip) === 0);
+                const m = t.modules().find(c.context.ip);
+                const symbol = m ? t.symbolize(c.context.ip, m).text : t.formatAddress(c.context.ip);
+                const positive = frame < 0;
+                if (positive)
+                    positives++;
+                const cxr = ".cxr " + t.formatAddress(c.context.address) + "; kb";
+                yield {
+                    Thread: thread.id, Address: c.context.address, Anchor: c.anchor, IP: c.context.ip, Symbol: symbol, SP: c.context.sp,
+                    Record: c.record ? c.record.address : undefined, Code: c.record ? exceptionCodeText(c.record.code) : undefined, Score: c.score,
+                    Live: sp ? compareU64(c.context.address, sp) >= 0 : undefined,
+                    Verdict: positive ? "Positive" : "Info",
+                    Evidence: cxr + (c.record ? "; .exr " + t.formatAddress(c.record.address) : "") + (positive ? " (a stack the live unwind does not show)" : " (the same instruction pointer as live frame " + frame + ")") + "; .cxr to return",
+                    Source: "typed",
+                };
+            }
+        }
+        if (stopped)
+            yield info$j("stopped at the time budget; the threads searched so far are reported", "heuristic");
+        if (found === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 CONTEXT records among " + slots + " slots of " + selected.threads.length + " thread stacks" +
+                    (rejected ? " (" + rejected + " lookalikes rejected; last: " + (lastProblem || "?") + ")" : "") + " (s -d <stack range> 0x" + flagsHint(types) + ")",
+            };
+        }
+        ctx.summary("ContextPointers: " + found + " saved contexts (" + positives + " not on the live stack) in " + selected.threads.length + " threads, " + slots + " slots searched");
+    },
+    rowText(row, c) {
+        if (!isInt64(row.Address))
+            return row.Verdict + ": " + row.Evidence;
+        return "Thread 0x" + Number(row.Thread).toString(16) + ": .cxr " + formatAddress(row.Address, c.pointerSize) + "  " + String(row.Symbol) + (row.Code ? "  " + String(row.Code) : "") + "  (" + String(row.Anchor) + ", score " + row.Score + ")";
+    },
+});
+/** The ContextFlags value KiUserExceptionDispatcher contexts usually carry (for the s command in the Negative row). */
+function flagsHint(types) {
+    return types.arch === "x64" ? "10005f" : types.arch === "x86" ? "1003f" : "40000f";
+}
+function scanThread(t, types, thread, cfg) {
+    const found = [];
+    const range = t.stackRange(thread, cfg.FallbackScanBytes);
+    if (range instanceof Unavailable)
+        return { found, slots: 0, rejected: 0, problem: undefined, note: "thread 0x" + thread.id.toString(16) + ": no stack range: " + range.reason };
+    const ps = t.pointerSize();
+    const step = ps === 8 ? 16 : 4;
+    const flagsWord = types.flagsOffset / 4;
+    const csOffset = t.fieldOffset("ntdll", "_CONTEXT", "SegCs");
+    const selectors = CODE_SELECTORS[types.arch];
+    const dispatcherSps = [];
+    const live = t.threadStack(thread);
+    if (!(live.frames instanceof Unavailable)) {
+        for (const f of live.frames)
+            if (matchesFunction(f.func, "ntdll!KiUserExceptionDispatch*") && f.sp)
+                dispatcherSps.push(f.sp);
+    }
+    const seen = {};
+    let slots = 0;
+    let rejected = 0;
+    let problem;
+    const [bh, bl] = halvesOf(range.base);
+    const [lh, ll] = halvesOf(range.limit);
+    const bytes = (bh - lh) * 4294967296 + (bl - ll);
+    if (types.flagsOffset % 4 !== 0)
+        return { found, slots: 0, rejected: 0, problem: "ContextFlags is not 4-byte aligned in this _CONTEXT", note: undefined };
+    for (const block of slotBlocks(t, range.limit, bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+        slots += block.count;
+        if (!block.words)
+            continue;
+        const w = block.words;
+        const nWords = block.count * ps / 4;
+        const [, aLo] = halvesOf(block.address);
+        for (let off = (step - (aLo % step)) % step; off / 4 + flagsWord < nWords; off += step) {
+            const flags = w[off / 4 + flagsWord] >>> 0;
+            if (!contextFlagsPlausible(types.arch, flags))
+                continue;
+            let score = 1;
+            if (selectors && csOffset !== undefined && csOffset % 2 === 0) {
+                const k = off + csOffset;
+                if (k / 4 < nWords) {
+                    const cs = (w[k >> 2] >>> ((k & 2) * 8)) & 0xffff;
+                    if (selectors.indexOf(cs) < 0)
+                        continue;
+                    score++;
+                }
+            }
+            else
+                score++;
+            if (rejected + found.length >= cfg.MaxCandidates)
+                break;
+            const address = addTo(block.address, off);
+            const c = readContext(t, types, address);
+            if (typeof c === "string") {
+                rejected++;
+                problem = c;
+                continue;
+            }
+            const problems = contextProblems(t, types, thread, c, undefined, cfg.FallbackScanBytes);
+            if (problems.length) {
+                rejected++;
+                problem = "the CONTEXT-like data at " + t.formatAddress(address) + ": " + problems.join("; ");
+                continue;
+            }
+            score += 2;
+            const key = halvesOf(c.ip).join(":") + "/" + halvesOf(c.sp).join(":");
+            if (seen[key])
+                continue;
+            seen[key] = true;
+            const record = recordNear(t, types, c, w, off, nWords, block.address, cfg.RecordProbeBytes);
+            if (record)
+                score++;
+            const anchor = dispatcherSps.some((sp) => compareU64(sp, address) === 0) ? "dispatcher frame" : "scan";
+            found.push({ context: c, record, anchor, score });
+        }
+    }
+    return { found, slots, rejected, problem, note: undefined };
+}
+/**
+ * The EXCEPTION_RECORD whose ExceptionAddress is the context's instruction pointer: searched in the block from
+ * the end of the CONTEXT over `probeBytes` (KiUserExceptionDispatcher's layout), each candidate validated.
+ */
+function recordNear(t, types, c, w, off, nWords, blockAddress, probeBytes) {
+    const ps = t.pointerSize();
+    const [ih, il] = halvesOf(c.ip);
+    const from = off + types.contextSize + types.recordAddressOffset;
+    for (let k = from; k <= from + probeBytes && (k + ps) / 4 <= nWords; k += ps) {
+        if (k % 4 !== 0)
+            continue;
+        const lo = w[k / 4] >>> 0;
+        const hi = ps === 8 ? w[k / 4 + 1] >>> 0 : 0;
+        if (lo !== il || hi !== ih)
+            continue;
+        const r = readRecord(t, types, addTo(blockAddress, k - types.recordAddressOffset));
+        if (typeof r !== "string" && compareU64(r.exceptionAddress, c.ip) === 0)
+            return r;
+    }
+    return undefined;
+}
+function info$j(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * Rows as a table file for pandas and spreadsheets: CSV (RFC 4180) or JSON lines, written row by row
+ * through `Debugger.Utility.FileSystem` (reference §6.9), so a table of millions of rows never becomes one
+ * string. Cell values follow the export document's rules (docs/schema.md): addresses and 64-bit values are
+ * "0x..." strings, booleans true/false, a value that could not be read is empty (CSV) or null (JSON) with
+ * the reason in `_absent`. Every JSON line is a row of the export document's `rows` array.
+ *
+ * Appending adds rows to an existing file without damaging it: a CSV file must have the same header (else
+ * nothing is written), the writer starts after the file's last byte (never over it), and a last line left
+ * without its line end by an interrupted export is ended first. The file is closed even when writing fails.
+ */
+/** The format from an explicit name, else from the file extension (.csv; .jsonl, .ndjson, .json). */
+function tableFormat(path, format) {
+    const f = (format || "").toLowerCase().replace(/[\s_-]/g, "");
+    if (f === "csv")
+        return "csv";
+    if (f === "jsonl" || f === "jsonlines" || f === "ndjson" || f === "json")
+        return "jsonl";
+    if (f !== "")
+        return "unknown table format \"" + format + "\" (use \"csv\" or \"jsonl\")";
+    const lower = path.toLowerCase();
+    if (/\.csv$/.test(lower))
+        return "csv";
+    if (/\.(jsonl|ndjson|json)$/.test(lower))
+        return "jsonl";
+    return "cannot tell the format from \"" + path + "\": name it .csv or .jsonl, or pass the format (\"csv\" or \"jsonl\")";
+}
+/** A cell's JSON value under the export rules (undefined: the cell is absent from the row). */
+function jsonCell(v, column) {
+    if (v === undefined)
+        return undefined;
+    if (v === null || typeof v === "string" || typeof v === "boolean")
+        return v;
+    if ((column.type === "address" || column.type === "hex") && typeof v === "number" && v >= 0 && v === Math.floor(v)) {
+        return v <= 9007199254740991 ? "0x" + v.toString(16) : hex$3(v);
+    }
+    if (typeof v === "number")
+        return isFinite(v) ? v : String(v);
+    if (isInt64(v))
+        return hex$3(v);
+    if (v instanceof Unavailable)
+        return null;
+    return String(v);
+}
+/** The row as the export document's row object: own columns, then Verdict / Evidence / Source, then `_absent`. */
+function jsonRow(row, columns) {
+    const out = {};
+    let absent;
+    for (const c of columns) {
+        const v = row[c.name];
+        if (v instanceof Unavailable)
+            (absent || (absent = {}))[c.name] = v.kind + ": " + v.reason;
+        const j = jsonCell(v, c);
+        if (j !== undefined)
+            out[c.name] = j;
+    }
+    if (absent)
+        out._absent = absent;
+    return out;
+}
+/** JSON text with every character outside ASCII escaped, so the line is the same in any file encoding. */
+function asciiJson(value) {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => "\\u" + ("0000" + c.charCodeAt(0).toString(16)).slice(-4));
+}
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, or starts or ends with a space. */
+function csvField(text) {
+    return /[",\r\n]|^\s|\s$/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
+}
+function csvHeader(columns) {
+    return columns.map((c) => csvField(c.name)).concat(["_absent"]).join(",");
+}
+function csvLine(row, columns) {
+    const cells = [];
+    const absent = [];
+    for (const c of columns) {
+        const v = row[c.name];
+        if (v instanceof Unavailable)
+            absent.push(c.name + "=" + v.kind + ": " + v.reason);
+        const j = jsonCell(v, c);
+        cells.push(j === undefined || j === null ? "" : csvField(String(j)));
+    }
+    cells.push(csvField(absent.join("; ")));
+    return cells.join(",");
+}
+/** Every column of an analysis's rows in export order. */
+function tableColumns(own) {
+    return own.concat(BASE_COLUMNS);
+}
+/** Bytes of lines collected before one WriteLine: few host calls per row, and never the whole table at once. */
+const FLUSH_BYTES = 0x10000;
+/**
+ * A table file being written: `write` each row, then `close` (also after an error). Lines go out in batches of
+ * about 64 KiB, one WriteLine each.
+ */
+class TableFile {
+    path;
+    format;
+    columns;
+    file;
+    writer;
+    /** Rows written to the file so far (rows still in the batch are not counted until it is written). */
+    rows = 0;
+    closed = false;
+    batch = [];
+    batchBytes = 0;
+    constructor(path, format, columns, file, writer) {
+        this.path = path;
+        this.format = format;
+        this.columns = columns;
+        this.file = file;
+        this.writer = writer;
+    }
+    /** Opens (creates, or with `append` extends) a table file; a message instead when it cannot be written. */
+    static open(path, format, columns, append) {
+        let fsys;
+        try {
+            fsys = host.namespace.Debugger.Utility.FileSystem;
+        }
+        catch (e) {
+            return "Debugger.Utility.FileSystem is not available: " + errorMessage(e);
+        }
+        const header = csvHeader(columns);
+        let file;
+        try {
+            let exists = false;
+            try {
+                exists = append && fsys.FileExists(path) === true;
+            }
+            catch (e) {
+                exists = false;
+            }
+            let size = 0;
+            let needsLineEnd = false;
+            if (exists) {
+                const check = existingFile(fsys, path, format, header);
+                if (typeof check === "string")
+                    return check;
+                size = check.size;
+                needsLineEnd = check.needsLineEnd;
+            }
+            file = fsys.CreateFile(path, exists ? "OpenExisting" : "CreateAlways");
+            // Writers write at the file's position: start after the last byte, never over it.
+            if (exists)
+                file.Position = size;
+            const writer = fsys.CreateTextWriter(file, "Utf8");
+            const t = new TableFile(path, format, columns, file, writer);
+            if (needsLineEnd)
+                writer.WriteLine("");
+            if (format === "csv" && size === 0)
+                writer.WriteLine(header);
+            return t;
+        }
+        catch (e) {
+            if (file) {
+                try {
+                    file.Close();
+                }
+                catch (e2) { /* already failing */ }
+            }
+            return "cannot write " + path + ": " + errorMessage(e);
+        }
+    }
+    write(row) {
+        const line = this.format === "csv" ? csvLine(row, this.columns) : asciiJson(jsonRow(row, this.columns));
+        this.batch.push(line);
+        this.batchBytes += line.length + 1;
+        if (this.batchBytes >= FLUSH_BYTES)
+            this.flush();
+    }
+    /** Writes the collected lines (whole lines only: a failed write leaves no half row behind in the batch's place). */
+    flush() {
+        if (this.batch.length === 0)
+            return;
+        const lines = this.batch;
+        this.batch = [];
+        this.batchBytes = 0;
+        this.writer.WriteLine(lines.join("\n"));
+        this.rows += lines.length;
+    }
+    /** Writes what is left and closes the file; the file is closed even when that last write fails. */
+    close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        try {
+            this.flush();
+        }
+        finally {
+            this.file.Close();
+        }
+    }
+}
+/** An existing file to append to: its size, whether its last line lacks its end, or why it must not be extended. */
+function existingFile(fsys, path, format, header) {
+    let file;
+    try {
+        file = fsys.OpenFile(path);
+        const size = toNumber(file.Size);
+        if (!(size > 0))
+            return { size: 0, needsLineEnd: false };
+        file.Position = size - 1;
+        let last = -1;
+        for (const b of file.ReadBytes(1))
+            last = Number(b);
+        file.Close();
+        file = undefined;
+        if (format === "csv") {
+            const first = String(fsys.CreateTextReader(path, "Utf8").ReadLine()).replace(/^\ufeff/, "").replace(/\r$/, "");
+            if (first !== header) {
+                return "not appending to " + path + ": its header is not this table's (" + first.slice(0, 80) + (first.length > 80 ? "..." : "") + "); write to a new file";
+            }
+        }
+        return { size, needsLineEnd: last !== 0x0a };
+    }
+    catch (e) {
+        return "cannot read " + path + " to append to it: " + errorMessage(e);
+    }
+    finally {
+        if (file) {
+            try {
+                file.Close();
+            }
+            catch (e) { /* reading failed already */ }
+        }
+    }
+}
+/** Writes rows to a table file; the text says how many rows went where, or why none did. */
+function exportRows(rows, own, path, format, append) {
+    if (typeof path !== "string" || path.trim() === "")
+        return "ExportTable needs a file path, such as \"C:\\\\temp\\\\stack.csv\"";
+    const f = tableFormat(path, format);
+    if (f !== "csv" && f !== "jsonl")
+        return "ExportTable: " + f;
+    const t = TableFile.open(path, f, tableColumns(own), append);
+    if (typeof t === "string")
+        return "ExportTable: " + t;
+    try {
+        for (const row of rows)
+            t.write(row);
+        t.close();
+    }
+    catch (e) {
+        try {
+            t.close();
+        }
+        catch (e2) { /* the write that failed is reported */ }
+        return "ExportTable: writing " + path + " failed after " + t.rows + " rows: " + errorMessage(e);
+    }
+    return "Exported " + t.rows + " rows to " + path + " (" + (f === "csv" ? "CSV" : "JSON lines") + (", appended" ) + ")";
+}
+
+const OPTIONS$1 = ["View", "Export", "Format", "Append", "Regions", "Symbols"];
+const COLUMNS$1 = [
+    { name: "Section", type: "string", help: "Slot (one pointer-sized value), or a profile row: ByKind, ByModule, BySymbol" },
+    { name: "Offset", type: "hex", help: "Offset of the slot from the start of the region" },
+    { name: "Address", type: "address", help: "Address of the slot" },
+    { name: "Value", type: "address", help: "Pointer-sized value stored in the slot" },
+    { name: "Kind", type: "string", help: "Zero, SmallInt, CodePointer, DataPointer, ImagePointer, StackPointer, OtherStackPointer, UnloadedModulePointer, HeapPointer, RawCodePointer, String, Status, Value or Unreadable" },
+    { name: "Symbol", type: "string", help: "module!symbol+0xoff (or module+0xoff) of a pointer into an image; on BySymbol rows the function" },
+    { name: "Module", type: "string", help: "Image the value points into" },
+    { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the code pointer; unreadable when the code is not in the dump", table: false },
+    { name: "Text", type: "string", help: "The string fragment starting at the slot, the status code's name, or the unloaded module" },
+    { name: "Count", type: "int", help: "Profile rows: slots of this kind / pointing into this module / into this function" },
+    { name: "Percent", type: "string", help: "Profile rows: share of the region's readable slots" },
+];
+/**
+ * Region Profile: every pointer-sized value of a memory region (a thread's stack, a heap block, any range)
+ * with its classification, then the region's profile: counts per kind, per module and per symbol.
+ *
+ * The pattern (Region Profile): a region's values, each annotated with what it is, exported as data
+ * (Vostokov's `stack.csv`) to inspect, chart, cluster (RegionClusters) or compare across dumps. Kinds: Zero;
+ * SmallInt (below 0x10000); CodePointer / DataPointer / ImagePointer (into a loaded image, with the symbol and,
+ * for code, whether a call instruction precedes it); StackPointer (into the region's own stack) and
+ * OtherStackPointer (another thread's); UnloadedModulePointer (into a range `lm` lists under "Unloaded
+ * modules"); HeapPointer and RawCodePointer (into a heap, or executable memory outside every image, when
+ * `!address` is used: option Regions); String (the start of an ASCII or UTF-16 run of at least
+ * `Config.RegionProfile.MinStringChars` printable characters; the slots it continues over are String without
+ * text); Status (NTSTATUS / HRESULT error codes); Value (anything else); Unreadable (not in the dump).
+ *
+ * Detection: the region is read in `Config.RegionProfile.ChunkBytes` chunks (a partly captured range is split
+ * down to its readable pieces), values are matched against a module index and the threads' stack ranges built
+ * once, and each distinct in-image value is symbolized once. Rows are the slots (up to `MaxRows`; the rest are
+ * counted) followed by the profile rows. With Export the slot rows are streamed to a CSV or JSON-lines file as
+ * they are classified (millions of rows never held in memory) and only the profile is returned; any result can
+ * also be written with `.ExportTable(path)`.
+ *
+ * False positives: classification is by value only: a number that happens to fall inside a module reads as a
+ * pointer (coincidental symbolic information; check ReturnAddress), four printable bytes read as a string, and a
+ * 32-bit x86 heap address in 0x8000xxxx-0x800xxxxx can read as an HRESULT.
+ *
+ * Arguments: `(address, size)`, a thread id (its stack, from the TEB), or nothing (the current thread's stack).
+ * A size above `Config.RegionProfile.MaxBytes` is cut to it (an Info row says so); an address that is not
+ * pointer-aligned is widened to whole slots (an Info row says so); a size of 0 is refused with a message.
+ * Options: View ("all", "slots" or "profile"), Export (file path: stream the slot rows there), Format ("csv" or
+ * "jsonl"; default from the extension), Append (add to an existing file of the same table), Regions (run
+ * `!address` once to tell heap and raw executable memory), Symbols (false: do not symbolize, faster).
+ *
+ * @function RegionProfile
+ * @memberof Ewmda
+ * @param {number} [addressOrTid] Start address (with a size), or a thread id; default: the current thread's stack.
+ * @param {number} [size] Bytes to profile from the address.
+ * @param {object|string} [options] `View`, `Export`, `Format`, `Append`, `Regions`, `Symbols`; or a string such as `"view=profile export=C:\\temp\\stack.csv"`.
+ * @returns {ResultSet} One row per slot (Section "Slot"), then the profile rows (ByKind, ByModule, BySymbol): Section, Offset, Address, Value, Kind, Symbol, Module, ReturnAddress, Text, Count, Percent, Verdict, Evidence, Source.
+ * @example dx @$ewmda.RegionProfile()
+ * @example dx -g @$ewmda.RegionProfile(0x1a4).Where(r => r.Section == "ByModule")
+ * @example dx @$ewmda.RegionProfile(0x1d000000000, 0x10000, new { View = "profile" })
+ * @example dx @$ewmda.RegionProfile(0x1a4, new { Export = "C:\\temp\\stack.csv" })
+ * @example dx @$ewmda.RegionProfile(0x1a4).ExportTable("C:\\temp\\stack.jsonl")
+ * @example !ewmda.regionprofile
+ * @example !ewmda.regionprofile (0x1d000000000, 0x1000)
+ */
+const regionProfile = defineAnalysis({
+    meta: {
+        name: "RegionProfile",
+        command: "regionprofile",
+        summary: "Every pointer-sized value of a memory region classified, with counts per kind, module and symbol (exportable as CSV / JSON lines)",
+        patterns: ["Region Profile"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "addressOrTid", help: "start address (with a size), or a thread id; default: the current thread's stack", optional: true },
+            { name: "size", help: "bytes to profile from the address", optional: true },
+            { name: "options", help: "View, Export, Format, Append, Regions, Symbols", optional: true },
+        ],
+        options: [
+            { name: "View", type: "string", help: "all (slots then profile), slots, or profile" },
+            { name: "Export", type: "string", help: "file to stream the slot rows to (CSV or JSON lines), instead of keeping them" },
+            { name: "Format", type: "string", help: "csv or jsonl (default: from the Export file's extension)" },
+            { name: "Append", type: "bool", help: "add the rows to an existing Export file of the same table" },
+            { name: "Regions", type: "bool", help: "run !address once to classify heap and executable memory outside images" },
+            { name: "Symbols", type: "bool", help: "false: leave pointers unsymbolized (faster on large regions)" },
+        ],
+        columns: COLUMNS$1,
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request", reason: "64 KiB reads a 16 MiB region in 256 requests; larger reads fail more often on partly captured ranges" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            MaxBytes: { default: 0x4000000, help: "Largest region read per call (larger ones are cut, with a note)", reason: "64 MiB is 8 million slots on x64: seconds, not minutes, and a heap segment or a whole stack fits" },
+            FallbackScanBytes: { default: 0x100000, help: "Stack bytes above the stack pointer profiled when the TEB cannot be read", reason: "1 MiB is the default reserved stack size" },
+            MaxRows: { default: 100000, help: "Slot rows kept in the result (all slots are still profiled; use Export for more)", reason: "a 1 MiB x64 stack has 131072 slots; more rows than this belong in a file" },
+            MaxSymbols: { default: 50, help: "BySymbol rows (the most frequent functions)", reason: "the head of the distribution is what an analyst reads; the file has every slot" },
+            MinStringChars: { default: 4, help: "Printable characters a string fragment needs", reason: "the default of strings(1) and s -sa" },
+            MaxStringChars: { default: 64, help: "Characters of a fragment shown in Text", reason: "enough to recognize a path or a message; the memory has the rest" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const parsed = regionArguments(t, args, OPTIONS$1, { maxBytes: cfg.MaxBytes, fallbackStackBytes: cfg.FallbackScanBytes });
+        if (typeof parsed === "string") {
+            ctx.summary("RegionProfile: " + parsed);
+            yield info$i(parsed, "heuristic");
+            return;
+        }
+        const { region, options } = parsed;
+        const opts = profileOptions(options);
+        if (typeof opts === "string") {
+            ctx.summary("RegionProfile: " + opts);
+            yield info$i(opts, "heuristic");
+            return;
+        }
+        const source = region.source;
+        for (const n of region.notes)
+            yield info$i(n, source);
+        let file;
+        if (opts.exportPath !== undefined) {
+            const f = tableFormat(opts.exportPath, opts.format);
+            if (f !== "csv" && f !== "jsonl") {
+                yield info$i("Export: " + f, "heuristic");
+                ctx.summary("RegionProfile: " + f);
+                return;
+            }
+            const opened = TableFile.open(opts.exportPath, f, tableColumns(COLUMNS$1), opts.append);
+            if (typeof opened === "string") {
+                yield info$i("Export: " + opened, "heuristic");
+                ctx.summary("RegionProfile: " + opened);
+                return;
+            }
+            file = opened;
+        }
+        const ps = t.pointerSize();
+        const per = ps / 4;
+        const unloaded = unloadedModules(t);
+        const regions = opts.regions ? memoryRegions(t) : undefined;
+        const classifier = new ValueClassifier(t, region.stack, {
+            unloaded: unloaded.available ? unloaded : undefined, regions: regions && regions.available ? regions : undefined,
+            minStringChars: cfg.MinStringChars, maxStringChars: cfg.MaxStringChars,
+        });
+        const byKind = {};
+        const byModule = {};
+        const bySymbol = {};
+        let readable = 0;
+        let unreadableBytes = 0;
+        let kept = 0;
+        let dropped = 0;
+        let stopped = false;
+        const showSlots = opts.view !== "profile";
+        const [startHi, startLo] = halvesOf(region.start);
+        const offsetOf = (a) => { const [h, l] = halvesOf(a); return (h - startHi) * 4294967296 + (l - startLo); };
+        const evidence = (a, n) => "dps " + t.formatAddress(a) + " L0x" + n.toString(16);
+        try {
+            for (const block of slotBlocks(t, region.start, region.bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+                if (ctx.budget.exceeded()) {
+                    stopped = true;
+                    break;
+                }
+                if (!block.words) {
+                    unreadableBytes += block.count * ps;
+                    byKind.Unreadable = (byKind.Unreadable || 0) + block.count;
+                    const row = {
+                        Section: "Slot", Offset: offsetOf(block.address), Address: block.address,
+                        Value: unreadable("0x" + (block.count * ps).toString(16) + " bytes are not in the dump"), Kind: "Unreadable",
+                        Verdict: "Info", Evidence: evidence(block.address, block.count) + " shows ????????", Source: source,
+                    };
+                    if (file)
+                        file.write(row);
+                    else if (showSlots) {
+                        if (kept < cfg.MaxRows) {
+                            kept++;
+                            yield row;
+                        }
+                        else
+                            dropped++;
+                    }
+                    continue;
+                }
+                classifier.startBlock();
+                const words = block.words;
+                let [aHi, aLo] = halvesOf(block.address);
+                for (let i = 0; i < block.count; i++) {
+                    const kind = classifier.slot(words, i, block.count, per);
+                    readable++;
+                    byKind[kind] = (byKind[kind] || 0) + 1;
+                    const m = classifier.module;
+                    const vLo = words[i * per] >>> 0;
+                    const vHi = per === 2 ? words[i * 2 + 1] >>> 0 : 0;
+                    let symbol;
+                    let ret;
+                    if (m) {
+                        byModule[m.name] = (byModule[m.name] || 0) + 1;
+                        if (opts.symbols) {
+                            const v = fromHalves(vHi, vLo);
+                            const s = t.symbolize(v, m);
+                            symbol = s.text;
+                            const fn = s.hasSymbol ? functionOf(s.text) : m.symbolName;
+                            const e = bySymbol[fn];
+                            if (e)
+                                e.count++;
+                            else
+                                bySymbol[fn] = { count: 1, module: m.name };
+                            if (kind === "CodePointer" || kind === "ImagePointer")
+                                ret = t.isReturnSite(v);
+                        }
+                    }
+                    if (file || (showSlots && kept < cfg.MaxRows)) {
+                        // Rows for the file carry hex strings: no host.Int64 is made per slot (millions of rows).
+                        const address = file ? hexOfHalves(aHi, aLo) : fromHalves(aHi, aLo);
+                        const row = {
+                            Section: "Slot", Offset: (aHi - startHi) * 4294967296 + (aLo - startLo), Address: address, Value: file ? hexOfHalves(vHi, vLo) : fromHalves(vHi, vLo),
+                            Kind: kind, Symbol: symbol, Module: m ? m.name : undefined, ReturnAddress: ret, Text: classifier.text,
+                            Verdict: "Info", Evidence: "dps " + formatHalves(aHi, aLo, ps) + " L0x1" + (ret !== undefined ? "; ub " + formatHalves(vHi, vLo, ps) + " L1" : ""), Source: source,
+                        };
+                        if (file)
+                            file.write(row);
+                        else {
+                            kept++;
+                            yield row;
+                        }
+                    }
+                    else if (showSlots)
+                        dropped++;
+                    aLo += ps;
+                    if (aLo >= 4294967296) {
+                        aLo -= 4294967296;
+                        aHi++;
+                    }
+                }
+            }
+        }
+        catch (e) {
+            if (file) {
+                try {
+                    file.close();
+                }
+                catch (e2) { /* reported below */ }
+            }
+            throw e;
+        }
+        let written = 0;
+        if (file) {
+            try {
+                file.close();
+            }
+            catch (e) {
+                yield info$i("Export: writing the last rows to " + file.path + " failed: " + errorMessage(e), "heuristic");
+            }
+            written = file.rows;
+        }
+        const total = readable + unreadableBytes / ps;
+        const pct = (n) => (readable ? (100 * n / readable).toFixed(1) : "0.0") + "%";
+        if (stopped)
+            yield info$i("stopped at the time budget after " + total + " of " + region.bytes / ps + " slots; the profile covers those", source);
+        if (file)
+            yield info$i(written + " slot rows written to " + file.path + " (" + (file.format === "csv" ? "CSV" : "JSON lines") + (opts.append ? ", appended" : "") + ")", source);
+        if (dropped > 0)
+            yield info$i(dropped + " more slot rows were not kept (Config.RegionProfile.MaxRows = " + cfg.MaxRows + "); the profile counts them; Export streams every row to a file", source);
+        if (readable === 0) {
+            yield info$i("none of the region's 0x" + region.bytes.toString(16) + " bytes is in the dump (" + region.label + "); " + evidence(region.start, region.bytes / ps) + " shows ????????", source);
+        }
+        if (opts.view !== "slots" && readable > 0) {
+            const kinds = Object.keys(byKind).filter((k) => k !== "Unreadable").sort((a, b) => byKind[b] - byKind[a] || (a < b ? -1 : 1));
+            for (const k of kinds) {
+                yield { Section: "ByKind", Kind: k, Count: byKind[k], Percent: pct(byKind[k]), Verdict: "Info", Evidence: byKind[k] + " of " + readable + " readable slots of the " + region.label + " are " + k, Source: source };
+            }
+            const mods = Object.keys(byModule).sort((a, b) => byModule[b] - byModule[a] || (a < b ? -1 : 1));
+            for (const m of mods) {
+                yield { Section: "ByModule", Module: m, Count: byModule[m], Percent: pct(byModule[m]), Verdict: "Info", Evidence: byModule[m] + " slots point into " + m + " (lm m " + m.replace(/\.[^.]*$/, "") + "; dpS " + t.formatAddress(region.start) + " L0x" + (region.bytes / ps).toString(16) + ")", Source: source };
+            }
+            const syms = Object.keys(bySymbol).sort((a, b) => bySymbol[b].count - bySymbol[a].count || (a < b ? -1 : 1));
+            for (const s of syms.slice(0, cfg.MaxSymbols)) {
+                const e = bySymbol[s];
+                yield { Section: "BySymbol", Symbol: s, Module: e.module, Count: e.count, Percent: pct(e.count), Verdict: "Info", Evidence: e.count + " slots point into " + s + " (ln " + s + ")", Source: source };
+            }
+            if (syms.length > cfg.MaxSymbols)
+                yield info$i((syms.length - cfg.MaxSymbols) + " more functions are pointed to (Config.RegionProfile.MaxSymbols = " + cfg.MaxSymbols + ")", source);
+        }
+        if (unloaded.note && readable > 0)
+            yield info$i(unloaded.note, "command");
+        if (regions && regions.note)
+            yield info$i(regions.note, "command");
+        ctx.summary("RegionProfile " + region.label + ": " + total + " slots, " + readable + " readable" +
+            (unreadableBytes ? ", 0x" + unreadableBytes.toString(16) + " bytes unreadable" : "") + (file ? ", " + written + " rows written to " + file.path : ""));
+    },
+    rowText(row, c) {
+        if (row.Section === "Slot" && row.Address !== undefined) {
+            const v = row.Value;
+            const parts = [
+                "+0x" + Number(row.Offset).toString(16),
+                v instanceof Unavailable ? v.reason : v !== undefined ? formatAddress(v, c.pointerSize) : "",
+                String(row.Kind),
+            ];
+            if (typeof row.Symbol === "string")
+                parts.push(row.Symbol);
+            if (typeof row.Text === "string")
+                parts.push(row.Text);
+            return parts.filter((p) => p !== "").join("  ");
+        }
+        if (row.Count !== undefined)
+            return row.Section + ": " + String(row.Symbol ?? row.Module ?? row.Kind) + " " + row.Count + " (" + row.Percent + ")";
+        return row.Verdict + ": " + row.Evidence;
+    },
+});
+function profileOptions(bag) {
+    let view = "all";
+    if (bag.View !== undefined) {
+        const v = String(bag.View).toLowerCase();
+        if (v !== "all" && v !== "slots" && v !== "profile")
+            return "View must be \"all\", \"slots\" or \"profile\", not \"" + String(bag.View) + "\"";
+        view = v;
+    }
+    const flags = { Append: false, Regions: false, Symbols: true };
+    for (const k of Object.keys(flags)) {
+        if (bag[k] === undefined)
+            continue;
+        const b = parseBool(bag[k], k);
+        if (typeof b === "string")
+            return b;
+        flags[k] = b;
+    }
+    const exportPath = bag.Export !== undefined ? String(bag.Export) : undefined;
+    if (exportPath !== undefined && exportPath.trim() === "")
+        return "Export needs a file path, such as C:\\temp\\stack.csv";
+    return { view, exportPath, format: bag.Format !== undefined ? String(bag.Format) : undefined, append: flags.Append, regions: flags.Regions, symbols: flags.Symbols };
+}
+/** `ntdll!NtWaitForSingleObject+0x14` → `ntdll!NtWaitForSingleObject`. */
+function functionOf(symbol) {
+    const plus = symbol.lastIndexOf("+0x");
+    return plus > 0 ? symbol.slice(0, plus) : symbol;
+}
+function info$i(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+const OPTIONS = ["GapBytes", "MinRepeats", "Regions"];
+/**
+ * Region Clusters: the values of a memory region sorted and grouped into clusters of values close together
+ * and of the same kind (pointers into one module, into one stack, small integers, error codes), and the values
+ * that repeat; the companion of RegionProfile for the same region.
+ *
+ * The pattern (Region Clusters): sorting a region's values with their counts makes structure visible: runs of
+ * small integers, error codes, flag words, pointers into the same module, heap or stack. Vostokov sorts the
+ * `stack.csv` of a Region Profile; this does it in the debugger.
+ *
+ * Detection: the region is read and classified as RegionProfile does (bulk reads, module index, stack ranges,
+ * unloaded modules from `lm`, heaps with Regions). Distinct values are counted, sorted numerically and split into
+ * clusters where the gap to the previous value exceeds `Config.RegionClusters.GapBytes` or the label changes.
+ * Labels: Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap,
+ * RawCode, Strings, Other. Each cluster row gives its range, occurrences, distinct values and example symbols;
+ * values that occur at least `MinRepeats` times get their own rows (Section "Repeated").
+ *
+ * False positives: as for RegionProfile (classification by value); the gap threshold is heuristic, so it is an
+ * option.
+ *
+ * Arguments: `(address, size)`, a thread id (its stack), or nothing (the current thread's stack), as for
+ * RegionProfile (zero-length ranges are refused, larger ones than `MaxBytes` cut, misaligned ones widened).
+ * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once).
+ *
+ * @function RegionClusters
+ * @memberof Ewmda
+ * @param {number} [addressOrTid] Start address (with a size), or a thread id; default: the current thread's stack.
+ * @param {number} [size] Bytes from the address.
+ * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`; or a string such as `"gapbytes=0x1000"`.
+ * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first): Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
+ * @example dx @$ewmda.RegionClusters()
+ * @example dx -g @$ewmda.RegionClusters(0x1a4).Where(r => r.Section == "Cluster")
+ * @example dx @$ewmda.RegionClusters(0x1d000000000, 0x10000, new { GapBytes = 0x1000 })
+ * @example !ewmda.regionclusters
+ */
+const regionClusters = defineAnalysis({
+    meta: {
+        name: "RegionClusters",
+        command: "regionclusters",
+        summary: "A memory region's values sorted into clusters (same module, stack, small integers, error codes) and repeated values",
+        patterns: ["Region Clusters"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "addressOrTid", help: "start address (with a size), or a thread id; default: the current thread's stack", optional: true },
+            { name: "size", help: "bytes from the address", optional: true },
+            { name: "options", help: "GapBytes, MinRepeats, Regions", optional: true },
+        ],
+        options: [
+            { name: "GapBytes", type: "number", help: "start a new cluster when the next value is further than this" },
+            { name: "MinRepeats", type: "number", help: "values occurring at least this often get a Repeated row" },
+            { name: "Regions", type: "bool", help: "run !address once to label heap and raw-code values" },
+        ],
+        columns: [
+            { name: "Section", type: "string", help: "Cluster (values close together with one label) or Repeated (one value that occurs often)" },
+            { name: "Cluster", type: "int", help: "Cluster number, in value order" },
+            { name: "Label", type: "string", help: "Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap, RawCode, Strings or Other" },
+            { name: "Low", type: "address", help: "Smallest value (Repeated rows: the value)" },
+            { name: "High", type: "address", help: "Largest value" },
+            { name: "Count", type: "int", help: "Slots holding values of the cluster (Repeated: slots holding the value)" },
+            { name: "Distinct", type: "int", help: "Distinct values in the cluster" },
+            { name: "Examples", type: "string", help: "Symbols or values of the cluster's most frequent members" },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request", reason: "64 KiB reads a 16 MiB region in 256 requests" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            MaxBytes: { default: 0x4000000, help: "Largest region read per call (larger ones are cut, with a note)", reason: "64 MiB is 8 million slots on x64" },
+            FallbackScanBytes: { default: 0x100000, help: "Stack bytes above the stack pointer read when the TEB cannot be read", reason: "1 MiB is the default reserved stack size" },
+            GapBytes: { default: 0x10000, help: "A new cluster starts when consecutive distinct values are further apart than this", reason: "64 KiB, the allocation granularity: pointers into one allocation stay together" },
+            MinRepeats: { default: 3, help: "Occurrences that make a value a Repeated row", reason: "twice is common by chance in a stack (a saved register and its copy); three times is a pattern" },
+            MaxRepeated: { default: 50, help: "Repeated rows kept (most frequent first)", reason: "the head of the distribution is what an analyst reads" },
+            MaxClusters: { default: 2000, help: "Cluster rows kept (in value order)", reason: "a region with more clusters than this has no structure worth reading row by row" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const parsed = regionArguments(t, args, OPTIONS, { maxBytes: cfg.MaxBytes, fallbackStackBytes: cfg.FallbackScanBytes });
+        if (typeof parsed === "string") {
+            ctx.summary("RegionClusters: " + parsed);
+            yield info$h(parsed, "heuristic");
+            return;
+        }
+        const { region, options } = parsed;
+        const flags = boolOptions(options, { Regions: false });
+        const gapArg = options.GapBytes !== undefined ? parseBytes(options.GapBytes, "GapBytes") : cfg.GapBytes;
+        const repeatsArg = options.MinRepeats !== undefined ? parseBytes(options.MinRepeats, "MinRepeats") : cfg.MinRepeats;
+        const bad = typeof flags === "string" ? flags : typeof gapArg === "string" ? gapArg : typeof repeatsArg === "string" ? repeatsArg : undefined;
+        if (bad !== undefined || typeof flags === "string" || typeof gapArg === "string" || typeof repeatsArg === "string") {
+            ctx.summary("RegionClusters: " + bad);
+            yield info$h(bad, "heuristic");
+            return;
+        }
+        const gap = gapArg;
+        const minRepeats = Math.max(2, repeatsArg);
+        const source = region.source;
+        for (const n of region.notes)
+            yield info$h(n, source);
+        const ps = t.pointerSize();
+        const per = ps / 4;
+        const unloaded = unloadedModules(t);
+        const regions = flags.Regions ? memoryRegions(t) : undefined;
+        const classifier = new ValueClassifier(t, region.stack, {
+            unloaded: unloaded.available ? unloaded : undefined, regions: regions && regions.available ? regions : undefined, minStringChars: 4, maxStringChars: 16,
+        });
+        const ownTid = region.thread ? region.thread.id : undefined;
+        const distinct = {};
+        let readable = 0;
+        let unreadableBytes = 0;
+        let stopped = false;
+        for (const block of slotBlocks(t, region.start, region.bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            if (!block.words) {
+                unreadableBytes += block.count * ps;
+                continue;
+            }
+            classifier.startBlock();
+            const w = block.words;
+            for (let i = 0; i < block.count; i++) {
+                const kind = classifier.slot(w, i, block.count, per);
+                readable++;
+                const lo = w[i * per] >>> 0;
+                const hi = per === 2 ? w[i * 2 + 1] >>> 0 : 0;
+                const key = hi + ":" + lo;
+                const d = distinct[key];
+                if (d) {
+                    d.count++;
+                    continue;
+                }
+                distinct[key] = { hi, lo, count: 1, kind, label: labelOf(kind, classifier, ownTid) };
+            }
+        }
+        const values = Object.keys(distinct).map((k) => distinct[k]).sort((a, b) => comparePair(a.hi, a.lo, b.hi, b.lo));
+        const symbolOf = (d) => {
+            const m = t.modules().findPair(d.hi, d.lo);
+            const v = fromHalves(d.hi, d.lo);
+            return m ? t.symbolize(v, m).text : t.formatAddress(v);
+        };
+        let clusters = 0;
+        let kept = 0;
+        let i = 0;
+        while (i < values.length) {
+            let j = i + 1;
+            while (j < values.length && values[j].label === values[i].label && distance(values[j - 1], values[j]) <= gap)
+                j++;
+            clusters++;
+            if (kept < cfg.MaxClusters) {
+                kept++;
+                const members = values.slice(i, j);
+                let count = 0;
+                for (const m of members)
+                    count += m.count;
+                const top = members.slice().sort((a, b) => b.count - a.count).slice(0, 3);
+                const low = fromHalves(members[0].hi, members[0].lo);
+                const high = fromHalves(members[members.length - 1].hi, members[members.length - 1].lo);
+                yield {
+                    Section: "Cluster", Cluster: clusters, Label: members[0].label, Low: low, High: high, Count: count, Distinct: members.length,
+                    Examples: top.map((m) => symbolOf(m) + (m.count > 1 ? " x" + m.count : "")).join(", "), Verdict: "Info",
+                    Evidence: count + " slots hold " + members.length + " distinct values in " + t.formatAddress(low) + " - " + t.formatAddress(high) + " (" + members[0].label + "); dps " + t.formatAddress(region.start) + " L0x" + (region.bytes / ps).toString(16) + " and sort",
+                    Source: source,
+                };
+            }
+            i = j;
+        }
+        if (clusters > kept)
+            yield info$h((clusters - kept) + " more clusters were not listed (Config.RegionClusters.MaxClusters = " + cfg.MaxClusters + ")", source);
+        const repeated = values.filter((d) => d.count >= minRepeats).sort((a, b) => b.count - a.count || comparePair(a.hi, a.lo, b.hi, b.lo));
+        for (const d of repeated.slice(0, cfg.MaxRepeated)) {
+            const v = fromHalves(d.hi, d.lo);
+            yield {
+                Section: "Repeated", Label: d.label, Low: v, Count: d.count, Distinct: 1, Examples: symbolOf(d), Verdict: "Info",
+                Evidence: t.formatAddress(v) + " occurs " + d.count + " times in the " + region.label + " (" + (ps === 8 ? "s -q " : "s -d ") + t.formatAddress(region.start) + " L?0x" + region.bytes.toString(16) + " " + t.formatAddress(v) + ")",
+                Source: source,
+            };
+        }
+        if (repeated.length > cfg.MaxRepeated)
+            yield info$h((repeated.length - cfg.MaxRepeated) + " more values repeat at least " + minRepeats + " times (Config.RegionClusters.MaxRepeated = " + cfg.MaxRepeated + ")", source);
+        if (stopped)
+            yield info$h("stopped at the time budget; the clusters cover the slots read so far", "heuristic");
+        if (readable === 0)
+            yield info$h("none of the region's 0x" + region.bytes.toString(16) + " bytes is in the dump (" + region.label + ")", source);
+        ctx.summary("RegionClusters " + region.label + ": " + readable + " readable slots, " + values.length + " distinct values, " + clusters + " clusters, " + repeated.length + " repeated values" +
+            (unreadableBytes ? "; 0x" + unreadableBytes.toString(16) + " bytes unreadable" : ""));
+    },
+    rowText(row, c) {
+        if (!isInt64(row.Low))
+            return row.Verdict + ": " + row.Evidence;
+        if (row.Section === "Repeated")
+            return "Repeated " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
+        return "Cluster " + row.Cluster + " " + String(row.Label) + ": " + formatAddress(row.Low, c.pointerSize) + " - " + (isInt64(row.High) ? formatAddress(row.High, c.pointerSize) : "") + ", " + row.Count + " slots, " + row.Distinct + " values";
+    },
+});
+function labelOf(kind, c, ownTid) {
+    switch (kind) {
+        case "Zero": return "Zero";
+        case "SmallInt": return "SmallInts";
+        case "Status": return "ErrorCodes";
+        case "CodePointer":
+        case "DataPointer":
+        case "ImagePointer": return "Module:" + (c.module ? c.module.name : "?");
+        case "StackPointer": return "Stack(self)";
+        case "OtherStackPointer": return c.stack ? (c.stack.threadId === ownTid ? "Stack(self)" : "Stack(0x" + c.stack.threadId.toString(16) + ")") : "Stack";
+        case "UnloadedModulePointer": return "UnloadedModule:" + (c.unloaded ? c.unloaded.name : "?");
+        case "HeapPointer": return "Heap";
+        case "RawCodePointer": return "RawCode";
+        case "String": return "Strings";
+        default: return "Other";
+    }
+}
+/** b - a for sorted values, as a number (Infinity past 2^53). */
+function distance(a, b) {
+    const d = (b.hi - a.hi) * 4294967296 + (b.lo - a.lo);
+    return d > 9007199254740991 ? Infinity : d;
+}
+function info$h(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * C++ qualified names as debuggers print them (`module!ns::Class<T>::method`): the namespace or class path of a
+ * function, with template arguments, lambdas and anonymous namespaces taken out, so that `std::_Func_impl<...>`
+ * and `std::_Func_impl<...>` of two instantiations count as one `std::_Func_impl`.
+ */
+/** Splits at `::` outside `<>`, `()` and `[]`; `operator<`, `operator<<`, `operator->` and friends end the name. */
+function splitQualified(name) {
+    const parts = [];
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i < name.length; i++) {
+        const c = name[i];
+        if (depth === 0 && name.startsWith("operator", i) && (i === start)) {
+            // The rest is the operator's name, whatever characters it has.
+            parts.push(name.slice(start));
+            return parts;
+        }
+        if (c === "<" || c === "(" || c === "[")
+            depth++;
+        else if ((c === ">" || c === ")" || c === "]") && depth > 0)
+            depth--;
+        else if (c === "`" && name.startsWith("`anonymous namespace'", i)) {
+            i += "`anonymous namespace'".length - 1;
+        }
+        else if (c === ":" && depth === 0 && name[i + 1] === ":") {
+            parts.push(name.slice(start, i));
+            start = i + 2;
+            i++;
+        }
+    }
+    parts.push(name.slice(start));
+    return parts;
+}
+/** A component without its template arguments: `_Func_impl<Foo,Bar>` → `_Func_impl`. */
+function stripTemplates(part) {
+    const lt = part.indexOf("<");
+    return (lt > 0 ? part.slice(0, lt) : part).trim();
+}
+/** Anonymous namespaces and lambda closures: they name nothing an analyst can look up. */
+function anonymous(part) {
+    const p = part.trim();
+    return p === "" || p === "`anonymous namespace'" || p === "{anonymous}" || p === "(anonymous namespace)" || p.indexOf("<lambda_") === 0 ||
+        p.indexOf("`") === 0 || p.indexOf("<") === 0;
+}
+/**
+ * The namespace / class path of a function symbol (`module!` and `+0x..` are dropped): `ntdll!RtlUserThreadStart`
+ * → [], `app!mozilla::net::Http2Session::ReadSegments+0x1f` → [mozilla, net, Http2Session].
+ */
+function namespacePath(symbol) {
+    const bang = symbol.indexOf("!");
+    let fn = bang >= 0 ? symbol.slice(bang + 1) : symbol;
+    const plus = fn.lastIndexOf("+0x");
+    if (plus > 0)
+        fn = fn.slice(0, plus);
+    const parts = splitQualified(fn);
+    parts.pop(); // the function itself
+    const out = [];
+    for (const p of parts) {
+        if (anonymous(p))
+            continue;
+        const s = stripTemplates(p);
+        if (s !== "")
+            out.push(s);
+    }
+    return out;
+}
+
+const OPTION_NAMES$2 = ["Threads", "Residue"];
+/**
+ * Namespace: the C++ namespaces and classes of the code on the threads' stacks (and optionally in their stack
+ * residue), grouped and counted, with the technology each belongs to; and the same symbols grouped by module.
+ *
+ * The pattern (Namespace): the qualified names in stack traces tell which technology, framework, subsystem or
+ * vendor code was running (`Concurrency::details::`, `Microsoft::WRL::`, `Windows::UI::Xaml::`, `v8::`,
+ * `mozilla::`), which narrows an analysis faster than module names, especially in large modules.
+ *
+ * Detection: every frame of the shared stack walk (read once per call); with Residue, also every code pointer in
+ * the threads' stacks that is not disproved as a return address (bulk scan, each distinct value symbolized once).
+ * The function part of each symbol is split at `::` (outside template arguments), template arguments are taken
+ * out and lambdas and anonymous namespaces dropped; each prefix of depth 1 to `Config.Namespaces.MaxDepth` is
+ * counted: frames, distinct threads, modules. `Config.Namespaces.Technologies` maps prefixes to technologies
+ * (the longest matching prefix wins); prefixes in `Config.Namespaces.Unexpected` are flagged.
+ *
+ * Verdicts: Info for every namespace and module row (a ranking); Suspicious for a namespace listed in
+ * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols).
+ *
+ * False positives: export-only symbols (no PDB) carry no namespaces; a class and a namespace look alike
+ * (`Foo::Bar::method`: Bar may be either); residue symbols can be coincidental.
+ *
+ * @function Namespaces
+ * @memberof Ewmda
+ * @param {number} [tid] Thread id (default: every thread).
+ * @param {object|string} [options] `Threads` (comma-separated ids), `Residue` (bool: also symbols from stack residue); or a string such as `"residue=true"`.
+ * @returns {ResultSet} Namespace rows (most threads first), then module rows: Section, Namespace, Depth, Module, Frames, Threads, Modules, Technology, ExampleFrame, Verdict, Evidence, Source.
+ * @example dx @$ewmda.Namespaces()
+ * @example dx -g @$ewmda.Namespaces().Where(r => r.Depth == 1)
+ * @example dx @$ewmda.Namespaces(new { Residue = true })
+ * @example !ewmda.namespaces
+ */
+const namespaces = defineAnalysis({
+    meta: {
+        name: "Namespaces",
+        command: "namespaces",
+        summary: "C++ namespaces and classes on the threads' stacks (and residue), counted by frames and threads, with their technology",
+        patterns: ["Namespace"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "tid", help: "thread id (default: every thread)", optional: true },
+            { name: "options", help: "Threads, Residue", optional: true },
+        ],
+        options: [
+            { name: "Threads", type: "string", help: "thread ids (comma-separated), default all" },
+            { name: "Residue", type: "bool", help: "also count symbols of code pointers in the stacks' residue" },
+        ],
+        columns: [
+            { name: "Section", type: "string", help: "Namespace (a namespace or class prefix) or Module (all symbols of a module)" },
+            { name: "Namespace", type: "string", help: "The prefix (std, mozilla::net, Concurrency::details)" },
+            { name: "Depth", type: "int", help: "Components in the prefix" },
+            { name: "Module", type: "string", help: "Module rows: the module" },
+            { name: "Frames", type: "int", help: "Frames (and residue pointers) whose symbol has the prefix / is in the module" },
+            { name: "Threads", type: "int", help: "Distinct threads with such a frame" },
+            { name: "Modules", type: "string", help: "Modules the prefix's symbols are in", table: false },
+            { name: "Technology", type: "string", help: "What the prefix belongs to (Config.Namespaces.Technologies)" },
+            { name: "ExampleFrame", type: "string", help: "One symbol with the prefix", table: false },
+        ],
+        settings: {
+            MaxDepth: { default: 3, help: "Longest prefix counted", reason: "vendor::product::component is as deep as grouping stays useful" },
+            ChunkBytes: { default: 0x10000, help: "Bytes read per memory request when Residue is on", reason: "64 KiB reads a 1 MiB stack in 16 requests" },
+            PageBytes: { default: 0x1000, help: "Granularity used to find the readable parts of a chunk that failed to read", reason: "the page size of every Windows architecture ewmda supports" },
+            FallbackScanBytes: { default: 0x100000, help: "Stack bytes above the stack pointer scanned when a TEB cannot be read (Residue)", reason: "1 MiB is the default reserved stack size" },
+            Technologies: {
+                default: [
+                    "std=C++ Standard Library", "stdext=C++ Standard Library (MSVC extensions)", "Concurrency=Concurrency Runtime (PPL)", "concurrency=Concurrency Runtime (PPL)",
+                    "Microsoft::WRL=Windows Runtime C++ Template Library", "winrt=C++/WinRT", "Windows::UI::Xaml=XAML", "Microsoft::UI::Xaml=WinUI", "Windows=Windows Runtime (C++/CX)",
+                    "Microsoft::CoreUI=CoreMessaging", "wil=Windows Implementation Libraries", "ATL=Active Template Library", "WTL=Windows Template Library", "boost=Boost",
+                    "Concurrency::details=Concurrency Runtime scheduler", "v8=V8 JavaScript engine", "node=Node.js", "blink=Chromium Blink", "base=Chromium base", "content=Chromium content",
+                    "mozilla=Mozilla", "js=SpiderMonkey", "JS=SpiderMonkey", "Qt=Qt", "QtPrivate=Qt", "google=Google libraries", "absl=Abseil", "grpc=gRPC", "folly=Folly",
+                    "DirectX=DirectX", "D3D12=Direct3D 12", "CDXGI=DXGI", "Json=JsonCpp", "nlohmann=nlohmann::json", "tbb=oneTBB", "CryptoPP=Crypto++", "WEX=TAEF (Test Authoring and Execution Framework)",
+                ],
+                help: "prefix=Technology pairs; the longest matching prefix names a namespace's technology",
+                reason: "the frameworks and vendors most often seen in Windows dumps; extend with your product's namespaces",
+            },
+            Unexpected: { default: [], help: "Namespace prefixes not expected in this product: their rows are Suspicious", reason: "none is assumed: list the technologies your product should not load" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const a = threadArguments(args, OPTION_NAMES$2);
+        const flags = typeof a === "string" ? a : boolOptions(a.options, { Residue: false });
+        if (typeof a === "string" || typeof flags === "string") {
+            const text = typeof a === "string" ? a : flags;
+            ctx.summary("Namespaces: " + text);
+            yield info$g(text, "heuristic");
+            return;
+        }
+        const selected = selectThreads(t, a.threads);
+        for (const p of selected.problems)
+            yield info$g(p, "typed");
+        if (selected.threads.length === 0 && a.threads) {
+            ctx.summary("Namespaces: no such thread");
+            return;
+        }
+        const technologies = parseTechnologies(cfg.Technologies);
+        const unexpected = cfg.Unexpected.map((u) => u.trim()).filter((u) => u !== "");
+        const byPrefix = {};
+        const byModule = {};
+        let symbols = 0;
+        let namespaced = 0;
+        let unreadableStacks = 0;
+        let residuePointers = 0;
+        let stopped = false;
+        const count = (symbol, module, tid) => {
+            symbols++;
+            const mt = byModule[module] || (byModule[module] = { frames: 0, threads: {}, modules: {}, example: symbol, functions: {}, namespaced: 0 });
+            mt.frames++;
+            mt.threads[tid] = true;
+            const plus = symbol.lastIndexOf("+0x");
+            mt.functions[plus > 0 ? symbol.slice(0, plus) : symbol] = true;
+            const path = namespacePath(symbol);
+            if (path.length === 0)
+                return;
+            namespaced++;
+            mt.namespaced++;
+            for (let d = 1; d <= Math.min(cfg.MaxDepth, path.length); d++) {
+                const key = path.slice(0, d).join("::");
+                const e = byPrefix[key] || (byPrefix[key] = { frames: 0, threads: {}, modules: {}, example: symbol, depth: d });
+                e.frames++;
+                e.threads[tid] = true;
+                e.modules[module] = true;
+            }
+        };
+        for (const thread of selected.threads) {
+            if (ctx.budget.exceeded()) {
+                stopped = true;
+                break;
+            }
+            const s = t.threadStack(thread);
+            if (s.frames instanceof Unavailable)
+                unreadableStacks++;
+            else
+                for (const f of s.frames)
+                    if (f.module && f.hasSymbol)
+                        count(f.symbol, f.module.name, thread.id);
+            if (!flags.Residue)
+                continue;
+            const { stacks } = threadStackRanges(t, thread, cfg.FallbackScanBytes);
+            for (const st of stacks) {
+                const [bh, bl] = halvesOf(st.base);
+                const [lh, ll] = halvesOf(st.limit);
+                const per = st.slotBytes / 4;
+                for (const block of slotBlocks(t, st.limit, (bh - lh) * 4294967296 + (bl - ll), { slotBytes: st.slotBytes, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+                    if (!block.words)
+                        continue;
+                    const w = block.words;
+                    for (let i = 0; i < block.count; i++) {
+                        const lo = w[i * per] >>> 0;
+                        const hi = per === 2 ? w[i * 2 + 1] >>> 0 : 0;
+                        if (hi === 0 && lo < 0x10000)
+                            continue;
+                        const m = t.modules().findPair(hi, lo);
+                        if (!m)
+                            continue;
+                        const value = fromHalves(hi, lo);
+                        if (t.isExecutable(m, value) === false)
+                            continue;
+                        const sym = t.symbolize(value, m);
+                        if (!sym.hasSymbol || t.isReturnSite(value) === false)
+                            continue;
+                        residuePointers++;
+                        count(sym.text, m.name, thread.id);
+                    }
+                }
+            }
+        }
+        const threadCount = (x) => Object.keys(x.threads).length;
+        const prefixes = Object.keys(byPrefix).sort((p, q) => threadCount(byPrefix[q]) - threadCount(byPrefix[p]) || byPrefix[q].frames - byPrefix[p].frames || (p < q ? -1 : 1));
+        let flagged = 0;
+        for (const p of prefixes) {
+            const e = byPrefix[p];
+            const tech = technologyOf(p, technologies);
+            const odd = unexpected.some((u) => p === u || p.indexOf(u + "::") === 0);
+            if (odd)
+                flagged++;
+            const mods = Object.keys(e.modules).sort();
+            yield {
+                Section: "Namespace", Namespace: p, Depth: e.depth, Frames: e.frames, Threads: threadCount(e), Modules: mods.join(", "), Technology: tech, ExampleFrame: e.example,
+                Verdict: odd ? "Suspicious" : "Info",
+                Evidence: e.frames + " frames on " + threadCount(e) + " threads are in " + p + "::" + (odd ? " (listed in Config.Namespaces.Unexpected)" : "") + " (x " + mods[0].replace(/\.[^.]*$/, "") + "!" + p + "::*; ~*kc)",
+                Source: flags.Residue ? "heuristic" : "typed",
+            };
+        }
+        const modules = Object.keys(byModule).sort((p, q) => byModule[q].frames - byModule[p].frames || (p < q ? -1 : 1));
+        for (const m of modules) {
+            const e = byModule[m];
+            yield {
+                Section: "Module", Module: m, Frames: e.frames, Threads: threadCount(e), ExampleFrame: e.example, Verdict: "Info",
+                Evidence: e.frames + " frames on " + threadCount(e) + " threads in " + Object.keys(e.functions).length + " functions of " + m + " (" + e.namespaced + " with a namespace; lm m " + m.replace(/\.[^.]*$/, "") + ")",
+                Source: flags.Residue ? "heuristic" : "typed",
+            };
+        }
+        if (stopped)
+            yield info$g("stopped at the time budget; the threads read so far are counted", "heuristic");
+        if (unreadableStacks)
+            yield info$g(unreadableStacks + " threads' stacks could not be read", "typed");
+        if (prefixes.length === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 C++ namespaces among " + symbols + " symbolic frames" + (flags.Residue ? " and residue pointers" : "") + " of " + selected.threads.length + " threads (C code, or export-only symbols: .reload /f and check the PDBs)",
+            };
+        }
+        ctx.summary("Namespaces: " + prefixes.length + " namespace prefixes in " + namespaced + " of " + symbols + " symbols (" + modules.length + " modules, " + selected.threads.length + " threads" +
+            (flags.Residue ? ", " + residuePointers + " residue pointers" : "") + ")" + (flagged ? "; " + flagged + " unexpected" : ""));
+    },
+    rowText(row) {
+        if (row.Section === "Namespace")
+            return String(row.Namespace) + ": " + row.Frames + " frames, " + row.Threads + " threads" + (row.Technology ? " (" + String(row.Technology) + ")" : "");
+        if (row.Section === "Module")
+            return String(row.Module) + ": " + row.Frames + " frames, " + row.Threads + " threads";
+        return row.Verdict + ": " + row.Evidence;
+    },
+});
+function parseTechnologies(list) {
+    const out = [];
+    for (const item of list) {
+        const eq = item.indexOf("=");
+        if (eq <= 0)
+            continue;
+        out.push({ prefix: item.slice(0, eq).trim(), name: item.slice(eq + 1).trim() });
+    }
+    return out.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+/** The technology of the longest configured prefix that the namespace starts with. */
+function technologyOf(ns, list) {
+    for (const t of list)
+        if (ns === t.prefix || ns.indexOf(t.prefix + "::") === 0)
+            return t.name;
+    return undefined;
+}
+function info$g(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * What a loaded image's own bytes in the dump say about it, read without `Module.Contents` (which exists only
+ * when another script is loaded): the COFF and optional headers (TimeDateStamp, SizeOfImage, CheckSum, data
+ * directories), the debug directory's CodeView record (PDB name, GUID, age; a REPRO entry marks a hash in
+ * place of a timestamp), the version resource (VS_VERSIONINFO: VS_FIXEDFILEINFO and the StringFileInfo
+ * strings such as CompanyName), and the export directory. Formats: Microsoft "PE Format", "VS_VERSIONINFO",
+ * "VS_FIXEDFILEINFO", "StringFileInfo". Minidumps rarely hold these pages, so every reader says which part
+ * was missing instead of guessing.
+ *
+ * `read(rva, length)` reads at the image base + rva and returns undefined when the bytes are not in the dump.
+ */
+const DIR_EXPORT = 0;
+const DIR_RESOURCE = 2;
+const DIR_DEBUG = 6;
+/** The headers, or why they cannot be read. */
+function readPeHeaders(read) {
+    const dos = read(0, 0x40);
+    if (!dos)
+        return "the image headers are not in the dump";
+    if (dos[0] !== 0x4d || dos[1] !== 0x5a)
+        return "the image base does not start with MZ (headers paged out or overwritten)";
+    const lfanew = u32$1(dos, 0x3c);
+    if (lfanew < 0x40 || lfanew > 0x10000)
+        return "e_lfanew 0x" + lfanew.toString(16) + " is not plausible";
+    const nt = read(lfanew, 24 + 0x70 + 16 * 8);
+    if (!nt)
+        return "the NT headers at +0x" + lfanew.toString(16) + " are not in the dump";
+    if (nt[0] !== 0x50 || nt[1] !== 0x45 || nt[2] !== 0 || nt[3] !== 0)
+        return "no PE signature at +0x" + lfanew.toString(16);
+    const optionalSize = u16(nt, 20);
+    const magic = u16(nt, 24);
+    if (magic !== 0x10b && magic !== 0x20b)
+        return "unknown optional header magic 0x" + magic.toString(16);
+    const plus = magic === 0x20b;
+    const opt = 24;
+    const countAt = opt + (plus ? 108 : 92);
+    const dirCount = Math.min(16, u32$1(nt, countAt), Math.max(0, Math.floor((optionalSize - (countAt - opt + 4)) / 8)));
+    const directories = [];
+    for (let i = 0; i < 16; i++) {
+        directories.push(i < dirCount ? { rva: u32$1(nt, countAt + 4 + i * 8), size: u32$1(nt, countAt + 8 + i * 8) } : { rva: 0, size: 0 });
+    }
+    return {
+        machine: u16(nt, 4), timeDateStamp: u32$1(nt, 8), characteristics: u16(nt, 22), pe32plus: plus,
+        sizeOfImage: u32$1(nt, opt + 56), checkSum: u32$1(nt, opt + 64), subsystem: u16(nt, opt + 68), directories,
+    };
+}
+function hex8$3(n, width) {
+    const s = (n >>> 0).toString(16).toUpperCase();
+    return s.length >= width ? s : "00000000".slice(0, width - s.length) + s;
+}
+/** Reads the debug directory (IMAGE_DEBUG_DIRECTORY, 28 bytes per entry) and its CodeView RSDS record. */
+function readDebugInfo(read, h) {
+    const dir = h.directories[DIR_DEBUG];
+    if (dir.rva === 0 || dir.size === 0)
+        return "the image has no debug directory";
+    const count = Math.min(32, Math.floor(dir.size / 28));
+    const entries = read(dir.rva, count * 28);
+    if (!entries)
+        return "the debug directory (rva 0x" + dir.rva.toString(16) + ") is not in the dump";
+    let reproducible = false;
+    let cvAt = -1;
+    let cvSize = 0;
+    for (let i = 0; i < count; i++) {
+        const type = u32$1(entries, i * 28 + 12);
+        if (type === 16)
+            reproducible = true;
+        if (type === 2 && cvAt < 0) {
+            cvSize = u32$1(entries, i * 28 + 16);
+            cvAt = u32$1(entries, i * 28 + 20);
+        }
+    }
+    if (cvAt <= 0)
+        return { codeView: undefined, reproducible, note: "no CodeView entry in the debug directory" };
+    const cv = read(cvAt, Math.min(Math.max(cvSize, 24), 0x400));
+    if (!cv)
+        return { codeView: undefined, reproducible, note: "the CodeView record (rva 0x" + cvAt.toString(16) + ") is not in the dump" };
+    if (!(cv[0] === 0x52 && cv[1] === 0x53 && cv[2] === 0x44 && cv[3] === 0x53))
+        return { codeView: undefined, reproducible, note: "the CodeView record is not RSDS (an old NB10 PDB reference)" };
+    let d4 = "";
+    for (let i = 0; i < 8; i++)
+        d4 += (i === 2 ? "-" : "") + hex8$3(cv[12 + i], 2);
+    const guid = "{" + hex8$3(u32$1(cv, 4), 8) + "-" + hex8$3(u16(cv, 8), 4) + "-" + hex8$3(u16(cv, 10), 4) + "-" + d4 + "}";
+    let name = "";
+    for (let i = 24; i < cv.length && cv[i] !== 0; i++)
+        name += String.fromCharCode(cv[i]);
+    return { codeView: { pdbName: name, guid, age: u32$1(cv, 20) }, reproducible, note: undefined };
+}
+const MAX_RESOURCE_BYTES = 0x10000;
+function wideString(b, at, end) {
+    let text = "";
+    let i = at;
+    for (; i + 1 < end; i += 2) {
+        const c = u16(b, i);
+        if (c === 0) {
+            i += 2;
+            break;
+        }
+        text += String.fromCharCode(c);
+    }
+    return { text, next: i };
+}
+function align4(n) {
+    return (n + 3) & -4;
+}
+/** One VS_VERSIONINFO-style block at `at`: header, key, value, children; undefined when it does not fit. */
+function block(b, at, limit) {
+    if (at + 6 > limit)
+        return undefined;
+    const length = u16(b, at);
+    if (length < 6 || at + length > limit)
+        return undefined;
+    const end = at + length;
+    const valueLength = u16(b, at + 2);
+    const text = u16(b, at + 4) === 1;
+    const key = wideString(b, at + 6, end);
+    const valueAt = align4(key.next);
+    const valueBytes = text ? valueLength * 2 : valueLength;
+    return { key: key.text, valueAt, valueLength: valueBytes, text, childrenAt: Math.min(end, align4(valueAt + valueBytes)), end };
+}
+function children$1(b, parent) {
+    const out = [];
+    let at = parent.childrenAt;
+    while (at < parent.end && out.length < 256) {
+        const c = block(b, at, parent.end);
+        if (!c)
+            break;
+        out.push(c);
+        at = align4(c.end);
+    }
+    return out;
+}
+function versionText(ms, ls) {
+    return (ms >>> 16) + "." + (ms & 0xffff) + "." + (ls >>> 16) + "." + (ls & 0xffff);
+}
+/** Parses a VS_VERSIONINFO blob (exported for tests of odd blobs). */
+function parseVersionInfo(b) {
+    const root = block(b, 0, b.length);
+    if (!root || root.key !== "VS_VERSION_INFO")
+        return "the version resource does not start with VS_VERSION_INFO";
+    let fileVersion;
+    let productVersion;
+    if (root.valueLength >= 52 && u32$1(b, root.valueAt) === 0xfeef04bd) {
+        fileVersion = versionText(u32$1(b, root.valueAt + 8), u32$1(b, root.valueAt + 12));
+        productVersion = versionText(u32$1(b, root.valueAt + 16), u32$1(b, root.valueAt + 20));
+    }
+    const strings = {};
+    for (const c of children$1(b, root)) {
+        if (c.key !== "StringFileInfo")
+            continue;
+        const tables = children$1(b, c);
+        // English (0409) first when there are several tables, else the first.
+        let table = tables[0];
+        for (const t of tables)
+            if (t.key.toLowerCase().indexOf("0409") === 0) {
+                table = t;
+                break;
+            }
+        if (!table)
+            continue;
+        for (const s of children$1(b, table)) {
+            if (strings[s.key] !== undefined)
+                continue;
+            strings[s.key] = s.valueLength > 0 ? wideString(b, s.valueAt, s.end).text : "";
+        }
+    }
+    return { fileVersion, productVersion, strings };
+}
+/** Finds RT_VERSION in the resource directory and parses it. */
+function readVersionResource(read, h) {
+    const dir = h.directories[DIR_RESOURCE];
+    if (dir.rva === 0 || dir.size === 0)
+        return "the image has no resources";
+    // id → (offset relative to the resource section, subdirectory?) of the wanted entry, or the first entry when id < 0.
+    const entry = (offset, id) => {
+        const head = read(dir.rva + offset, 16);
+        if (!head)
+            return "the resource directory (rva 0x" + (dir.rva + offset).toString(16) + ") is not in the dump";
+        const named = u16(head, 12);
+        const ids = u16(head, 14);
+        const total = Math.min(named + ids, 4096);
+        if (total === 0)
+            return "an empty resource directory";
+        const list = read(dir.rva + offset + 16, total * 8);
+        if (!list)
+            return "the resource directory entries (rva 0x" + (dir.rva + offset + 16).toString(16) + ") are not in the dump";
+        for (let i = 0; i < total; i++) {
+            const name = u32$1(list, i * 8);
+            if (id >= 0 && (i < named || name !== id))
+                continue;
+            const off = u32$1(list, i * 8 + 4);
+            return { target: off & 0x7fffffff, subdir: (off & 0x80000000) !== 0 };
+        }
+        return id === 16 ? "the image has no version resource" : "the resource directory has no such entry";
+    };
+    const type = entry(0, 16);
+    if (typeof type === "string")
+        return type;
+    if (!type.subdir)
+        return "the RT_VERSION entry is malformed";
+    const name = entry(type.target, -1);
+    if (typeof name === "string")
+        return name;
+    let data = name;
+    if (name.subdir) {
+        const lang = entry(name.target, -1);
+        if (typeof lang === "string")
+            return lang;
+        data = lang;
+    }
+    if (data.subdir)
+        return "the version resource's directory is nested deeper than usual";
+    const de = read(dir.rva + data.target, 16);
+    if (!de)
+        return "the version resource's data entry is not in the dump";
+    const rva = u32$1(de, 0);
+    const size = Math.min(u32$1(de, 4), MAX_RESOURCE_BYTES);
+    if (size < 6)
+        return "the version resource is empty";
+    const blob = read(rva, size);
+    if (!blob)
+        return "the version resource data (rva 0x" + rva.toString(16) + ", 0x" + size.toString(16) + " bytes) is not in the dump";
+    return parseVersionInfo(blob);
+}
+/**
+ * Named exports (at most `max`), read with one request for the export directory's own range (names and
+ * tables live there in images linked by Microsoft's linker) plus one per table that lies outside it.
+ */
+function readExports(read, h, max) {
+    const dir = h.directories[DIR_EXPORT];
+    if (dir.rva === 0 || dir.size === 0)
+        return "the image exports nothing";
+    const span = Math.min(dir.size, 0x100000);
+    const all = read(dir.rva, span);
+    if (!all)
+        return "the export directory (rva 0x" + dir.rva.toString(16) + ") is not in the dump";
+    const inDir = (rva, length) => rva >= dir.rva && rva + length <= dir.rva + span;
+    const slice = (rva, length) => {
+        if (inDir(rva, length)) {
+            const out = [];
+            for (let i = 0; i < length; i++)
+                out.push(all[rva - dir.rva + i]);
+            return out;
+        }
+        return read(rva, length);
+    };
+    const nFunctions = Math.min(u32$1(all, 20), 0x10000);
+    const nNames = Math.min(u32$1(all, 24), nFunctions, max);
+    const functions = slice(u32$1(all, 28), nFunctions * 4);
+    const names = slice(u32$1(all, 32), nNames * 4);
+    const ordinals = slice(u32$1(all, 36), nNames * 2);
+    if (!functions || !names || !ordinals)
+        return "the export tables are not in the dump";
+    const out = [];
+    for (let i = 0; i < nNames; i++) {
+        const nameRva = u32$1(names, i * 4);
+        const ordinal = u16(ordinals, i * 2);
+        if (ordinal >= nFunctions)
+            continue;
+        let name = "";
+        if (inDir(nameRva, 1)) {
+            for (let k = nameRva - dir.rva; k < span && all[k] !== 0 && name.length < 256; k++)
+                name += String.fromCharCode(all[k]);
+        }
+        if (name === "")
+            continue; // a name outside the directory: not worth a read per export
+        const rva = u32$1(functions, ordinal * 4);
+        out.push({ name, rva, forwarder: rva >= dir.rva && rva < dir.rva + dir.size });
+    }
+    return out;
+}
+
+/**
+ * `lmv` (verbose module listing): per module the `lm` line (range, name, symbol status, symbol file) and the
+ * indented block of what the debugger knows from the dump's module stream and, when the image is mapped,
+ * its resources. WinDbg prints it as
+ *
+ *     start             end                 module name
+ *     00007ff6`a1b20000 00007ff6`a1b45000   notepad    (deferred)
+ *         Image path: C:\Windows\System32\notepad.exe
+ *         Image name: notepad.exe
+ *         Browse all global symbols  functions  data
+ *         Image was built with /Brepro flag.
+ *         Timestamp:        1C5A3C41 (This is a reproducible build file hash, not a timestamp)
+ *         CheckSum:         0003D70E
+ *         ImageSize:        00025000
+ *         File version:     10.0.19041.1865
+ *         Product version:  10.0.19041.1865
+ *         File flags:       0 (Mask 3F)
+ *         File OS:          40004 NT Win32
+ *         File type:        1.0 App
+ *         File date:        00000000.00000000
+ *         Translations:     0409.04b0
+ *         Information from resource tables:
+ *             CompanyName:      Microsoft Corporation
+ *             ProductName:      Microsoft® Windows® Operating System
+ *             FileVersion:      10.0.19041.1865 (WinBuild.160101.0800)
+ *
+ * A dated timestamp reads `Timestamp:        Tue Oct 18 03:49:39 2016 (58058A63)`. Modules whose symbols
+ * loaded add `Loaded symbol image file:` / `Symbol file:` lines. Unknown lines are counted, never fatal.
+ * (Only the range and unloaded-module parts of plain `lm` matter elsewhere: parse-lm.ts.)
+ */
+const HEX = /^([0-9a-f]{1,8})\b/i;
+const STATUS_TAIL = /\(([^)]*)\)\s*(.*)$/;
+/** Parses `lmv` output (also plain `lm`, whose modules then carry only range, name and status). */
+function parseModuleList$1(lines) {
+    const modules = [];
+    let unloaded = [];
+    let unparsed = 0;
+    let current;
+    let inResources = false;
+    let inUnloaded = false;
+    const tail = [];
+    for (const raw of lines) {
+        const line = trimRight(String(raw));
+        if (line.trim() === "")
+            continue;
+        if (/^\s*Unloaded modules:/i.test(line)) {
+            inUnloaded = true;
+            current = undefined;
+            tail.push(line);
+            continue;
+        }
+        if (inUnloaded) {
+            tail.push(line);
+            continue;
+        }
+        const lm = parseLm([line]);
+        if (lm.loaded.length === 1) {
+            const r = lm.loaded[0];
+            const st = STATUS_TAIL.exec(line);
+            current = {
+                range: r, name: r.name, symbolStatus: r.status, symbolFile: st && st[2] ? st[2].trim() : undefined,
+                imagePath: undefined, imageName: undefined, timestamp: undefined, reproducible: false, checksum: undefined, imageSize: undefined,
+                fileVersion: undefined, productVersion: undefined, resources: {},
+            };
+            modules.push(current);
+            inResources = false;
+            continue;
+        }
+        if (/^\s*start\s+end\s+module name/i.test(line))
+            continue;
+        if (!current) {
+            unparsed++;
+            continue;
+        }
+        const t = line.trim();
+        if (/^Information from resource tables:/i.test(t)) {
+            inResources = true;
+            continue;
+        }
+        const kv = /^([A-Za-z][A-Za-z .]*?):\s+(.*)$/.exec(t);
+        if (!kv) {
+            if (!/^Browse all global symbols|^Image was built with|^Loaded symbol image file|^Mapped memory image file/i.test(t))
+                unparsed++;
+            continue;
+        }
+        const key = kv[1];
+        const value = kv[2].trim();
+        if (inResources) {
+            current.resources[key] = value;
+            continue;
+        }
+        switch (key.toLowerCase()) {
+            case "image path":
+                current.imagePath = value;
+                break;
+            case "image name":
+                current.imageName = value;
+                break;
+            case "timestamp": {
+                // `1C5A3C41 (This is a reproducible build file hash, not a timestamp)` or `Tue Oct 18 03:49:39 2016 (58058A63)`.
+                const dated = /\(([0-9a-f]{1,8})\)\s*$/i.exec(value);
+                const bare = HEX.exec(value);
+                if (dated)
+                    current.timestamp = parseInt(dated[1], 16) >>> 0;
+                else if (bare)
+                    current.timestamp = parseInt(bare[1], 16) >>> 0;
+                if (/reproducible|not a timestamp/i.test(value))
+                    current.reproducible = true;
+                break;
+            }
+            case "checksum": {
+                const m = HEX.exec(value);
+                if (m)
+                    current.checksum = parseInt(m[1], 16) >>> 0;
+                break;
+            }
+            case "imagesize": {
+                const m = HEX.exec(value);
+                if (m)
+                    current.imageSize = parseInt(m[1], 16) >>> 0;
+                break;
+            }
+            case "file version":
+                current.fileVersion = value;
+                break;
+            case "product version":
+                current.productVersion = value;
+                break;
+            case "symbol file":
+                if (!current.symbolFile)
+                    current.symbolFile = value;
+                break;
+            case "file flags":
+            case "file os":
+            case "file type":
+            case "file date":
+            case "translations":
+            case "loaded symbol image file":
+            case "mapped memory image file":
+            case "image was built with": break;
+            default: unparsed++;
+        }
+    }
+    if (tail.length)
+        unloaded = parseLm(tail).unloaded.slice();
+    return { modules, unloaded, unparsed };
+}
+
+const OPTION_NAMES$1 = ["NonMicrosoft", "OutsideWindows", "OlderThanDays", "Name"];
+const DAY_MS = 86400000;
+/**
+ * Modules: every loaded module with base, size, path, file and product version, company, link timestamp
+ * as a date, PDB name and id, and symbol status; filtered by predicates (vendor not Microsoft, path outside
+ * the Windows directory, older than N days, name pattern) it becomes Module Collection (predicate).
+ *
+ * The pattern (Module Collection): the modules of a process with their identity are the base of Not My
+ * Version (an old or unexpected build), Module Variety, injected products (non-Microsoft modules in a
+ * system process) and Subsystem Modules. This is what `lmv`, MEX `!mods` and SwishDbgExt `!ms_process
+ * /dlls` show, as objects dx can filter (`.Where(m => m.Company != "Microsoft Corporation")`).
+ *
+ * Detection: the module list from the data model (name, base, size, path). Each module's own headers in
+ * the dump, read without `Module.Contents`: the COFF TimeDateStamp and CheckSum, the debug directory's
+ * CodeView record (PDB name, GUID, age; a REPRO entry marks the timestamp as a content hash), and the
+ * version resource (VS_FIXEDFILEINFO and the StringFileInfo's CompanyName and ProductName). Where those
+ * pages are not in the dump (most minidumps), one `lmv` gives what the dump's module stream records
+ * (timestamp, checksum, file and product version) and the symbol status; each field that neither has says
+ * so. Flags: NonMS (company not Microsoft, or unknown company outside the Windows directory), OutsideWindows,
+ * OddPath (user-writable folders, network shares, relative paths), Duplicate (the same file name from
+ * another folder, not System32/SysWOW64 pairs), OldBuild (linked more than `Config.Modules.OldBuildDays`
+ * before the dump), HashStamp (a reproducible-build hash or a date after the dump: not a date).
+ *
+ * False positives: company names are what the vendor wrote in the resource; timestamps of reproducible
+ * builds are hashes (never read as dates here when the image or the debugger says so, and dates after the
+ * dump are flagged HashStamp); the dump time comes from `.time` (else the analysis's own clock, said so).
+ *
+ * @function Modules
+ * @memberof Ewmda
+ * @param {object|string} [options] Predicates: `NonMicrosoft` (bool), `OutsideWindows` (bool), `OlderThanDays` (number), `Name` (file-name pattern with `*`); or a string such as `"nonmicrosoft=true olderthandays=1825"`.
+ * @returns {ResultSet} One row per module (per matching module with predicates): Module, Base, Size, Path, FileVersion, ProductVersion, Company, TimeDateStamp, Pdb, PdbId, Symbols, Flags, Verdict, Evidence, Source.
+ * @example dx @$ewmda.Modules()
+ * @example dx -g @$ewmda.Modules().Where(m => m.Flags.Contains("NonMS"))
+ * @example dx @$ewmda.Modules(new { NonMicrosoft = true, OlderThanDays = 1825 })
+ * @example !ewmda.modules
+ * @example !ewmda.modules "name=vf*"
+ */
+const moduleCollection = defineAnalysis({
+    meta: {
+        name: "Modules",
+        command: "modules",
+        summary: "Every module with path, versions, company, link date, PDB and symbol status; predicates select non-Microsoft, out-of-Windows, old or named modules",
+        patterns: ["Module Collection"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [{ name: "options", help: "NonMicrosoft, OutsideWindows, OlderThanDays, Name; or a string such as \"nonmicrosoft=true name=vf*\"", optional: true }],
+        options: [
+            { name: "NonMicrosoft", type: "bool", help: "only modules whose company is not Microsoft (or unknown, outside the Windows directory)" },
+            { name: "OutsideWindows", type: "bool", help: "only modules loaded from outside the Windows directory" },
+            { name: "OlderThanDays", type: "number", help: "only modules linked more than this many days before the dump" },
+            { name: "Name", type: "string", help: "only modules whose file name matches this pattern (* wildcards)" },
+        ],
+        columns: [
+            { name: "Module", type: "string", help: "File name" },
+            { name: "Base", type: "address", help: "Load address" },
+            { name: "Size", type: "hex", help: "Size of the image in memory", table: false },
+            { name: "Path", type: "string", help: "Full path as loaded", table: false },
+            { name: "FileVersion", type: "string", help: "VS_FIXEDFILEINFO file version (image resource, else the dump's module stream via lmv)" },
+            { name: "ProductVersion", type: "string", help: "VS_FIXEDFILEINFO product version", table: false },
+            { name: "Company", type: "string", help: "CompanyName from the version resource's string table" },
+            { name: "TimeDateStamp", type: "string", help: "Link time (UTC), or the value with why it is not a date" },
+            { name: "Pdb", type: "string", help: "PDB file name from the CodeView record", table: false },
+            { name: "PdbId", type: "string", help: "PDB GUID and age (the symbol store key)", table: false },
+            { name: "Symbols", type: "string", help: "Symbol status as lm shows it (deferred, pdb symbols, export symbols...)" },
+            { name: "Flags", type: "string", help: "NonMS, OutsideWindows, OddPath, Duplicate, OldBuild, HashStamp" },
+        ],
+        settings: {
+            OldBuildDays: { default: 1825, help: "A module linked more days than this before the dump is flagged OldBuild", reason: "five years: older than the Windows release it runs on, the Not My Version suspect" },
+            RunLmv: { default: true, help: "Run lmv once for what the dump's module stream records (versions, timestamps, symbol status) when the images' pages are not in the dump", reason: "minidumps rarely hold resources; lmv reads the module stream in one command" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const bag = readOptions(args[0], OPTION_NAMES$1, "Name");
+        if (typeof bag === "string") {
+            ctx.summary("Modules: " + bag);
+            yield { Verdict: "Info", Evidence: bag, Source: "heuristic" };
+            return;
+        }
+        const pred = predicates(bag);
+        if (typeof pred === "string") {
+            ctx.summary("Modules: " + pred);
+            yield { Verdict: "Info", Evidence: pred, Source: "heuristic" };
+            return;
+        }
+        const filtering = pred.nonMicrosoft || pred.outsideWindows || pred.olderThanDays !== undefined || pred.name !== undefined;
+        const modules = t.modules().modules;
+        if (modules.length === 0) {
+            ctx.summary("Modules: no modules");
+            yield { Verdict: "Info", Evidence: "the module list is empty (lm); the dump has no module stream or the target is not a process", Source: "typed" };
+            return;
+        }
+        // The dump's time: `.time`, else this machine's clock (said so in the summary).
+        const timeOut = runCommand$1(".time");
+        const session = timeOut instanceof Unavailable ? undefined : parseSessionTime(timeOut);
+        const nowMs = session ? session.utcMs : Date.now();
+        const listing = ctx.settings.RunLmv ? lmvListing() : undefined;
+        const byFile = {};
+        for (const m of modules)
+            (byFile[m.name.toLowerCase()] = byFile[m.name.toLowerCase()] || []).push(m);
+        let shown = 0;
+        let nonMs = 0;
+        let withVersion = 0;
+        for (const m of modules) {
+            const facts = moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)");
+            const flags = moduleFlags(m, facts, byFile, nowMs, ctx.settings.OldBuildDays);
+            if (flags.indexOf("NonMS") >= 0)
+                nonMs++;
+            if (typeof facts.fileVersion === "string")
+                withVersion++;
+            const date = facts.date;
+            if (filtering) {
+                if (pred.nonMicrosoft && flags.indexOf("NonMS") < 0)
+                    continue;
+                if (pred.outsideWindows && flags.indexOf("OutsideWindows") < 0)
+                    continue;
+                if (pred.name !== undefined && !globMatch(m.name.toLowerCase(), pred.name))
+                    continue;
+                if (pred.olderThanDays !== undefined && (date === undefined || nowMs - date < pred.olderThanDays * DAY_MS))
+                    continue;
+            }
+            shown++;
+            const verdict = filtering ? "Positive" : "Info";
+            yield {
+                Module: m.name, Base: m.base, Size: m.size, Path: m.path, FileVersion: facts.fileVersion, ProductVersion: facts.productVersion, Company: facts.company,
+                TimeDateStamp: facts.timestamp, Pdb: facts.pdb, PdbId: facts.pdbId, Symbols: facts.symbols, Flags: flags.join(", "),
+                Verdict: verdict, Evidence: "lmvm " + m.symbolName + (facts.fromImage ? "; !dh " + t.formatAddress(m.base) + " -f" : ""), Source: facts.source,
+            };
+        }
+        const what = describePredicates(pred);
+        if (filtering && shown === 0) {
+            yield { Verdict: "Negative", Evidence: "0 of " + modules.length + " modules match " + what + "; lmv", Source: "typed" };
+        }
+        ctx.summary("Modules: " + (filtering ? shown + " of " + modules.length + " match " + what : modules.length + " modules") + "; " + withVersion + " with a version, " + nonMs + " not Microsoft" +
+            (session ? "" : "; ages measured from this machine's clock (.time gave no dump time)"));
+    },
+    rowText(row) {
+        if (row.Module === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        const v = typeof row.FileVersion === "string" ? " " + row.FileVersion : "";
+        const c = typeof row.Company === "string" ? " (" + row.Company + ")" : "";
+        return String(row.Module) + v + c + (row.Flags ? " [" + String(row.Flags) + "]" : "");
+    },
+});
+function predicates(bag) {
+    const bool = (v) => v === true || String(v).toLowerCase() === "true" || String(v) === "1";
+    let older;
+    if (bag.OlderThanDays !== undefined) {
+        let n;
+        try {
+            n = isInt64(bag.OlderThanDays) ? toNumber(bag.OlderThanDays) : Number(bag.OlderThanDays);
+        }
+        catch (e) {
+            n = NaN;
+        }
+        if (!(n >= 0) || n !== Math.floor(n))
+            return "OlderThanDays must be a whole number of days, not " + String(bag.OlderThanDays);
+        older = n;
+    }
+    return {
+        nonMicrosoft: bag.NonMicrosoft !== undefined && bool(bag.NonMicrosoft),
+        outsideWindows: bag.OutsideWindows !== undefined && bool(bag.OutsideWindows),
+        olderThanDays: older,
+        name: bag.Name !== undefined ? String(bag.Name).toLowerCase() : undefined,
+    };
+}
+function describePredicates(p) {
+    const parts = [];
+    if (p.nonMicrosoft)
+        parts.push("NonMicrosoft");
+    if (p.outsideWindows)
+        parts.push("OutsideWindows");
+    if (p.olderThanDays !== undefined)
+        parts.push("OlderThanDays " + p.olderThanDays);
+    if (p.name !== undefined)
+        parts.push("Name " + p.name);
+    return parts.join(" and ");
+}
+function lmvListing() {
+    const out = runCommand$1("lmv");
+    if (out instanceof Unavailable)
+        return { modules: [], problem: out.reason };
+    const parsed = parseModuleList$1(out);
+    return { modules: parsed.modules, problem: parsed.modules.length ? "lmv does not list the module" : "lmv listed no modules" };
+}
+function findListed(list, m) {
+    for (const d of list)
+        if (comparePair(d.range.startHi, d.range.startLo, m.baseHi, m.baseLo) === 0)
+            return d;
+    return undefined;
+}
+/** What the image's pages say, else what lmv says, field by field; each missing field says why. */
+function moduleFacts(t, m, listed, listProblem) {
+    const read = (rva, length) => (rva >= 0 && rva + length <= Math.max(m.size, 0x1000) ? t.readBytes(addTo(m.base, rva), length) : undefined);
+    const headers = readPeHeaders(read);
+    const debug = typeof headers === "string" ? headers : readDebugInfo(read, headers);
+    const version = typeof headers === "string" ? headers : readVersionResource(read, headers);
+    const noImage = typeof headers === "string" ? headers : undefined;
+    const fromListing = listed ? "" : "; " + listProblem;
+    let fileVersion;
+    let productVersion;
+    let company;
+    let source = "typed";
+    if (typeof version !== "string") {
+        fileVersion = version.fileVersion ?? version.strings.FileVersion ?? notAvailable("the version resource has no file version");
+        productVersion = version.productVersion ?? version.strings.ProductVersion ?? notAvailable("the version resource has no product version");
+        company = version.strings.CompanyName !== undefined ? version.strings.CompanyName : notAvailable("the version resource has no CompanyName");
+    }
+    else {
+        if (listed && (listed.fileVersion || listed.resources.CompanyName))
+            source = "command";
+        fileVersion = listed && listed.fileVersion ? listed.fileVersion : notAvailable(version + fromListing);
+        productVersion = listed && listed.productVersion ? listed.productVersion : notAvailable(version + fromListing);
+        company = listed && listed.resources.CompanyName ? listed.resources.CompanyName : notAvailable(version + (listed ? "; lmv shows no resource tables (the image is not mapped)" : fromListing));
+    }
+    const stamp = typeof headers !== "string" ? headers.timeDateStamp : listed ? listed.timestamp : undefined;
+    const hashed = (typeof debug !== "string" && debug.reproducible) || (!!listed && listed.reproducible);
+    let timestamp;
+    let date;
+    if (stamp === undefined)
+        timestamp = notAvailable((noImage ?? "the headers give no timestamp") + fromListing);
+    else if (stamp === 0)
+        timestamp = "none (0)";
+    else if (hashed)
+        timestamp = "hash 0x" + stamp.toString(16) + " (reproducible build, not a date)";
+    else {
+        date = stamp * 1000;
+        timestamp = new Date(date).toISOString().replace("T", " ").replace(/\.\d+Z$/, "") + " (0x" + stamp.toString(16) + ")";
+    }
+    if (typeof headers === "string" && listed && listed.timestamp !== undefined && source === "typed")
+        source = "command";
+    let pdb;
+    let pdbId;
+    if (typeof debug !== "string" && debug.codeView) {
+        const slash = Math.max(debug.codeView.pdbName.lastIndexOf("\\"), debug.codeView.pdbName.lastIndexOf("/"));
+        pdb = slash >= 0 ? debug.codeView.pdbName.slice(slash + 1) : debug.codeView.pdbName;
+        pdbId = debug.codeView.guid + " age " + debug.codeView.age;
+    }
+    else {
+        const why = typeof debug === "string" ? debug : debug.note ?? "no CodeView record";
+        pdb = listed && listed.symbolFile ? listed.symbolFile.replace(/^.*[\\/]/, "") : notAvailable(why);
+        pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
+    }
+    const symbols = listed && listed.symbolStatus ? listed.symbolStatus : notAvailable(listProblem);
+    return { fileVersion, productVersion, company, timestamp, date, hashStamp: hashed, pdb, pdbId, symbols, fromImage: typeof headers !== "string", source };
+}
+const WINDOWS_DIR = /^(?:[a-z]:\\windows\\|\\systemroot\\|\\\?\?\\[a-z]:\\windows\\)/i;
+const SYSTEM_PAIR = /^[a-z]:\\windows\\(?:system32|syswow64|sysarm32|winsxs)\\/i;
+function moduleFlags(m, f, byFile, nowMs, oldDays) {
+    const flags = [];
+    const inWindows = WINDOWS_DIR.test(m.path);
+    const company = typeof f.company === "string" ? f.company : undefined;
+    if (company !== undefined ? !/microsoft/i.test(company) : !inWindows)
+        flags.push("NonMS");
+    if (!inWindows && m.path.indexOf("\\") >= 0)
+        flags.push("OutsideWindows");
+    if (/^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path))
+        flags.push("OddPath");
+    const same = byFile[m.name.toLowerCase()] || [];
+    if (same.length > 1 && same.some((o) => o !== m && o.path.toLowerCase() !== m.path.toLowerCase() && !(SYSTEM_PAIR.test(o.path) && SYSTEM_PAIR.test(m.path))))
+        flags.push("Duplicate");
+    if (f.hashStamp || (f.date !== undefined && f.date > nowMs + 2 * DAY_MS))
+        flags.push("HashStamp");
+    else if (f.date !== undefined && nowMs - f.date > oldDays * DAY_MS)
+        flags.push("OldBuild");
+    return flags;
+}
+
+/**
+ * `!runaway 7` text → per-thread CPU times (patterns.md §12). In user dumps this is the only way to
+ * get thread times: the data model has no API for them. WinDbg prints up to three sections (the flags
+ * pick them: 1 user, 2 kernel, 4 elapsed), each a header line, a "Thread Time" line and one line per
+ * thread, busiest first:
+ *
+ *      User Mode Time
+ *       Thread       Time
+ *        0:1a4       0 days 0:00:41.015
+ *
+ * (the documentation's older example prints `0:00:00.0093`, without days and with four fraction digits).
+ * `0:1a4` is the debugger's thread index (decimal) and the thread id (hex). A dump without the thread
+ * info stream gives an error instead ("Unable to get thread times - dumps may not have time
+ * information"). The parser is tolerant: unknown lines are counted, not fatal.
+ */
+const SECTION = /^\s*(User Mode|Kernel Mode|Elapsed) Time\s*$/i;
+const COLUMNS = /^\s*Thread\s+Time\s*$/i;
+// The days are absent and the fraction has four digits in the documentation's older example (`0:55c  0:00:00.0093`).
+const ROW = /^\s*(\d+):([0-9a-f]+)\s+(?:(\d+)\s+days?\s+)?(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?\s*$/i;
+/** Milliseconds of `D days H:MM:SS.fff` (the fraction is a decimal fraction of a second, whatever its digits). */
+function millis(days, h, m, s, frac) {
+    const f = frac === undefined ? 0 : Math.round(parseFloat("0." + frac) * 1000);
+    return (((parseInt(days || "0", 10) * 24 + parseInt(h, 10)) * 60 + parseInt(m, 10)) * 60 + parseInt(s, 10)) * 1000 + f;
+}
+function parseRunaway(lines) {
+    const byTid = {};
+    const threads = [];
+    const sections = [];
+    let section;
+    let unparsed = 0;
+    let rows = 0;
+    let message;
+    for (const raw of lines) {
+        const line = String(raw);
+        if (line.trim() === "")
+            continue;
+        const head = SECTION.exec(line);
+        if (head) {
+            const word = head[1].toLowerCase();
+            section = word === "user mode" ? "user" : word === "kernel mode" ? "kernel" : "elapsed";
+            if (sections.indexOf(section) < 0)
+                sections.push(section);
+            continue;
+        }
+        if (COLUMNS.test(line))
+            continue;
+        const row = ROW.exec(line);
+        if (row && section) {
+            const tid = parseInt(row[2], 16);
+            let t = byTid[tid];
+            if (!t) {
+                t = { index: parseInt(row[1], 10), tid, userMs: undefined, kernelMs: undefined, elapsedMs: undefined };
+                byTid[tid] = t;
+                threads.push(t);
+            }
+            const ms = millis(row[3], row[4], row[5], row[6], row[7]);
+            if (section === "user")
+                t.userMs = ms;
+            else if (section === "kernel")
+                t.kernelMs = ms;
+            else
+                t.elapsedMs = ms;
+            rows++;
+            continue;
+        }
+        unparsed++;
+        // Keep WinDbg's own explanation: the quoted reason beats the generic "extension exception" line.
+        const text = line.trim().replace(/^"(.*)"$/, "$1");
+        if (/unable|error|not|fail|invalid|no export/i.test(text) && (message === undefined || /^ERROR:/.test(message)))
+            message = text;
+    }
+    if (rows === 0) {
+        if (message !== undefined)
+            return { error: message };
+        const first = lines.map(String).filter((l) => l.trim() !== "")[0];
+        return { error: first === undefined ? "!runaway printed nothing" : "no thread times in the output (it starts \"" + clip$1(first.trim()) + "\")" };
+    }
+    return { threads, sections, unparsed };
+}
+function isRunawayError(r) {
+    return r.error !== undefined;
+}
+function clip$1(s) {
+    return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+/** `0:00:41.015`, with `N days ` in front when a day or more, as !runaway prints it. */
+function formatDuration(ms) {
+    const days = Math.floor(ms / 86400000);
+    let rest = ms - days * 86400000;
+    const h = Math.floor(rest / 3600000);
+    rest -= h * 3600000;
+    const m = Math.floor(rest / 60000);
+    rest -= m * 60000;
+    const s = Math.floor(rest / 1000);
+    const f = Math.round(rest - s * 1000);
+    const two = (n) => (n < 10 ? "0" : "") + n;
+    const three = (n) => (n < 10 ? "00" : n < 100 ? "0" : "") + n;
+    return (days ? days + " days " : "") + h + ":" + two(m) + ":" + two(s) + "." + three(f);
+}
+
+/**
+ * The process environment block and what hangs off it, for the process-context analyses: the PEB of the
+ * debugger's view (typed `Process.Environment.EnvironmentBlock`, else `@$peb`, else a TEB's
+ * ProcessEnvironmentBlock), the WOW64 32-bit PEB/TEB seen from a 64-bit view (TEB64.WowTebOffset, else the
+ * TEB64 + 0x2000 convention checked against TEB32.NtTib.Self), and the process parameters (command line,
+ * image path, current directory, window title, the environment block).
+ *
+ * Field offsets come from the target's types by name (`_PEB`, `_PEB32`, `_TEB32`, `_RTL_USER_PROCESS_PARAMETERS`);
+ * without ntdll symbols they fall back to the documented layouts below (unchanged since Windows Vista for
+ * these fields), and every result says which (`typed` or `heuristic`). Values are read as raw memory, a few
+ * host calls per structure; strings and the environment block in one request each.
+ */
+/** Documented offsets (Windows 10; the same since Vista for every field here), used only without types. */
+const PEB_FALLBACK = {
+    64: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x10, ProcessParameters: 0x20, ProcessHeap: 0x30, NtGlobalFlag: 0xbc,
+        NumberOfHeaps: 0xe8, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
+    32: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x8, ProcessParameters: 0x10, ProcessHeap: 0x18, NtGlobalFlag: 0x68,
+        NumberOfHeaps: 0x88, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
+};
+const TEB_FALLBACK = {
+    64: { "NtTib.Self": 0x30, ProcessEnvironmentBlock: 0x60, LastErrorValue: 0x68, LastStatusValue: 0x1250, WowTebOffset: 0x180c },
+    32: { "NtTib.Self": 0x18, ProcessEnvironmentBlock: 0x30, LastErrorValue: 0x34, LastStatusValue: 0xbf4, WowTebOffset: 0xfdc },
+};
+const PARAMS_FALLBACK = {
+    64: { CurrentDirectory: 0x38, DllPath: 0x50, ImagePathName: 0x60, CommandLine: 0x70, Environment: 0x80, WindowTitle: 0xb0, DesktopInfo: 0xc0,
+        ShellInfo: 0xd0, EnvironmentSize: 0x3f0 },
+    32: { CurrentDirectory: 0x24, DllPath: 0x30, ImagePathName: 0x38, CommandLine: 0x40, Environment: 0x48, WindowTitle: 0x70, DesktopInfo: 0x78,
+        ShellInfo: 0x80, EnvironmentSize: 0x290 },
+};
+// ---- raw reads ----
+function readU8(t, address) {
+    const b = t.readBytes(address, 1);
+    return b ? b[0] : undefined;
+}
+function readU16(t, address) {
+    const b = t.readBytes(address, 2);
+    return b ? (b[0] | (b[1] << 8)) >>> 0 : undefined;
+}
+function readU32(t, address) {
+    const b = t.readBytes(address, 4);
+    return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
+}
+/** A pointer of the given width (a 32-bit structure's pointers are ULONG even in a 64-bit view). */
+function readPointer(t, address, bits) {
+    const b = t.readBytes(address, bits / 8);
+    if (!b)
+        return undefined;
+    const lo = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+    const hi = bits === 64 ? (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 0 : 0;
+    return fromHalves(hi, lo);
+}
+function isNull$1(v) {
+    const [hi, lo] = halvesOf(v);
+    return hi === 0 && lo === 0;
+}
+/** Offset of a (dotted) field of a view's type: the target's types first, then the documented table. */
+function fieldOffsetOf(t, typeName, path, fallback) {
+    const parts = path.split(".");
+    let type = typeName;
+    let offset = 0;
+    let typed = true;
+    for (let i = 0; i < parts.length && typed; i++) {
+        const f = t.fieldOffset("ntdll", type, parts[i]);
+        if (f === undefined) {
+            typed = false;
+            break;
+        }
+        offset += f;
+        if (i + 1 < parts.length) {
+            const ty = t.type("ntdll", type);
+            let next;
+            try {
+                next = String(ty.fields[parts[i]].type.name);
+            }
+            catch (e) {
+                next = undefined;
+            }
+            if (!next) {
+                typed = false;
+                break;
+            }
+            type = next;
+        }
+    }
+    if (typed)
+        return { offset, typed: true };
+    const f = fallback[path];
+    return f === undefined ? undefined : { offset: f, typed: false };
+}
+function pebFallback(bits) {
+    return PEB_FALLBACK[bits];
+}
+/** A field of a PEB view as an unsigned number (bytes 1/2/4) or pointer; undefined when unreadable or unknown. */
+function pebField(t, peb, field, size) {
+    const f = fieldOffsetOf(t, peb.typeName, field, pebFallback(peb.bits));
+    if (!f)
+        return undefined;
+    const at = addTo(peb.address, f.offset);
+    if (size === "ptr")
+        return readPointer(t, at, peb.bits);
+    return size === 1 ? readU8(t, at) : size === 2 ? readU16(t, at) : readU32(t, at);
+}
+function tebField(t, teb, field, size) {
+    const f = fieldOffsetOf(t, teb.typeName, field === "Self" ? "NtTib.Self" : field, TEB_FALLBACK[teb.bits]);
+    if (!f)
+        return undefined;
+    const at = addTo(teb.address, f.offset);
+    return size === "ptr" ? readPointer(t, at, teb.bits) : readU32(t, at);
+}
+// ---- finding the blocks ----
+function nativeBits(t) {
+    return t.pointerSize() === 4 ? 32 : 64;
+}
+function hasType(t, name) {
+    return t.type("ntdll", name) !== undefined;
+}
+/** The PEB of the debugger's view, or why it cannot be found. */
+function nativePeb(t) {
+    const bits = nativeBits(t);
+    const source = hasType(t, "_PEB") ? "typed" : "heuristic";
+    const view = (address, via) => ({ address, bits, kind: "native", typeName: "_PEB", source, via });
+    try {
+        const peb = t.process.Environment.EnvironmentBlock;
+        if (peb !== undefined && peb !== null) {
+            const a = peb.address;
+            if (a !== undefined && !isNull$1(toInt64(a)))
+                return view(toInt64(a), "Process.Environment.EnvironmentBlock");
+        }
+    }
+    catch (e) { /* no typed PEB: try the pseudo-register */ }
+    try {
+        const v = host.namespace.Debugger.State.PseudoRegisters.General.peb;
+        if (v !== undefined && v !== null) {
+            const a = isInt64(v) || typeof v === "number" ? toInt64(v) : asAddress(v);
+            if (!isNull$1(a))
+                return view(a, "@$peb");
+        }
+    }
+    catch (e) { /* no pseudo-register: try a TEB */ }
+    for (const thread of t.threads().slice(0, 4)) {
+        const teb = nativeTeb(t, thread);
+        if (teb instanceof Unavailable)
+            continue;
+        const p = tebField(t, teb, "ProcessEnvironmentBlock", "ptr");
+        if (p !== undefined && typeof p !== "number" && !isNull$1(p))
+            return view(p, "TEB.ProcessEnvironmentBlock of thread 0x" + thread.id.toString(16));
+    }
+    return notAvailable("no PEB: the process has no typed environment block, @$peb is not set, and no TEB is readable (.reload /f ntdll.dll; !peb)");
+}
+/** A thread's TEB in the debugger's view. */
+function nativeTeb(t, thread) {
+    const bits = nativeBits(t);
+    const source = hasType(t, "_TEB") ? "typed" : "heuristic";
+    try {
+        const teb = thread.model.Environment.EnvironmentBlock;
+        if (teb !== undefined && teb !== null) {
+            const a = teb.address;
+            if (a !== undefined)
+                return { address: toInt64(a), bits, kind: "native", typeName: "_TEB", source, via: "Thread.Environment.EnvironmentBlock" };
+        }
+    }
+    catch (e) { /* fall through */ }
+    // Without ntdll types the model has no TEB object; the current thread's @$teb still gives the address.
+    try {
+        const cur = t.currentThread();
+        if (cur && cur.id === thread.id) {
+            const v = host.namespace.Debugger.State.PseudoRegisters.General.teb;
+            if (v !== undefined && v !== null) {
+                const a = isInt64(v) || typeof v === "number" ? toInt64(v) : asAddress(v);
+                if (!isNull$1(a))
+                    return { address: a, bits, kind: "native", typeName: "_TEB", source, via: "@$teb" };
+            }
+        }
+    }
+    catch (e) { /* no pseudo-register */ }
+    return notAvailable("thread 0x" + thread.id.toString(16) + " has no TEB address (no ntdll symbols and not the current thread)");
+}
+/**
+ * The WOW64 TEB32 of a thread, seen from a 64-bit view: TEB64 + WowTebOffset when the field is set, else
+ * TEB64 + 0x2000 when that is a TEB32 whose NtTib.Self points to itself.
+ */
+function wowTeb(t, teb64) {
+    if (teb64.bits !== 64)
+        return notAvailable("not a 64-bit TEB");
+    const typeName = "_TEB32";
+    const source = hasType(t, typeName) ? "typed" : "heuristic";
+    const offset = tebField(t, teb64, "WowTebOffset", 4);
+    let delta;
+    let method = "";
+    if (typeof offset === "number" && offset !== 0) {
+        delta = offset | 0;
+        method = "TEB64.WowTebOffset " + (delta < 0 ? "-0x" + (-delta).toString(16) : "0x" + delta.toString(16));
+    }
+    if (delta === undefined) {
+        delta = 0x2000;
+        method = "TEB64 + 0x2000 (convention; WowTebOffset is 0 or missing)";
+    }
+    const address = addTo(teb64.address, delta);
+    const view = { address, bits: 32, kind: "wow64", typeName, source, via: method };
+    const self = tebField(t, view, "Self", "ptr");
+    if (self === undefined || typeof self === "number")
+        return unreadable("the TEB32 at " + t.formatAddress(address) + " (" + method + ") is not in the dump");
+    if (compareU64(self, address) !== 0)
+        return notAvailable("no TEB32 at " + t.formatAddress(address) + " (" + method + "): its NtTib.Self is " + t.formatAddress(self));
+    return { teb32: view, method };
+}
+/** The WOW64 PEB32 from the first thread whose TEB32 is readable (64-bit views of 32-bit processes). */
+function wowPeb(t) {
+    let why = "no thread has a TEB";
+    for (const thread of t.threads().slice(0, 8)) {
+        const teb = nativeTeb(t, thread);
+        if (teb instanceof Unavailable) {
+            why = teb.reason;
+            continue;
+        }
+        const w = wowTeb(t, teb);
+        if (w instanceof Unavailable) {
+            why = w.reason;
+            continue;
+        }
+        const p = tebField(t, w.teb32, "ProcessEnvironmentBlock", "ptr");
+        if (p === undefined || typeof p === "number" || isNull$1(p)) {
+            why = "TEB32.ProcessEnvironmentBlock is not readable";
+            continue;
+        }
+        const source = hasType(t, "_PEB32") ? "typed" : "heuristic";
+        return { peb32: { address: p, bits: 32, kind: "wow64", typeName: "_PEB32", source, via: "TEB32.ProcessEnvironmentBlock (" + w.method + ")" }, teb32: w.teb32, thread: thread.id };
+    }
+    return notAvailable(why);
+}
+/** UTF-16LE bytes to a string (stops at `count` code units). */
+function decodeUtf16$1(b, count) {
+    let s = "";
+    const n = Math.min(count, Math.floor(b.length / 2));
+    for (let i = 0; i < n; i += 2048) {
+        const codes = [];
+        for (let k = i; k < Math.min(n, i + 2048); k++)
+            codes.push((b[k * 2] | (b[k * 2 + 1] << 8)) >>> 0);
+        s += String.fromCharCode.apply(null, codes);
+    }
+    return s;
+}
+/** A UNICODE_STRING (or STRING32 in a 32-bit structure) at `address`: Length bytes of UTF-16 at Buffer. */
+function readUnicodeString(t, address, bits, what) {
+    const length = readU16(t, address);
+    const buffer = readPointer(t, addTo(address, bits === 64 ? 8 : 4), bits);
+    if (length === undefined || buffer === undefined)
+        return unreadable(what + " (UNICODE_STRING at " + t.formatAddress(address) + ") is not in the dump");
+    if (length === 0)
+        return "";
+    if (isNull$1(buffer))
+        return notAvailable(what + " has a length but no buffer");
+    const bytes = t.readBytes(buffer, length & -2);
+    if (!bytes)
+        return unreadable(what + " (0x" + length.toString(16) + " bytes at " + t.formatAddress(buffer) + ") is not in the dump");
+    return decodeUtf16$1(bytes, length >> 1);
+}
+/** Splits an environment block's text (entries separated by NUL, ended by an empty entry) into variables. */
+function parseEnvironmentText(text) {
+    const variables = [];
+    let start = 0;
+    while (start < text.length) {
+        const end = text.indexOf("\u0000", start);
+        if (end === start)
+            return { variables, terminated: true };
+        const entry = end < 0 ? text.slice(start) : text.slice(start, end);
+        if (end < 0) {
+            // A last entry without its NUL: keep it only if it looks whole (has a name and "=").
+            if (entry.indexOf("=", 1) > 0)
+                variables.push(split(entry, variables.length));
+            return { variables, terminated: false };
+        }
+        variables.push(split(entry, variables.length));
+        start = end + 1;
+    }
+    return { variables, terminated: false };
+}
+function split(entry, index) {
+    // `=C:=C:\work`: the name starts with "=", so the separator is the first "=" after the first character.
+    const eq = entry.indexOf("=", 1);
+    return eq < 0 ? { name: entry, value: "", index } : { name: entry.slice(0, eq), value: entry.slice(eq + 1), index };
+}
+/** Reads the environment block: EnvironmentSize bytes when known, else pages until the empty entry (at most `maxBytes`). */
+function readEnvironment(t, address, declaredSize, maxBytes) {
+    const page = 0x1000;
+    let bytes = [];
+    let note;
+    const wanted = declaredSize !== undefined && declaredSize > 0 ? Math.min(declaredSize, maxBytes) : 0;
+    if (declaredSize !== undefined && declaredSize > maxBytes)
+        note = "EnvironmentSize 0x" + declaredSize.toString(16) + " exceeds the limit; read 0x" + maxBytes.toString(16) + " bytes";
+    const whole = wanted ? t.readBytes(address, wanted) : undefined;
+    if (whole) {
+        for (let i = 0; i < whole.length; i++)
+            bytes.push(whole[i]);
+    }
+    else {
+        // Unknown size, or the block is only partly in the dump: read page by page (to the page end first).
+        const [, lo] = halvesOf(address);
+        let at = address;
+        let chunk = page - (lo % page);
+        const limit = wanted || maxBytes;
+        while (bytes.length < limit) {
+            const full = Math.min(chunk, limit - bytes.length);
+            let n = full;
+            let b = t.readBytes(at, n);
+            // The readable prefix of a piece that does not read whole (the block ends where the dump's memory ends).
+            while (!b && n > 16) {
+                n = Math.floor(n / 2) & -2;
+                b = t.readBytes(at, n);
+            }
+            if (!b || n < full) {
+                if (wanted)
+                    note = "the block is only partly in the dump";
+            }
+            if (!b)
+                break;
+            let ended = false;
+            for (let i = 0; i < b.length; i++)
+                bytes.push(b[i]);
+            if (!wanted) {
+                // Stop at the double NUL (an empty entry) on a UTF-16 boundary.
+                for (let i = Math.max(0, bytes.length - b.length - 2) & -2; i + 3 < bytes.length; i += 2) {
+                    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 0 && bytes[i + 3] === 0) {
+                        bytes = bytes.slice(0, i + 4);
+                        ended = true;
+                        break;
+                    }
+                }
+            }
+            if (ended || n < full)
+                break;
+            at = addTo(at, n);
+            chunk = page;
+        }
+        if (bytes.length === 0)
+            return unreadable("the environment block at " + t.formatAddress(address) + " is not in the dump");
+    }
+    const text = decodeUtf16$1(bytes, bytes.length >> 1);
+    const parsed = parseEnvironmentText(text);
+    return {
+        address, declaredSize, bytesRead: bytes.length, variables: parsed.variables, truncated: !parsed.terminated,
+        note: note ?? (!parsed.terminated ? "no terminating empty entry within 0x" + bytes.length.toString(16) + " bytes" : undefined),
+    };
+}
+/** The process parameters a PEB points to; Unavailable when the PEB or the structure is not in the dump. */
+function readProcessParameters(t, peb, maxEnvironmentBytes) {
+    const p = pebField(t, peb, "ProcessParameters", "ptr");
+    if (p === undefined || typeof p === "number")
+        return unreadable("PEB.ProcessParameters (PEB at " + t.formatAddress(peb.address) + ") is not in the dump");
+    if (isNull$1(p))
+        return notAvailable("PEB.ProcessParameters is null (a process that has not finished initializing)");
+    const typeName = peb.kind === "wow64" ? "_RTL_USER_PROCESS_PARAMETERS32" : "_RTL_USER_PROCESS_PARAMETERS";
+    const fallback = PARAMS_FALLBACK[peb.bits];
+    let typed = true;
+    const offset = (field) => {
+        const f = fieldOffsetOf(t, typeName, field, fallback);
+        if (f && !f.typed)
+            typed = false;
+        return f ? f.offset : undefined;
+    };
+    const head = t.readBytes(p, 4);
+    if (!head)
+        return unreadable("the process parameters at " + t.formatAddress(p) + " are not in the dump");
+    const str = (field, what) => {
+        const o = offset(field);
+        return o === undefined ? notAvailable("the parameters have no " + field) : readUnicodeString(t, addTo(p, o), peb.bits, what);
+    };
+    const imagePath = str("ImagePathName", "ImagePathName");
+    const commandLine = str("CommandLine", "CommandLine");
+    const currentDirectory = str("CurrentDirectory", "CurrentDirectory");
+    const dllPath = str("DllPath", "DllPath");
+    const windowTitle = str("WindowTitle", "WindowTitle");
+    const desktopInfo = str("DesktopInfo", "DesktopInfo");
+    const shellInfo = str("ShellInfo", "ShellInfo");
+    let environment;
+    const envOffset = offset("Environment");
+    const env = envOffset === undefined ? undefined : readPointer(t, addTo(p, envOffset), peb.bits);
+    if (env === undefined)
+        environment = unreadable("ProcessParameters.Environment is not in the dump");
+    else if (isNull$1(env))
+        environment = notAvailable("ProcessParameters.Environment is null");
+    else {
+        const sizeOffset = offset("EnvironmentSize");
+        const size = sizeOffset === undefined ? undefined : readU32(t, addTo(p, sizeOffset));
+        environment = readEnvironment(t, env, size, maxEnvironmentBytes);
+    }
+    return {
+        address: p, peb, source: typed && peb.source === "typed" ? "typed" : "heuristic",
+        imagePath, commandLine, currentDirectory, dllPath, windowTitle, desktopInfo, shellInfo, environment,
+    };
+}
+/** The native PEB's parameters; for a WOW64 process whose 64-bit parameters are unreadable, the PEB32's. */
+function processParameters(t, maxEnvironmentBytes) {
+    const peb = nativePeb(t);
+    if (peb instanceof Unavailable)
+        return peb;
+    const native = readProcessParameters(t, peb, maxEnvironmentBytes);
+    if (!(native instanceof Unavailable) || peb.bits === 32)
+        return native;
+    const wow = wowPeb(t);
+    if (wow instanceof Unavailable)
+        return native;
+    const p32 = readProcessParameters(t, wow.peb32, maxEnvironmentBytes);
+    return p32 instanceof Unavailable ? native : p32;
+}
+
+/**
+ * ntdll's unload event trace: a ring of RTL_UNLOAD_EVENT_TRACE records { BaseAddress, SizeOfImage, Sequence,
+ * TimeDateStamp, CheckSum, ImageName[32], Version[2] } that the loader fills as DLLs unload (Microsoft Learn
+ * "RtlGetUnloadEventTrace"; RtlGetUnloadEventTraceEx returns pointers to the element size, the element count
+ * and the array, which are the ntdll globals RtlpUnloadEventTraceExSize / ...ExNumber / ...Ex). Read in one
+ * request; offsets from the `_RTL_UNLOAD_EVENT_TRACE` type when ntdll's symbols have it, else the documented
+ * layout. Needs ntdll's symbols to find the ring (its address is not exported).
+ */
+function symbolAddress(name) {
+    try {
+        const a = host.getModuleSymbolAddress("ntdll", name);
+        return a === undefined || a === null ? undefined : a;
+    }
+    catch (e) {
+        return undefined;
+    }
+}
+/** The ring's entries in unload order (by Sequence), or why it cannot be read. */
+function readUnloadRing(t) {
+    const bits = t.pointerSize() === 8 ? 64 : 32;
+    let array = symbolAddress("RtlpUnloadEventTrace");
+    if (!array) {
+        const ptr = symbolAddress("RtlpUnloadEventTraceEx");
+        if (ptr)
+            array = readPointer(t, ptr, bits);
+    }
+    if (!array)
+        return "ntdll!RtlpUnloadEventTrace is not known (it needs ntdll's symbols: .reload /f ntdll.dll)";
+    const typeName = "_RTL_UNLOAD_EVENT_TRACE";
+    const typed = t.typeSize("ntdll", typeName) !== undefined;
+    const off = (field, fallback64, fallback32) => {
+        const f = t.fieldOffset("ntdll", typeName, field);
+        return f !== undefined ? f : bits === 64 ? fallback64 : fallback32;
+    };
+    const sizeSym = symbolAddress("RtlpUnloadEventTraceExSize");
+    const countSym = symbolAddress("RtlpUnloadEventTraceExNumber");
+    let size = (sizeSym ? readU32(t, sizeSym) : undefined) ?? t.typeSize("ntdll", typeName) ?? (bits === 64 ? 0x68 : 0x5c);
+    let count = (countSym ? readU32(t, countSym) : undefined) ?? 64;
+    if (!(size >= 0x50 && size <= 0x200))
+        size = bits === 64 ? 0x68 : 0x5c;
+    if (!(count > 0 && count <= 1024))
+        count = 64;
+    const o = {
+        base: off("BaseAddress", 0, 0), size: off("SizeOfImage", 8, 4), sequence: off("Sequence", 0x10, 8), stamp: off("TimeDateStamp", 0x14, 0xc),
+        sum: off("CheckSum", 0x18, 0x10), name: off("ImageName", 0x1c, 0x14),
+    };
+    let bytes;
+    try {
+        bytes = t.readBytes(array, size * count);
+    }
+    catch (e) {
+        return "reading the ring failed: " + errorMessage(e);
+    }
+    if (!bytes)
+        return "the unload event trace at " + t.formatAddress(array) + " (0x" + (size * count).toString(16) + " bytes) is not in the dump";
+    const u32 = (i) => (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)) >>> 0;
+    const entries = [];
+    for (let k = 0; k < count; k++) {
+        const e = k * size;
+        const lo = u32(e + o.base);
+        const hi = bits === 64 ? u32(e + o.base + 4) : 0;
+        if (lo === 0 && hi === 0)
+            continue;
+        const nameBytes = [];
+        for (let i = 0; i < 64; i++)
+            nameBytes.push(bytes[e + o.name + i]);
+        let name = decodeUtf16$1(nameBytes, 32);
+        const nul = name.indexOf("\u0000");
+        if (nul >= 0)
+            name = name.slice(0, nul);
+        entries.push({ name, base: fromHalves(hi, lo), size: u32(e + o.size), sequence: u32(e + o.sequence), timeDateStamp: u32(e + o.stamp), checkSum: u32(e + o.sum) });
+    }
+    entries.sort((a, b) => a.sequence - b.sequence);
+    return { address: array, entries, capacity: count, source: typed ? "typed" : "heuristic" };
+}
+
+/**
+ * HistoricalInformation: what the dump remembers of the past: modules that were unloaded (and whether
+ * stacks or the exception still point into them), how long the process and its threads had been running,
+ * and the threads' last error values.
+ *
+ * The pattern (Historical Information): a dump is a snapshot that keeps traces of earlier events. The
+ * unloaded-module list with pointers into unloaded ranges on stacks (a callback into a DLL that is gone:
+ * Unloaded Module), thread and process ages (a thread created a second before a hang dump), and last
+ * error values reconstruct what happened before the dump.
+ *
+ * Detection: ntdll's unload event trace ring in memory (`ntdll!RtlpUnloadEventTrace`, element size and count
+ * from RtlpUnloadEventTraceExSize/ExNumber, offsets from `_RTL_UNLOAD_EVENT_TRACE`) and the dump's own
+ * unloaded-module list as `lm` prints it ("Unloaded modules:"), merged by base and name. Every thread's
+ * stack (TEB range) is scanned in chunks for values inside an unloaded range that no loaded module covers
+ * now, the threads' frames (read once, shared) and the exception address (`.exr -1`) are checked against the
+ * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age, the TEBs LastErrorValue and
+ * LastStatusValue.
+ *
+ * Verdicts: Positive when a frame or the exception address is inside an unloaded module (code ran in a
+ * DLL after it was unloaded); Suspicious when stack slots hold pointers into one (stale residue or a
+ * dangling callback); Info for the rest of the history; Negative when there are unloaded modules and
+ * nothing points into them.
+ *
+ * False positives: an unloaded range later reused by a heap or a mapped file makes its values look like
+ * unloaded-module pointers (a loaded module at the address wins); last errors are stale by nature.
+ *
+ * @function HistoricalInformation
+ * @memberof Ewmda
+ * @returns {ResultSet} Rows: Origin (UnloadTrace/lm, Process, Threads, Thread, LastError), Subject, Time, Detail, Base, End, Thread, LinkTo, Verdict, Evidence, Source.
+ * @example dx @$ewmda.HistoricalInformation()
+ * @example dx -g @$ewmda.HistoricalInformation().Where(r => r.Origin == "Unloaded")
+ * @example !ewmda.history
+ */
+const historicalInformation = defineAnalysis({
+    meta: {
+        name: "HistoricalInformation",
+        command: "history",
+        summary: "What the dump remembers: unloaded modules still referenced from stacks, process and thread ages, last errors",
+        patterns: ["Historical Information"],
+        targets: "user",
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "Origin", type: "string", help: "Unloaded (unloaded module), Process, Threads (ages summary), Thread (a recent thread), LastError" },
+            { name: "Subject", type: "string", help: "The module or thread the row is about" },
+            { name: "Time", type: "string", help: "When: unload order (#sequence), age before the dump" },
+            { name: "Detail", type: "string", help: "What is known (references on stacks, link time, last error value)" },
+            { name: "Base", type: "address", help: "Start of an unloaded module's range", table: false },
+            { name: "End", type: "address", help: "End of an unloaded module's range (exclusive)", table: false },
+            { name: "Thread", type: "hex", help: "Thread id (Thread and LastError rows)" },
+            { name: "LinkTo", type: "string", help: "The dx call that shows more", table: false },
+        ],
+        settings: {
+            MaxStackBytes: { default: 0x100000, help: "Bytes of each thread's stack scanned for pointers into unloaded modules", reason: "1 MiB is the default reserved stack; the committed part is usually far smaller" },
+            ChunkBytes: { default: 0x10000, help: "Bytes per read while scanning stacks", reason: "64 KiB: a 1 MiB stack in 16 requests" },
+            RecentThreadSeconds: { default: 60, help: "Threads created this many seconds or less before the dump get their own row", reason: "threads started during the incident are history worth seeing; older ones are summarized" },
+            MaxThreadRows: { default: 32, help: "Rows for recent threads and for last errors, each", reason: "the summary row counts the rest" },
+        },
+    },
+    *run(ctx) {
+        const t = ctx.target;
+        const s = ctx.settings;
+        if (t.isKernel()) {
+            ctx.summary("HistoricalInformation: kernel target");
+            yield { Verdict: "Info", Evidence: "the user-mode history (unload trace, thread ages, last errors) needs a process context; kernel history is in MmUnloadedDrivers (lm shows \"Unloaded modules\") and the zombie processes (ZombieProcesses)", Source: "heuristic" };
+            return;
+        }
+        const rows = [];
+        const notes = [];
+        // ---- unloaded modules: the ring in memory and the dump's list ----
+        const unloaded = [];
+        const key = (name, hi, lo) => name.toLowerCase() + "@" + hi + ":" + lo;
+        const seen = {};
+        const ring = readUnloadRing(t);
+        let ringSource = "typed";
+        if (typeof ring === "string")
+            notes.push({ Verdict: "Info", Evidence: "unload event trace not read: " + ring, Source: "typed" });
+        else {
+            ringSource = ring.source;
+            for (const e of ring.entries) {
+                const [hi, lo] = halvesOf(e.base);
+                const [ehi, elo] = halvesOf(addTo(e.base, e.size));
+                const u = { name: e.name, baseHi: hi, baseLo: lo, endHi: ehi, endLo: elo, size: e.size, sequence: e.sequence, timeDateStamp: e.timeDateStamp,
+                    from: ["UnloadTrace"], slots: 0, slotThreads: [], frames: [], exception: false };
+                const k = key(e.name, hi, lo);
+                if (!seen[k]) {
+                    seen[k] = u;
+                    unloaded.push(u);
+                }
+            }
+        }
+        const lm = runCommand$1("lm");
+        if (lm instanceof Unavailable)
+            notes.push({ Verdict: "Info", Evidence: "the dump's unloaded-module list not read: " + lm.reason, Source: "command" });
+        else {
+            const listing = parseLm(lm);
+            if (listing.unloadedProblem)
+                notes.push({ Verdict: "Info", Evidence: "lm: " + listing.unloadedProblem, Source: "command" });
+            for (const r of listing.unloaded) {
+                const k = key(r.name, r.startHi, r.startLo);
+                if (seen[k]) {
+                    if (seen[k].from.indexOf("lm") < 0)
+                        seen[k].from.push("lm");
+                    continue;
+                }
+                const size = (r.endHi - r.startHi) * 4294967296 + (r.endLo - r.startLo);
+                const u = { name: r.name, baseHi: r.startHi, baseLo: r.startLo, endHi: r.endHi, endLo: r.endLo, size, sequence: undefined, timeDateStamp: undefined,
+                    from: ["lm"], slots: 0, slotThreads: [], frames: [], exception: false };
+                seen[k] = u;
+                unloaded.push(u);
+            }
+        }
+        const modules = t.modules();
+        const inUnloaded = (hi, lo) => {
+            if (modules.findPair(hi, lo))
+                return undefined; // a loaded module now holds the address
+            for (const u of unloaded)
+                if (comparePair(hi, lo, u.baseHi, u.baseLo) >= 0 && comparePair(hi, lo, u.endHi, u.endLo) < 0)
+                    return u;
+            return undefined;
+        };
+        // ---- references: frames, the exception address, stack slots ----
+        let scannedSlots = 0;
+        let scannedThreads = 0;
+        if (unloaded.length) {
+            for (const st of t.threadStacks()) {
+                if (!Array.isArray(st.frames))
+                    continue;
+                for (const f of st.frames) {
+                    const [hi, lo] = halvesOf(f.ip);
+                    const u = inUnloaded(hi, lo);
+                    if (u)
+                        u.frames.push("thread 0x" + st.thread.id.toString(16) + " frame " + f.index);
+                }
+            }
+            const exr = runCommand$1(".exr -1");
+            if (!(exr instanceof Unavailable)) {
+                const r = parseExr(exr);
+                const a = r.kind === "record" ? hexHalves(r.address) : undefined;
+                const u = a ? inUnloaded(a[0], a[1]) : undefined;
+                if (u)
+                    u.exception = true;
+            }
+            const ps = t.pointerSize();
+            const per = ps / 4;
+            for (const thread of t.threads()) {
+                if (ctx.budget.exceeded()) {
+                    notes.push({ Verdict: "Info", Evidence: "the stack scan stopped at the time budget after " + scannedThreads + " threads", Source: "heuristic" });
+                    break;
+                }
+                const range = t.stackRange(thread, 0x10000);
+                if (range instanceof Unavailable)
+                    continue;
+                const [bhi, blo] = halvesOf(range.base);
+                const [lhi, llo] = halvesOf(range.limit);
+                let bytes = (bhi - lhi) * 4294967296 + (blo - llo);
+                if (!(bytes > 0))
+                    continue;
+                bytes = Math.min(bytes, s.MaxStackBytes);
+                const start = addTo(range.base, -bytes);
+                scannedThreads++;
+                for (const block of slotBlocks(t, start, bytes, { slotBytes: ps, chunkBytes: s.ChunkBytes, pageBytes: 0x1000 })) {
+                    if (!block.words)
+                        continue;
+                    scannedSlots += block.count;
+                    for (let i = 0; i < block.count; i++) {
+                        const [hi, lo] = slotHalves(block.words, i, per);
+                        if (hi === 0 && lo < 0x10000)
+                            continue;
+                        const u = inUnloaded(hi, lo);
+                        if (!u)
+                            continue;
+                        u.slots++;
+                        if (u.slotThreads.indexOf(thread.id) < 0)
+                            u.slotThreads.push(thread.id);
+                    }
+                }
+            }
+        }
+        let referenced = 0;
+        for (const u of unloaded) {
+            const base = fromHalves(u.baseHi, u.baseLo);
+            const end = fromHalves(u.endHi, u.endLo);
+            const refs = [];
+            if (u.exception)
+                refs.push("the exception address is inside it");
+            if (u.frames.length)
+                refs.push(u.frames.length + " frame(s) are inside it (" + u.frames.slice(0, 3).join(", ") + (u.frames.length > 3 ? ", ..." : "") + ")");
+            if (u.slots)
+                refs.push(u.slots + " stack slot(s) of thread(s) " + u.slotThreads.slice(0, 6).map((x) => "0x" + x.toString(16)).join(", ") + (u.slotThreads.length > 6 ? ", ..." : "") + " point into it");
+            const verdict = u.exception || u.frames.length ? "Positive" : u.slots ? "Suspicious" : "Info";
+            if (verdict !== "Info")
+                referenced++;
+            rows.push({
+                Origin: "Unloaded", Subject: u.name, Time: u.sequence !== undefined ? "unload #" + u.sequence : undefined,
+                Detail: (refs.length ? refs.join("; ") : "nothing on the stacks points into it") + (u.timeDateStamp ? "; linked " + stampText(u.timeDateStamp) : ""),
+                Base: base, End: end, Thread: u.slotThreads.length === 1 && !u.frames.length ? u.slotThreads[0] : undefined, LinkTo: "dx @$ewmda.RawStack(<tid>, \"all\")",
+                Verdict: verdict, Source: u.from.indexOf("UnloadTrace") >= 0 ? ringSource : "command",
+                Evidence: "lm shows it under \"Unloaded modules\" (" + u.from.join(", ") + "); " + t.formatAddress(base) + " - " + t.formatAddress(end) +
+                    (u.slots ? "; dps on the stacks of the threads named" : "") + (u.exception ? "; .exr -1" : ""),
+            });
+        }
+        // ---- ages ----
+        const time = runCommand$1(".time");
+        if (time instanceof Unavailable)
+            notes.push({ Verdict: "Info", Evidence: "process uptime not read: " + time.reason, Source: "command" });
+        else {
+            const tf = parseTimeCommand(time);
+            if (tf.processUptime !== undefined) {
+                rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: "started " + formatSeconds(tf.processUptime) + " before the dump" +
+                        (tf.processUserTime !== undefined ? "; CPU: user " + formatSeconds(tf.processUserTime) + ", kernel " + formatSeconds(tf.processKernelTime ?? 0) : ""),
+                    LinkTo: "dx @$ewmda.SpikingThreads()", Verdict: "Info", Evidence: ".time (Process Uptime)" + (tf.sessionTime ? "; dump time " + tf.sessionTime : ""), Source: "command" });
+            }
+            else
+                notes.push({ Verdict: "Info", Evidence: ".time gives no process uptime (the dump has no process times)", Source: "command" });
+        }
+        const runaway = runCommand$1("!runaway 4");
+        if (runaway instanceof Unavailable)
+            notes.push({ Verdict: "Info", Evidence: "thread ages not read: " + runaway.reason, Source: "command" });
+        else {
+            const r = parseRunaway(runaway);
+            if (isRunawayError(r))
+                notes.push({ Verdict: "Info", Evidence: "thread ages not read: " + r.error, Source: "command" });
+            else {
+                const aged = r.threads.filter((x) => x.elapsedMs !== undefined && x.elapsedMs > 0);
+                if (aged.length) {
+                    const sorted = aged.slice().sort((a, b) => a.elapsedMs - b.elapsedMs);
+                    const newest = sorted[0];
+                    const oldest = sorted[sorted.length - 1];
+                    rows.push({ Origin: "Threads", Subject: aged.length + " threads", Time: formatDuration(newest.elapsedMs) + " .. " + formatDuration(oldest.elapsedMs),
+                        Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs),
+                        LinkTo: "dx @$ewmda.StackTraceCollection()", Verdict: "Info", Evidence: "!runaway 4 (Elapsed Time)", Source: "command" });
+                    let n = 0;
+                    for (const x of sorted) {
+                        if (x.elapsedMs > s.RecentThreadSeconds * 1000 || n >= s.MaxThreadRows)
+                            break;
+                        n++;
+                        rows.push({ Origin: "Thread", Subject: "thread 0x" + x.tid.toString(16), Time: formatDuration(x.elapsedMs) + " before the dump", Thread: x.tid,
+                            Detail: "created within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
+                            Verdict: "Info", Evidence: "!runaway 4; ~~[0x" + x.tid.toString(16) + "]kn", Source: "command" });
+                    }
+                }
+                else
+                    notes.push({ Verdict: "Info", Evidence: "!runaway 4 gives no thread create times (the dump has no thread info stream)", Source: "command" });
+            }
+        }
+        // ---- last errors ----
+        let errors = 0;
+        let errorsShown = 0;
+        for (const thread of t.threads()) {
+            const teb = nativeTeb(t, thread);
+            if (teb instanceof Unavailable)
+                continue;
+            const le = tebField(t, teb, "LastErrorValue", 4);
+            const ls = tebField(t, teb, "LastStatusValue", 4);
+            const err = typeof le === "number" ? le : 0;
+            const st = typeof ls === "number" ? ls : 0;
+            if (err === 0 && st === 0)
+                continue;
+            errors++;
+            if (errorsShown >= s.MaxThreadRows)
+                continue;
+            errorsShown++;
+            rows.push({ Origin: "LastError", Subject: "thread 0x" + thread.id.toString(16), Thread: thread.id,
+                Detail: "LastErrorValue " + err + " (0x" + err.toString(16) + "), LastStatusValue 0x" + st.toString(16) + " (stale by nature: the last failure this thread saw)",
+                LinkTo: "!error " + err, Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
+        }
+        if (errors > errorsShown)
+            notes.push({ Verdict: "Info", Evidence: (errors - errorsShown) + " more threads have a last error (Config.HistoricalInformation.MaxThreadRows); !gle -all", Source: "typed" });
+        yield* rows;
+        yield* notes;
+        if (referenced === 0) {
+            yield {
+                Verdict: "Negative", Source: "heuristic",
+                Evidence: unloaded.length
+                    ? "0 of " + unloaded.length + " unloaded modules are referenced: no frame, no exception address and none of " + scannedSlots + " stack slots of " + scannedThreads + " threads point into them"
+                    : "no unloaded modules (" + (typeof ring === "string" ? "the unload trace was not read" : "the unload trace is empty") + (lm instanceof Unavailable ? "" : ", lm lists none") + ")",
+            };
+        }
+        ctx.summary("HistoricalInformation: " + unloaded.length + " unloaded module(s), " + referenced + " still referenced; " + errors + " thread(s) with a last error");
+    },
+    rowText(row) {
+        if (row.Origin === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Origin) + " " + String(row.Subject) + (row.Time ? " (" + String(row.Time) + ")" : "") + ": " + String(row.Detail);
+    },
+});
+function stampText(stamp) {
+    const d = new Date(stamp * 1000);
+    return isNaN(d.getTime()) ? "0x" + stamp.toString(16) : d.toISOString().slice(0, 10) + " (0x" + stamp.toString(16) + ")";
+}
+
+const OPTION_NAMES = ["ShowValues", "Name"];
+/** Argument keys whose values are hidden in the command line unless ShowValues is set. */
+const SECRET_KEY = /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|\bkey\b|auth|cred|signature|\bsig\b|connection[-_]?string|cookie|session/i;
+/**
+ * EnvironmentHints: the process's command line, image path, current directory, window title and
+ * environment variables from the PEB's process parameters, with the variables that explain
+ * environment-dependent behaviour flagged.
+ *
+ * The pattern (Environment Hint): the environment block and process parameters say how and where the
+ * process ran: unusual PATH entries (DLL search order hijacks, product directories), compatibility shims
+ * (`__COMPAT_LAYER`), runtime switches and profilers (`COR_ENABLE_PROFILING`, `CORECLR_*`, `DOTNET_*`,
+ * `COMPlus_*`), symbol paths (`_NT_SYMBOL_PATH`), proxies, WOW64 markers (`PROCESSOR_ARCHITEW6432`), a
+ * TEMP on a network share, the session and identity variables.
+ *
+ * Detection: PEB.ProcessParameters (typed `_PEB`/`_RTL_USER_PROCESS_PARAMETERS` from ntdll's symbols,
+ * else the documented x86/x64 layouts, marked heuristic): ImagePathName, CommandLine,
+ * CurrentDirectory.DosPath, DllPath, WindowTitle, DesktopInfo, and the environment block (EnvironmentSize
+ * bytes, or read up to its terminating empty entry, at most `Config.EnvironmentHints.MaxEnvironmentBytes`).
+ * A WOW64 process seen from a 64-bit view uses the 64-bit block (both PEBs share it); when that is not in
+ * the dump, the 32-bit PEB's parameters. Entries such as `=C:=C:\work` are cmd.exe's per-drive directories.
+ *
+ * Privacy: values can hold secrets. By default the listing shows every variable's name but only the values
+ * of `Config.EnvironmentHints.SafeVariables` (architecture, OS and well-known directories), and the command
+ * line with the values of secret-looking arguments (`--password=`, `token`, `key`...) hidden. The option
+ * ShowValues shows everything. Rules read values to decide, but their rows describe what they found
+ * ("PATH entry 4 of 21 is on a network share") without the value.
+ *
+ * False positives: the block is the current one (a process can change its environment after start); PATH
+ * entries in user-writable folders are normal for per-user installs; profilers include legitimate APM agents.
+ *
+ * @function EnvironmentHints
+ * @memberof Ewmda
+ * @param {object|string} [options] `ShowValues` (bool: show every value), `Name` (a variable-name pattern, `*` wildcards); or a string such as `"showvalues=true name=PATH"`.
+ * @returns {ResultSet} Parameter rows (ImagePath, CommandLine, CurrentDirectory, WindowTitle, DesktopInfo, DllPath), hint rows, and one row per variable: Kind, Variable, Value, Rule, Verdict, Evidence, Source.
+ * @example dx @$ewmda.EnvironmentHints()
+ * @example dx -g @$ewmda.EnvironmentHints().Where(r => r.Kind == "Hint")
+ * @example dx @$ewmda.EnvironmentHints(new { ShowValues = true, Name = "PATH" })
+ * @example !ewmda.environment
+ * @example !ewmda.environment "name=PROCESSOR*"
+ */
+const environmentHints = defineAnalysis({
+    meta: {
+        name: "EnvironmentHints",
+        command: "environment",
+        summary: "Command line, directories and environment variables from the PEB, with the variables that explain environment-dependent behaviour",
+        patterns: ["Environment Hint"],
+        targets: "user",
+        version: "1.0.0",
+        params: [{ name: "options", help: "ShowValues, Name; or a string such as \"showvalues=true name=PATH\"", optional: true }],
+        options: [
+            { name: "ShowValues", type: "bool", help: "show every value (by default only SafeVariables' values and a redacted command line)" },
+            { name: "Name", type: "string", help: "only variables whose name matches this pattern (* wildcards, case-insensitive)" },
+        ],
+        columns: [
+            { name: "Kind", type: "string", help: "Parameter (from the process parameters), Hint (a rule matched) or Variable (one environment variable)" },
+            { name: "Variable", type: "string", help: "Parameter or variable name" },
+            { name: "Value", type: "string", help: "The value, when it is safe to show or ShowValues is set; <hidden> otherwise" },
+            { name: "Rule", type: "string", help: "The rule that matched (Hint rows)" },
+        ],
+        settings: {
+            MaxEnvironmentBytes: { default: 0x100000, help: "Bytes of the environment block read at most", reason: "1 MiB holds any real block (32,767 characters per variable); it bounds a corrupt EnvironmentSize" },
+            LongPathChars: { default: 4095, help: "PATH longer than this many characters is flagged", reason: "setx and many installers truncate PATH beyond 1024-4095 characters, and cmd.exe's 8191-character line limit bites soon after" },
+            SafeVariables: {
+                default: ["NUMBER_OF_PROCESSORS", "OS", "PROCESSOR_ARCHITECTURE", "PROCESSOR_ARCHITEW6432", "PROCESSOR_IDENTIFIER", "PROCESSOR_LEVEL",
+                    "PROCESSOR_REVISION", "SESSIONNAME", "SystemDrive", "SystemRoot", "windir", "ComSpec", "PATHEXT", "ProgramData", "ProgramFiles",
+                    "ProgramFiles(x86)", "ProgramW6432", "CommonProgramFiles", "CommonProgramFiles(x86)", "CommonProgramW6432", "PUBLIC", "DriverData",
+                    "__COMPAT_LAYER", "COR_ENABLE_PROFILING", "CORECLR_ENABLE_PROFILING"],
+                help: "Variables whose values the default listing shows (case-insensitive)",
+                reason: "architecture, OS and machine-wide directories carry no user data or secrets; user names, paths under a profile, tokens and proxies may",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const bag = readOptions(args[0], OPTION_NAMES, "Name");
+        if (typeof bag === "string") {
+            ctx.summary("EnvironmentHints: " + bag);
+            yield { Verdict: "Info", Evidence: bag, Source: "heuristic" };
+            return;
+        }
+        const showValues = bag.ShowValues === true || String(bag.ShowValues).toLowerCase() === "true";
+        const namePattern = bag.Name !== undefined ? String(bag.Name).toLowerCase() : undefined;
+        if (t.isKernel()) {
+            ctx.summary("EnvironmentHints: needs a user-mode process context");
+            yield { Verdict: "Info", Evidence: "EnvironmentHints reads the current process's PEB; a kernel dump has no user space for it (a complete dump does: .process /p /r <EPROCESS>, then run it again)", Source: "heuristic" };
+            return;
+        }
+        const pp = processParameters(t, ctx.settings.MaxEnvironmentBytes);
+        if (pp instanceof Unavailable) {
+            ctx.summary("EnvironmentHints: no process parameters (" + pp.kind + ")");
+            yield { Verdict: "Info", Evidence: "the process parameters are not available: " + pp.reason + "; a full-memory dump (.dump /ma) has them; !peb shows what the debugger sees", Source: "typed" };
+            return;
+        }
+        const source = pp.source;
+        const safe = ctx.settings.SafeVariables.map((s) => s.toLowerCase());
+        const isSafe = (name) => safe.indexOf(name.toLowerCase()) >= 0;
+        const where = pp.peb.kind === "wow64" ? " (the WOW64 32-bit PEB's parameters)" : "";
+        const ppAddr = t.formatAddress(pp.address);
+        // Parameters.
+        const param = (name, value, shown) => ({
+            Kind: "Parameter", Variable: name, Value: shown, Verdict: "Info", Source: source,
+            Evidence: value instanceof Unavailable ? value.reason : "!peb; dt ntdll!_RTL_USER_PROCESS_PARAMETERS " + ppAddr + " " + name + where,
+        });
+        if (namePattern === undefined) {
+            yield param("ImagePath", pp.imagePath, pp.imagePath);
+            yield param("CommandLine", pp.commandLine, typeof pp.commandLine === "string" && !showValues ? redactCommandLine(pp.commandLine) : pp.commandLine);
+            yield param("CurrentDirectory", pp.currentDirectory, pp.currentDirectory);
+            if (pp.windowTitle !== "")
+                yield param("WindowTitle", pp.windowTitle, pp.windowTitle);
+            if (pp.desktopInfo !== "")
+                yield param("DesktopInfo", pp.desktopInfo, pp.desktopInfo);
+            if (pp.dllPath !== "")
+                yield param("DllPath", pp.dllPath, pp.dllPath);
+        }
+        const env = pp.environment;
+        if (env instanceof Unavailable) {
+            yield { Verdict: "Info", Evidence: "the environment block is not available: " + env.reason + where, Source: source };
+            ctx.summary("EnvironmentHints: process parameters at " + ppAddr + "; no environment block");
+            return;
+        }
+        const envEvidence = "!peb (Environment: " + t.formatAddress(env.address) + "); du " + t.formatAddress(env.address);
+        if (env.note)
+            yield { Verdict: "Info", Evidence: "environment block at " + t.formatAddress(env.address) + ": " + env.note, Source: source };
+        const hints = environmentRules(env.variables, t.pointerSize(), ctx.settings.LongPathChars, showValues);
+        const selected = env.variables.filter((v) => namePattern === undefined || globMatch(v.name.toLowerCase(), namePattern));
+        let hintCount = 0;
+        for (const h of hints) {
+            if (namePattern !== undefined && !globMatch(h.variable.toLowerCase(), namePattern))
+                continue;
+            hintCount++;
+            yield {
+                Kind: "Hint", Variable: h.variable, Value: h.shown !== undefined ? h.shown : showValues || isSafe(h.variable) ? valueOf(env.variables, h.variable) : undefined,
+                Rule: h.rule, Verdict: h.verdict, Evidence: h.text + "; !envvar " + h.variable, Source: source,
+            };
+        }
+        for (const v of selected) {
+            yield {
+                Kind: "Variable", Variable: v.name, Value: showValues || isSafe(v.name) ? v.value : "<hidden>",
+                Verdict: "Info", Evidence: "!envvar " + v.name, Source: source,
+            };
+        }
+        const flagged = hints.filter((h) => h.verdict !== "Info").length;
+        if (flagged === 0) {
+            yield {
+                Verdict: "Negative", Source: source,
+                Evidence: "0 environment hints that explain behaviour among " + env.variables.length + " variables (PATH, TEMP, profilers, compatibility shims, architecture)" +
+                    (hints.length ? "; " + hints.length + " informational" : "") + "; " + envEvidence,
+            };
+        }
+        ctx.summary("EnvironmentHints: " + env.variables.length + " variables" + (namePattern !== undefined ? " (" + selected.length + " match " + String(bag.Name) + ")" : "") +
+            ", " + hintCount + " hint(s)" + (showValues ? "" : "; values hidden except SafeVariables (ShowValues shows them)") + where);
+    },
+    rowText(row) {
+        if (row.Kind === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        const value = row.Value instanceof Unavailable ? row.Value.toString() : row.Value === undefined ? "" : "=" + String(row.Value);
+        return String(row.Kind) + " " + String(row.Variable) + value + (row.Rule ? " [" + String(row.Rule) + "]" : "");
+    },
+});
+function valueOf(vars, name) {
+    const n = name.toLowerCase();
+    for (const v of vars)
+        if (v.name.toLowerCase() === n)
+            return v.value;
+    return undefined;
+}
+/** Splits a command line into arguments, keeping quotes (CommandLineToArgvW-like, enough for redaction). */
+function splitArgs(line) {
+    const out = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === "\"")
+            quoted = !quoted;
+        if (!quoted && (c === " " || c === "\t")) {
+            if (cur !== "") {
+                out.push(cur);
+                cur = "";
+            }
+            continue;
+        }
+        cur += c;
+    }
+    if (cur !== "")
+        out.push(cur);
+    return out;
+}
+/** The command line with the values of secret-looking arguments replaced by <hidden> (`--password=x`, `/token:x`, `-key x`, `user:pw@host`). */
+function redactCommandLine(line) {
+    const args = splitArgs(line);
+    let hideNext = false;
+    const out = args.map((a, i) => {
+        if (hideNext) {
+            hideNext = false;
+            return "<hidden>";
+        }
+        const sep = /^([-/]{0,2}[A-Za-z0-9_.-]+)([=:])(.+)$/.exec(a);
+        if (i > 0 && sep && SECRET_KEY.test(sep[1]))
+            return sep[1] + sep[2] + "<hidden>";
+        if (i > 0 && /^[-/]{1,2}[A-Za-z0-9_.-]+$/.test(a) && SECRET_KEY.test(a) && i + 1 < args.length && !/^[-/]/.test(args[i + 1]))
+            hideNext = true;
+        return a.replace(/(\/\/)[^/@\s:]+:[^/@\s]+@/g, "$1<hidden>@");
+    });
+    return out.join(" ");
+}
+/** The rules, on the whole block; values are read here but rows show only what is safe. */
+function environmentRules(vars, pointerSize, longPath, showValues) {
+    const out = [];
+    const get = (name) => valueOf(vars, name);
+    const names = vars.map((v) => v.name);
+    const upper = names.map((n) => n.toUpperCase());
+    for (const n of ["_NT_SYMBOL_PATH", "_NT_ALT_SYMBOL_PATH", "_NT_SOURCE_PATH"]) {
+        if (upper.indexOf(n) >= 0)
+            out.push({ variable: names[upper.indexOf(n)], rule: "DebuggerPath", verdict: "Info", text: n + " is set: the process (or its debugger) resolves symbols from these paths" });
+    }
+    for (const n of ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"]) {
+        const i = upper.indexOf(n);
+        if (i >= 0)
+            out.push({ variable: names[i], rule: "Proxy", verdict: "Info", text: names[i] + " is set: network clients that honour it go through a proxy (the value can hold credentials)" });
+    }
+    for (const prefix of ["COR_", "CORECLR_"]) {
+        const flag = get(prefix + "ENABLE_PROFILING");
+        if (flag !== undefined) {
+            const on = flag.trim() === "1";
+            const profiler = get(prefix + "PROFILER");
+            out.push({
+                variable: prefix + "ENABLE_PROFILING", rule: "Profiler", verdict: on ? "Suspicious" : "Info", shown: flag,
+                text: on ? "a " + (prefix === "COR_" ? ".NET Framework" : ".NET Core") + " profiler is attached (" + prefix + "PROFILER " + (profiler !== undefined ? "is set" : "is missing") + "): profilers rewrite IL and can change timing, memory and exceptions"
+                    : prefix + "ENABLE_PROFILING is set but not 1: no profiler loads",
+            });
+        }
+    }
+    const knobs = names.filter((n) => /^(COMPlus_|DOTNET_)/i.test(n) && !/^DOTNET_(ROOT|CLI_|NOLOGO|SKIP_FIRST_TIME)/i.test(n));
+    if (knobs.length)
+        out.push({ variable: knobs[0], rule: "RuntimeKnobs", verdict: "Info", text: knobs.length + " .NET runtime setting(s) by environment (" + knobs.slice(0, 6).join(", ") + (knobs.length > 6 ? ", ..." : "") + "): they change GC, JIT or diagnostics behaviour" });
+    const compat = get("__COMPAT_LAYER");
+    if (compat !== undefined && compat.trim() !== "") {
+        out.push({ variable: "__COMPAT_LAYER", rule: "CompatShim", verdict: "Suspicious", shown: compat, text: "compatibility shims requested (" + compat.trim() + "): the process runs with changed API behaviour (version lies, elevation, DPI)" });
+    }
+    if (get("_NO_DEBUG_HEAP") !== undefined)
+        out.push({ variable: "_NO_DEBUG_HEAP", rule: "DebugHeap", verdict: "Info", text: "_NO_DEBUG_HEAP is set: a process started under a debugger uses the normal heap" });
+    const w6432 = get("PROCESSOR_ARCHITEW6432");
+    if (w6432 !== undefined)
+        out.push({ variable: "PROCESSOR_ARCHITEW6432", rule: "Wow64", verdict: "Info", shown: w6432, text: "PROCESSOR_ARCHITEW6432 is set: a 32-bit process under WOW64 on a " + w6432 + " machine (see VirtualizedProcess)" });
+    const arch = get("PROCESSOR_ARCHITECTURE");
+    if (arch !== undefined) {
+        const a = arch.trim().toUpperCase();
+        // Under WOW64 a 32-bit process sees x86 here (and the machine's in PROCESSOR_ARCHITEW6432), also from a 64-bit view.
+        const bits = w6432 !== undefined ? 32 : pointerSize * 8;
+        const expected = bits === 64 ? ["AMD64", "ARM64", "IA64"] : ["X86", "ARM"];
+        if (expected.indexOf(a) < 0)
+            out.push({ variable: "PROCESSOR_ARCHITECTURE", rule: "ArchitectureMismatch", verdict: "Suspicious", shown: arch, text: "PROCESSOR_ARCHITECTURE is " + arch + " but the process is " + bits + "-bit: an environment inherited from a process of the other bitness" });
+    }
+    for (const n of ["TEMP", "TMP"]) {
+        const v = get(n);
+        if (v === undefined)
+            continue;
+        if (/^\\\\/.test(v.trim()))
+            out.push({ variable: n, rule: "NetworkTemp", verdict: "Suspicious", text: n + " is on a network share: temporary files go over the network (slow, fails when the share is unreachable)" });
+        else if (/%[^%]+%/.test(v))
+            out.push({ variable: n, rule: "Unexpanded", verdict: "Suspicious", text: n + " holds an unexpanded %VARIABLE%" });
+    }
+    const path = vars.filter((v) => v.name.toUpperCase() === "PATH")[0];
+    if (path) {
+        const entries = path.value.split(";");
+        const total = entries.length;
+        const where = (label, idx) => "PATH entries " + label + ": " + idx.slice(0, 8).map((i) => String(i + 1)).join(", ") + (idx.length > 8 ? ", ..." : "") +
+            " of " + total + (showValues ? " (" + idx.slice(0, 4).map((i) => entries[i]).join("; ") + ")" : "");
+        const relative = [];
+        const network = [];
+        const writable = [];
+        const unexpanded = [];
+        const empty = [];
+        const seen = {};
+        const dup = [];
+        entries.forEach((e0, i) => {
+            const e = e0.trim().replace(/^"|"$/g, "");
+            if (e === "") {
+                if (i < entries.length - 1)
+                    empty.push(i);
+                return;
+            }
+            if (/%[^%]+%/.test(e))
+                unexpanded.push(i);
+            else if (/^\\\\/.test(e))
+                network.push(i);
+            else if (!/^[A-Za-z]:\\/.test(e))
+                relative.push(i);
+            if (/\\users\\[^\\]+\\(appdata|downloads|desktop)|\\temp(\\|$)|\\tmp(\\|$)/i.test(e))
+                writable.push(i);
+            const key = e.toLowerCase().replace(/\\+$/, "");
+            if (seen[key])
+                dup.push(i);
+            else
+                seen[key] = true;
+        });
+        if (relative.length)
+            out.push({ variable: path.name, rule: "PathRelative", verdict: "Suspicious", text: where("that are relative (resolved against the current directory: a DLL search-order risk)", relative) });
+        if (network.length)
+            out.push({ variable: path.name, rule: "PathNetwork", verdict: "Suspicious", text: where("on network shares (slow or failing loads when the share is unreachable)", network) });
+        if (writable.length)
+            out.push({ variable: path.name, rule: "PathUserWritable", verdict: "Suspicious", text: where("in user-writable folders (a DLL planted there is found by the search order)", writable) });
+        if (unexpanded.length)
+            out.push({ variable: path.name, rule: "PathUnexpanded", verdict: "Suspicious", text: where("with unexpanded %VARIABLES% (never searched)", unexpanded) });
+        if (path.value.length > longPath)
+            out.push({ variable: path.name, rule: "PathLong", verdict: "Suspicious", text: "PATH is " + path.value.length + " characters (more than " + longPath + "): tools that edit or expand it may have truncated it" });
+        if (empty.length)
+            out.push({ variable: path.name, rule: "PathEmptyEntry", verdict: "Info", text: where("that are empty", empty) });
+        if (dup.length)
+            out.push({ variable: path.name, rule: "PathDuplicate", verdict: "Info", text: where("that repeat an earlier entry", dup) });
+    }
+    const identity = ["COMPUTERNAME", "USERNAME", "USERDOMAIN", "USERDNSDOMAIN", "LOGONSERVER"].filter((n) => upper.indexOf(n) >= 0);
+    if (identity.length)
+        out.push({ variable: names[upper.indexOf(identity[0])], rule: "Identity", verdict: "Info", text: "identity variables present: " + identity.join(", ") + (showValues ? "" : " (values hidden; ShowValues shows them)") });
+    return out;
+}
+
+/** WOW64 layer DLLs by host: x64 runs 32-bit code with wow64cpu, ARM64 with xtajit (x86) or wowarmhw (ARM32). */
+const WOW64_DLLS = {
+    "wow64.dll": "", "wow64win.dll": "", "wow64base.dll": "", "wow64con.dll": "",
+    "wow64cpu.dll": "x64", "xtajit.dll": "ARM64", "wowarmhw.dll": "ARM64",
+};
+/**
+ * VirtualizedProcess: is this a 32-bit process running under WOW64, which view of it the dump gives, how
+ * to switch, and where its 32-bit PEB and TEBs are.
+ *
+ * The pattern (Virtualized Process): a 32-bit process on 64-bit Windows runs on the WOW64 layer. A dump
+ * written by a 64-bit tool shows the 64-bit view: every thread seems to sit in `wow64cpu`/`wow64`
+ * thunks, exceptions come from `wow64.dll`, and the real 32-bit stacks appear only after `.effmach x86`
+ * (or `!wow64exts.sw`). A dump written by a 32-bit tool is already the 32-bit view and needs no switch,
+ * but the 64-bit side (64-bit ntdll, WOW64 DLLs' state) is not in it.
+ *
+ * Detection: the module list has the WOW64 layer (`wow64.dll`, `wow64win.dll`, `wow64cpu.dll` on x64
+ * hosts; `xtajit.dll`/`wowarmhw.dll` on ARM64 hosts) and, in a 64-bit view, 32-bit DLLs from `SysWOW64`.
+ * In a 64-bit view the 32-bit TEB of each thread is TEB64 + `WowTebOffset` (or + 0x2000 by convention,
+ * accepted only when its NtTib.Self points to itself), and the 32-bit PEB is TEB32.ProcessEnvironmentBlock;
+ * in a 32-bit view the TEB32's negative `WowTebOffset` points to the TEB64. Threads with a frame in a
+ * WOW64 DLL are counted (the "everything waits in wow64cpu" symptom), and a last event of 0x4000001F
+ * (STATUS_WX86_BREAKPOINT) or 0x4000001E (single step) is named as coming from the 32-bit code.
+ *
+ * False positives: x64 emulation on ARM64 (`xtajit64.dll`) is not WOW64 and is reported as Info; a dump
+ * whose module list was trimmed can hide the WOW64 DLLs (then the Negative row says what was examined).
+ * Switching the effective machine is debugger state this analysis never changes.
+ *
+ * @function VirtualizedProcess
+ * @memberof Ewmda
+ * @returns {ResultSet} One row: View, ProcessBits, HostMachine, Wow64Modules, Peb32, Teb32, Threads32, InWow64Layer, Recommendation, Verdict (Positive: WOW64 process; Negative: native), Evidence, Source.
+ * @example dx @$ewmda.VirtualizedProcess()
+ * @example dx @$ewmda.VirtualizedProcess()[0].Recommendation
+ * @example !ewmda.wow64
+ */
+const virtualizedProcess = defineAnalysis({
+    meta: {
+        name: "VirtualizedProcess",
+        command: "wow64",
+        summary: "Detects a 32-bit process under WOW64, says which view the dump gives and how to switch, with the 32-bit PEB and TEBs",
+        patterns: ["Virtualized Process (WOW64)"],
+        targets: "any",
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "View", type: "string", help: "The debugger's view of the process: 64-bit (x64, ARM64) or 32-bit (x86)" },
+            { name: "ProcessBits", type: "int", help: "Bitness of the process's own code: 32 under WOW64, else the view's" },
+            { name: "HostMachine", type: "string", help: "The machine WOW64 runs on (x64 for wow64cpu.dll, ARM64 for xtajit.dll/wowarmhw.dll)" },
+            { name: "Wow64Modules", type: "string", help: "WOW64 layer DLLs in the module list" },
+            { name: "Peb32", type: "address", help: "The 32-bit PEB (64-bit view: from TEB32.ProcessEnvironmentBlock; 32-bit view: the native PEB)" },
+            { name: "Teb32", type: "address", help: "The first thread's 32-bit TEB (64-bit view), or its 64-bit TEB (32-bit view)", table: false },
+            { name: "Threads32", type: "string", help: "Threads whose 32-bit TEB was found, of all threads (64-bit view)" },
+            { name: "InWow64Layer", type: "int", help: "Threads with a frame in a WOW64 DLL (in a 64-bit view, usually all of them)" },
+            { name: "Recommendation", type: "string", help: "What to do to see the 32-bit side" },
+        ],
+        settings: {
+            MaxThreads: { default: 4096, help: "Threads whose TEB32 is looked up", reason: "a few reads per thread; more threads than this are counted from the first ones" },
+        },
+    },
+    *run(ctx) {
+        const t = ctx.target;
+        const modules = t.modules().modules;
+        const ps = t.pointerSize();
+        const arch = t.architecture();
+        const view = ps === 8 ? "64-bit (" + arch + ")" : "32-bit (x86)";
+        if (t.isKernel()) {
+            ctx.summary("VirtualizedProcess: kernel target");
+            yield { Verdict: "Info", Evidence: "in a kernel or complete dump each process's WOW64 state is EPROCESS.WoW64Process (!process 0 0 shows a Wow64 line); switch to a process (.process /p /r) and run this again for its 32-bit PEB", Source: "heuristic" };
+            return;
+        }
+        if (modules.length === 0) {
+            ctx.summary("VirtualizedProcess: no modules");
+            yield { Verdict: "Info", Evidence: "the module list is empty, so WOW64 cannot be told from it (lm)", Source: "typed" };
+            return;
+        }
+        const wow = modules.filter((m) => WOW64_DLLS[m.name.toLowerCase()] !== undefined);
+        const sysWow = modules.filter((m) => /\\syswow64\\/i.test(m.path));
+        const emulated = modules.filter((m) => m.name.toLowerCase() === "xtajit64.dll");
+        let host = "";
+        for (const m of wow)
+            host = host || WOW64_DLLS[m.name.toLowerCase()];
+        const wowNames = wow.map((m) => m.name).join(", ");
+        // Threads inside the WOW64 layer (frames read once, shared).
+        let inLayer = 0;
+        const stacks = t.threadStacks();
+        for (const s of stacks) {
+            if (!Array.isArray(s.frames))
+                continue;
+            if (s.frames.some((f) => !!f.module && WOW64_DLLS[f.module.name.toLowerCase()] !== undefined))
+                inLayer++;
+        }
+        const lastEvent = lastEventNote();
+        if (wow.length === 0 && sysWow.length === 0) {
+            if (emulated.length) {
+                ctx.summary("VirtualizedProcess: x64 emulation on ARM64 (not WOW64)");
+                yield { View: view, ProcessBits: ps * 8, HostMachine: "ARM64", Wow64Modules: "xtajit64.dll", Verdict: "Info", Source: "typed",
+                    Evidence: "xtajit64.dll is loaded: x64 code emulated on ARM64 (ARM64EC/x64 emulation), not a 32-bit WOW64 process; lm m xtajit*" };
+                return;
+            }
+            ctx.summary("VirtualizedProcess: native " + (ps * 8) + "-bit process");
+            yield {
+                View: view, ProcessBits: ps * 8, Verdict: "Negative", Source: "typed",
+                Evidence: "native " + (ps * 8) + "-bit process: no WOW64 DLL (wow64*.dll, xtajit.dll, wowarmhw.dll) and no SysWOW64 module among " + modules.length + " modules; lm m wow64*",
+            };
+            return;
+        }
+        if (ps === 8) {
+            const peb = wowPeb(t);
+            let found = 0;
+            let firstTeb32 = notAvailable("no TEB32 found");
+            const threads = t.threads();
+            const limit = Math.min(threads.length, ctx.settings.MaxThreads);
+            let method = "";
+            for (let i = 0; i < limit; i++) {
+                const teb = nativeTeb(t, threads[i]);
+                if (teb instanceof Unavailable)
+                    continue;
+                const w = wowTeb(t, teb);
+                if (w instanceof Unavailable) {
+                    if (found === 0)
+                        firstTeb32 = w;
+                    continue;
+                }
+                if (found === 0) {
+                    firstTeb32 = w.teb32.address;
+                    method = w.method;
+                }
+                found++;
+            }
+            const peb32 = peb instanceof Unavailable ? peb : peb.peb32.address;
+            const row = {
+                View: view, ProcessBits: 32, HostMachine: host || "x64", Wow64Modules: wowNames || "(none; " + sysWow.length + " SysWOW64 DLLs)",
+                Peb32: peb32, Teb32: firstTeb32, Threads32: found + " of " + threads.length + (limit < threads.length ? " (first " + limit + " checked)" : ""),
+                InWow64Layer: inLayer,
+                Recommendation: ".effmach x86 (or !wow64exts.sw), then ~*k for the 32-bit stacks; .effmach . returns to the 64-bit view" +
+                    (lastEvent ? "; " + lastEvent : ""),
+                Verdict: "Positive", Source: "typed",
+                Evidence: "32-bit process under WOW64 seen from the 64-bit view: " + (wowNames ? wowNames + " loaded" : "") + (sysWow.length ? (wowNames ? ", " : "") + sysWow.length + " modules from SysWOW64" : "") +
+                    "; " + inLayer + " of " + stacks.length + " threads have a WOW64 frame" + (peb instanceof Unavailable ? "; no PEB32: " + peb.reason : "; PEB32 at " + t.formatAddress(peb.peb32.address) + " (" + method + ")") +
+                    "; lm m wow64*; !wow64exts.info",
+            };
+            yield row;
+            ctx.summary("VirtualizedProcess: 32-bit process under WOW64 in the 64-bit view" + (peb instanceof Unavailable ? "" : ", PEB32 " + t.formatAddress(peb.peb32.address)));
+            return;
+        }
+        // A 32-bit view of a WOW64 process: the 32-bit PEB is the native one; the TEB32's WowTebOffset leads to the TEB64.
+        const first = t.threads()[0];
+        let teb64 = notAvailable("no thread");
+        let peb32 = notAvailable("no PEB");
+        if (first) {
+            const teb = nativeTeb(t, first);
+            if (teb instanceof Unavailable)
+                teb64 = teb;
+            else {
+                const off = tebField(t, teb, "WowTebOffset", 4);
+                teb64 = typeof off === "number" && off !== 0 ? addTo(teb.address, off | 0) : unreadable("TEB32.WowTebOffset is 0 or not in the dump");
+                const p = tebField(t, teb, "ProcessEnvironmentBlock", "ptr");
+                if (p !== undefined && typeof p !== "number")
+                    peb32 = p;
+            }
+        }
+        const teb64Text = teb64 instanceof Unavailable ? teb64.reason : t.formatAddress(teb64) + (t.readBytes(teb64, 8) ? "" : " (not in the dump)");
+        yield {
+            View: view, ProcessBits: 32, HostMachine: host || "x64", Wow64Modules: wowNames, Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
+            Recommendation: "none needed: the dump is already the 32-bit view (written by a 32-bit tool); the 64-bit side (64-bit ntdll, WOW64 state) is not in it" +
+                (lastEvent ? "; " + lastEvent : ""),
+            Verdict: "Positive", Source: "typed",
+            Evidence: "32-bit dump of a process under WOW64: " + wowNames + " in the module list; first thread's TEB64 " + teb64Text + "; lm m wow64*",
+        };
+        ctx.summary("VirtualizedProcess: 32-bit process under WOW64, dump in the 32-bit view");
+    },
+    rowText(row) {
+        if (row.View === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Verdict) + ": " + String(row.View) + " view, " + String(row.ProcessBits) + "-bit process" + (row.Recommendation ? "; " + String(row.Recommendation) : "");
+    },
+});
+/** The last event when it is a WOW64 debug event (the 32-bit code's breakpoint or single step). */
+function lastEventNote() {
+    const out = runCommand$1(".lastevent");
+    if (out instanceof Unavailable)
+        return undefined;
+    const e = parseLastEvent(out);
+    if (!e || e.code === undefined)
+        return undefined;
+    if (e.code === 0x4000001f)
+        return "the last event is " + hex$3(e.code) + " (STATUS_WX86_BREAKPOINT) from the 32-bit code: look at it after .effmach x86";
+    if (e.code === 0x4000001e)
+        return "the last event is " + hex$3(e.code) + " (STATUS_WX86_SINGLE_STEP) from the 32-bit code";
+    return undefined;
+}
+
+/** NtGlobalFlag bits as GFlags names them (Microsoft Learn "GFlags Flag Table"); the ones that matter in a process dump get evidence hints. */
+const FLAGS = [
+    { bit: 0x1, item: "soe", meaning: "Stop on exception", evidence: "a debugger stopped on every exception (dumps at first chance are likely)" },
+    { bit: 0x2, item: "sls", meaning: "Show loader snaps", evidence: "loader diagnostics went to the debugger's output (not in the dump); explains slow starts under a debugger" },
+    { bit: 0x4, item: "dic", meaning: "Debug initial command", evidence: "" },
+    { bit: 0x8, item: "shg", meaning: "Stop on hung GUI", evidence: "" },
+    { bit: 0x10, item: "htc", meaning: "Enable heap tail checking", evidence: "heap blocks carry fill patterns after their end: !heap -s, !heap -x <address>; overruns are caught at free" },
+    { bit: 0x20, item: "hfc", meaning: "Enable heap free checking", evidence: "freed blocks are filled and checked: use-after-free writes are caught at the next allocation" },
+    { bit: 0x40, item: "hpc", meaning: "Enable heap parameter checking", evidence: "heap API parameters are validated (bad handles and pointers break in)" },
+    { bit: 0x80, item: "hvc", meaning: "Enable heap validation on call", evidence: "the whole heap is validated on every call: corruption is caught close to the culprit (and the process is slow)" },
+    { bit: 0x100, item: "vrf", meaning: "Enable application verifier", evidence: "!avrf shows verifier stops and logs" },
+    { bit: 0x200, item: "0x200", meaning: "Silent process exit monitoring (registry) / pool tail check (system)", evidence: "" },
+    { bit: 0x400, item: "ptg", meaning: "Enable pool tagging", evidence: "" },
+    { bit: 0x800, item: "htg", meaning: "Enable heap tagging", evidence: "!heap -t shows allocations by tag" },
+    { bit: 0x1000, item: "ust", meaning: "Create user mode stack trace database", evidence: "!heap -p -a <address> shows the stack that allocated a block; UMDH compares snapshots" },
+    { bit: 0x2000, item: "kst", meaning: "Create kernel mode stack trace database", evidence: "" },
+    { bit: 0x4000, item: "otl", meaning: "Maintain a list of objects for each type", evidence: "" },
+    { bit: 0x8000, item: "htd", meaning: "Enable heap tagging by DLL", evidence: "!heap -t groups allocations by DLL" },
+    { bit: 0x10000, item: "dse", meaning: "Disable stack extension", evidence: "" },
+    { bit: 0x20000, item: "d32", meaning: "Enable debugging of Win32 subsystem", evidence: "" },
+    { bit: 0x40000, item: "ksl", meaning: "Enable loading of kernel debugger symbols", evidence: "" },
+    { bit: 0x80000, item: "dps", meaning: "Disable paging of kernel stacks", evidence: "" },
+    { bit: 0x100000, item: "scb", meaning: "Enable system critical breaks", evidence: "" },
+    { bit: 0x200000, item: "dhc", meaning: "Disable heap coalesce on free", evidence: "heap fragmentation looks worse than it would be" },
+    { bit: 0x400000, item: "ece", meaning: "Enable close exception", evidence: "closing an invalid handle raises an exception" },
+    { bit: 0x800000, item: "eel", meaning: "Enable exception logging", evidence: "" },
+    { bit: 0x1000000, item: "eot", meaning: "Enable object handle type tagging", evidence: "" },
+    { bit: 0x2000000, item: "hpa", meaning: "Enable page heap", evidence: "every allocation sits against a guard page: the faulting instruction is the corruptor; !heap -p -a <address> for the allocation stack" },
+    { bit: 0x4000000, item: "dwl", meaning: "Debug WinLogon", evidence: "" },
+    { bit: 0x8000000, item: "ddp", meaning: "Disable debug prints", evidence: "" },
+    { bit: 0x10000000, item: "cse", meaning: "Early critical section event creation", evidence: "" },
+    { bit: 0x20000000, item: "sue", meaning: "Stop on unhandled user-mode exception (ltd: load DLLs top-down, on older systems)", evidence: "" },
+    { bit: 0x40000000, item: "bhd", meaning: "Enable bad handles detection", evidence: "using a bad handle raises an exception" },
+    { bit: 0x80000000, item: "dpd", meaning: "Disable protected DLL verification", evidence: "" },
+];
+/** The debug heap a debugger turns on when it starts a process: htc | hfc | hpc and nothing else. */
+const LAUNCHED_BY_DEBUGGER = 0x70;
+const VERIFIER_DLLS = ["verifier.dll", "vrfcore.dll", "vfbasics.dll", "vfcompat.dll", "vfluapriv.dll", "vfprint.dll", "vfnet.dll", "vfntlmless.dll",
+    "vfnws.dll", "vfcuzz.dll", "vfrdvcompat.dll", "vfdebug.dll"];
+/**
+ * InstrumentationInfo: which diagnostic instrumentation was on in the process when the dump was written,
+ * and what evidence it leaves to use.
+ *
+ * The pattern (Instrumentation Information): GFlags settings (user-mode stack trace database, heap tail,
+ * free and parameter checking, page heap, loader snaps), Application Verifier and ETW heap tracing change
+ * how a process behaves and leave extra evidence: allocation stack traces (`!heap -p -a`), verifier logs
+ * (`!avrf`), heap fill patterns. Knowing they were on explains odd-looking heaps and guard-page faults, and
+ * says which commands now have data.
+ *
+ * Detection: PEB.NtGlobalFlag (typed `_PEB`, else the documented offset; both PEBs of a WOW64 process
+ * seen from a 64-bit view), decoded bit by bit; exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
+ * enables when it starts the process, reported as such rather than as GFlags. PEB.TracingFlags (heap,
+ * critical-section and loader ETW tracing) and PEB.BeingDebugged. Application Verifier DLLs (verifier.dll,
+ * vrfcore.dll, vfbasics.dll, ...) in the module list.
+ *
+ * False positives: the PEB holds the flags at process start (image-specific GFlags from the IFEO registry
+ * key, or the debugger's); BeingDebugged is also set by the debugger that wrote the dump.
+ *
+ * @function InstrumentationInfo
+ * @memberof Ewmda
+ * @returns {ResultSet} One row per enabled item: Scope, Item, Value, Meaning, UsableEvidence, Verdict (Positive: instrumentation on; Negative: none), Evidence, Source.
+ * @example dx @$ewmda.InstrumentationInfo()
+ * @example dx -g @$ewmda.InstrumentationInfo().Where(r => r.Item == "ust")
+ * @example !ewmda.instrumentation
+ */
+const instrumentationInfo = defineAnalysis({
+    meta: {
+        name: "InstrumentationInfo",
+        command: "instrumentation",
+        summary: "Diagnostic instrumentation on in the process (GFlags in NtGlobalFlag, Application Verifier, ETW heap tracing) and the evidence it leaves",
+        patterns: ["Instrumentation Information"],
+        targets: "any",
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "Scope", type: "string", help: "Where it was found: PEB (NtGlobalFlag), PEB32 (the WOW64 32-bit PEB), TracingFlags, BeingDebugged, Modules" },
+            { name: "Item", type: "string", help: "GFlags mnemonic (ust, hpa, htc, ...) or the item's name" },
+            { name: "Value", type: "hex", help: "The flag's bit, or the field's value" },
+            { name: "Meaning", type: "string", help: "What the item does" },
+            { name: "UsableEvidence", type: "string", help: "What evidence it leaves and the command that shows it" },
+        ],
+    },
+    *run(ctx) {
+        const t = ctx.target;
+        if (t.isKernel()) {
+            ctx.summary("InstrumentationInfo: kernel target (system flags not read)");
+            yield { Verdict: "Info", Evidence: "on kernel targets the system-wide flags are nt!NtGlobalFlag (!gflag) and Driver Verifier's state (!verifier); this analysis reads a process's PEB: switch to a process (.process /p /r) in a complete dump", Source: "heuristic" };
+            return;
+        }
+        const rows = [];
+        const notes = [];
+        let flagsRead = 0;
+        const peb = nativePeb(t);
+        if (peb instanceof Unavailable)
+            notes.push({ Verdict: "Info", Evidence: "NtGlobalFlag not read: " + peb.reason, Source: "typed" });
+        else {
+            flagsRead += readPeb(t, peb, "PEB", rows, notes);
+            if (peb.bits === 64) {
+                const w = wowPeb(t);
+                if (!(w instanceof Unavailable))
+                    flagsRead += readPeb(t, w.peb32, "PEB32", rows, notes);
+            }
+        }
+        const modules = t.modules().modules;
+        const verifier = modules.filter((m) => VERIFIER_DLLS.indexOf(m.name.toLowerCase()) >= 0);
+        if (verifier.length) {
+            rows.push({
+                Scope: "Modules", Item: "Application Verifier", Value: undefined, Meaning: "Application Verifier layers are loaded: " + verifier.map((m) => m.name).join(", "),
+                UsableEvidence: "!avrf shows verifier stops and its logs; verifier's page heap (with hpa) puts guard pages after allocations",
+                Verdict: "Positive", Evidence: "lm m v* shows " + verifier.map((m) => m.name).join(", "), Source: "typed",
+            });
+        }
+        yield* rows;
+        yield* notes;
+        const positives = rows.filter((r) => r.Verdict === "Positive").length;
+        if (positives === 0 && flagsRead > 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "no instrumentation: NtGlobalFlag has no GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
+                    modules.length + " modules; !gflag; !peb",
+            };
+        }
+        ctx.summary("InstrumentationInfo: " + positives + " instrumentation item(s)" + (flagsRead === 0 ? " (NtGlobalFlag not read)" : ""));
+    },
+    rowText(row) {
+        if (row.Item === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Scope) + " " + String(row.Item) + ": " + String(row.Meaning);
+    },
+});
+/** Rows for one PEB; returns 1 when NtGlobalFlag was read. */
+function readPeb(t, peb, scope, rows, notes) {
+    const at = t.formatAddress(peb.address);
+    const dt = (field) => "dt ntdll!" + peb.typeName + " " + at + " " + field;
+    const flags = pebField(t, peb, "NtGlobalFlag", 4);
+    let read = 0;
+    if (typeof flags !== "number") {
+        notes.push({ Verdict: "Info", Evidence: scope + ".NtGlobalFlag at " + at + " is not in the dump; !gflag", Source: peb.source });
+    }
+    else {
+        read = 1;
+        if (flags === LAUNCHED_BY_DEBUGGER) {
+            rows.push({
+                Scope: scope, Item: "debug heap", Value: flags, Meaning: "the process was started by a debugger: htc, hfc and hpc (0x70) are the debug heap it turns on, not GFlags settings",
+                UsableEvidence: "heap blocks have tail and free fill patterns (!heap -x <address>); the heap is slower and larger than in production (_NO_DEBUG_HEAP=1 turns it off)",
+                Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows 0x70; !gflag", Source: peb.source,
+            });
+        }
+        else {
+            for (const f of FLAGS) {
+                if (((flags >>> 0) & f.bit) === 0)
+                    continue;
+                rows.push({
+                    Scope: scope, Item: f.item, Value: f.bit, Meaning: f.meaning, UsableEvidence: f.evidence || undefined,
+                    Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex$3(flags) + "; !gflag", Source: peb.source,
+                });
+            }
+        }
+    }
+    const tracing = pebField(t, peb, "TracingFlags", 4);
+    if (typeof tracing === "number" && (tracing & 7) !== 0) {
+        const names = [[1, "heap"], [2, "critical section"], [4, "loader"]].filter(([b]) => (tracing & b) !== 0).map(([, n]) => n);
+        rows.push({
+            Scope: scope, Item: "TracingFlags", Value: tracing, Meaning: "ETW tracing on: " + names.join(", ") + " (WPR/xperf -heap, CritSec or loader tracing)",
+            UsableEvidence: "the events went to an ETW trace of the same run, not into the dump: ask for the .etl", Verdict: "Positive",
+            Evidence: dt("TracingFlags") + " shows " + hex$3(tracing), Source: peb.source,
+        });
+    }
+    if (scope === "PEB") {
+        const debugged = pebField(t, peb, "BeingDebugged", 1);
+        if (typeof debugged === "number" && debugged !== 0) {
+            const v = "Info";
+            rows.push({
+                Scope: scope, Item: "BeingDebugged", Value: debugged, Meaning: "a debugger was attached when the dump was written (often the one that wrote it)",
+                UsableEvidence: "first-chance exceptions went to the debugger; IsDebuggerPresent() was true for the process", Verdict: v,
+                Evidence: dt("BeingDebugged") + " shows " + debugged, Source: peb.source,
+            });
+        }
+    }
+    return read;
+}
+
+/**
+ * `!handle` in a user dump (handle data captured with MiniDumpWithHandleData): with the default flags one
+ * block per handle, then a summary by type; `!handle 0 0` prints only the summary. WinDbg's layout:
+ *
+ *     Handle 0000000000000004
+ *       Type         	Directory
+ *     Handle 0000000000000008
+ *       Type         	File
+ *     377 Handles
+ *     Type           	Count
+ *     None           	26
+ *     Event          	74
+ *     ALPC Port      	9
+ *
+ * Type names may contain spaces (`ALPC Port`); the count is the last field. Without handle data the
+ * extension fails ("ERROR: !handle: extension exception 0x80004002." / "Unable to read handle information").
+ */
+function isHandleError(r) {
+    return r.error !== undefined;
+}
+const ERROR = /^ERROR:|^No export|unable to (?:read|get|find) handle|no handle information|extension exception|not available in this dump/i;
+function parseHandles(lines) {
+    let total;
+    const summary = {};
+    const listed = {};
+    let summaryRows = 0;
+    let blocks = 0;
+    let unparsed = 0;
+    let inSummary = false;
+    let firstError;
+    for (const raw of lines) {
+        const line = trimRight(String(raw));
+        const t = line.trim();
+        if (t === "")
+            continue;
+        if (ERROR.test(t)) {
+            if (!firstError)
+                firstError = t;
+            continue;
+        }
+        let m = /^(\d+)\s+Handles?$/i.exec(t);
+        if (m) {
+            total = Number(m[1]);
+            continue;
+        }
+        if (/^Type\s+Count$/i.test(t)) {
+            inSummary = true;
+            continue;
+        }
+        if (/^Handle\s+[0-9a-f`]+$/i.test(t)) {
+            blocks++;
+            inSummary = false;
+            continue;
+        }
+        m = /^Type(?:\s+(.*))?$/.exec(t);
+        if (m && !inSummary) {
+            const type = !m[1] || m[1].trim() === "" ? "None" : m[1].trim();
+            listed[type] = (listed[type] || 0) + 1;
+            continue;
+        }
+        if (inSummary) {
+            m = /^(.*?)\s+(\d+)$/.exec(t);
+            if (m && m[1].trim() !== "") {
+                summary[m[1].trim()] = (summary[m[1].trim()] || 0) + Number(m[2]);
+                summaryRows++;
+                continue;
+            }
+        }
+        // Detail lines of `!handle h f` (Attributes, GrantedAccess, HandleCount, Name, Object specific...) are not counted as noise.
+        if (/^(Attributes|GrantedAccess|HandleCount|PointerCount|Name|Object [Ss]pecific|No object specific|[A-Za-z]+,)/.test(t))
+            continue;
+        unparsed++;
+    }
+    const from = summaryRows > 0 ? "summary" : "listing";
+    const counts = from === "summary" ? summary : listed;
+    const byType = Object.keys(counts).map((type) => ({ type, count: counts[type] }));
+    byType.sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    if (byType.length === 0 && total === undefined) {
+        return { error: firstError ?? (lines.length ? "the !handle output was not recognized" : "!handle printed nothing") };
+    }
+    let sum = 0;
+    for (const c of byType)
+        sum += c.count;
+    return { total: total !== undefined ? total : from === "listing" ? blocks || sum : sum, byType, from, unparsed };
+}
+
+/** GDI object types (the low 7 bits of GDICELL.wType), as gdi32 and ReactOS's gdihv name them. */
+const GDI_TYPES = { 0x01: "DC", 0x04: "Region", 0x05: "Bitmap", 0x08: "Palette", 0x0a: "Font", 0x10: "Brush", 0x21: "Metafile (EMF)", 0x06: "ClientObject", 0x07: "Path", 0x09: "ColorSpace" };
+const GDI_CELLS = 0x10000;
+const SESSION_GDI_LIMIT = 65536;
+/** The kernel's per-process handle table limit: 2^24 handles. */
+const PROCESS_HANDLE_LIMIT = 16777216;
+/**
+ * Handles: the process's handle counts by type against the limits that matter, and its GDI objects from
+ * the GDI shared handle table, for Handle Leak and Handle Limit (GDI).
+ *
+ * The pattern (Handle Limit, GDI; Handle Leak): a process that leaks handles grows its handle table until
+ * allocations fail (commit or the 16,777,216-handle table limit); a process that leaks GDI objects hits
+ * the per-process GDI quota (10,000 by default, GDIProcessHandleQuota) or the session's 65,536 cells, and
+ * then drawing fails: blank windows, failed CreateCompatibleBitmap, crashes on NULL objects. One type
+ * dominating (tens of thousands of Events, Keys or Threads) names the leak.
+ *
+ * Detection: handle counts from `Process.Io.Handles` (typed, when the dump has handle data and at most
+ * `Config.Handles.MaxTypedHandles` handles) or from `!handle 0 0` (its per-type summary, or the per-handle
+ * listing of `!handle`). GDI objects: PEB.GdiSharedHandleTable (the 32-bit PEB's for a WOW64 process seen
+ * from a 64-bit view), 0x10000 GDICELL entries (24 bytes with 64-bit pointers, which WOW64 processes also
+ * see; 16 bytes on 32-bit Windows), read in chunks; cells whose wProcessId is this process's id (low 16
+ * bits) are counted by type (wType & 0x7f); all used cells give the session's total. USER objects live in
+ * win32k and are not in a user dump.
+ *
+ * False positives: a busy server can legitimately hold tens of thousands of handles; 16-bit process ids in
+ * GDI cells can collide with another process's id; since Windows 10 1607 the cells' kernel addresses are
+ * zero (counts stay valid).
+ *
+ * @function Handles
+ * @memberof Ewmda
+ * @returns {ResultSet} Rows: Total and Type (handles), Gdi and GdiType (this process's GDI objects), Session (the session's GDI cells): Kind, Type, Count, Limit, Percent, Verdict, Evidence, Source.
+ * @example dx @$ewmda.Handles()
+ * @example dx -g @$ewmda.Handles().Where(r => r.Kind == "Type")
+ * @example !ewmda.handles
+ */
+const handleCounts$1 = defineAnalysis({
+    meta: {
+        name: "Handles",
+        command: "handles",
+        summary: "Handle counts by type and GDI objects against the per-process and session limits (handle leaks, GDI handle limit)",
+        patterns: ["Handle Limit (GDI, kernel space)"],
+        targets: "user",
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "Kind", type: "string", help: "Total or Type (kernel handles), Gdi or GdiType (this process's GDI objects), Session (GDI cells used in the session)" },
+            { name: "Type", type: "string", help: "Object type (Event, Key, File...; DC, Bitmap, Font... for GDI)" },
+            { name: "Count", type: "int", help: "Handles or objects" },
+            { name: "Limit", type: "int", help: "The limit it is measured against (process handle table, GDI quota, session GDI cells)" },
+            { name: "Percent", type: "string", help: "Count as a share of the limit (Total, Gdi, Session) or of all handles (Type, GdiType)" },
+        ],
+        settings: {
+            HandleSuspicious: { default: 10000, help: "Handles in the process from which the total is Suspicious", reason: "typical desktop and service processes hold a few hundred to a few thousand handles" },
+            HandlePositive: { default: 100000, help: "Handles in the process from which the total is Positive (a leak)", reason: "a process with 100,000 handles has leaked almost surely; commit and kernel pool run short before the 2^24 table limit" },
+            TypeSuspicious: { default: 5000, help: "Handles of one type from which the type is Suspicious", reason: "thousands of one type (Event, Key, Thread, Section) is the shape of a leak" },
+            GdiQuota: { default: 10000, help: "The per-process GDI object quota", reason: "the default of GDIProcessHandleQuota (HKLM\\...\\Windows NT\\CurrentVersion\\Windows)" },
+            GdiSuspicious: { default: 5000, help: "GDI objects from which the process is Suspicious (Positive from 90% of GdiQuota, or 5,000 of one type)", reason: "half the default quota; patterns.md §26" },
+            SessionGdiPositive: { default: 60000, help: "Used GDI cells in the session from which the session is Positive", reason: "the session table has 65,536 cells; above 60,000 every GUI process in the session is about to fail" },
+            MaxTypedHandles: { default: 100000, help: "Handles counted through Process.Io.Handles before falling back to !handle's summary", reason: "one model read per handle; the command's summary costs one call" },
+            MaxTypes: { default: 12, help: "Handle types listed (largest first; the rest are summed into one row)", reason: "a leak shows in the top few types" },
+        },
+    },
+    *run(ctx) {
+        const t = ctx.target;
+        const s = ctx.settings;
+        if (t.isKernel()) {
+            ctx.summary("Handles: kernel target");
+            yield { Verdict: "Info", Evidence: "this is the user-dump analysis of handle counts; on kernel targets see KernelHandles (handle tables of all processes) and !process 0 1 (HandleCount)", Source: "heuristic" };
+            return;
+        }
+        const rows = [];
+        let findings = 0;
+        const checked = [];
+        const counts = handleCountsOf(t, s.MaxTypedHandles);
+        if (typeof counts === "string") {
+            rows.push({ Verdict: "Info", Evidence: "no handle counts: " + counts + " (a dump written with handle data has them: .dump /mh or /ma, procdump -ma)", Source: "command" });
+        }
+        else {
+            const total = counts.total;
+            const verdict = total >= s.HandlePositive ? "Positive" : total >= s.HandleSuspicious ? "Suspicious" : "Info";
+            if (verdict !== "Info")
+                findings++;
+            rows.push({
+                Kind: "Total", Type: "(all)", Count: total, Limit: PROCESS_HANDLE_LIMIT, Percent: percent$1(total, PROCESS_HANDLE_LIMIT), Verdict: verdict, Source: counts.source,
+                Evidence: total + " handles in " + counts.byType.length + " types" + (verdict === "Info" ? " (below " + s.HandleSuspicious + ")" : " (" + (verdict === "Positive" ? "at least " + s.HandlePositive : "at least " + s.HandleSuspicious) + ")") + "; " + counts.evidence,
+            });
+            let other = 0;
+            counts.byType.forEach((c, i) => {
+                if (i >= s.MaxTypes) {
+                    other += c.count;
+                    return;
+                }
+                const v = c.count >= s.TypeSuspicious ? "Suspicious" : "Info";
+                if (v !== "Info")
+                    findings++;
+                rows.push({
+                    Kind: "Type", Type: c.type, Count: c.count, Limit: undefined, Percent: percent$1(c.count, total), Verdict: v, Source: counts.source,
+                    Evidence: c.count + " " + c.type + " handles" + (v === "Suspicious" ? " (at least " + s.TypeSuspicious + " of one type: the shape of a leak)" : "") + "; !handle 0 f " + c.type,
+                });
+            });
+            if (other)
+                rows.push({ Kind: "Type", Type: "(" + (counts.byType.length - s.MaxTypes) + " more types)", Count: other, Percent: percent$1(other, total), Verdict: "Info", Source: counts.source, Evidence: "!handle 0 0" });
+            checked.push(total + " handles");
+        }
+        const gdi = gdiCounts(t);
+        if (typeof gdi === "string") {
+            rows.push({ Verdict: "Info", Evidence: "GDI objects not counted: " + gdi, Source: "typed" });
+        }
+        else {
+            const gv = gdi.mine >= Math.floor(s.GdiQuota * 0.9) ? "Positive" : gdi.mine >= s.GdiSuspicious ? "Suspicious" : "Info";
+            if (gv !== "Info")
+                findings++;
+            rows.push({
+                Kind: "Gdi", Type: "(all GDI)", Count: gdi.mine, Limit: s.GdiQuota, Percent: percent$1(gdi.mine, s.GdiQuota), Verdict: gv, Source: "typed",
+                Evidence: gdi.mine + " GDI objects of process " + gdi.pid + " in the shared table at " + gdi.table + gdi.note + "; dt ntdll!_PEB GdiSharedHandleTable",
+            });
+            for (const c of gdi.byType) {
+                const v = c.count >= s.GdiSuspicious ? "Positive" : "Info";
+                if (v !== "Info")
+                    findings++;
+                rows.push({ Kind: "GdiType", Type: c.type, Count: c.count, Percent: percent$1(c.count, gdi.mine), Verdict: v, Source: "typed",
+                    Evidence: c.count + " " + c.type + " objects" + (v === "Positive" ? " (at least " + s.GdiSuspicious + " of one type: a GDI leak)" : "") });
+            }
+            const sv = gdi.session >= s.SessionGdiPositive ? "Positive" : "Info";
+            if (sv !== "Info")
+                findings++;
+            rows.push({ Kind: "Session", Type: "(all processes)", Count: gdi.session, Limit: SESSION_GDI_LIMIT, Percent: percent$1(gdi.session, SESSION_GDI_LIMIT), Verdict: sv, Source: "typed",
+                Evidence: gdi.session + " of " + SESSION_GDI_LIMIT + " GDI cells in use in the session (all processes)" });
+            checked.push(gdi.mine + " GDI objects");
+        }
+        rows.push({ Verdict: "Info", Source: "heuristic", Evidence: "USER objects (windows, menus, hooks) are counted by win32k in the kernel and are not in a user dump: GetGuiResources(GR_USEROBJECTS) live, or a kernel dump's W32PROCESS" });
+        yield* rows;
+        if (findings === 0 && checked.length) {
+            yield { Verdict: "Negative", Source: typeof counts === "string" ? "typed" : counts.source,
+                Evidence: checked.join(" and ") + ": below the thresholds (" + s.HandleSuspicious + " handles, " + s.TypeSuspicious + " of one type, " + s.GdiSuspicious + " GDI objects)" };
+        }
+        ctx.summary("Handles: " + (typeof counts === "string" ? "no handle data" : counts.total + " handles") + ", " + (typeof gdi === "string" ? "GDI not counted" : gdi.mine + " GDI objects") + "; " + findings + " finding(s)");
+    },
+    rowText(row) {
+        if (row.Kind === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Kind) + " " + String(row.Type) + ": " + String(row.Count) + (row.Percent ? " (" + String(row.Percent) + ")" : "");
+    },
+});
+function percent$1(n, of) {
+    if (!of)
+        return "";
+    const p = (n * 100) / of;
+    return (p < 0.1 && n > 0 ? "<0.1" : p >= 10 ? String(Math.round(p)) : String(Math.round(p * 10) / 10)) + "%";
+}
+/** Handle counts by type: the data model's handle list when small enough, else `!handle 0 0`, else `!handle`. */
+function handleCountsOf(t, maxTyped) {
+    let typedProblem;
+    try {
+        const io = t.process.Io;
+        if (io && io.Handles) {
+            const by = {};
+            let n = 0;
+            for (const h of io.Handles) {
+                if (++n > maxTyped)
+                    break;
+                let type = "None";
+                try {
+                    const ty = h.Type;
+                    if (ty !== undefined && ty !== null && String(ty) !== "")
+                        type = String(ty);
+                }
+                catch (e) { /* keep None */ }
+                by[type] = (by[type] || 0) + 1;
+            }
+            if (n <= maxTyped)
+                return { total: n, byType: sortCounts(by), source: "typed", evidence: "dx @$curprocess.Io.Handles" };
+            typedProblem = "more than " + maxTyped + " handles in Io.Handles";
+        }
+    }
+    catch (e) {
+        typedProblem = "Io.Handles failed: " + errorMessage(e);
+    }
+    let why = typedProblem ?? "the process has no Io.Handles";
+    for (const cmd of ["!handle 0 0", "!handle"]) {
+        const out = runCommand$1(cmd);
+        if (out instanceof Unavailable) {
+            why += "; " + out.reason;
+            continue;
+        }
+        const parsed = parseHandles(out);
+        if (isHandleError(parsed)) {
+            why += "; " + cmd + ": " + parsed.error;
+            continue;
+        }
+        return { total: parsed.total, byType: parsed.byType.slice(), source: "command", evidence: cmd + (parsed.from === "listing" ? " (counted from the listing)" : "") };
+    }
+    return why;
+}
+function sortCounts(by) {
+    const out = Object.keys(by).map((type) => ({ type, count: by[type] }));
+    out.sort((a, b) => b.count - a.count || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+    return out;
+}
+/** This process's cells of the GDI shared handle table, by type, and the session's used cells. */
+function gdiCounts(t) {
+    const peb = nativePeb(t);
+    if (peb instanceof Unavailable)
+        return peb.reason;
+    let table = pebField(t, peb, "GdiSharedHandleTable", "ptr");
+    const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll");
+    let via = "PEB";
+    if (table === undefined || typeof table === "number")
+        return "PEB.GdiSharedHandleTable is not in the dump";
+    const [thi, tlo] = [table.getHighPart() >>> 0, table.getLowPart() >>> 0];
+    if (thi === 0 && tlo === 0 && peb.bits === 64) {
+        const w = wowPeb(t);
+        if (!(w instanceof Unavailable)) {
+            const t32 = pebField(t, w.peb32, "GdiSharedHandleTable", "ptr");
+            if (t32 !== undefined && typeof t32 !== "number") {
+                table = t32;
+                via = "PEB32";
+            }
+        }
+    }
+    if (table.getHighPart() === 0 && table.getLowPart() === 0)
+        return "PEB.GdiSharedHandleTable is null: the process has not used GDI (not a GUI process)";
+    let pid;
+    try {
+        pid = toNumber(t.process.Id);
+    }
+    catch (e) {
+        return "the process id is not known";
+    }
+    const cellBytes = wide ? 24 : 16;
+    const words = cellBytes / 2;
+    const pidWord = wide ? 4 : 2;
+    const typeWord = pidWord + 3;
+    const chunkCells = 0x800;
+    const by = {};
+    let mine = 0;
+    let session = 0;
+    let readCells = 0;
+    for (let first = 0; first < GDI_CELLS; first += chunkCells) {
+        let values;
+        try {
+            values = host.memory.readMemoryValues(addTo(table, first * cellBytes), chunkCells * words, 2, false, t.process);
+        }
+        catch (e) {
+            values = undefined;
+        }
+        if (!values)
+            continue;
+        readCells += chunkCells;
+        for (let c = 0; c < chunkCells; c++) {
+            const type = values[c * words + typeWord] & 0x7f;
+            if (type === 0)
+                continue;
+            session++;
+            if (values[c * words + pidWord] === (pid & 0xffff)) {
+                mine++;
+                const name = GDI_TYPES[type] ?? "Other (0x" + type.toString(16) + ")";
+                by[name] = (by[name] || 0) + 1;
+            }
+        }
+    }
+    const at = t.formatAddress(table);
+    if (readCells === 0)
+        return "the GDI shared handle table at " + at + " (" + via + ".GdiSharedHandleTable) is not in the dump (a mapped section; full-memory dumps usually have it)";
+    const note = readCells < GDI_CELLS ? " (" + (GDI_CELLS - readCells) + " of " + GDI_CELLS + " cells not in the dump)" : "";
+    return { mine, session, byType: sortCounts(by), pid, table: at + (via === "PEB32" ? " (from the PEB32)" : ""), note };
+}
+
+function add(hi, lo, delta) {
+    let l = lo + delta;
+    let h = hi;
+    while (l >= 4294967296) {
+        l -= 4294967296;
+        h++;
+    }
+    while (l < 0) {
+        l += 4294967296;
+        h--;
+    }
+    return [h >>> 0, l >>> 0];
+}
+function s32(b, o) {
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) | 0;
+}
+function u32(b, o) {
+    return s32(b, o) >>> 0;
+}
+/** The control transfer at the start of `b` (code at address hi:lo), or undefined for an ordinary prologue. */
+function hookForm(b, hi, lo, arch) {
+    if (arch === "arm64" || b.length < 1)
+        return undefined;
+    const x0 = b[0];
+    if (x0 === 0xcc)
+        return { shape: "int3", target: undefined, slot: undefined, length: 1 };
+    if (x0 === 0xe9 && b.length >= 5)
+        return { shape: "jmp", target: add(hi, lo, 5 + s32(b, 1)), slot: undefined, length: 5 };
+    if (x0 === 0xe8 && b.length >= 5)
+        return { shape: "call", target: add(hi, lo, 5 + s32(b, 1)), slot: undefined, length: 5 };
+    if (x0 === 0xeb && b.length >= 2) {
+        const d = b[1] >= 0x80 ? b[1] - 0x100 : b[1];
+        return { shape: "short jmp", target: add(hi, lo, 2 + d), slot: undefined, length: 2 };
+    }
+    if (x0 === 0x68 && b.length >= 6 && b[5] === 0xc3) {
+        // push imm32 sign-extends on x64.
+        const v = s32(b, 1);
+        return { shape: "push/ret", target: arch === "x64" && v < 0 ? [0xffffffff, v >>> 0] : [0, v >>> 0], slot: undefined, length: 6 };
+    }
+    if (x0 === 0xff && b.length >= 6 && (b[1] === 0x25 || b[1] === 0x15)) {
+        const slot = arch === "x64" ? add(hi, lo, 6 + s32(b, 2)) : [0, u32(b, 2)];
+        return { shape: b[1] === 0x25 ? "jmp [mem]" : "call [mem]", target: undefined, slot, length: 6 };
+    }
+    if (arch === "x64" && b.length >= 12) {
+        const imm = [u32(b, 6), u32(b, 2)];
+        if (x0 === 0x48 && b[1] === 0xb8 && ((b[10] === 0xff && b[11] === 0xe0) || (b[10] === 0x50 && b[11] === 0xc3)))
+            return { shape: "mov/jmp reg", target: imm, slot: undefined, length: 12 };
+        if (x0 === 0x49 && b[1] === 0xbb && b.length >= 13 && b[10] === 0x41 && b[11] === 0xff && b[12] === 0xe3)
+            return { shape: "mov/jmp reg", target: imm, slot: undefined, length: 13 };
+    }
+    return undefined;
+}
+/** Whether an ntdll `Nt*`/`Zw*` export starts like a system-call stub (`4C 8B D1 B8` on x64, `B8` on x86). */
+function isSyscallStub(b, arch) {
+    if (arch === "x64")
+        return b.length >= 4 && b[0] === 0x4c && b[1] === 0x8b && b[2] === 0xd1 && b[3] === 0xb8;
+    if (arch === "x86")
+        return b.length >= 1 && b[0] === 0xb8;
+    return true;
+}
+function bytesText(b, n) {
+    const out = [];
+    for (let i = 0; i < Math.min(n, b.length); i++)
+        out.push((b[i] < 16 ? "0" : "") + b[i].toString(16));
+    return out.join(" ");
+}
+
+/**
+ * `!chkimg -lo 50 -d <module>`: the module's image in memory compared with the file from the symbol path
+ * (Microsoft Learn "!chkimg"). WinDbg prints the ranges that differ, each with the original and the memory
+ * bytes, then a summary line:
+ *
+ *     Scanning section:    .text
+ *     Size: 633532
+ *     Range to scan: 76e11000-76eababc
+ *         76e3e6a5-76e3e6a9  5 bytes - kernel32!CreateFileW
+ *     	[ 8b ff 55 8b ec:e9 56 19 0c 09 ]
+ *         76e41234 - kernel32!GetProcAddress+4
+ *     	[ 55:cc ]
+ *     Total bytes compared: 633532(100%)
+ *     Number of errors: 6
+ *     6 errors : kernel32 (76e3e6a5-76e41234)
+ *
+ * (`N errors : !kernel32` when the module was given as `!kernel32`; `0 errors : kernel32` when clean). When
+ * the image file cannot be found it says so ("Could not find image file for the module. Make sure binaries
+ * are included in the symbol path."), which is "not checked", never "clean".
+ */
+const NOT_CHECKED = /^No export|could not find image|unable to (?:determine|find|load|read|get)|make sure binaries|no image file|not found in the|image file not found|failed to|error:/i;
+function bytesOf(text) {
+    return text.trim().split(/\s+/).filter((s) => /^[0-9a-f]{1,2}$/i.test(s)).map((s) => parseInt(s, 16));
+}
+function parseChkimg(lines) {
+    const differences = [];
+    let module;
+    let errors;
+    let imagePath;
+    let problem;
+    let first = "";
+    for (const raw of lines) {
+        const t = String(raw).trim();
+        if (t === "")
+            continue;
+        if (first === "")
+            first = t;
+        let m = /^(\d+)\s+errors?\s*:\s*!?(\S+)(?:\s+\(([^)]*)\))?/i.exec(t);
+        if (m) {
+            errors = Number(m[1]);
+            module = m[2];
+            continue;
+        }
+        m = /^Comparison image path:\s*(.+)$/i.exec(t);
+        if (m) {
+            imagePath = m[1].trim();
+            continue;
+        }
+        m = /^([0-9a-f`]+)-([0-9a-f`]+)\s+(\d+)\s+bytes?\s*-\s*(.*)$/i.exec(t);
+        if (m) {
+            differences.push({ start: m[1].replace(/`/g, ""), end: m[2].replace(/`/g, ""), length: Number(m[3]), symbol: m[4].trim() || undefined, expected: [], actual: [] });
+            continue;
+        }
+        m = /^([0-9a-f`]{8,17})\s+-\s+(.*?)\s*(?:\[\s*([0-9a-f ]+):([0-9a-f ]+)\])?$/i.exec(t);
+        if (m) {
+            const a = m[1].replace(/`/g, "");
+            const d = { start: a, end: a, length: 1, symbol: m[2].trim() || undefined, expected: m[3] ? bytesOf(m[3]) : [], actual: m[4] ? bytesOf(m[4]) : [] };
+            differences.push(d);
+            continue;
+        }
+        m = /^\[\s*([0-9a-f ]+):([0-9a-f ]+)\]$/i.exec(t);
+        if (m && differences.length) {
+            const d = differences[differences.length - 1];
+            if (d.expected.length === 0) {
+                d.expected = bytesOf(m[1]);
+                d.actual = bytesOf(m[2]);
+            }
+            continue;
+        }
+        if (!problem && NOT_CHECKED.test(t))
+            problem = t;
+    }
+    if (errors !== undefined && module !== undefined)
+        return { kind: "compared", module, errors, differences, imagePath };
+    return { kind: "not checked", reason: problem ?? (first === "" ? "!chkimg printed nothing" : "the !chkimg output was not recognized: " + first) };
+}
+
+const PAGE = 0x1000;
+const PROLOGUE = 16;
+/**
+ * PatchedCode: code of the key system modules that differs from what it should be: `!chkimg`'s comparison
+ * with the image files, and the first bytes of exported functions checked for jumps that lead out of the
+ * module (inline hooks), breakpoints, and ntdll system-call stubs that are not stubs.
+ *
+ * The pattern (Patched Code): inline hooks planted by security products, monitoring tools or malware,
+ * hot patches, breakpoints left in code, and corrupted code pages (bit flips) explain crashes inside
+ * well-known functions and unexpected control flow.
+ *
+ * Detection: for each module of `Config.PatchedCode.Modules` that is loaded, `!chkimg -lo 50 -d <module>`
+ * (its summary `N errors : module (start-end)` and each differing range with the file's and memory's bytes;
+ * "could not find image file" is reported as not checked, never as clean). Then, from memory: the export
+ * directory (or, when it is not in the dump, the `Config.PatchedCode.WatchedFunctions` found through symbols)
+ * gives function addresses; their first bytes are read page by page (one read per code page) and classified
+ * as SwishDbgExt does: `E9` jmp, `EB` short jmp, `E8` call, `68 imm32 C3` push/ret, `FF 25` jmp [mem],
+ * `FF 15` call [mem], `mov rax/r11, imm64; jmp`, `CC`. A transfer into no module is a Hook (Positive), into
+ * another module a Hook naming it (Positive; Info when the module is in `AllowedHookModules`); `jmp [mem]`
+ * stubs into Windows modules (kernel32's forwarders to kernelbase) and jumps inside the module are normal
+ * and only counted. ntdll's `Nt*`/`Zw*` exports must start with the system-call stub.
+ *
+ * False positives: security products hook by design (list them in AllowedHookModules); !chkimg needs the
+ * exact image files (a symbol path with binaries); a debugger's breakpoints in a live target's code are
+ * benign. ARM64 code is not classified.
+ *
+ * @function PatchedCode
+ * @memberof Ewmda
+ * @returns {ResultSet} One row per patch: Module, Address, Symbol, Class (Hook, Breakpoint, Corruption, Differs), Shape, Bytes, Expected, JumpTarget, TargetModule, Verdict, Evidence, Source; Info rows for what could not be checked; a Negative row with counts when clean.
+ * @example dx @$ewmda.PatchedCode()
+ * @example dx -g @$ewmda.PatchedCode().Where(r => r.Class == "Hook")
+ * @example !ewmda.patchedcode
+ */
+const patchedCode = defineAnalysis({
+    meta: {
+        name: "PatchedCode",
+        command: "patchedcode",
+        summary: "Inline hooks, breakpoints and corrupted code in ntdll/kernel32/kernelbase/user32: !chkimg and the first bytes of their exported functions",
+        patterns: ["Patched Code"],
+        targets: "user",
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "Module", type: "string", help: "Module whose code is patched" },
+            { name: "Address", type: "address", help: "First patched byte" },
+            { name: "Symbol", type: "string", help: "Function (export name or symbol)" },
+            { name: "Class", type: "string", help: "Hook (jump out of the module), Breakpoint (CC), Corruption (differs without a jump shape), Differs (a system-call stub that is not one)" },
+            { name: "Shape", type: "string", help: "jmp, short jmp, call, push/ret, jmp [mem], call [mem], mov/jmp reg, int3", table: false },
+            { name: "Bytes", type: "string", help: "Bytes in memory" },
+            { name: "Expected", type: "string", help: "Bytes of the image file (!chkimg rows)", table: false },
+            { name: "JumpTarget", type: "address", help: "Where the patch jumps to" },
+            { name: "TargetModule", type: "string", help: "Module holding the jump target, or (no module) for private memory" },
+        ],
+        settings: {
+            Modules: { default: ["ntdll", "kernelbase", "kernel32", "user32"], help: "Modules checked", reason: "the APIs hooks are planted in; add a product's own modules to check them too" },
+            RunChkimg: { default: true, help: "Run !chkimg for each module", reason: "the authoritative comparison when the symbol path has the images; it says so when it has not" },
+            MaxExports: { default: 5000, help: "Exported functions checked per module", reason: "ntdll and kernelbase export about 2,500 each" },
+            AllowedHookModules: { default: [], help: "Modules whose hooks are expected (security products); their hooks are Info", reason: "nothing is allowed until you say which product is yours" },
+            WatchedFunctions: {
+                default: ["ntdll!NtCreateFile", "ntdll!NtOpenProcess", "ntdll!NtProtectVirtualMemory", "ntdll!NtAllocateVirtualMemory", "ntdll!NtWriteVirtualMemory",
+                    "ntdll!NtCreateUserProcess", "ntdll!NtQuerySystemInformation", "ntdll!NtMapViewOfSection", "ntdll!LdrLoadDll", "ntdll!LdrGetProcedureAddress",
+                    "kernelbase!CreateProcessW", "kernelbase!LoadLibraryExW", "kernelbase!VirtualProtect", "kernelbase!CreateFileW", "kernelbase!GetProcAddress",
+                    "kernel32!CreateProcessW", "kernel32!LoadLibraryW", "user32!SetWindowsHookExW", "user32!MessageBoxW", "user32!GetMessageW"],
+                help: "Functions checked through symbols when a module's export directory is not in the dump",
+                reason: "the functions hooking products and malware patch most",
+            },
+        },
+    },
+    *run(ctx) {
+        const t = ctx.target;
+        const s = ctx.settings;
+        if (t.isKernel()) {
+            ctx.summary("PatchedCode: kernel target");
+            yield { Verdict: "Info", Evidence: "this checks a process's system modules; for the kernel run !chkimg -lo 50 -d !nt and see OutOfModulePointers for SSDT/IRP tables", Source: "heuristic" };
+            return;
+        }
+        const arch = t.architecture();
+        const index = t.modules();
+        const targets = s.Modules.map((n) => index.byName(n)).filter((m) => !!m);
+        const missing = s.Modules.filter((n) => !index.byName(n));
+        if (targets.length === 0) {
+            ctx.summary("PatchedCode: none of the modules is loaded");
+            yield { Verdict: "Info", Evidence: "none of " + s.Modules.join(", ") + " is loaded (lm); nothing to check", Source: "typed" };
+            return;
+        }
+        const findings = [];
+        const notes = [];
+        const allowed = s.AllowedHookModules.map((x) => x.toLowerCase());
+        // ---- !chkimg ----
+        const clean = [];
+        const notChecked = [];
+        if (s.RunChkimg) {
+            for (const m of targets) {
+                const out = runCommand$1("!chkimg -lo 50 -d " + m.symbolName);
+                if (out instanceof Unavailable) {
+                    notChecked.push(m.symbolName + " (" + out.reason + ")");
+                    continue;
+                }
+                const r = parseChkimg(out);
+                if (r.kind === "not checked") {
+                    notChecked.push(m.symbolName + " (" + r.reason + ")");
+                    continue;
+                }
+                if (r.errors === 0) {
+                    clean.push(m.symbolName);
+                    continue;
+                }
+                for (const d of r.differences) {
+                    const a = hexHalves(d.start);
+                    const address = a ? fromHalves(a[0], a[1]) : undefined;
+                    const form = a && d.actual.length ? hookForm(d.actual, a[0], a[1], arch) : undefined;
+                    const cls = form ? (form.shape === "int3" ? "Breakpoint" : "Hook") : "Corruption";
+                    const bits = d.expected.length === 1 && d.actual.length === 1 ? popcount(d.expected[0] ^ d.actual[0]) : 0;
+                    const tm = form && form.target ? index.findPair(form.target[0], form.target[1]) : undefined;
+                    findings.push({
+                        Module: m.name, Address: address, Symbol: d.symbol, Class: cls + (cls === "Corruption" && bits === 1 ? " (one bit: suspect hardware)" : ""),
+                        Shape: form ? form.shape : undefined, Bytes: bytesText(d.actual, 16), Expected: bytesText(d.expected, 16),
+                        JumpTarget: form && form.target ? fromHalves(form.target[0], form.target[1]) : undefined,
+                        TargetModule: form && form.target ? (tm ? tm.name : "(no module)") : undefined,
+                        Verdict: tm && allowed.indexOf(tm.name.toLowerCase()) >= 0 ? "Info" : "Positive",
+                        Evidence: "!chkimg -d " + m.symbolName + ": " + d.length + " byte(s) at " + d.start + " differ from the image file; u " + d.start, Source: "command",
+                    });
+                }
+                if (r.differences.length === 0)
+                    notes.push({ Verdict: "Info", Evidence: "!chkimg reports " + r.errors + " error(s) in " + m.symbolName + " but listed none (run !chkimg -d -v " + m.symbolName + ")", Source: "command" });
+            }
+            if (notChecked.length)
+                notes.push({ Verdict: "Info", Evidence: "!chkimg did not compare " + notChecked.join("; ") + " (it needs the image files: a symbol path with binaries, or .exepath)", Source: "command" });
+        }
+        // ---- the first bytes of exported functions ----
+        const checked = { functions: 0, unreadable: 0, internal: 0, forwarders: 0, allowed: 0 };
+        const pages = new PageCache(t);
+        const pointers = {};
+        if (arch === "arm64")
+            notes.push({ Verdict: "Info", Evidence: "ARM64 code is not classified (only !chkimg's comparison applies)", Source: "heuristic" });
+        else {
+            for (const m of targets) {
+                const functions = functionsOf(t, m, s.MaxExports, s.WatchedFunctions);
+                if (typeof functions === "string") {
+                    notes.push({ Verdict: "Info", Evidence: m.name + ": " + functions, Source: "typed" });
+                    continue;
+                }
+                const isNtdll = m.symbolName.toLowerCase() === "ntdll";
+                for (const f of functions.list) {
+                    const b = pages.bytes(f.address, PROLOGUE);
+                    if (!b) {
+                        checked.unreadable++;
+                        continue;
+                    }
+                    checked.functions++;
+                    const [hi, lo] = halvesOf(f.address);
+                    const form = hookForm(b, hi, lo, arch);
+                    if (!form) {
+                        if (isNtdll && /^(Nt|Zw)[A-Z]/.test(f.name) && !isSyscallStub(b, arch) && functions.fromExports) {
+                            findings.push(row$1(m, f.name, f.address, "Differs", undefined, b, undefined, undefined, "Suspicious", "an ntdll system-call export that does not start with the system-call stub; u " + t.formatAddress(f.address)));
+                        }
+                        continue;
+                    }
+                    if (form.shape === "int3") {
+                        findings.push(row$1(m, f.name, f.address, "Breakpoint", form, b, undefined, undefined, "Positive", "CC at the function's first byte (a breakpoint left in code, or a patch); u " + t.formatAddress(f.address)));
+                        continue;
+                    }
+                    const target = resolveTarget(t, form, pointers);
+                    if (target === undefined) {
+                        findings.push(row$1(m, f.name, f.address, "Hook", form, b, undefined, "(target not in the dump)", "Suspicious", form.shape + " whose pointer is not in the dump; u " + t.formatAddress(f.address)));
+                        continue;
+                    }
+                    const tm = index.find(target);
+                    if (tm === m) {
+                        checked.internal++;
+                        continue;
+                    }
+                    if (tm && form.shape === "jmp [mem]" && /\\windows\\/i.test(tm.path)) {
+                        checked.forwarders++;
+                        continue;
+                    }
+                    const ok = !!tm && allowed.indexOf(tm.name.toLowerCase()) >= 0;
+                    if (ok)
+                        checked.allowed++;
+                    const v = ok ? "Info" : "Positive";
+                    findings.push(row$1(m, f.name, f.address, "Hook", form, b, target, tm ? tm.name : "(no module)", v, form.shape + " at the function's start leads " + (tm ? "into " + tm.name : "into memory no module holds") + "; u " + t.formatAddress(f.address) + " L3; !address " + t.formatAddress(target)));
+                }
+            }
+        }
+        if (missing.length)
+            notes.push({ Verdict: "Info", Evidence: "not loaded, so not checked: " + missing.join(", "), Source: "typed" });
+        yield* findings;
+        yield* notes;
+        const positives = findings.filter((r) => r.Verdict === "Positive" || r.Verdict === "Suspicious").length;
+        if (positives === 0 && (checked.functions > 0 || clean.length > 0)) {
+            yield {
+                Verdict: "Negative", Source: checked.functions > 0 ? "heuristic" : "command",
+                Evidence: "0 patched functions among " + checked.functions + " function starts of " + targets.map((m) => m.symbolName).join(", ") +
+                    " (" + checked.forwarders + " forwarder stubs, " + checked.internal + " jumps inside their module" + (checked.allowed ? ", " + checked.allowed + " allowed hooks" : "") + ")" +
+                    (checked.unreadable ? "; " + checked.unreadable + " not in the dump" : "") + (clean.length ? "; !chkimg: 0 errors in " + clean.join(", ") : ""),
+            };
+        }
+        else if (positives === 0 && checked.functions === 0) {
+            yield { Verdict: "Info", Source: "typed", Evidence: "the code of " + targets.map((m) => m.symbolName).join(", ") + " is not in the dump (" + checked.unreadable + " function starts unreadable) and !chkimg did not compare: nothing was checked" };
+        }
+        ctx.summary("PatchedCode: " + positives + " patch(es) in " + targets.map((m) => m.symbolName).join(", ") + "; " + checked.functions + " function starts read" +
+            (s.RunChkimg ? ", !chkimg compared " + (targets.length - notChecked.length) + " of " + targets.length : ""));
+    },
+    rowText(row) {
+        if (row.Class === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Class) + " " + String(row.Symbol ?? row.Module) + (row.TargetModule ? " -> " + String(row.TargetModule) : "");
+    },
+});
+function row$1(m, name, address, cls, form, b, target, targetModule, verdict, evidence) {
+    return {
+        Module: m.name, Address: address, Symbol: m.symbolName + "!" + name, Class: cls, Shape: form ? form.shape : undefined,
+        Bytes: bytesText(b, form ? form.length : 8), Expected: undefined, JumpTarget: target, TargetModule: targetModule,
+        Verdict: verdict, Evidence: evidence, Source: "heuristic",
+    };
+}
+function popcount(x) {
+    let n = 0;
+    for (let v = x >>> 0; v; v &= v - 1)
+        n++;
+    return n;
+}
+/** The target of a form; for `[mem]` forms the pointer is read (once per slot). */
+function resolveTarget(t, form, cache) {
+    if (form.target)
+        return fromHalves(form.target[0], form.target[1]);
+    if (!form.slot)
+        return undefined;
+    const key = form.slot[0] + ":" + form.slot[1];
+    if (cache[key] === undefined) {
+        const p = readPointer(t, fromHalves(form.slot[0], form.slot[1]), t.pointerSize() === 8 ? 64 : 32);
+        cache[key] = p ?? null;
+    }
+    return cache[key] ?? undefined;
+}
+/** Exported functions from the export directory in memory, else the watched functions found through symbols. */
+function functionsOf(t, m, max, watched) {
+    const read = (rva, length) => (rva >= 0 && rva + length <= m.size ? t.readBytes(addTo(m.base, rva), length) : undefined);
+    const h = readPeHeaders(read);
+    const exports = typeof h === "string" ? h : readExports(read, h, max);
+    if (typeof exports !== "string") {
+        return { list: exports.filter((e) => !e.forwarder && e.rva > 0 && e.rva < m.size).map((e) => ({ name: e.name, address: addTo(m.base, e.rva) })), fromExports: true };
+    }
+    const list = [];
+    const prefix = m.symbolName.toLowerCase() + "!";
+    for (const w of watched) {
+        if (w.toLowerCase().indexOf(prefix) !== 0)
+            continue;
+        const name = w.slice(prefix.length);
+        try {
+            const a = host.getModuleSymbolAddress(m.symbolName, name);
+            if (a !== undefined && a !== null)
+                list.push({ name, address: toInt64(a) });
+        }
+        catch (e) { /* not in this module's symbols */ }
+    }
+    if (list.length === 0)
+        return "the export directory is not readable (" + exports + ") and no watched function of it resolves through symbols";
+    return { list, fromExports: false };
+}
+/** Code pages read once each (a prologue that crosses into the next page reads that one too). */
+class PageCache {
+    t;
+    pages = {};
+    constructor(t) {
+        this.t = t;
+    }
+    page(hi, lo) {
+        const key = hi + ":" + lo;
+        let p = this.pages[key];
+        if (p === undefined) {
+            p = this.t.readBytes(fromHalves(hi, lo), PAGE) ?? null;
+            this.pages[key] = p;
+        }
+        return p ?? undefined;
+    }
+    bytes(address, n) {
+        const [hi, lo] = halvesOf(address);
+        const pageLo = (lo - (lo % PAGE)) >>> 0;
+        const first = this.page(hi, pageLo);
+        if (!first)
+            return undefined;
+        const off = lo - pageLo;
+        if (off + n <= PAGE)
+            return Array.prototype.slice.call(first, off, off + n);
+        const [nhi, nlo] = halvesOf(addTo(fromHalves(hi, pageLo), PAGE));
+        const second = this.page(nhi, nlo);
+        const out = Array.prototype.slice.call(first, off);
+        if (second)
+            for (let i = 0; out.length < n; i++)
+                out.push(second[i]);
+        return out;
+    }
+}
+
+/**
+ * EventalDump: why this dump was written, in one row every triage report can start with.
+ *
+ * The pattern (Evental Dumps): dumps are written for a crash, but also for a first-chance exception, a
+ * CPU or memory threshold, a hung window, process exit, or on demand; each reading shifts what the rest
+ * of the dump means (an active thread is normal in a CPU-triggered dump, an exception may have been
+ * handled in a first-chance one). The class is one of Crash (second-chance or unhandled exception),
+ * Exception (an exception whose chance the dump does not record), EventalException (first chance),
+ * EventalPerformance (CPU, memory or counter trigger), EventalExit, Hang (WER hang report 0xCFFFFFFF or a
+ * hung-window trigger), Manual (a debugger break-in, `.dump`, an on-demand writer) and Unknown.
+ *
+ * Detection: `.exr -1` and `.lastevent` (code, address, thread, first or second chance), `.dumpdebug`
+ * (MINIDUMP_TYPE flags and the writer's comment: ProcDump records its command line and trigger there),
+ * `.time` (dump time, process uptime), and the threads' stacks (read once, shared): a thread in
+ * MiniDumpWriteDump/dbgcore, WER (WerpReportFault, faultrep), the unhandled-exception filter,
+ * ntdll!DbgUiRemoteBreakin (a debugger's break-in), Breakpad or Crashpad names the writer. A breakpoint
+ * (0x80000003) on a break-in thread is a manual dump, not a crash.
+ *
+ * False positives: comments are free text and read by keywords ("hung window", "first chance", "CPU");
+ * without a chance in `.lastevent` a handled exception written by an in-process reporter may be classed
+ * Crash. Triage starts with this row, so Triage does not run EventalDump again.
+ *
+ * @function EventalDump
+ * @memberof Ewmda
+ * @returns {ResultSet} One row: Class, Trigger, ExceptionCode, Exception, Thread, FirstChance, Writer, Comment, DumpFlags, DumpTime, ProcessUptime, Verdict, Evidence, Source; then Info rows for sources that could not be read.
+ * @example dx @$ewmda.EventalDump()
+ * @example dx @$ewmda.EventalDump()[0].Class
+ * @example !ewmda.evental
+ */
+const eventalDump = defineAnalysis({
+    meta: {
+        name: "EventalDump",
+        command: "evental",
+        summary: "Why this dump was written: crash, first-chance exception, hang, performance trigger or manual, with the writer and its comment",
+        patterns: ["Eventual (Evental) Dumps"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [],
+        options: [],
+        columns: [
+            { name: "Class", type: "string", help: "Crash, Exception, EventalException, EventalPerformance, EventalExit, Hang, Manual or Unknown" },
+            { name: "Trigger", type: "string", help: "What triggered the dump, in words" },
+            { name: "ExceptionCode", type: "hex", help: "Code of the exception the dump was written for (.exr -1)" },
+            { name: "Exception", type: "string", help: "The code's name and where it happened", table: false },
+            { name: "Thread", type: "hex", help: "Thread of the last event (.lastevent)" },
+            { name: "FirstChance", type: "bool", help: "First chance (yes), second chance (no), or not recorded in the dump" },
+            { name: "Writer", type: "string", help: "Who wrote the dump, from the threads' stacks (WER, MiniDumpWriteDump, a debugger's break-in, Breakpad, Crashpad)" },
+            { name: "Comment", type: "string", help: "The dump writer's comment (.dumpdebug comment streams)" },
+            { name: "DumpFlags", type: "string", help: "MINIDUMP_TYPE flags the writer used (.dumpdebug)", table: false },
+            { name: "DumpTime", type: "string", help: "Debug session time (.time)", table: false },
+            { name: "ProcessUptime", type: "string", help: "Process uptime at the dump (.time)", table: false },
+        ],
+    },
+    *run(ctx) {
+        const f = readEventalFacts(ctx.target);
+        const e = f.exception;
+        const row = {
+            Class: f.eventClass,
+            Trigger: f.trigger,
+            ExceptionCode: e ? e.code : undefined,
+            Exception: e ? e.codeText + " at " + e.address + (e.location ? " (" + e.location + ")" : "") : f.noException,
+            Thread: e ? e.threadId : undefined,
+            FirstChance: e ? (e.firstChance !== undefined ? e.firstChance : notAvailable("the dump does not record first or second chance")) : undefined,
+            Writer: f.writers.length ? f.writers.map((w) => w.kind + " (thread 0x" + w.threadId.toString(16) + ", " + w.frame + ")").join("; ") : undefined,
+            Comment: f.comments.length ? f.comments.join(" | ") : undefined,
+            DumpFlags: f.dumpFlags ? f.dumpFlags.join(", ") : f.flagsValue !== undefined ? "0x" + f.flagsValue.toString(16) : undefined,
+            DumpTime: f.dumpTime,
+            ProcessUptime: f.processUptime !== undefined ? formatSeconds(f.processUptime) : undefined,
+            Verdict: f.verdict,
+            Evidence: f.evidence,
+            Source: f.source,
+        };
+        yield row;
+        for (const m of f.missing)
+            yield { Verdict: "Info", Evidence: "not read: " + m, Source: "command" };
+        ctx.summary("EventalDump: " + eventalText(f));
+    },
+    rowText(row) {
+        if (row.Class === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Class) + ": " + String(row.Trigger) + (row.Writer ? "; writer " + String(row.Writer) : "");
+    },
+});
+
+/**
+ * Kernel targets (kernel and complete dumps): the process list from `nt!PsActiveProcessHead`, each
+ * process's threads, processors, wait blocks, dispatcher objects, object headers, tick counts and the dump
+ * time, read once per call and shared by every analysis of that call (through `Kernel.of(target)`).
+ *
+ * Fields are found by name in the type information (`host.getModuleType("nt", "_ETHREAD").fields`, one
+ * look-up per field per call), with the aliases of patterns.md §0.6 where names differ between builds. An
+ * object is read with one memory request covering the fields used, and decoded here; a field the request
+ * cannot cover (a page missing from the dump) is read alone, and one that still fails is undefined, never 0.
+ * Lists are walked with a visited set and a length cap, so a corrupted list ends the walk with a note
+ * instead of looping.
+ */
+function isZeroTime(t) {
+    return !t || (t.hi === 0 && t.lo === 0);
+}
+/** a - b in seconds. */
+function secondsBetween(a, b) {
+    return ((a.hi - b.hi) * 4294967296 + (a.lo - b.lo)) / 1e7;
+}
+function fileTimeText(t) {
+    return t && !isZeroTime(t) ? formatFileTime(t.hi, t.lo) : undefined;
+}
+/** Decodes one type's fields from a block of bytes read at once. */
+class StructReader {
+    type;
+    fields;
+    lo;
+    hi;
+    constructor(type, fields) {
+        this.type = type;
+        this.fields = fields;
+        let lo = Infinity;
+        let hi = 0;
+        for (const k of Object.keys(fields)) {
+            const f = fields[k];
+            if (!f)
+                continue;
+            if (f.offset < lo)
+                lo = f.offset;
+            if (f.offset + f.size > hi)
+                hi = f.offset + f.size;
+        }
+        this.lo = lo === Infinity ? 0 : lo;
+        this.hi = hi;
+    }
+}
+/** An object's fields as read from the target. */
+class Snapshot {
+    halves;
+    reader;
+    block;
+    single;
+    readable;
+    addressValue;
+    constructor(
+    /** The object's address as halves (the Int64 is made when asked for). */
+    halves, reader, block, single, 
+    /** Some field could be read. */
+    readable) {
+        this.halves = halves;
+        this.reader = reader;
+        this.block = block;
+        this.single = single;
+        this.readable = readable;
+    }
+    get address() {
+        if (!this.addressValue)
+            this.addressValue = fromHalves(this.halves[0], this.halves[1]);
+        return this.addressValue;
+    }
+    /** The field exists in this build's type. */
+    has(key) {
+        return !!this.reader.fields[key];
+    }
+    bytes(key) {
+        const f = this.reader.fields[key];
+        if (!f)
+            return undefined;
+        if (this.block)
+            return { b: this.block, pos: f.offset - this.reader.lo, f };
+        const b = this.single[key];
+        return b ? { b, pos: 0, f } : undefined;
+    }
+    /** An unsigned integer of up to 32 bits (or a bit field of up to 32 bits); undefined when missing or unreadable. */
+    u32(key) {
+        const x = this.bytes(key);
+        if (!x)
+            return undefined;
+        const { b, pos, f } = x;
+        if (f.length) {
+            const lo = word(b, pos, Math.min(f.size, 4));
+            if (f.lsb + f.length <= 32)
+                return f.length === 32 ? lo : (lo >>> f.lsb) & ((1 << f.length) - 1) >>> 0;
+            // A bit field beyond the low word: from the 64-bit value as a double (rare here).
+            const v = word(b, pos + 4, Math.min(f.size, 8) - 4) * 4294967296 + lo;
+            return Math.floor(v / Math.pow(2, f.lsb)) % Math.pow(2, Math.min(f.length, 32));
+        }
+        return word(b, pos, Math.min(f.size, 4));
+    }
+    /** A signed integer of up to 32 bits. */
+    i32(key) {
+        const f = this.reader.fields[key];
+        const v = this.u32(key);
+        if (v === undefined || !f)
+            return undefined;
+        const bits = f.length ? f.length : Math.min(f.size, 4) * 8;
+        return v >= Math.pow(2, bits - 1) ? v - Math.pow(2, bits) : v;
+    }
+    /** A 64-bit (or pointer) value as halves; a 4-byte field gives hi 0. */
+    pair(key) {
+        const x = this.bytes(key);
+        if (!x)
+            return undefined;
+        const { b, pos, f } = x;
+        if (f.length) {
+            const v = this.u32(key);
+            return v === undefined ? undefined : [0, v];
+        }
+        return [f.size > 4 ? word(b, pos + 4, Math.min(f.size, 8) - 4) : 0, word(b, pos, Math.min(f.size, 4))];
+    }
+    ptr(key) {
+        const p = this.pair(key);
+        return p ? fromHalves(p[0], p[1]) : undefined;
+    }
+    time(key) {
+        const p = this.pair(key);
+        return p ? { hi: p[0], lo: p[1] } : undefined;
+    }
+    flag(key) {
+        const v = this.u32(key);
+        return v === undefined ? undefined : v !== 0;
+    }
+    /** Raw bytes of a field (arrays such as ImageFileName). */
+    raw(key) {
+        const x = this.bytes(key);
+        if (!x)
+            return undefined;
+        const out = [];
+        for (let i = 0; i < x.f.size; i++)
+            out.push(x.b[x.pos + i]);
+        return out;
+    }
+}
+function isPair(v) {
+    return Array.isArray(v);
+}
+function pairKey(p) {
+    return p[0] + ":" + p[1];
+}
+function pairAdd(p, n) {
+    let lo = p[1] + n;
+    let hi = p[0];
+    while (lo >= 4294967296) {
+        lo -= 4294967296;
+        hi++;
+    }
+    while (lo < 0) {
+        lo += 4294967296;
+        hi--;
+    }
+    return [hi >>> 0, lo];
+}
+function pairAddress(p, n) {
+    const q = pairAdd(p, n);
+    return fromHalves(q[0], q[1]);
+}
+/** `n` (1 to 4) little-endian bytes at `pos` as an unsigned number. */
+function word(b, pos, n) {
+    switch (n) {
+        case 1: return b[pos];
+        case 2: return b[pos] | (b[pos + 1] << 8);
+        case 3: return b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16);
+        default: return (b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24)) >>> 0;
+    }
+}
+/** A pointer value is null (or could not be read). */
+function isNull(p) {
+    if (!p)
+        return true;
+    const [hi, lo] = halvesOf(p);
+    return hi === 0 && lo === 0;
+}
+function addressKey$1(p) {
+    const [hi, lo] = halvesOf(p);
+    return hi + ":" + lo;
+}
+/** Fallback names when the target's symbols lack the enums (patterns.md §0.5, Windows 10 naming). */
+const THREAD_STATE_NAMES = [
+    "Initialized", "Ready", "Running", "Standby", "Terminated", "Waiting", "Transition", "DeferredReady", "GateWaitObsolete",
+    "WaitingForProcessInSwap",
+];
+const WAIT_REASON_NAMES = [
+    "Executive", "FreePage", "PageIn", "PoolAllocation", "DelayExecution", "Suspended", "UserRequest", "WrExecutive", "WrFreePage",
+    "WrPageIn", "WrPoolAllocation", "WrDelayExecution", "WrSuspended", "WrUserRequest", "WrSpare0", "WrQueue", "WrLpcReceive",
+    "WrLpcReply", "WrVirtualMemory", "WrPageOut", "WrRendezvous", "WrKeyedEvent", "WrTerminated", "WrProcessInSwap",
+    "WrCpuRateControl", "WrCalloutStack", "WrKernel", "WrResource", "WrPushLock", "WrMutex", "WrQuantumEnd", "WrDispatchInt",
+    "WrPreempted", "WrYieldExecution", "WrFastMutex", "WrGuardedMutex", "WrRundown", "WrAlertByThreadId", "WrDeferredPreempt",
+];
+const DISPATCHER_NAMES = [
+    "EventNotificationObject", "EventSynchronizationObject", "MutantObject", "ProcessObject", "QueueObject", "SemaphoreObject",
+    "ThreadObject", "GateObject", "TimerNotificationObject", "TimerSynchronizationObject",
+];
+const STATE = { Ready: 1, Running: 2, Standby: 3, Terminated: 4, Waiting: 5, DeferredReady: 7 };
+/** Where Windows maps KUSER_SHARED_DATA in kernel space on x64 (the fallback for the tick count and the dump time). */
+const SHARED_DATA_X64 = [0xfffff780, 0x00000000];
+const PROCESS_FIELDS = {
+    pid: "UniqueProcessId", next: "ActiveProcessLinks.Flink", parent: "InheritedFromUniqueProcessId", create: "CreateTime",
+    exit: "ExitTime", exitStatus: "ExitStatus", lastExit: "LastThreadExitStatus", active: "ActiveThreads", table: "ObjectTable",
+    debugPort: "DebugPort", exiting: "ProcessExiting", deleting: "ProcessDelete", crashed: "Crashed", image: "ImageFileName",
+    threads: ["ThreadListHead.Flink", "Pcb.ThreadListHead.Flink"],
+};
+const THREAD_FIELDS = {
+    tid: "Cid.UniqueThread", pid: "Cid.UniqueProcess", state: "Tcb.State", waitReason: "Tcb.WaitReason", waitMode: "Tcb.WaitMode",
+    alertable: "Tcb.Alertable", waitTime: "Tcb.WaitTime", waitList: "Tcb.WaitBlockList", waitCount: "Tcb.WaitBlockCount",
+    suspend: "Tcb.SuspendCount", freeze: ["Tcb.FreezeCount", "Tcb.ThreadFlags.FreezeCount"], deep: "Tcb.FreezeDeep",
+    kernelTime: "Tcb.KernelTime", userTime: "Tcb.UserTime", priority: "Tcb.Priority", initial: "Tcb.InitialStack",
+    limit: "Tcb.StackLimit", base: "Tcb.StackBase", kstack: "Tcb.KernelStack", resident: "Tcb.KernelStackResident", teb: "Tcb.Teb",
+    win32: "Tcb.Win32Thread", system: "Tcb.SystemThread", create: "CreateTime", exit: "ExitTime", exitStatus: "ExitStatus",
+    terminated: "Terminated", start: "StartAddress", win32Start: "Win32StartAddress", processor: "Tcb.NextProcessor",
+    next: "ThreadListEntry.Flink",
+};
+/** The same fields, linked through KTHREAD.ThreadListEntry (when the symbols lack the executive list). */
+const KTHREAD_LIST_FIELDS = (() => {
+    const out = {};
+    for (const k of Object.keys(THREAD_FIELDS))
+        out[k] = THREAD_FIELDS[k];
+    out.next = "Tcb.ThreadListEntry.Flink";
+    return out;
+})();
+/** The two ways a process links its threads (executive list first, the KPROCESS list as the fallback). */
+const THREAD_LISTS = [
+    ["ThreadListHead", "ThreadListEntry"],
+    ["Pcb.ThreadListHead", "Tcb.ThreadListEntry"],
+];
+const DEFAULT_LIMITS = { maxProcesses: 0x10000, maxThreadsPerProcess: 0x10000 };
+const kernels = new WeakMap();
+/** Kernel structures of one call; `Kernel.of(target)` shares one per Target. */
+class Kernel {
+    t;
+    static of(t) {
+        let k = kernels.get(t);
+        if (!k) {
+            k = new Kernel(t);
+            kernels.set(t, k);
+        }
+        return k;
+    }
+    limits = DEFAULT_LIMITS;
+    fieldObjects = {};
+    locs = {};
+    readers = {};
+    symbols = {};
+    enums = {};
+    processList;
+    threadLists = {};
+    threadIndex;
+    tickValue;
+    incrementValue;
+    dumpTimeValue;
+    modelProcesses = {};
+    /** Each walked process's ThreadListHead.Flink, read with the process (the thread walk starts there). */
+    threadHeads = {};
+    constructor(t) {
+        this.t = t;
+    }
+    // ---- availability ----
+    /** Why kernel structures cannot be read (a user target, nt types or symbols missing), or undefined when they can. */
+    missing() {
+        if (!this.t.isKernel())
+            return "this is a user-mode target: the pattern needs a kernel or complete dump (.dump /f from a kernel debugger, or a complete memory dump)";
+        if (!this.t.type("nt", "_EPROCESS") || !this.t.type("nt", "_ETHREAD")) {
+            return "the nt symbols have no _EPROCESS/_ETHREAD types (.reload /f nt, check .sympath)";
+        }
+        if (!this.symbol("PsActiveProcessHead"))
+            return "nt!PsActiveProcessHead is not in the symbols (.reload /f nt)";
+        return undefined;
+    }
+    // ---- types ----
+    fieldsOf(type) {
+        let f = this.fieldObjects[type];
+        if (f === undefined) {
+            const to = this.t.type("nt", type);
+            try {
+                f = to ? to.fields : null;
+            }
+            catch (e) {
+                f = null;
+            }
+            this.fieldObjects[type] = f;
+        }
+        return f;
+    }
+    /** A field path (`Tcb.State`) of an nt type, or undefined when the type or a part of the path is missing. */
+    loc(type, path) {
+        const key = type + "." + path;
+        let hit = this.locs[key];
+        if (hit === undefined) {
+            hit = this.resolve(type, path) || null;
+            this.locs[key] = hit;
+        }
+        return hit || undefined;
+    }
+    /** The first path that exists (version aliases, patterns.md §0.6). */
+    locAny(type, paths) {
+        const list = typeof paths === "string" ? [paths] : paths;
+        for (const p of list) {
+            const f = this.loc(type, p);
+            if (f)
+                return f;
+        }
+        return undefined;
+    }
+    resolve(type, path) {
+        const parts = path.split(".");
+        let fields = this.fieldsOf(type);
+        let offset = 0;
+        for (let i = 0; i < parts.length; i++) {
+            if (!fields)
+                return undefined;
+            let f;
+            try {
+                f = fields[parts[i]];
+            }
+            catch (e) {
+                f = undefined;
+            }
+            if (!f)
+                return undefined;
+            let ft;
+            try {
+                offset += toNumber(f.offset);
+                ft = f.type;
+            }
+            catch (e) {
+                return undefined;
+            }
+            if (i === parts.length - 1) {
+                let size = 0;
+                try {
+                    size = ft ? toNumber(ft.size) : 0;
+                }
+                catch (e) {
+                    size = 0;
+                }
+                // Bit fields: the provider describes them on the field's type; some hosts on the field itself.
+                const holder = bitHolder(f, ft);
+                if (holder)
+                    return { path, offset, size: size || 4, lsb: toNumber(holder.lsb), length: toNumber(holder.length) };
+                if (!size)
+                    return undefined;
+                return { path, offset, size, lsb: 0, length: 0 };
+            }
+            try {
+                fields = ft ? ft.fields : null;
+            }
+            catch (e) {
+                fields = null;
+            }
+        }
+        return undefined;
+    }
+    /** Size of an nt type, or undefined. */
+    sizeOf(type) {
+        return this.t.typeSize("nt", type);
+    }
+    reader(type, spec) {
+        const key = type + "|" + Object.keys(spec).join(",");
+        let r = this.readers[key];
+        if (!r) {
+            const fields = {};
+            for (const k of Object.keys(spec))
+                fields[k] = this.locAny(type, spec[k]);
+            r = new StructReader(type, fields);
+            this.readers[key] = r;
+        }
+        return r;
+    }
+    /** One memory request for the reader's fields; the fields are read one by one only when it fails. */
+    read(r, address) {
+        const at = isPair(address) ? address : halvesOf(address);
+        const length = r.hi - r.lo;
+        if (length <= 0)
+            return new Snapshot(at, r, undefined, {}, false);
+        const block = this.t.readBytes(pairAddress(at, r.lo), length);
+        if (block)
+            return new Snapshot(at, r, block, {}, true);
+        const single = {};
+        let any = false;
+        for (const k of Object.keys(r.fields)) {
+            const f = r.fields[k];
+            if (!f)
+                continue;
+            const b = this.t.readBytes(pairAddress(at, f.offset), f.size);
+            single[k] = b;
+            if (b)
+                any = true;
+        }
+        return new Snapshot(at, r, undefined, single, any);
+    }
+    /**
+     * A LIST_ENTRY list: entries from `first` (the head's Flink) to the head, each object read once (its Flink
+     * in the same read, field `next`), with a visited set and a cap. Halves, not Int64, between the reads.
+     */
+    walkList(head, first, entryOffset, r, cap, list, unit, capNote, make) {
+        const items = [];
+        const headPair = halvesOf(head);
+        const headKey = pairKey(headPair);
+        const visited = {};
+        visited[headKey] = true;
+        let entry = first;
+        if (!entry)
+            return { items, problem: "the head of the " + list + " at " + this.t.formatAddress(head) + " is unreadable" };
+        const where = (e) => this.t.formatAddress(fromHalves(e[0], e[1]));
+        while (pairKey(entry) !== headKey) {
+            const key = pairKey(entry);
+            if (visited[key])
+                return { items, problem: "the " + list + " loops back to " + where(entry) + " after " + items.length + " " + unit };
+            if (items.length >= cap)
+                return { items, problem: "the walk stopped at " + cap + " " + unit + " (" + capNote + ")" };
+            if (entry[0] === 0 && entry[1] === 0)
+                return { items, problem: "the " + list + " has a null link after " + items.length + " " + unit };
+            visited[key] = true;
+            const snap = this.read(r, pairAdd(entry, -entryOffset));
+            if (!snap.readable)
+                return { items, problem: "the " + list + " breaks at " + where(entry) + " (unreadable) after " + items.length + " " + unit };
+            items.push(make(snap));
+            const next = snap.pair("next");
+            if (!next)
+                return { items, problem: "the " + list + " link at " + where(entry) + " is unreadable" };
+            entry = next;
+        }
+        return { items, problem: undefined };
+    }
+    /** Names of an nt enum's values from the symbols, or undefined when the symbols lack the enum. */
+    enumNames(type) {
+        let e = this.enums[type];
+        if (e === undefined) {
+            e = null;
+            const to = this.t.type("nt", type);
+            try {
+                if (to && to.typeKind === "enum") {
+                    const map = {};
+                    const fields = to.fields;
+                    for (const name of Object.keys(fields)) {
+                        const v = fields[name].value;
+                        if (typeof v === "number")
+                            map[v] = name;
+                        else if (v !== undefined)
+                            map[toNumber(v)] = name;
+                    }
+                    e = map;
+                }
+            }
+            catch (err) {
+                e = null;
+            }
+            this.enums[type] = e;
+        }
+        return e || undefined;
+    }
+    /** An enum value's name: from the symbols (`_KWAIT_REASON`), else the fallback table, else `Name(0x2a)`. */
+    enumName(type, fallback, value) {
+        if (value === undefined)
+            return undefined;
+        const e = this.enumNames(type);
+        const name = e ? e[value] : fallback[value];
+        return name !== undefined ? name : type.replace(/^_/, "") + "(" + value + ")";
+    }
+    stateName(v) {
+        return this.enumName("_KTHREAD_STATE", THREAD_STATE_NAMES, v);
+    }
+    waitReasonName(v) {
+        return this.enumName("_KWAIT_REASON", WAIT_REASON_NAMES, v);
+    }
+    // ---- symbols and globals ----
+    symbol(name) {
+        let s = this.symbols[name];
+        if (s === undefined) {
+            try {
+                s = toInt64(host.getModuleSymbolAddress("nt", name, this.t.process));
+            }
+            catch (e) {
+                s = null;
+            }
+            this.symbols[name] = s;
+        }
+        return s || undefined;
+    }
+    /** A pointer-sized value at an address, or undefined. */
+    readPointer(address) {
+        const ps = this.t.pointerSize();
+        const w = this.t.readPointerWords(address, 1);
+        if (!w)
+            return undefined;
+        return ps === 8 ? fromHalves(w[1] >>> 0, w[0] >>> 0) : fromHalves(0, w[0] >>> 0);
+    }
+    readU32(address) {
+        const b = this.t.readBytes(address, 4);
+        return b ? (b[0] + b[1] * 256 + b[2] * 65536 + b[3] * 16777216) : undefined;
+    }
+    sharedData() {
+        return this.t.pointerSize() === 8 ? fromHalves(SHARED_DATA_X64[0], SHARED_DATA_X64[1]) : undefined;
+    }
+    /** The low 32 bits of the tick count: nt!KeTickCount, else KUSER_SHARED_DATA.TickCount. */
+    tickCount() {
+        if (this.tickValue === undefined) {
+            const sym = this.symbol("KeTickCount");
+            const low = sym ? this.readU32(sym) : undefined;
+            if (low !== undefined)
+                this.tickValue = { ticks: low, source: "nt!KeTickCount" };
+            else {
+                const shared = this.sharedData();
+                const f = this.loc("_KUSER_SHARED_DATA", "TickCount.LowPart") || this.loc("_KUSER_SHARED_DATA", "TickCountQuad");
+                const v = shared && f ? this.readU32(addOffset(shared, f.offset)) : undefined;
+                this.tickValue = v !== undefined ? { ticks: v, source: "KUSER_SHARED_DATA.TickCount" }
+                    : new Unavailable("unreadable", "neither nt!KeTickCount nor KUSER_SHARED_DATA.TickCount could be read (dd nt!KeTickCount L1)");
+            }
+        }
+        return this.tickValue;
+    }
+    /** 100 ns per clock tick: nt!KeMaximumIncrement, else the usual 156250 (15.625 ms), said so in `source`. */
+    tickIncrement() {
+        if (!this.incrementValue) {
+            const sym = this.symbol("KeMaximumIncrement");
+            const v = sym ? this.readU32(sym) : undefined;
+            this.incrementValue = v ? { value: v, source: "nt!KeMaximumIncrement" } : { value: 156250, source: "assumed 15.625 ms per tick (nt!KeMaximumIncrement unreadable)" };
+        }
+        return this.incrementValue;
+    }
+    /** Seconds for a tick count. */
+    ticksToSeconds(ticks) {
+        return ticks * this.tickIncrement().value / 1e7;
+    }
+    /** Seconds since a wait that began at `waitTime` (32-bit tick counters wrap). */
+    waitSeconds(waitTime) {
+        if (waitTime === undefined)
+            return new Unavailable("unreadable", "WaitTime could not be read");
+        const now = this.tickCount();
+        if (now instanceof Unavailable)
+            return now;
+        const ticks = (now.ticks - waitTime + 4294967296) % 4294967296;
+        return this.ticksToSeconds(ticks);
+    }
+    /** When the dump was written: KUSER_SHARED_DATA.SystemTime, else `.time`'s session time. */
+    dumpTime() {
+        if (this.dumpTimeValue === undefined) {
+            const shared = this.sharedData();
+            const lo = this.loc("_KUSER_SHARED_DATA", "SystemTime.LowPart");
+            const hi = this.loc("_KUSER_SHARED_DATA", "SystemTime.High1Time");
+            let value;
+            if (shared && lo && hi) {
+                const l = this.readU32(addOffset(shared, lo.offset));
+                const h = this.readU32(addOffset(shared, hi.offset));
+                if (l !== undefined && h !== undefined && (h !== 0 || l !== 0))
+                    value = { time: { hi: h, lo: l }, source: "KUSER_SHARED_DATA.SystemTime" };
+            }
+            if (!value) {
+                const out = runCommand$1(".time");
+                const parsed = out instanceof Unavailable ? undefined : parseSessionTime(out);
+                value = parsed ? { time: { hi: parsed.fileTimeHi, lo: parsed.fileTimeLo }, source: ".time (" + parsed.line + ")" }
+                    : new Unavailable("not available", "the dump time is unknown: KUSER_SHARED_DATA.SystemTime is unreadable and .time gives no session time");
+            }
+            this.dumpTimeValue = value;
+        }
+        return this.dumpTimeValue;
+    }
+    // ---- processes and threads ----
+    /** Processes from nt!PsActiveProcessHead, in list order (System first; Idle is not in the list). */
+    processes() {
+        if (!this.processList)
+            this.processList = this.walkProcesses();
+        return this.processList;
+    }
+    walkProcesses() {
+        const head = this.symbol("PsActiveProcessHead");
+        const links = this.loc("_EPROCESS", "ActiveProcessLinks");
+        if (!head || !links)
+            return { items: [], problem: "nt!PsActiveProcessHead or _EPROCESS.ActiveProcessLinks is missing from the symbols" };
+        const first = this.readPointer(head);
+        return this.walkList(head, first ? halvesOf(first) : undefined, links.offset, this.reader("_EPROCESS", PROCESS_FIELDS), this.limits.maxProcesses, "process list", "processes", "MaxProcesses", (snap) => this.processOf(snap));
+    }
+    processOf(s) {
+        const image = s.raw("image");
+        let name = "";
+        if (image)
+            for (const c of image) {
+                if (c === 0)
+                    break;
+                name += String.fromCharCode(c);
+            }
+        const pid = s.pair("pid");
+        const parent = s.pair("parent");
+        const table = s.ptr("table");
+        const debugPort = s.ptr("debugPort");
+        const missing = [];
+        if (pid === undefined)
+            missing.push("UniqueProcessId");
+        if (table === undefined)
+            missing.push("ObjectTable");
+        if (!image)
+            missing.push("ImageFileName");
+        const p = {
+            address: s.address,
+            pid: pid ? pid[1] : -1,
+            name: image ? name : "<unreadable>",
+            parentPid: parent ? parent[1] : undefined,
+            createTime: s.time("create"),
+            exitTime: s.time("exit"),
+            exitStatus: s.u32("exitStatus"),
+            lastThreadExitStatus: s.u32("lastExit"),
+            activeThreads: s.u32("active"),
+            hasObjectTable: table === undefined ? undefined : !isNull(table),
+            debugPort: debugPort === undefined ? undefined : !isNull(debugPort),
+            exiting: s.flag("exiting"),
+            deleting: s.flag("deleting"),
+            crashed: s.has("crashed") ? s.flag("crashed") : undefined,
+            problem: missing.length ? missing.join(", ") + " unreadable" : undefined,
+        };
+        this.threadHeads[pairKey(s.halves)] = s.pair("threads");
+        return p;
+    }
+    /** A process read directly at an address (not walked). */
+    processAt(address) {
+        const s = this.read(this.reader("_EPROCESS", PROCESS_FIELDS), address);
+        return s.readable ? this.processOf(s) : undefined;
+    }
+    /** The process's threads from its thread list (ETHREAD.ThreadListEntry, else KTHREAD.ThreadListEntry). */
+    threadsOf(p) {
+        const key = addressKey$1(p.address);
+        let w = this.threadLists[key];
+        if (!w) {
+            w = this.walkThreads(p);
+            this.threadLists[key] = w;
+        }
+        return w;
+    }
+    walkThreads(p) {
+        let pair;
+        for (const x of THREAD_LISTS)
+            if (this.loc("_EPROCESS", x[0]) && this.loc("_ETHREAD", x[1])) {
+                pair = x;
+                break;
+            }
+        if (!pair)
+            return { items: [], problem: "_EPROCESS.ThreadListHead / _ETHREAD.ThreadListEntry are missing from the symbols" };
+        const head = addOffset(p.address, this.loc("_EPROCESS", pair[0]).offset);
+        // The process snapshot read the head's Flink with the rest (the executive list, else the KPROCESS one).
+        const fromSnapshot = this.threadHeads[addressKey$1(p.address)];
+        const usesSnapshot = pair[0] === "ThreadListHead" || !this.loc("_EPROCESS", "ThreadListHead");
+        let first = usesSnapshot ? fromSnapshot : undefined;
+        if (!first) {
+            const f = this.readPointer(head);
+            first = f ? halvesOf(f) : undefined;
+        }
+        const reader = this.reader("_ETHREAD", pair[1] === "ThreadListEntry" ? THREAD_FIELDS : KTHREAD_LIST_FIELDS);
+        return this.walkList(head, first, this.loc("_ETHREAD", pair[1]).offset, reader, this.limits.maxThreadsPerProcess, "thread list of " + p.name, "threads", "MaxThreadsPerProcess", (snap) => this.threadOf(snap, p));
+    }
+    threadOf(s, p) {
+        return new ThreadRecord(s, p);
+    }
+    /** A thread read directly at its ETHREAD address (not walked); its process from Tcb.Process. */
+    threadAt(address) {
+        const known = this.threadIndex ? this.threadIndex[addressKey$1(address)] : undefined;
+        if (known)
+            return known;
+        const s = this.read(this.reader("_ETHREAD", THREAD_FIELDS), address);
+        if (!s.readable)
+            return undefined;
+        const pr = this.read(this.reader("_ETHREAD", { process: ["Tcb.Process", "Tcb.ApcState.Process"] }), address).ptr("process");
+        const p = pr && !isNull(pr) ? this.processAt(pr) : undefined;
+        return this.threadOf(s, p || unknownProcess(pr || address));
+    }
+    /** Every thread of every listed process (problems per process collected). */
+    allThreads(filter) {
+        const procs = this.processes();
+        const threads = [];
+        const problems = [];
+        if (procs.problem)
+            problems.push(procs.problem);
+        const chosen = [];
+        for (const p of procs.items) {
+            if (filter && !filter(p))
+                continue;
+            chosen.push(p);
+            const w = this.threadsOf(p);
+            if (w.problem)
+                problems.push(w.problem);
+            for (const th of w.items)
+                threads.push(th);
+        }
+        return { threads, processes: chosen, problems };
+    }
+    /** Every walked thread by ETHREAD address (walks all processes once). */
+    threadByAddress(address) {
+        if (!this.threadIndex) {
+            const index = {};
+            for (const th of this.allThreads().threads)
+                index[addressKey$1(th.address)] = th;
+            this.threadIndex = index;
+        }
+        return this.threadIndex[addressKey$1(address)];
+    }
+    // ---- processors ----
+    /** KPRCBs from nt!KiProcessorBlock, up to nt!KeNumberProcessors (or the first null entry). */
+    processors() {
+        const items = [];
+        const block = this.symbol("KiProcessorBlock");
+        if (!block)
+            return { items, problem: "nt!KiProcessorBlock is not in the symbols" };
+        const countSym = this.symbol("KeNumberProcessors");
+        const declared = countSym ? this.readU32(countSym) : undefined;
+        const max = declared !== undefined && declared > 0 && declared <= 2048 ? declared : 64;
+        const ps = this.t.pointerSize();
+        const words = this.t.readPointerWords(block, max);
+        if (!words)
+            return { items, problem: "nt!KiProcessorBlock at " + this.t.formatAddress(block) + " is unreadable" };
+        const r = this.reader("_KPRCB", { current: "CurrentThread", next: "NextThread", idle: "IdleThread", number: "Number", dpc: "DpcRoutineActive" });
+        for (let i = 0; i < max; i++) {
+            const lo = words[i * (ps / 4)] >>> 0;
+            const hi = ps === 8 ? words[i * 2 + 1] >>> 0 : 0;
+            if (hi === 0 && lo === 0)
+                break;
+            const prcb = fromHalves(hi, lo);
+            const s = this.read(r, prcb);
+            items.push({
+                number: s.u32("number") ?? i, prcb, current: s.ptr("current"), next: s.ptr("next"), idle: s.ptr("idle"),
+                dpcActive: s.has("dpc") ? s.flag("dpc") : undefined, problem: s.readable ? undefined : "KPRCB unreadable",
+            });
+        }
+        return { items, problem: declared === undefined ? "nt!KeNumberProcessors is unreadable: stopped at the first null KiProcessorBlock entry" : undefined };
+    }
+    // ---- objects ----
+    /** The object header before an object body: counts and the name (when a name info precedes the header). */
+    objectHeader(body) {
+        const bodyLoc = this.loc("_OBJECT_HEADER", "Body");
+        if (!bodyLoc)
+            return new Unavailable("not available", "the symbols have no _OBJECT_HEADER.Body");
+        const header = addOffset(body, -bodyLoc.offset);
+        const s = this.read(this.reader("_OBJECT_HEADER", { pointers: "PointerCount", handles: "HandleCount", mask: "InfoMask" }), header);
+        if (!s.readable)
+            return new Unavailable("unreadable", "the object header at " + this.t.formatAddress(header) + " is not in the dump");
+        const pc = s.pair("pointers");
+        const hc = s.pair("handles");
+        return { header, pointerCount: pc ? signed64(pc) : undefined, handleCount: hc ? signed64(hc) : undefined, name: this.objectName(header, s.u32("mask")) };
+    }
+    objectName(header, mask) {
+        if (mask === undefined || (mask & 2) === 0)
+            return undefined;
+        const nameInfo = this.sizeOf("_OBJECT_HEADER_NAME_INFO");
+        const creator = (mask & 1) ? this.sizeOf("_OBJECT_HEADER_CREATOR_INFO") : 0;
+        if (!nameInfo || creator === undefined)
+            return undefined;
+        const info = addOffset(header, -(nameInfo + creator));
+        const s = this.read(this.reader("_OBJECT_HEADER_NAME_INFO", { length: "Name.Length", buffer: "Name.Buffer" }), info);
+        const length = s.u32("length");
+        const buffer = s.ptr("buffer");
+        if (!length || !buffer || isNull(buffer))
+            return undefined;
+        try {
+            return host.memory.readWideString(buffer, Math.min(length, 0x400) / 2, this.t.process);
+        }
+        catch (e) {
+            return undefined;
+        }
+    }
+    /** The wait blocks of a waiting thread: each object with its dispatcher type, name and (mutants) owner. */
+    waitBlocks(th, max) {
+        const blocks = [];
+        const first = th.waitBlockList;
+        if (!first || isNull(first))
+            return { blocks, problem: "WaitBlockList is " + (first ? "null" : "unreadable") };
+        const size = this.sizeOf("_KWAIT_BLOCK");
+        if (!size)
+            return { blocks, problem: "the symbols have no _KWAIT_BLOCK type" };
+        const count = th.waitBlockCount !== undefined ? th.waitBlockCount : 1;
+        const wr = this.reader("_KWAIT_BLOCK", { object: "Object", thread: "Thread" });
+        const or = this.reader("_KMUTANT", { type: "Header.Type", signal: "Header.SignalState", owner: "OwnerThread" });
+        let problem = th.waitBlockCount === undefined ? "no WaitBlockCount in this build: the first wait block only" : undefined;
+        for (let i = 0; i < Math.min(count, max); i++) {
+            const wb = this.read(wr, addOffset(first, i * size));
+            const object = wb.ptr("object");
+            if (!object) {
+                problem = "wait block " + i + " at " + this.t.formatAddress(addOffset(first, i * size)) + " is unreadable";
+                break;
+            }
+            if (isNull(object))
+                continue;
+            const o = this.read(or, object);
+            const type = o.u32("type");
+            const hdr = o.readable ? this.objectHeader(object) : undefined;
+            blocks.push({
+                object, type, typeName: type === undefined ? "unreadable" : dispatcherTypeName(this, type),
+                name: hdr && !(hdr instanceof Unavailable) ? hdr.name : undefined,
+                owner: type === 2 ? o.ptr("owner") : undefined, signalState: o.i32("signal"),
+                problem: o.readable ? undefined : "the object is not in the dump",
+            });
+        }
+        if (count > max)
+            problem = (problem ? problem + "; " : "") + count + " wait blocks, the first " + max + " read";
+        return { blocks, problem };
+    }
+    // ---- executive resources ----
+    /**
+     * ERESOURCEs from nt!ExpSystemResourcesList with their owner threads (OwnerEntry, and the shared owners of
+     * OwnerTable), the owner pointers masked of their low flag bits.
+     */
+    resources(max) {
+        const head = this.symbol("ExpSystemResourcesList");
+        const link = this.loc("_ERESOURCE", "SystemResourcesList");
+        if (!head || !link)
+            return { items: [], problem: "nt!ExpSystemResourcesList or the _ERESOURCE type is missing from the symbols" };
+        const r = this.reader("_ERESOURCE", {
+            next: "SystemResourcesList.Flink", owner: "OwnerEntry.OwnerThread", table: "OwnerTable", active: "ActiveCount", flag: "Flag",
+            exclusiveWaiters: "NumberOfExclusiveWaiters", sharedWaiters: "NumberOfSharedWaiters",
+        });
+        const entrySize = this.sizeOf("_OWNER_ENTRY");
+        const er = this.reader("_OWNER_ENTRY", { thread: "OwnerThread", size: "TableSize" });
+        const first = this.readPointer(head);
+        return this.walkList(head, first ? halvesOf(first) : undefined, link.offset, r, max, "resource list", "resources", "MaxResources", (s) => {
+            const owners = [];
+            const active = s.i32("active") || 0;
+            const own = s.pair("owner");
+            if (active !== 0 && own && (own[0] !== 0 || own[1] !== 0))
+                owners.push(fromHalves(own[0], (own[1] & -8) >>> 0));
+            const table = s.ptr("table");
+            if (active !== 0 && table && !isNull(table) && entrySize) {
+                // OwnerTable[0].TableSize counts the entries; entry 0 is the header.
+                const size = Math.min(this.read(er, table).u32("size") || 0, 64);
+                for (let i = 1; i < size; i++) {
+                    const e = this.read(er, addOffset(table, i * entrySize)).pair("thread");
+                    if (e && (e[0] !== 0 || e[1] !== 0))
+                        owners.push(fromHalves(e[0], (e[1] & -8) >>> 0));
+                }
+            }
+            return {
+                address: s.address, owners, exclusive: ((s.u32("flag") || 0) & 0x80) !== 0, active,
+                exclusiveWaiters: s.u32("exclusiveWaiters") || 0, sharedWaiters: s.u32("sharedWaiters") || 0,
+            };
+        });
+    }
+    // ---- the data model's threads (for stacks) ----
+    /** The debugger's thread object for a kernel thread (its stack comes from there), or undefined. */
+    modelThread(th) {
+        if (th.tid <= 0)
+            return undefined; // idle threads share id 0: no unique model thread by id
+        const pid = th.pid !== undefined ? th.pid : th.process.pid;
+        let proc = this.modelProcesses[pid];
+        if (proc === undefined) {
+            proc = null;
+            try {
+                proc = host.currentSession.Processes.getValueAt(pid) || null;
+            }
+            catch (e) {
+                proc = null;
+            }
+            this.modelProcesses[pid] = proc;
+        }
+        if (!proc)
+            return undefined;
+        try {
+            const model = proc.Threads.getValueAt(th.tid);
+            return model ? { id: th.tid, model } : undefined;
+        }
+        catch (e) {
+            return undefined;
+        }
+    }
+}
+/**
+ * A thread's fields, decoded once; pointer fields become Int64 only when read (20,000 threads make
+ * 200,000 pointers, nearly all of them never looked at).
+ */
+class ThreadRecord {
+    process;
+    tid;
+    pid;
+    state;
+    waitReason;
+    waitMode;
+    alertable;
+    waitTime;
+    waitBlockCount;
+    suspendCount;
+    freezeCount;
+    deepFrozen;
+    kernelTime;
+    userTime;
+    priority;
+    stackResident;
+    win32Thread;
+    systemThread;
+    createTime;
+    exitTime;
+    exitStatus;
+    terminated;
+    nextProcessor;
+    problem;
+    pointers = {};
+    halves;
+    addressValue;
+    constructor(s, process) {
+        this.process = process;
+        this.halves = s.halves;
+        const tid = s.pair("tid");
+        const pid = s.pair("pid");
+        this.tid = tid ? tid[1] : -1;
+        this.pid = pid ? pid[1] : undefined;
+        this.state = s.u32("state");
+        this.waitReason = s.u32("waitReason");
+        this.waitMode = s.u32("waitMode");
+        this.alertable = s.flag("alertable");
+        this.waitTime = s.u32("waitTime");
+        this.waitBlockCount = s.u32("waitCount");
+        this.suspendCount = s.u32("suspend");
+        this.freezeCount = s.u32("freeze");
+        this.deepFrozen = s.has("deep") ? s.flag("deep") : undefined;
+        this.kernelTime = s.u32("kernelTime");
+        this.userTime = s.u32("userTime");
+        this.priority = s.i32("priority");
+        this.stackResident = s.flag("resident");
+        const win32 = s.pair("win32");
+        this.win32Thread = s.has("win32") ? !!win32 && (win32[0] !== 0 || win32[1] !== 0) : undefined;
+        this.systemThread = s.flag("system");
+        this.createTime = s.time("create");
+        this.exitTime = s.time("exit");
+        this.exitStatus = s.u32("exitStatus");
+        this.terminated = s.flag("terminated");
+        this.nextProcessor = s.u32("processor");
+        this.problem = tid === undefined ? "Cid unreadable" : undefined;
+        for (const k of ["waitList", "initial", "limit", "base", "kstack", "teb", "start", "win32Start"])
+            this.pointers[k] = s.pair(k);
+    }
+    get address() {
+        if (!this.addressValue)
+            this.addressValue = fromHalves(this.halves[0], this.halves[1]);
+        return this.addressValue;
+    }
+    ptr(key) {
+        const p = this.pointers[key];
+        return p ? fromHalves(p[0], p[1]) : undefined;
+    }
+    get waitBlockList() { return this.ptr("waitList"); }
+    get initialStack() { return this.ptr("initial"); }
+    get stackLimit() { return this.ptr("limit"); }
+    get stackBase() { return this.ptr("base"); }
+    get kernelStack() { return this.ptr("kstack"); }
+    get teb() { return this.ptr("teb"); }
+    get startAddress() { return this.ptr("start"); }
+    get win32StartAddress() { return this.ptr("win32Start"); }
+}
+function unknownProcess(address) {
+    return {
+        address, pid: -1, name: "<unknown process>", parentPid: undefined, createTime: undefined, exitTime: undefined,
+        exitStatus: undefined, lastThreadExitStatus: undefined, activeThreads: undefined, hasObjectTable: undefined, debugPort: undefined,
+        exiting: undefined, deleting: undefined, crashed: undefined, problem: "Tcb.Process unreadable",
+    };
+}
+function bitHolder(f, ft) {
+    try {
+        const own = f;
+        if (own.isBitField && own.bitFieldPositions)
+            return own.bitFieldPositions;
+        if (ft && ft.isBitField && ft.bitFieldPositions)
+            return ft.bitFieldPositions;
+    }
+    catch (e) { /* no bit-field information */ }
+    return undefined;
+}
+function signed64(p) {
+    return p[0] >= 0x80000000 ? -((4294967295 - p[0]) * 4294967296 + (4294967296 - p[1])) : p[0] * 4294967296 + p[1];
+}
+/** address + n (n may be negative). */
+function addOffset(a, n) {
+    let [hi, lo] = halvesOf(a);
+    lo += n;
+    while (lo >= 4294967296) {
+        lo -= 4294967296;
+        hi++;
+    }
+    while (lo < 0) {
+        lo += 4294967296;
+        hi--;
+    }
+    return fromHalves(hi >>> 0, lo >>> 0);
+}
+function dispatcherTypeName(k, type) {
+    const n = k.enumName("_KOBJECTS", DISPATCHER_NAMES, type);
+    // EventNotificationObject → NotificationEvent, MutantObject → Mutant: the names !object and !thread use.
+    const short = {
+        EventNotificationObject: "NotificationEvent", EventSynchronizationObject: "SynchronizationEvent", TimerNotificationObject: "NotificationTimer",
+        TimerSynchronizationObject: "SynchronizationTimer",
+    };
+    return short[n] || n.replace(/Object$/, "");
+}
+/** Compares two addresses. */
+function sameAddress(a, b) {
+    if (!a || !b)
+        return false;
+    const [ah, al] = halvesOf(a);
+    const [bh, bl] = halvesOf(b);
+    return comparePair(ah, al, bh, bl) === 0;
+}
+// ---- exit codes ----
+/** Exit statuses that are never crash-like, by default: success, exit code 1, Ctrl+C, a debugger's kill, STATUS_PENDING. */
+const BENIGN_EXIT_CODES = ["0x0", "0x1", "0xc000013a", "0x40010004", "0x103"];
+/** Codes from a settings list of hex strings (entries that do not parse are skipped). */
+function parseCodeList(list) {
+    const out = [];
+    for (const s of list) {
+        const v = parseAddress$1(s);
+        if (v)
+            out.push(toNumber(v) >>> 0);
+    }
+    return out;
+}
+/** An error-severity NTSTATUS (0xC...) or a known exception code (0x8..., 0xE...), unless listed as benign. */
+function isCrashExitCode(code, benign) {
+    const c = code >>> 0;
+    if (benign.indexOf(c) >= 0)
+        return false;
+    const info = exceptionCodeInfo(c);
+    if (info && info.benign)
+        return false;
+    return c >= 0xc0000000 || (info !== undefined && c >= 0x80000000);
+}
+/**
+ * Options of the kernel branches: the analysis's booleans plus `Process` (pid or image-name glob) and
+ * `Module` (a module one of the thread's frames must be in), from a dx object or a `name=value` string.
+ */
+function readKernelOptions(arg, bools) {
+    const bag = readOptions(arg, bools.concat(["Process", "Module"]), undefined);
+    if (typeof bag === "string") {
+        // Bare flags ("all", "includeidle") as the user-mode form accepts them.
+        if (typeof arg === "string") {
+            const flags = {};
+            for (const n of bools)
+                flags[n] = false;
+            let process;
+            let module;
+            for (const part of arg.split(/[\s,;]+/)) {
+                if (part === "")
+                    continue;
+                const name = bools.filter((n) => n.toLowerCase() === part.toLowerCase())[0];
+                if (name) {
+                    flags[name] = true;
+                    continue;
+                }
+                const eq = part.indexOf("=");
+                const key = eq > 0 ? part.slice(0, eq).toLowerCase() : "";
+                const value = eq > 0 ? part.slice(eq + 1) : "";
+                if (key === "process")
+                    process = processValue(value);
+                else if (key === "module")
+                    module = value;
+                else if (eq > 0 && bools.some((n) => n.toLowerCase() === key)) {
+                    const v = truth(value);
+                    if (v === undefined)
+                        return key + " must be true or false, not " + value;
+                    flags[bools.filter((n) => n.toLowerCase() === key)[0]] = v;
+                }
+                else
+                    return "unknown option \"" + part + "\" (options: " + bools.concat(["Process", "Module"]).join(", ") + ")";
+            }
+            return { flags, process, module };
+        }
+        return bag;
+    }
+    const flags = {};
+    for (const n of bools) {
+        const v = bag[n];
+        if (v === undefined) {
+            flags[n] = false;
+            continue;
+        }
+        const b = typeof v === "boolean" ? v : truth(String(v));
+        if (b === undefined)
+            return n + " must be true or false, not " + String(v);
+        flags[n] = b;
+    }
+    const pv = bag.Process;
+    const process = pv === undefined ? undefined : typeof pv === "string" ? processValue(pv) : toNumberSafe(pv);
+    if (pv !== undefined && process === undefined)
+        return "Process must be a pid or an image name, not " + String(pv);
+    return { flags, process, module: bag.Module === undefined ? undefined : String(bag.Module) };
+}
+function truth(v) {
+    if (/^(true|yes|1)$/i.test(v.trim()))
+        return true;
+    if (/^(false|no|0)$/i.test(v.trim()))
+        return false;
+    return undefined;
+}
+function processValue(v) {
+    const t = v.trim();
+    if (/^0x[0-9a-f]+$/i.test(t))
+        return parseInt(t.slice(2), 16);
+    if (/^0n\d+$/i.test(t))
+        return parseInt(t.slice(2), 10);
+    if (/^\d+$/.test(t))
+        return parseInt(t, 10);
+    return t;
+}
+function toNumberSafe(v) {
+    try {
+        return toNumber(v);
+    }
+    catch (e) {
+        return undefined;
+    }
+}
+/** The process predicate as a filter. */
+function processFilter(sel) {
+    const want = sel.process;
+    if (want === undefined)
+        return undefined;
+    if (typeof want === "number")
+        return (p) => p.pid === want;
+    const pattern = want.toLowerCase();
+    return (p) => globMatch(p.name.toLowerCase(), pattern) || globMatch(p.name.toLowerCase().replace(/\.[^.]*$/, ""), pattern);
+}
+function describeSelection(sel) {
+    const parts = [];
+    if (sel.process !== undefined)
+        parts.push("process " + (typeof sel.process === "number" ? "0x" + sel.process.toString(16) : sel.process));
+    if (sel.module !== undefined)
+        parts.push("module " + sel.module);
+    return parts.join(", ");
+}
+
+/**
+ * What a thread is waiting for, from its top frames (patterns.md §3, user part): the first frames name
+ * the wait API and the frames below it say what kind of wait it is. Shared by the stack-trace predicates
+ * and the blocked/active/idle thread analyses so every analysis classifies a stack the same way.
+ *
+ * Rules are checked in two passes over the top frames: specific waits first (a critical section calls
+ * NtWaitForAlertByThreadId too, so the RtlpWaitOnCriticalSection frame below decides), then the generic
+ * system-call waits. Patterns use `*` wildcards on `module!Function` names (case-insensitive).
+ */
+/** Waits that say exactly what the thread waits for; checked first, top frame downwards. */
+const SPECIFIC_WAITS = [
+    { category: "critical-section", functions: ["ntdll!RtlpWaitOnCriticalSection", "ntdll!RtlpEnterCriticalSectionContended", "ntdll!RtlEnterCriticalSection"] },
+    { category: "srw-lock", functions: ["ntdll!RtlAcquireSRWLockExclusive", "ntdll!RtlAcquireSRWLockShared", "ntdll!RtlpAcquireSRWLock*", "ntdll!RtlpWaitOnSRWLock*"] },
+    { category: "condition-variable", functions: ["ntdll!RtlSleepConditionVariable*", "kernelbase!SleepConditionVariable*"] },
+    { category: "message-box", functions: ["user32!MessageBox*", "user32!SoftModalMessageBox", "user32!DialogBox*", "comctl32!TaskDialog*"] },
+    { category: "message-send", functions: ["user32!SendMessage*", "user32!SendMessageTimeout*", "user32!SendDlgItemMessage*"] },
+    { category: "rpc-call", functions: ["rpcrt4!NdrClientCall*", "rpcrt4!NdrpClientCall*", "rpcrt4!I_RpcSendReceive", "rpcrt4!LRPC_CCALL::SendReceive", "combase!*ClientCall*", "combase!CRpcChannelBuffer::SendReceive*", "ole32!CRpcChannelBuffer::SendReceive*"] },
+    { category: "alpc", functions: ["ntdll!NtAlpcSendWaitReceivePort", "ntdll!ZwAlpcSendWaitReceivePort"] },
+    { category: "io", functions: [
+            "ntdll!NtReadFile", "ntdll!NtWriteFile", "ntdll!NtDeviceIoControlFile", "ntdll!NtFsControlFile", "ntdll!NtCreateFile",
+            "ntdll!NtFlushBuffersFile", "ntdll!NtQueryDirectoryFile*", "kernelbase!ReadFile", "kernelbase!WriteFile", "kernelbase!DeviceIoControl",
+            "kernelbase!GetOverlappedResult*", "ws2_32!recv*", "ws2_32!send*", "ws2_32!WSARecv*", "ws2_32!WSASend*", "ws2_32!select", "ws2_32!connect",
+            "mswsock!*",
+        ] },
+    { category: "sleep", functions: ["ntdll!NtDelayExecution", "ntdll!ZwDelayExecution", "kernelbase!SleepEx", "kernel32!Sleep", "kernelbase!Sleep"] },
+    { category: "message-loop", functions: [
+            "win32u!NtUserGetMessage", "user32!GetMessage*", "win32u!NtUserWaitMessage", "user32!WaitMessage", "win32u!NtUserMsgWaitForMultipleObjectsEx",
+            "user32!MsgWaitForMultipleObjects*", "user32!RealMsgWaitForMultipleObjectsEx",
+        ] },
+    { category: "thread-pool-idle", functions: ["ntdll!NtWaitForWorkViaWorkerFactory", "ntdll!ZwWaitForWorkViaWorkerFactory"] },
+    { category: "io-completion", functions: ["ntdll!NtRemoveIoCompletion*", "ntdll!ZwRemoveIoCompletion*", "kernelbase!GetQueuedCompletionStatus*"] },
+    { category: "rpc-listen", functions: ["rpcrt4!LRPC_ADDRESS::*", "rpcrt4!*ListenThread*"] },
+];
+/** Generic waits: the wait is known, not what for. */
+const GENERIC_WAITS = [
+    { category: "sync-object", functions: [
+            "ntdll!NtWaitForSingleObject", "ntdll!NtWaitForMultipleObjects*", "ntdll!ZwWaitForSingleObject", "ntdll!ZwWaitForMultipleObjects*",
+            "ntdll!NtSignalAndWaitForSingleObject", "ntdll!NtWaitForKeyedEvent", "kernelbase!WaitForSingleObject*", "kernelbase!WaitForMultipleObjects*",
+            "kernel32!WaitForSingleObject*", "kernel32!WaitForMultipleObjects*",
+        ] },
+    { category: "address-wait", functions: ["ntdll!RtlWaitOnAddress", "kernelbase!WaitOnAddress", "ntdll!NtWaitForAlertByThreadId", "ntdll!ZwWaitForAlertByThreadId"] },
+];
+/** System-call stubs: a thread whose frame 0 is one of these is inside the kernel (waiting or not). */
+const SYSTEM_CALL_STUBS = ["ntdll!Nt*", "ntdll!Zw*", "win32u!Nt*", "wow64cpu!*"];
+/** Categories that are a thread's normal idle state, not a hang. */
+const IDLE_CATEGORIES = ["message-loop", "thread-pool-idle", "io-completion", "rpc-listen"];
+function firstMatch(frames, rules, depth) {
+    for (const frame of frames.slice(0, depth)) {
+        if (!frame.hasSymbol)
+            continue;
+        for (const rule of rules) {
+            for (const f of rule.functions)
+                if (matchesFunction(frame.func, f))
+                    return { rule, frame };
+        }
+    }
+    return undefined;
+}
+/**
+ * The topmost match can hide what a wait is for: a message box pumps in NtUserWaitMessage (a message
+ * loop at the top), an RPC call or an RPC listener waits in NtAlpcSendWaitReceivePort. A deeper frame
+ * of one of these categories (within the same depth) refines the category.
+ */
+const REFINEMENTS = {
+    "message-loop": ["message-box"],
+    "alpc": ["rpc-listen", "rpc-call"],
+};
+/** Classifies a thread's wait from its top `depth` frames. */
+function classifyWait(stack, depth = 10) {
+    const frames = stack.frames;
+    if (!Array.isArray(frames))
+        return { category: "unknown", frame: undefined, reason: "the stack could not be read" };
+    const list = frames;
+    if (list.length === 0)
+        return { category: "unknown", frame: undefined, reason: "the thread has no frames" };
+    const specific = firstMatch(list, SPECIFIC_WAITS, depth) ?? firstMatch(list, GENERIC_WAITS, depth);
+    const refine = specific ? REFINEMENTS[specific.rule.category] : undefined;
+    if (specific && refine) {
+        const rules = SPECIFIC_WAITS.filter((r) => refine.indexOf(r.category) >= 0);
+        const deeper = firstMatch(list.slice(specific.frame.index + 1), rules, depth - specific.frame.index - 1);
+        if (deeper)
+            return { category: deeper.rule.category, frame: deeper.frame, reason: deeper.frame.func + " (waiting in " + specific.frame.func + ")" };
+    }
+    if (specific)
+        return { category: specific.rule.category, frame: specific.frame, reason: specific.frame.func };
+    const top = list[0];
+    if (!top.hasSymbol) {
+        return { category: "unknown", frame: top, reason: "no symbols for the top frame (" + top.symbol + ")" };
+    }
+    if (SYSTEM_CALL_STUBS.some((p) => matchesFunction(top.func, p))) {
+        return { category: "system-call", frame: top, reason: "in the system call " + top.func };
+    }
+    return { category: "running", frame: top, reason: "not in a wait: " + top.func };
+}
+
+/**
+ * Frames of threads that write dumps or break into the process for a debugger (not the process's own
+ * work): dbghelp/dbgcore, WER, the debugger's break-in thread, Breakpad and Crashpad handlers.
+ */
+const DUMP_WRITER_FUNCTIONS = [
+    "*!MiniDumpWriteDump*", "dbgcore", "faultrep", "*!WerpReportFault*", "ntdll!DbgUiRemoteBreakin",
+    "*!google_breakpad::ExceptionHandler::*", "*!crashpad::*",
+];
+/** x86 stub return point after `sysenter` (XP-era `KiFastSystemCall`), not named Nt*. */
+const EXTRA_STUBS = ["ntdll!KiFastSystemCallRet"];
+/** The system-call instruction that ends right before the IP, or undefined. */
+function syscallBefore(before, arch) {
+    const n = before.length;
+    if (arch === "arm64") {
+        if (n < 4)
+            return undefined;
+        const w = (before[n - 4] | (before[n - 3] << 8) | (before[n - 2] << 16) | (before[n - 1] << 24)) >>> 0;
+        // SVC #imm16: 1101 0100 000 imm16 000 01 (Arm ARM C6 "SVC").
+        return ((w & 0xffe0001f) >>> 0) === 0xd4000001 ? "svc" : undefined;
+    }
+    if (n < 2)
+        return undefined;
+    const a = before[n - 2];
+    const b = before[n - 1];
+    if (a === 0xcd && b === 0x2e)
+        return "int 2e";
+    if (arch === "x64" && a === 0x0f && b === 0x05)
+        return "syscall";
+    if (arch === "x86" && a === 0x0f && b === 0x34)
+        return "sysenter";
+    return undefined;
+}
+/** Frame patterns from a settings list; patterns that make no sense are skipped. */
+function framePatterns(list) {
+    const out = [];
+    for (const s of list) {
+        const p = parseFramePattern(s);
+        if (typeof p !== "string")
+            out.push(p);
+    }
+    return out;
+}
+/** The first frame (top down) matching any pattern, or undefined (also for unreadable stacks). */
+function findFrame(stack, patterns) {
+    if (!Array.isArray(stack.frames) || patterns.length === 0)
+        return undefined;
+    for (const f of stack.frames) {
+        for (const p of patterns)
+            if (frameMatches(f, p))
+                return f;
+    }
+    return undefined;
+}
+function isStub(f) {
+    if (!f.hasSymbol)
+        return false;
+    for (const p of SYSTEM_CALL_STUBS)
+        if (matchesFunction(f.func, p))
+            return true;
+    for (const p of EXTRA_STUBS)
+        if (matchesFunction(f.func, p))
+            return true;
+    return false;
+}
+/** Classifies threads; code bytes are read once per distinct IP (threads in the same stub share them). */
+class ActivityClassifier {
+    target;
+    bytesCache = {};
+    arch;
+    constructor(target) {
+        this.target = target;
+        this.arch = target.architecture();
+    }
+    codeBefore(top) {
+        const [hi, lo] = halvesOf(top.ip);
+        const key = hi + ":" + lo;
+        let b = this.bytesCache[key];
+        if (b === undefined) {
+            const wide = this.arch === "arm64" ? 4 : 8;
+            b = this.target.readBytes(addTo(top.ip, -wide), wide) || null;
+            // The wide window may reach into a page that is not in the dump; the syscall check needs only 2 bytes.
+            if (!b && this.arch !== "arm64")
+                b = this.target.readBytes(addTo(top.ip, -2), 2) || null;
+            this.bytesCache[key] = b;
+        }
+        return b || undefined;
+    }
+    classify(stack) {
+        if (!Array.isArray(stack.frames)) {
+            return { activity: "unknown", top: undefined, checked: "none", instruction: undefined, reason: stack.frames.reason };
+        }
+        const frames = stack.frames;
+        const top = frames[0];
+        if (!top)
+            return { activity: "unknown", top: undefined, checked: "none", instruction: undefined, reason: "the thread has no frames" };
+        const where = top.symbol;
+        const bytes = this.codeBefore(top);
+        if (bytes) {
+            const insn = syscallBefore(bytes, this.arch);
+            if (insn) {
+                const outside = isStub(top) || !top.hasSymbol ? "" : " (outside the system-call stubs: a direct system call or a patched stub)";
+                return { activity: "system-call", top, checked: "bytes", instruction: insn, reason: "IP right after " + insn + " in " + where + outside };
+            }
+            if (this.arch === "x86" && isStub(top) && bytes.length >= 8 && endsWithCall(bytes)) {
+                return { activity: "system-call", top, checked: "bytes", instruction: "call", reason: "IP after the call to the system-call gate in " + where + " (WOW64 or sysenter stub)" };
+            }
+            return { activity: "active", top, checked: "bytes", instruction: undefined, reason: "no system-call instruction right before the IP (" + where + ")" };
+        }
+        if (isStub(top)) {
+            return { activity: "system-call", top, checked: "symbol", instruction: undefined, reason: "frame 0 is the system-call stub " + top.func + " (code bytes not in the dump: byte check skipped)" };
+        }
+        if (top.hasSymbol) {
+            return { activity: "active", top, checked: "symbol", instruction: undefined, reason: "frame 0 is " + where + ", not a system-call stub (code bytes not in the dump: byte check skipped)" };
+        }
+        const m = top.module;
+        const sys = m ? m.symbolName.toLowerCase() : "";
+        if (sys === "ntdll" || sys === "win32u") {
+            return { activity: "unknown", top, checked: "none", instruction: undefined,
+                reason: "frame 0 " + where + " has no symbol and the code is not in the dump: it may be a system-call stub (.reload /f " + m.name + ")" };
+        }
+        return { activity: "active", top, checked: "symbol", instruction: undefined,
+            reason: "frame 0 " + where + (m ? " is outside the system-call modules" : " is outside every module") + " (code bytes not in the dump: byte check skipped)" };
+    }
+}
+/**
+ * Boolean options of the thread-state analyses, from a dx object (`new { All = true }`) or a string
+ * (`"all"`, `"all=false"`, several separated by spaces or commas). A message when they make no sense.
+ */
+function readFlags(arg, names) {
+    const out = {};
+    for (const n of names)
+        out[n] = false;
+    if (arg === undefined || arg === null)
+        return out;
+    const truth = (v, name) => {
+        if (v === true || v === 1 || (typeof v === "string" && /^(true|yes|1)$/i.test(v.trim())))
+            return true;
+        if (v === false || v === 0 || (typeof v === "string" && /^(false|no|0)$/i.test(v.trim())))
+            return false;
+        return name + " must be true or false, not " + String(v);
+    };
+    if (typeof arg === "string") {
+        for (const part of arg.split(/[\s,;]+/)) {
+            if (part === "")
+                continue;
+            const eq = part.indexOf("=");
+            const key = (eq >= 0 ? part.slice(0, eq) : part).toLowerCase();
+            const name = names.filter((n) => n.toLowerCase() === key)[0];
+            if (!name)
+                return "unknown option \"" + part + "\" (options: " + names.join(", ") + ")";
+            const v = eq >= 0 ? truth(part.slice(eq + 1), name) : true;
+            if (typeof v === "string")
+                return v;
+            out[name] = v;
+        }
+        return out;
+    }
+    if (typeof arg === "object") {
+        for (const n of names) {
+            let v;
+            try {
+                v = arg[n];
+            }
+            catch (e) {
+                v = undefined;
+            }
+            if (v === undefined || v === null)
+                continue;
+            const b = truth(v, n);
+            if (typeof b === "string")
+                return b;
+            out[n] = b;
+        }
+        return out;
+    }
+    return "options must be an object such as new { " + names[0] + " = true } or a string such as \"" + names[0].toLowerCase() + "\", not " + String(arg);
+}
+/** Modules whose frames are the OS's plumbing around a call, not the code that decided to make it. */
+const SYSTEM_MODULES$1 = ["ntdll", "kernelbase", "kernel32", "win32u", "user32", "rpcrt4", "combase", "ole32", "wow64*"];
+function isSystemFrame(f, modules) {
+    const m = f.module;
+    if (!m)
+        return false;
+    const name = m.symbolName.toLowerCase();
+    for (const p of modules)
+        if (globMatch(name, p.toLowerCase()))
+            return true;
+    return false;
+}
+/** The first frame at or after `from` that is not in a system module (the code that made the call), or undefined. */
+function firstNonSystemFrame(frames, from, modules) {
+    for (let i = from; i < frames.length; i++)
+        if (!isSystemFrame(frames[i], modules))
+            return frames[i];
+    return undefined;
+}
+
+/**
+ * Zombie Processes: processes that have exited but whose process object is still referenced, with why
+ * they matter (crash-like exits, many zombies of one image or from one parent) and who keeps them.
+ *
+ * The pattern: a process whose threads have all exited and whose handle table and address space are
+ * torn down stays in the system's process list as long as someone holds a handle or a reference to its
+ * EPROCESS. Task Manager does not show it; a kernel debugger does. Zombies are evidence of past crashes
+ * and silent terminations; many zombies of one image (a service restarted again and again), or created by
+ * one parent (a "process factory" that never closes its handles), point at the cause.
+ *
+ * Detection: every process of `nt!PsActiveProcessHead` (one read per EPROCESS, fields by name) is a
+ * zombie when its ObjectTable is null, ActiveThreads is 0 and ExitTime is set (System and Idle excluded).
+ * Per zombie: exit status (crash-like: an error or software-exception code that is not in
+ * `BenignExitCodes`, or Flags3.Crashed where the build has it), lifetime, zombie age (the dump time from
+ * KUSER_SHARED_DATA.SystemTime, else `.time`), the parent resolved over the whole list (a parent that is
+ * itself a zombie is named as such), the PointerCount and HandleCount from the object header, and the
+ * threads still linked to it (terminated threads with the handles that keep them). Zombies are grouped by
+ * image (with the live instances of the same image: a restarted service) and by parent. With the
+ * `Holders` option, each process's handle table (the debugger's Io.Handles) is searched for handles to
+ * the zombies and their threads, within `HolderBudgetMs` and `MaxHolderHandles`.
+ *
+ * Verdict: Positive for a zombie with a crash-like exit, one of at least `SameImageThreshold` zombies of
+ * an image, of `ParentThreshold` zombies of one parent or held by one process, or one of many zombies
+ * (`TotalThreshold`, or `TotalPercent` of the processes); Suspicious for an isolated zombie; Info for a
+ * zombie younger than `MinAgeSeconds` (a process is a zombie for a moment during normal teardown).
+ *
+ * False positives: a process that exited seconds before the dump is still being torn down; a parent
+ * that waits for its child's exit code legitimately holds the handle for a while. Kernel minidumps
+ * have no process list.
+ *
+ * Options (a dx object `new { Holders = true }` or the string `"holders"`): Holders searches the handle
+ * tables for the processes holding the zombies.
+ *
+ * @function ZombieProcesses
+ * @memberof Ewmda
+ * @param {object|string} [options] `Holders` (bool): also find the processes holding handles to the zombies; or the string `"holders"`.
+ * @returns {ResultSet} One row per zombie (Kind Zombie) and per image or parent with several zombies (Kind ByImage, ByParent): Kind, Process, PID, Parent, ExitStatus, ExitText, CrashLike, Created, Exited, Lifetime, ZombieAge, PointerCount, HandleCount, TerminatedThreads, ThreadHandles, Holders, Count, LiveInstances, Address, Verdict, Evidence, Source.
+ * @example dx @$ewmda.ZombieProcesses()
+ * @example dx -g @$ewmda.ZombieProcesses().Where(r => r.Kind == "Zombie" && r.CrashLike)
+ * @example dx @$ewmda.ZombieProcesses(new { Holders = true })
+ * @example !ewmda.zombies
+ * @example !ewmda.zombies "holders"
+ */
+const zombieProcesses = defineAnalysis({
+    meta: {
+        name: "ZombieProcesses",
+        command: "zombies",
+        summary: "Exited processes still referenced: exit status, age, parent, reference counts, grouped by image and parent",
+        patterns: ["Zombie Processes"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [{ name: "options", help: "Holders: also find who holds handles to the zombies; or the string \"holders\"", optional: true }],
+        options: [{ name: "Holders", type: "bool", help: "search every process's handle table (Io.Handles) for handles to the zombies and their threads" }],
+        columns: [
+            { name: "Kind", type: "string", help: "Zombie (one exited process), ByImage or ByParent (a group of zombies)" },
+            { name: "Process", type: "string", help: "Image file name (ImageFileName)" },
+            { name: "PID", type: "hex", help: "Process id (zombies keep theirs until the object is freed)" },
+            { name: "Parent", type: "string", help: "InheritedFromUniqueProcessId resolved over the whole list: name (pid), marked when the parent is itself a zombie or is gone" },
+            { name: "ExitStatus", type: "hex", help: "ExitStatus (NTSTATUS or exit code)" },
+            { name: "ExitText", type: "string", help: "What the exit status means", table: false },
+            { name: "CrashLike", type: "bool", help: "An error or exception code not in BenignExitCodes, or Flags3.Crashed" },
+            { name: "Created", type: "string", help: "CreateTime (UTC)", table: false },
+            { name: "Exited", type: "string", help: "ExitTime (UTC)" },
+            { name: "Lifetime", type: "string", help: "ExitTime - CreateTime" },
+            { name: "ZombieAge", type: "string", help: "Dump time - ExitTime: how long it has been a zombie" },
+            { name: "PointerCount", type: "int", help: "References to the EPROCESS (object header)" },
+            { name: "HandleCount", type: "int", help: "Handles to the EPROCESS (object header)" },
+            { name: "TerminatedThreads", type: "int", help: "Terminated threads still linked to the process" },
+            { name: "ThreadHandles", type: "int", help: "Handles to those threads (a thread handle keeps the thread, and the thread keeps the process)", table: false },
+            { name: "Holders", type: "string", help: "Processes holding handles to the zombie or its threads (Holders option)", sparse: true },
+            { name: "Count", type: "int", help: "Zombies in the group (ByImage, ByParent rows)", sparse: true },
+            { name: "LiveInstances", type: "int", help: "Live processes of the same image (ByImage rows): a restarted service", sparse: true },
+            { name: "Address", type: "address", help: "EPROCESS address", table: false },
+        ],
+        settings: {
+            MinAgeSeconds: {
+                default: 60,
+                help: "Zombies younger than this (dump time - ExitTime) are reported as Info",
+                reason: "every exiting process is a zombie for a moment while its last references are released (patterns.md §1)",
+            },
+            SameImageThreshold: {
+                default: 3,
+                help: "Zombies of one image that make each of them Positive",
+                reason: "repeated zombies of a process that should run once (a service) mean it crashed and was restarted (Vostokov, Crashed Processes)",
+            },
+            ParentThreshold: {
+                default: 5,
+                help: "Zombies of one parent (or held by one process) that make each of them Positive",
+                reason: "a parent that creates processes and never closes their handles leaks them (Process Factory)",
+            },
+            TotalThreshold: {
+                default: 50,
+                help: "Zombies in the system that make each of them Positive",
+                reason: "fifty exited processes kept alive tie up PIDs and kernel memory whatever their cause (patterns.md §1)",
+            },
+            TotalPercent: {
+                default: 10,
+                help: "Share of the processes (percent) that, with at least SameImageThreshold zombies, makes each of them Positive",
+                reason: "on a small system a tenth of the process list being zombies is as telling as fifty on a large one",
+            },
+            BenignExitCodes: {
+                default: BENIGN_EXIT_CODES,
+                help: "Exit statuses that are never crash-like (hex)",
+                reason: "success, the generic failure exit code 1, Ctrl+C (STATUS_CONTROL_C_EXIT), a debugger's kill (DBG_TERMINATE_PROCESS), STATUS_PENDING",
+            },
+            MaxHolderHandles: {
+                default: 200000,
+                help: "Handles examined per call by the Holders search",
+                reason: "a terminal server has millions of handles; the search stops there and says so",
+            },
+            HolderBudgetMs: {
+                default: 10000,
+                help: "Time the Holders search may take",
+                reason: "each handle is a few host calls; ten seconds covers a busy server without hanging the debugger",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const flags = readFlags(args[0], ["Holders"]);
+        if (typeof flags === "string") {
+            ctx.summary("ZombieProcesses: " + flags);
+            yield info$f(flags, "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("ZombieProcesses: needs a kernel or complete dump");
+            yield info$f("ZombieProcesses needs a kernel or complete dump: " + missing + "; then !process 0 0 lists exited processes with ObjectTable 00000000", "heuristic");
+            return;
+        }
+        const walk = k.processes();
+        const all = walk.items;
+        if (walk.problem)
+            yield info$f("the process list is incomplete: " + walk.problem + " (!process 0 0)", "typed");
+        if (all.length === 0) {
+            ctx.summary("ZombieProcesses: no processes could be read");
+            return;
+        }
+        const byPid = {};
+        for (const p of all)
+            (byPid[p.pid] || (byPid[p.pid] = [])).push(p);
+        const zombies = all.filter(isZombie);
+        const zombieKeys = {};
+        for (const z of zombies)
+            zombieKeys[addressKey$1(z.address)] = true;
+        const dump = k.dumpTime();
+        const benign = parseCodeList(cfg.BenignExitCodes);
+        if (zombies.length === 0) {
+            const exited = all.filter((p) => !isZeroTime(p.exitTime)).length;
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 zombie processes among " + all.length + " processes (no process with ObjectTable null, ActiveThreads 0 and ExitTime set" +
+                    (exited ? "; " + exited + " exited process(es) still have threads or a handle table: exiting now" : "") + "; !process 0 0)",
+            };
+            ctx.summary("ZombieProcesses: 0 zombies among " + all.length + " processes");
+            return;
+        }
+        const details = zombies.map((p) => {
+            const h = k.objectHeader(p.address);
+            const header = h instanceof Unavailable ? { why: h.reason } : { pointers: h.pointerCount, handles: h.handleCount, address: h.header };
+            const threads = k.threadsOf(p).items;
+            let threadHandles = 0;
+            const threadHeaders = [];
+            for (const th of threads) {
+                const th2 = k.objectHeader(th.address);
+                if (th2 instanceof Unavailable)
+                    continue;
+                threadHandles += th2.handleCount || 0;
+                threadHeaders.push(th2.header);
+            }
+            return { p, header, threads, threadHandles, threadHeaders };
+        });
+        // Optional: who holds handles to them.
+        const holders = {};
+        const heldBy = {};
+        let holderNote;
+        if (flags.Holders) {
+            const targets = {};
+            for (const d of details) {
+                const zk = addressKey$1(d.p.address);
+                if (d.header.address)
+                    targets[addressKey$1(d.header.address)] = { zombie: zk, what: "process" };
+                for (const h of d.threadHeaders)
+                    targets[addressKey$1(h)] = { zombie: zk, what: "thread" };
+            }
+            holderNote = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+        }
+        // Groups.
+        const byImage = {};
+        const byParent = {};
+        for (const d of details) {
+            const image = d.p.name.toLowerCase();
+            (byImage[image] || (byImage[image] = [])).push(d);
+            if (d.p.parentPid !== undefined)
+                (byParent[d.p.parentPid] || (byParent[d.p.parentPid] = [])).push(d);
+        }
+        const live = (image) => all.filter((p) => !isZombie(p) && p.name.toLowerCase() === image).length;
+        const manyOverall = zombies.length >= cfg.TotalThreshold ||
+            (zombies.length >= cfg.SameImageThreshold && zombies.length * 100 >= cfg.TotalPercent * all.length);
+        const parentText = (pid) => {
+            if (pid === undefined)
+                return "unreadable";
+            const list = byPid[pid];
+            if (!list || list.length === 0)
+                return "0x" + pid.toString(16) + " (not in the process list: exited and freed)";
+            const names = list.map((q) => q.name + " (0x" + pid.toString(16) + (isZombie(q) ? ", itself a zombie" : "") + ")");
+            return names.join(" or ");
+        };
+        let positives = 0;
+        for (const d of details) {
+            const p = d.p;
+            const code = p.exitStatus;
+            const crashLike = (code !== undefined && isCrashExitCode(code >>> 0, benign)) || p.crashed === true;
+            const lifetime = p.createTime && p.exitTime ? secondsBetween(p.exitTime, p.createTime) : undefined;
+            const age = dump instanceof Unavailable || !p.exitTime ? undefined : secondsBetween(dump.time, p.exitTime);
+            const image = p.name.toLowerCase();
+            const sameImage = byImage[image].length;
+            const sameParent = p.parentPid !== undefined ? byParent[p.parentPid].length : 0;
+            const zk = addressKey$1(p.address);
+            const holding = holders[zk] || [];
+            const bigHolder = holding.some((h) => Object.keys(heldBy[h.process] || {}).length >= cfg.ParentThreshold);
+            const reasons = [];
+            if (crashLike)
+                reasons.push(code !== undefined && isCrashExitCode(code >>> 0, benign) ? "crash-like exit " + exceptionCodeText(code) : "Flags3.Crashed is set");
+            if (sameImage >= cfg.SameImageThreshold)
+                reasons.push(sameImage + " zombies of " + p.name + (live(image) ? " beside " + live(image) + " live instance(s): restarted" : ""));
+            if (sameParent >= cfg.ParentThreshold)
+                reasons.push(sameParent + " zombies of one parent");
+            if (bigHolder)
+                reasons.push("held by a process that holds " + cfg.ParentThreshold + " or more zombies");
+            if (manyOverall)
+                reasons.push(zombies.length + " zombies among " + all.length + " processes");
+            let verdict;
+            let why;
+            if (age !== undefined && age < cfg.MinAgeSeconds) {
+                verdict = "Info";
+                why = "exited " + formatSeconds(age) + " before the dump: normal teardown (MinAgeSeconds " + cfg.MinAgeSeconds + ")";
+            }
+            else if (reasons.length) {
+                verdict = "Positive";
+                why = reasons.join("; ");
+            }
+            else {
+                verdict = "Suspicious";
+                why = "an isolated zombie: a handle or a reference keeps it" + (d.header.handles ? " (" + d.header.handles + " handle(s))" : "");
+            }
+            if (verdict === "Positive")
+                positives++;
+            const addr = t.formatAddress(p.address);
+            yield {
+                Kind: "Zombie", Process: p.name, PID: p.pid, Parent: parentText(p.parentPid),
+                ExitStatus: code, ExitText: code === undefined ? undefined : exceptionCodeText(code),
+                CrashLike: crashLike,
+                Created: fileTimeText(p.createTime), Exited: fileTimeText(p.exitTime),
+                Lifetime: lifetime === undefined ? notAvailable("CreateTime or ExitTime unreadable") : formatSeconds(lifetime),
+                ZombieAge: age === undefined ? notAvailable(dump instanceof Unavailable ? dump.reason : "ExitTime unreadable") : formatSeconds(age),
+                PointerCount: d.header.pointers !== undefined ? d.header.pointers : notAvailable(d.header.why || "object header unreadable"),
+                HandleCount: d.header.handles !== undefined ? d.header.handles : notAvailable(d.header.why || "object header unreadable"),
+                TerminatedThreads: d.threads.filter((th) => th.terminated === true).length,
+                ThreadHandles: d.threads.length ? d.threadHandles : undefined,
+                Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") : "none found") : undefined,
+                Count: undefined, LiveInstances: undefined, Address: p.address,
+                Verdict: verdict, Source: "typed",
+                Evidence: why + "; !process " + addr + " 1 (ObjectTable 00000000, no active threads); dt nt!_EPROCESS " + addr + " ExitTime ExitStatus; !object " + addr,
+            };
+        }
+        for (const image of Object.keys(byImage).sort()) {
+            const list = byImage[image];
+            if (list.length < 2)
+                continue;
+            const n = live(image);
+            yield {
+                Kind: "ByImage", Process: list[0].p.name, Count: list.length, LiveInstances: n,
+                Verdict: list.length >= cfg.SameImageThreshold ? "Positive" : "Info", Source: "typed",
+                Evidence: list.length + " zombies of " + list[0].p.name + " (pids " + list.map((d) => "0x" + d.p.pid.toString(16)).join(", ") + ")" +
+                    (n ? " and " + n + " live instance(s)" : "") + "; !process 0 0 " + list[0].p.name,
+            };
+        }
+        for (const key of Object.keys(byParent).sort((a, b) => Number(a) - Number(b))) {
+            const pid = Number(key);
+            const list = byParent[pid];
+            if (list.length < 2)
+                continue;
+            yield {
+                Kind: "ByParent", Process: parentText(pid), PID: pid, Count: list.length,
+                Verdict: list.length >= cfg.ParentThreshold ? "Positive" : "Info", Source: "typed",
+                Evidence: list.length + " zombies created by " + parentText(pid) + ": " + list.map((d) => d.p.name + " 0x" + d.p.pid.toString(16)).join(", ") +
+                    "; a parent that keeps its children's handles (!handle 0 3 0x" + pid.toString(16) + " Process)",
+            };
+        }
+        if (holderNote)
+            yield info$f(holderNote, "typed");
+        if (dump instanceof Unavailable)
+            yield info$f("zombie ages are not available: " + dump.reason + " (.time)", "typed");
+        const images = Object.keys(byImage).map((i) => byImage[i].length + " " + byImage[i][0].p.name).sort();
+        ctx.summary("ZombieProcesses: " + zombies.length + " zombie(s) among " + all.length + " processes (" + positives + " positive): " +
+            images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : ""));
+    },
+    rowText(row) {
+        if (row.Kind === "Zombie")
+            return String(row.Process) + " 0x" + row.PID.toString(16) + " exited " + hex$3(row.ExitStatus === undefined ? 0 : row.ExitStatus) + ", zombie for " + String(row.ZombieAge);
+        if (row.Kind === "ByImage" || row.Kind === "ByParent")
+            return String(row.Kind) + " " + String(row.Process) + ": " + String(row.Count) + " zombies";
+        return row.Verdict + ": " + row.Evidence;
+    },
+});
+/** ObjectTable null, no active threads, ExitTime set; not System or Idle. */
+function isZombie(p) {
+    return p.pid !== 0 && p.pid !== 4 && p.hasObjectTable === false && p.activeThreads === 0 && !isZeroTime(p.exitTime);
+}
+/**
+ * Searches every non-zombie process's handles (the debugger's Io.Handles) for the given object headers.
+ * Only Process and Thread handles are examined. Returns a note when the search was cut short or impossible.
+ */
+function findHolders(targets, zombies, maxHandles, budgetMs, holders, heldBy) {
+    const started = Date.now();
+    let examined = 0;
+    let withoutHandles = 0;
+    let processes = 0;
+    let stopped;
+    try {
+        for (const proc of host.currentSession.Processes) {
+            let pid;
+            let name;
+            try {
+                pid = toNumber(proc.Id);
+                name = String(proc.Name);
+            }
+            catch (e) {
+                continue;
+            }
+            let kernelObject;
+            try {
+                const ko = proc.KernelObject;
+                kernelObject = ko ? addressKey$1(ko.address) : undefined;
+            }
+            catch (e) {
+                kernelObject = undefined;
+            }
+            if (kernelObject && zombies[kernelObject])
+                continue;
+            let handles;
+            try {
+                handles = proc.Io ? proc.Io.Handles : undefined;
+            }
+            catch (e) {
+                handles = undefined;
+            }
+            if (!handles) {
+                withoutHandles++;
+                continue;
+            }
+            processes++;
+            const label = name + " (0x" + pid.toString(16) + ")";
+            for (const h of handles) {
+                if (examined >= maxHandles) {
+                    stopped = "stopped after " + maxHandles + " handles (MaxHolderHandles)";
+                    break;
+                }
+                if (budgetMs > 0 && Date.now() - started > budgetMs) {
+                    stopped = "stopped at the time budget of " + budgetMs + " ms (HolderBudgetMs)";
+                    break;
+                }
+                examined++;
+                let type;
+                try {
+                    type = String(h.Type);
+                }
+                catch (e) {
+                    continue;
+                }
+                if (type !== "Process" && type !== "Thread")
+                    continue;
+                let header;
+                try {
+                    header = addressKey$1(h.Object.address);
+                }
+                catch (e) {
+                    continue;
+                }
+                const hit = targets[header];
+                if (!hit)
+                    continue;
+                let value = "";
+                try {
+                    value = " handle " + hex$3(h.Handle);
+                }
+                catch (e) {
+                    value = "";
+                }
+                (holders[hit.zombie] || (holders[hit.zombie] = [])).push({ process: label, text: label + value + (hit.what === "thread" ? " (to a thread)" : "") });
+                (heldBy[label] || (heldBy[label] = {}))[hit.zombie] = true;
+            }
+            if (stopped)
+                break;
+        }
+    }
+    catch (e) {
+        return "the holder search failed: the debugger's process list could not be read";
+    }
+    const parts = [];
+    if (stopped)
+        parts.push("the holder search " + stopped + "; holders may be missing");
+    if (processes === 0)
+        parts.push("no process has a handle table the debugger can list (Io.Handles): holders are unknown (!findhandle, !handle 0 3 0 Process)");
+    else if (withoutHandles)
+        parts.push(withoutHandles + " process(es) have no handle list (Io.Handles): holders there are unknown");
+    return parts.length ? parts.join("; ") : undefined;
+}
+function info$f(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * What the kernel branches of the thread analyses (BlockedThreads, SuspendedThreads, SpikingThreads,
+ * ActiveThreads) share: the thread selection across all processes (Process and Module predicates), the
+ * stacks of the threads they report (read through the Target, at most `max` per call), and the row
+ * fragments every kernel thread row carries.
+ */
+/** Every thread of the selected processes (Idle's threads left out: they are the processors' idle loops). */
+function selectKernelThreads(k, sel) {
+    const filter = processFilter(sel);
+    const all = k.allThreads((p) => p.pid !== 0 && (!filter || filter(p)));
+    const scope = describeSelection(sel);
+    return { threads: all.threads, processes: all.processes, problems: all.problems, scope: scope ? " (" + scope + ")" : "" };
+}
+/** Stacks of kernel threads through the debugger's thread objects, read once each and at most `max` per call. */
+class KernelStacks {
+    t;
+    k;
+    max;
+    read = 0;
+    cache = {};
+    skipped = 0;
+    module;
+    constructor(t, k, max, sel) {
+        this.t = t;
+        this.k = k;
+        this.max = max;
+        const p = sel.module !== undefined ? parseFramePattern(sel.module) : undefined;
+        this.module = p && typeof p !== "string" ? p : undefined;
+    }
+    /** The thread's frames, or undefined (no debugger thread object, unreadable, or past the cap). */
+    frames(th) {
+        const s = this.stack(th);
+        return s && Array.isArray(s.frames) ? s.frames : undefined;
+    }
+    stack(th) {
+        const key = addressKey$1(th.address);
+        if (key in this.cache)
+            return this.cache[key] || undefined;
+        let s = null;
+        const ref = this.k.modelThread(th);
+        if (ref) {
+            if (this.read >= this.max)
+                this.skipped++;
+            else {
+                this.read++;
+                s = this.t.threadStack(ref);
+            }
+        }
+        this.cache[key] = s;
+        return s || undefined;
+    }
+    /** With a Module predicate: whether one of the thread's frames is in that module (threads without a stack fail it). */
+    keep(th) {
+        if (!this.module)
+            return true;
+        const frames = this.frames(th);
+        if (!frames)
+            return false;
+        for (const f of frames)
+            if (frameMatches(f, this.module))
+                return true;
+        return false;
+    }
+    /** A line for the summary when the cap cut stacks. */
+    note(setting) {
+        return this.skipped ? this.skipped + " thread stack(s) not read (" + setting + " = " + this.max + ")" : undefined;
+    }
+}
+/** `app.exe (0x1a4)`. */
+function processLabel(p) {
+    return p.name + " (0x" + (p.pid >= 0 ? p.pid.toString(16) : "?") + ")";
+}
+/** Frames as `a <- b <- c`, at most `n`. */
+function framesText(frames, n) {
+    if (!frames || frames.length === 0)
+        return undefined;
+    return frames.slice(0, n).map((f) => f.symbol).join(" <- ") + (frames.length > n ? " <- ..." : "");
+}
+/** `!thread <ethread>` for a thread, the classic command that shows what the rows say. */
+function threadCommand(t, th) {
+    return "!thread " + t.formatAddress(th.address) + " 17";
+}
+function tidText(th) {
+    return th.tid >= 0 ? hex$3(th.tid) : "?";
+}
+/** The walk problems as one Info line, or undefined. */
+function problemsText(problems) {
+    if (problems.length === 0)
+        return undefined;
+    return "the process or thread lists are incomplete: " + problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; and " + (problems.length - 3) + " more" : "") +
+        " (!process 0 0 walks them too)";
+}
+
+/**
+ * Missing Thread (kernel space): threads that others depend on but that no longer exist or have
+ * terminated, and processes that have fewer threads than they should.
+ *
+ * The pattern: a lock owner, a server thread or a worker that exited (often killed by an exception)
+ * leaves the threads that depend on it waiting forever; a service running with too few threads, or a
+ * driver whose system threads are gone, stops doing its work. In a kernel dump this shows as references
+ * to threads that are not in any process's thread list, or that are terminated.
+ *
+ * Detection: every thread of every process (from `nt!PsActiveProcessHead`), live ones and terminated
+ * ones still linked (CrossThreadFlags.Terminated). References checked: the owners of the mutants waited
+ * on (KMUTANT.OwnerThread of the objects in the wait blocks, at most `MaxWaitDetails` waiting threads)
+ * and the owners of the executive resources in `nt!ExpSystemResourcesList` (ERESOURCE OwnerEntry and
+ * OwnerTable, flag bits masked). An owner that is a terminated thread is DanglingOwner (exited); one in
+ * no thread list is DanglingOwner (missing), with what the memory at that address holds now. Also:
+ * terminated threads still referenced whose exit status is crash-like (Exited), live processes whose
+ * LastThreadExitStatus is crash-like (LastThreadExit), processes with far fewer threads than their
+ * peers of the same image or than `ExpectedThreads` says (LowThreadCount), and `ExpectedSystemThreads`
+ * start addresses without a thread in System (MissingSystemThread). ALPC references (a client waiting for
+ * a server thread) are AlpcWaitChains' part.
+ *
+ * Verdict: Positive for dangling owners; Suspicious for crash-like exits and count anomalies; Negative
+ * when none is found.
+ *
+ * False positives: thread objects are freed and reused, so an owner address may now hold another thread
+ * (the row shows what is there). A thread exits with an error code on purpose in some programs. Expected
+ * counts are product knowledge: ExpectedThreads is empty by default.
+ *
+ * Options (a dx object `new { All = true }` or the string `"all"`): All also lists every terminated thread
+ * still linked, not only the crash-like ones.
+ *
+ * @function MissingThreads
+ * @memberof Ewmda
+ * @param {object|string} [options] `All` (bool): list every terminated thread still linked; or the string `"all"`.
+ * @returns {ResultSet} One row per finding: Kind, Referrer, ThreadAddress, Thread, Process, ExitStatus, Expected, Verdict, Evidence, Source.
+ * @example dx @$ewmda.MissingThreads()
+ * @example dx -g @$ewmda.MissingThreads().Where(r => r.Kind == "DanglingOwner")
+ * @example !ewmda.missingthreads
+ */
+const missingThreads = defineAnalysis({
+    meta: {
+        name: "MissingThreads",
+        command: "missingthreads",
+        summary: "Lock owners and other referenced threads that exited or are gone, crash exits, processes with too few threads",
+        patterns: ["Missing Thread (kernel space)"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [{ name: "options", help: "All: list every terminated thread still linked; or the string \"all\"", optional: true }],
+        options: [{ name: "All", type: "bool", help: "also list every terminated thread still linked, not only the crash-like ones" }],
+        columns: [
+            { name: "Kind", type: "string", help: "DanglingOwner, Exited, LastThreadExit, LowThreadCount or MissingSystemThread" },
+            { name: "Referrer", type: "string", help: "What refers to the thread (a mutant, an ERESOURCE) or what was compared" },
+            { name: "ThreadAddress", type: "address", help: "The ETHREAD referred to" },
+            { name: "Thread", type: "hex", help: "Its thread id, when the address still holds a thread" },
+            { name: "Process", type: "string", help: "The process concerned, name (pid)" },
+            { name: "ExitStatus", type: "hex", help: "The thread's ExitStatus, or the process's LastThreadExitStatus" },
+            { name: "Expected", type: "string", help: "Expected against actual thread counts (LowThreadCount, MissingSystemThread)" },
+        ],
+        settings: {
+            MaxWaitDetails: {
+                default: 4096,
+                help: "Waiting threads whose wait blocks are read for mutant owners",
+                reason: "a wait block costs three reads; thousands of threads on a server stay within a few seconds",
+            },
+            MaxResources: {
+                default: 8192,
+                help: "ERESOURCEs read from nt!ExpSystemResourcesList",
+                reason: "a busy system has a few thousand; the cap protects against a corrupted list",
+            },
+            MinPeers: {
+                default: 3,
+                help: "Live processes of one image needed to compare their thread counts",
+                reason: "with fewer peers there is no normal count to compare with",
+            },
+            PeerMinThreads: {
+                default: 4,
+                help: "Median thread count of the peers from which a process with far fewer threads is reported",
+                reason: "images that run with one or two threads have no room for a missing one",
+            },
+            PeerRatio: {
+                default: 4,
+                help: "How many times fewer threads than the peers' median make a process LowThreadCount",
+                reason: "a quarter of the usual threads is more than normal variation (One-Thread Process)",
+            },
+            ExpectedThreads: {
+                default: [],
+                help: "Minimum live threads per image, as \"image=count\" (svchost.exe=3)",
+                reason: "how many threads a product needs is product knowledge; empty by default",
+            },
+            ExpectedSystemThreads: {
+                default: ["nt!ExpWorkerThread"],
+                help: "Start addresses (module!function) of system threads that must exist in System",
+                reason: "the executive worker threads run every work item; none means queued work never runs",
+            },
+            BenignExitCodes: {
+                default: BENIGN_EXIT_CODES,
+                help: "Exit statuses that are never crash-like (hex)",
+                reason: "success, exit code 1, Ctrl+C, a debugger's kill and STATUS_PENDING are normal ends",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const flags = readFlags(args[0], ["All"]);
+        if (typeof flags === "string") {
+            ctx.summary("MissingThreads: " + flags);
+            yield info$e(flags, "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("MissingThreads: needs a kernel or complete dump");
+            yield info$e("MissingThreads needs a kernel or complete dump: " + missing + "; then !process 0 7 and !locks show owners and threads", "heuristic");
+            return;
+        }
+        const all = k.allThreads();
+        if (all.problems.length)
+            yield info$e("the process or thread lists are incomplete: " + all.problems.slice(0, 3).join("; ") + " (!process 0 0)", "typed");
+        const benign = parseCodeList(cfg.BenignExitCodes);
+        const byAddress = {};
+        for (const th of all.threads)
+            byAddress[addressKey$1(th.address)] = th;
+        let findings = 0;
+        // 1. Owners of what threads wait on, and of executive resources.
+        const refs = [];
+        let detailed = 0;
+        for (const th of all.threads) {
+            if (th.state !== STATE.Waiting || th.process.pid === 0)
+                continue;
+            if (detailed >= cfg.MaxWaitDetails)
+                break;
+            detailed++;
+            for (const b of k.waitBlocks(th, 8).blocks) {
+                if (b.owner && !isNull(b.owner)) {
+                    refs.push({ owner: b.owner, referrer: "mutant " + t.formatAddress(b.object) + (b.name ? " " + b.name : "") + " waited on by " + tidText(th) + " of " + processLabel(th.process) });
+                }
+            }
+        }
+        const resources = k.resources(cfg.MaxResources);
+        for (const r of resources.items) {
+            for (const o of r.owners) {
+                refs.push({ owner: o, referrer: "ERESOURCE " + t.formatAddress(r.address) + " (" + (r.exclusive ? "exclusive" : "shared") + ", " +
+                        r.exclusiveWaiters + " exclusive and " + r.sharedWaiters + " shared waiters)" });
+            }
+        }
+        const seen = {};
+        for (const ref of refs) {
+            const key = addressKey$1(ref.owner) + "|" + ref.referrer;
+            if (seen[key])
+                continue;
+            seen[key] = true;
+            const th = byAddress[addressKey$1(ref.owner)];
+            if (th && th.terminated !== true && th.state !== STATE.Terminated)
+                continue;
+            findings++;
+            if (th) {
+                yield {
+                    Kind: "DanglingOwner", Referrer: ref.referrer, ThreadAddress: ref.owner, Thread: th.tid, Process: processLabel(th.process), ExitStatus: th.exitStatus,
+                    Verdict: "Positive", Source: "typed",
+                    Evidence: "the owner, thread " + tidText(th) + " of " + processLabel(th.process) + ", has exited" + exitText(th.exitStatus) + " without releasing it; !thread " + t.formatAddress(ref.owner),
+                };
+            }
+            else {
+                const there = k.threadAt(ref.owner);
+                const now = there && there.tid > 0 ? "the memory there reads as thread 0x" + there.tid.toString(16) + " of " + processLabel(there.process) + " (freed and reused, or a hidden process)"
+                    : "no thread is there any more";
+                yield {
+                    Kind: "DanglingOwner", Referrer: ref.referrer, ThreadAddress: ref.owner, Thread: there && there.tid > 0 ? there.tid : undefined, Process: undefined, ExitStatus: undefined,
+                    Verdict: "Positive", Source: "typed",
+                    Evidence: "the owner " + t.formatAddress(ref.owner) + " is not a thread of any listed process: " + now + "; !thread " + t.formatAddress(ref.owner) + ", !locks",
+                };
+            }
+        }
+        if (resources.problem && resources.problem.indexOf("missing from the symbols") < 0)
+            yield info$e("executive resources: " + resources.problem + " (!locks)", "typed");
+        // 2. Terminated threads still linked.
+        const terminatedBy = {};
+        for (const th of all.threads) {
+            if (th.terminated !== true)
+                continue;
+            const crash = th.exitStatus !== undefined && isCrashExitCode(th.exitStatus, benign);
+            (terminatedBy[processLabel(th.process)] || (terminatedBy[processLabel(th.process)] = [])).push(th);
+            if (!crash && !flags.All)
+                continue;
+            if (crash)
+                findings++;
+            const h = k.objectHeader(th.address);
+            const refsText = h instanceof Unavailable ? "" : " (" + (h.handleCount ?? "?") + " handle(s), " + (h.pointerCount ?? "?") + " reference(s) keep it)";
+            yield {
+                Kind: "Exited", Referrer: "still linked to " + processLabel(th.process), ThreadAddress: th.address, Thread: th.tid, Process: processLabel(th.process), ExitStatus: th.exitStatus,
+                Verdict: crash ? "Suspicious" : "Info", Source: "typed",
+                Evidence: "thread " + tidText(th) + " of " + processLabel(th.process) + " terminated" + exitText(th.exitStatus) + refsText + "; !thread " + t.formatAddress(th.address),
+            };
+        }
+        // 3. Live processes whose last thread exit was a crash.
+        for (const p of all.processes) {
+            if (!isZeroTime(p.exitTime) || p.lastThreadExitStatus === undefined || p.pid === 0)
+                continue;
+            if (!isCrashExitCode(p.lastThreadExitStatus, benign))
+                continue;
+            findings++;
+            yield {
+                Kind: "LastThreadExit", Referrer: "EPROCESS.LastThreadExitStatus", Process: processLabel(p), ExitStatus: p.lastThreadExitStatus,
+                Verdict: "Suspicious", Source: "typed",
+                Evidence: "a thread of " + processLabel(p) + " exited" + exitText(p.lastThreadExitStatus) + " and the process lives on without it; dt nt!_EPROCESS " +
+                    t.formatAddress(p.address) + " LastThreadExitStatus",
+            };
+        }
+        // 4. Thread counts against peers and the expected minimums.
+        const live = all.processes.filter((p) => isZeroTime(p.exitTime) && p.pid > 4);
+        const byImage = {};
+        for (const p of live)
+            (byImage[p.name.toLowerCase()] || (byImage[p.name.toLowerCase()] = [])).push(p);
+        const expected = expectedCounts(cfg.ExpectedThreads);
+        for (const image of Object.keys(byImage).sort()) {
+            const list = byImage[image];
+            const counts = list.map((p) => p.activeThreads || 0).sort((a, b) => a - b);
+            const median = counts[Math.floor(counts.length / 2)];
+            for (const p of list) {
+                const n = p.activeThreads;
+                if (n === undefined)
+                    continue;
+                const min = expected[image];
+                let why;
+                let exp;
+                if (min !== undefined && n < min) {
+                    why = "fewer live threads than ExpectedThreads says";
+                    exp = "at least " + min + ", has " + n;
+                }
+                else if (list.length >= cfg.MinPeers && median >= cfg.PeerMinThreads && n * cfg.PeerRatio <= median) {
+                    why = "far fewer threads than its " + (list.length - 1) + " peer(s) of the same image";
+                    exp = "peers' median " + median + ", has " + n;
+                }
+                if (!why)
+                    continue;
+                findings++;
+                yield {
+                    Kind: "LowThreadCount", Referrer: list.length + " process(es) of " + p.name, Process: processLabel(p), Expected: exp,
+                    Verdict: "Suspicious", Source: "typed",
+                    Evidence: processLabel(p) + ": " + why + " (" + exp + "); !process " + t.formatAddress(p.address) + " 7",
+                };
+            }
+        }
+        // 5. Expected system threads.
+        const system = all.processes.filter((p) => p.pid === 4)[0];
+        if (system) {
+            const threads = all.threads.filter((th) => th.process === system && th.terminated !== true);
+            for (const fn of cfg.ExpectedSystemThreads) {
+                const bang = fn.indexOf("!");
+                let address;
+                try {
+                    address = bang > 0 ? host.getModuleSymbolAddress(fn.slice(0, bang), fn.slice(bang + 1), t.process) : undefined;
+                }
+                catch (e) {
+                    address = undefined;
+                }
+                if (!address) {
+                    yield info$e("ExpectedSystemThreads: " + fn + " is not in the symbols; not checked", "typed");
+                    continue;
+                }
+                const key = addressKey$1(address);
+                const n = threads.filter((th) => th.startAddress !== undefined && addressKey$1(th.startAddress) === key).length;
+                if (n > 0)
+                    continue;
+                findings++;
+                yield {
+                    Kind: "MissingSystemThread", Referrer: "ExpectedSystemThreads", Process: processLabel(system), Expected: "at least 1 thread starting at " + fn + ", has 0",
+                    Verdict: "Suspicious", Source: "typed",
+                    Evidence: "no thread of System starts at " + fn + " (" + t.formatAddress(address) + "): its work is not being done; !process 4 7, !exqueue",
+                };
+            }
+        }
+        const terminated = Object.keys(terminatedBy).reduce((n, key) => n + terminatedBy[key].length, 0);
+        if (findings === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 missing threads among " + all.threads.length + " threads of " + all.processes.length + " processes (" + refs.length + " owner reference(s) checked from " +
+                    detailed + " waits and " + resources.items.length + " ERESOURCEs; " + terminated + " terminated thread(s) still linked, none crash-like; !process 0 7, !locks)",
+            };
+        }
+        ctx.summary("MissingThreads: " + findings + " finding(s) among " + all.threads.length + " threads of " + all.processes.length + " processes; " +
+            refs.length + " owner reference(s) checked, " + terminated + " terminated thread(s) still linked");
+    },
+    rowText(row) {
+        if (row.Kind === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return String(row.Kind) + ": " + (row.Thread !== undefined ? "thread " + hex$3(row.Thread) + " " : "") + String(row.Process ?? row.Referrer ?? "");
+    },
+});
+function exitText(code) {
+    return code === undefined ? "" : " with " + exceptionCodeText(code);
+}
+/** "image=count" entries, image lower case. */
+function expectedCounts(list) {
+    const out = {};
+    for (const item of list) {
+        const eq = item.indexOf("=");
+        if (eq <= 0)
+            continue;
+        const n = parseInt(item.slice(eq + 1).trim(), 10);
+        if (n >= 0)
+            out[item.slice(0, eq).trim().toLowerCase()] = n;
+    }
+    return out;
+}
+function info$e(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * Stack Trace Collection (CPUs): what each processor was running when the dump was written, with its
+ * stack, and which processors were spinning, in a DPC or interrupt, or idle.
+ *
+ * The pattern: the stacks of the threads on the processors (idle ones included) show more quickly than
+ * the full collection what the system was doing, and expose the real culprit when `!analyze` shows the
+ * bugcheck processor while another one spun on a lock or ran a DPC.
+ *
+ * Detection: the KPRCBs from `nt!KiProcessorBlock`, up to `nt!KeNumberProcessors`; per processor
+ * CurrentThread, NextThread and IdleThread (idle = CurrentThread is IdleThread), DpcRoutineActive where
+ * the build's KPRCB type lists it (not available otherwise), the current thread's process, state and
+ * stack (the debugger unwinds a running thread from the processor's saved context). The freeze frames
+ * the bugcheck put on every other processor (`FreezeFunctions`) are skipped: the frame below them is what
+ * it ran. A processor whose frames match `SpinFunctions` is spinning on a lock (Positive); one in a
+ * DPC or interrupt routine (`DpcFunctions`, or DpcRoutineActive) is Suspicious; the bugcheck processor
+ * (`BugCheckFunctions`) and processors running ordinary code are Info; idle ones are Info.
+ *
+ * False positives: a lock that was just being taken looks the same as a lock spun on for seconds (take a
+ * second dump); hypervisor dumps may hold partial contexts for some processors.
+ *
+ * Options (a dx object `new { All = true }` or the string `"all"`): All shows every frame of each
+ * processor's stack instead of the first `MaxFrames`.
+ *
+ * @function CpuStackTraces
+ * @memberof Ewmda
+ * @param {object|string} [options] `All` (bool): every frame of each stack; or the string `"all"`.
+ * @returns {ResultSet} One row per processor: CPU, Idle, Thread, Process, State, NextThread, InDpc, TopFrame, TopFrames, Note, Verdict, Evidence, Source.
+ * @example dx @$ewmda.CpuStackTraces()
+ * @example dx -g @$ewmda.CpuStackTraces().Where(r => !r.Idle)
+ * @example !ewmda.cpustacks
+ */
+const cpuStackTraces = defineAnalysis({
+    meta: {
+        name: "CpuStackTraces",
+        command: "cpustacks",
+        summary: "What each processor was running (KPRCB current, next and idle threads) with stacks; spinning and DPC processors flagged",
+        patterns: ["Stack Trace Collection (CPUs)", "Active Thread"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [{ name: "options", help: "All: every frame of each stack; or the string \"all\"", optional: true }],
+        options: [{ name: "All", type: "bool", help: "show every frame of each processor's stack, not the first twelve" }],
+        columns: [
+            { name: "CPU", type: "int", help: "Processor number (KPRCB.Number)" },
+            { name: "Idle", type: "bool", help: "CurrentThread is the processor's IdleThread" },
+            { name: "Thread", type: "hex", help: "Thread id of CurrentThread" },
+            { name: "Process", type: "string", help: "Its process, name (pid)" },
+            { name: "State", type: "string", help: "KTHREAD.State of CurrentThread, by its _KTHREAD_STATE name" },
+            { name: "NextThread", type: "string", help: "KPRCB.NextThread (selected to run next), tid and process" },
+            { name: "InDpc", type: "bool", help: "KPRCB.DpcRoutineActive (not available where the build's KPRCB type lacks it)" },
+            { name: "TopFrame", type: "string", help: "The first frame below the freeze frames: what the processor ran" },
+            { name: "TopFrames", type: "string", help: "The stack, top first", table: false },
+            { name: "Note", type: "string", help: "bugcheck, spinning on a lock, in a DPC/interrupt, running, idle" },
+            { name: "Address", type: "address", help: "KPRCB address", table: false },
+        ],
+        settings: {
+            SpinFunctions: {
+                default: ["nt!KxWaitForSpinLockAndAcquire", "nt!KeAcquireSpinLock*", "nt!KiAcquireSpinLock*", "nt!ExpWaitForSpinLock", "nt!KeAcquireInStackQueuedSpinLock*",
+                    "nt!KxAcquireQueuedSpinLock*", "nt!KiAcquireQueuedSpinLock*", "nt!ExAcquireSpinLock*", "nt!KxWaitForLockOwnerShip*"],
+                help: "Frames of a processor spinning on a spin lock",
+                reason: "spin-lock acquisition loops are where a processor burns time waiting for another one (patterns.md §10)",
+            },
+            DpcFunctions: {
+                default: ["nt!KiExecuteAllDpcs", "nt!KiRetireDpcList", "nt!KiInterruptDispatch*", "nt!KiDispatchInterrupt", "nt!KxDispatchInterrupt"],
+                help: "Frames of a processor running a DPC or an interrupt service routine",
+                reason: "code at DISPATCH_LEVEL or above blocks the scheduler on that processor",
+            },
+            FreezeFunctions: {
+                default: ["nt!KiFreezeTargetExecution", "nt!KxFreezeExecution", "nt!KeFreezeExecution", "nt!KiProcessNMI", "nt!KxNmiInterrupt", "nt!KiIpiProcessRequests", "nt!KiIpiInterrupt*"],
+                help: "Frames the bugcheck puts on top of the other processors (skipped)",
+                reason: "every processor but the bugcheck's was stopped by an IPI or NMI; the frame below is what it ran",
+            },
+            BugCheckFunctions: {
+                default: ["nt!KeBugCheck*", "nt!KiBugCheckDispatch"],
+                help: "Frames of the processor that bugchecked",
+                reason: "the bugcheck processor is the event; its stack is what !analyze shows",
+            },
+            MaxFrames: {
+                default: 12,
+                help: "Frames shown per processor (All shows every frame)",
+                reason: "the top dozen frames name the running code and its caller",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const flags = readFlags(args[0], ["All"]);
+        if (typeof flags === "string") {
+            ctx.summary("CpuStackTraces: " + flags);
+            yield info$d(flags, "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("CpuStackTraces: needs a kernel or complete dump");
+            yield info$d("CpuStackTraces needs a kernel or complete dump: " + missing + "; !running -t -i shows the processors", "heuristic");
+            return;
+        }
+        const cpus = k.processors();
+        if (cpus.items.length === 0) {
+            ctx.summary("CpuStackTraces: no processors");
+            yield info$d("no processor could be read: " + (cpus.problem || "nt!KiProcessorBlock is empty") + " (!prcb, !running -t -i)", "typed");
+            return;
+        }
+        if (cpus.problem)
+            yield info$d(cpus.problem, "typed");
+        const stacks = new KernelStacks(t, k, 0x10000, { flags: {}, process: undefined, module: undefined });
+        const maxFrames = flags.All ? 0x10000 : cfg.MaxFrames;
+        let idleCount = 0;
+        let spinning = 0;
+        let inDpc = 0;
+        let bugcheckCpu;
+        const rows = [];
+        for (const cpu of cpus.items) {
+            const idle = sameAddress(cpu.current, cpu.idle);
+            const th = cpu.current && !isNull(cpu.current) ? k.threadAt(cpu.current) : undefined;
+            const frames = th && !idle ? stacks.frames(th) : undefined;
+            let first = 0;
+            if (frames)
+                while (first < frames.length && matchesAny$2(frames[first], cfg.FreezeFunctions))
+                    first++;
+            const top = frames ? frames[first] : undefined;
+            const spin = frames ? frames.slice(first).filter((f) => matchesAny$2(f, cfg.SpinFunctions))[0] : undefined;
+            const dpcFrame = frames ? frames.slice(first).filter((f) => matchesAny$2(f, cfg.DpcFunctions))[0] : undefined;
+            const bug = frames ? frames.filter((f) => matchesAny$2(f, cfg.BugCheckFunctions))[0] : undefined;
+            const dpc = cpu.dpcActive === true || dpcFrame !== undefined;
+            let verdict = "Info";
+            let note;
+            if (bug) {
+                note = "bugcheck (" + bug.symbol + ")";
+                bugcheckCpu = cpu.number;
+            }
+            else if (idle) {
+                note = "idle";
+                idleCount++;
+            }
+            else if (spin) {
+                verdict = "Positive";
+                note = "spinning on a lock in " + spin.symbol;
+                spinning++;
+            }
+            else if (dpc) {
+                verdict = "Suspicious";
+                note = "in a DPC or interrupt" + (dpcFrame ? " (" + dpcFrame.symbol + ")" : " (DpcRoutineActive)");
+                inDpc++;
+            }
+            else
+                note = "running" + (top ? " " + top.symbol : "") + (first > 0 ? " (frozen for the dump)" : "");
+            rows.push({
+                CPU: cpu.number, Idle: idle, Thread: th ? th.tid : undefined, Process: th ? processLabel(th.process) : undefined,
+                State: th ? k.stateName(th.state) : undefined, NextThread: nextText(k, cpu),
+                InDpc: cpu.dpcActive !== undefined ? cpu.dpcActive : dpcFrame ? true : notAvailable("this build's KPRCB type has no DpcRoutineActive"),
+                TopFrame: top ? top.symbol : undefined, TopFrames: framesText(frames ? frames.slice(first) : undefined, maxFrames), Note: note, Address: cpu.prcb,
+                Verdict: verdict, Source: "typed",
+                Evidence: "processor " + cpu.number + ": " + note + (th && !idle ? ", thread " + tidText(th) + " of " + processLabel(th.process) : "") +
+                    "; !prcb " + cpu.number + ", ~" + cpu.number + "s; k" + (cpu.problem ? " (" + cpu.problem + ")" : ""),
+            });
+        }
+        for (const r of rows)
+            yield r;
+        if (spinning === 0 && inDpc === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 processors spinning or in a DPC among " + cpus.items.length + " (" + idleCount + " idle" + (bugcheckCpu !== undefined ? ", the bugcheck on " + bugcheckCpu : "") + "; !running -t -i)",
+            };
+        }
+        ctx.summary("CpuStackTraces: " + cpus.items.length + " processor(s), " + idleCount + " idle, " + spinning + " spinning, " + inDpc + " in a DPC or interrupt" +
+            (bugcheckCpu !== undefined ? "; bugcheck on processor " + bugcheckCpu : ""));
+    },
+    rowText(row) {
+        if (row.CPU === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return "CPU " + String(row.CPU) + ": " + String(row.Note) + (row.Thread !== undefined && !row.Idle ? " [" + hexId(row.Thread) + " " + String(row.Process) + "]" : "");
+    },
+});
+function matchesAny$2(f, patterns) {
+    if (!f.hasSymbol)
+        return false;
+    for (const p of patterns)
+        if (matchesFunction(f.func, p) || matchesFunction(f.symbol, p))
+            return true;
+    return false;
+}
+function nextText(k, cpu) {
+    if (!cpu.next || isNull(cpu.next))
+        return undefined;
+    const th = k.threadAt(cpu.next);
+    return th ? tidText(th) + " " + processLabel(th.process) : "unreadable";
+}
+function info$d(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * Execution Residue (kernel): a thread's kernel stack, slot by slot: return addresses of past calls,
+ * pointers into drivers and into the stack itself, classified and symbolized, live part and dead part
+ * told apart.
+ *
+ * The pattern: a kernel stack keeps traces of the drivers and kernel routines a thread went through
+ * (completion routines, filter drivers, callbacks) below the current stack pointer and between live
+ * frames, after the calls returned. They show components the live stack no longer names.
+ *
+ * Detection: the region is KTHREAD.StackLimit to InitialStack (StackBase when InitialStack is outside the
+ * stack), read only when KernelStackResident is set (a swapped-out stack is not in the dump). The live
+ * top is KTHREAD.KernelStack (the stack pointer saved at the last context switch), or the thread's
+ * register for a Running thread. Memory is read in `ChunkBytes` chunks (page by page where a chunk fails);
+ * each value is matched against the loaded modules (nt and the drivers): CodePointer (executable
+ * section), DataPointer, ImagePointer (section headers not in the dump), StackPointer (into this stack),
+ * KernelPointer / UserPointer (other addresses, with All), Value. A code pointer is a plausible return
+ * address when a call instruction ends right before it (when those bytes are in the dump). A last row
+ * names the modules seen in the dead part that are not on the live stack.
+ *
+ * False positives: any value that happens to fall inside a driver looks like a symbol; prefer rows whose
+ * ReturnAddress is true. DPC and interrupt (IST) stacks are per processor and not scanned here.
+ *
+ * Options (a dx object `new { All = true, Module = "mydrv" }`, or a string `"all"`, `"symbols"`,
+ * `"module=mydrv"`): All lists every slot like `dps`; SymbolsOnly keeps only slots that resolve to a
+ * symbol; Module keeps only pointers into that module.
+ *
+ * @function KernelExecutionResidue
+ * @memberof Ewmda
+ * @param {number} [thread] Thread id, or ETHREAD address (default: the current thread).
+ * @param {object|string} [options] `All` (bool), `SymbolsOnly` (bool), `Module` (string); or a string such as `"all"`, `"symbols"`, `"module=mydrv"`.
+ * @returns {ResultSet} One row per slot worth showing: Thread, StackKind, Address, Value, Kind, Symbol, Module, ReturnAddress, Live, Verdict, Evidence, Source.
+ * @example dx @$ewmda.KernelExecutionResidue()
+ * @example dx -g @$ewmda.KernelExecutionResidue(0x1a8).Where(r => r.ReturnAddress == true)
+ * @example dx @$ewmda.KernelExecutionResidue(0x1a8, new { Module = "mydrv" })
+ * @example !ewmda.kresidue
+ * @example !ewmda.kresidue (0x1a8, "symbols")
+ */
+const kernelExecutionResidue = defineAnalysis({
+    meta: {
+        name: "KernelExecutionResidue",
+        command: "kresidue",
+        summary: "Raw kernel stack of a thread (execution residue): slots classified and symbolized, live and dead parts",
+        patterns: ["Execution Residue (Unmanaged Space, Kernel)"],
+        targets: "kernel",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "thread", help: "thread id or ETHREAD address (default: the current thread)", optional: true },
+            { name: "options", help: "All, SymbolsOnly, Module; or a string such as \"all\", \"symbols\", \"module=mydrv\"", optional: true },
+        ],
+        options: [
+            { name: "All", type: "bool", help: "list every slot, like dps" },
+            { name: "SymbolsOnly", type: "bool", help: "only slots that resolve to a symbol in a module, like dpS" },
+            { name: "Module", type: "string", help: "only pointers into this module" },
+        ],
+        columns: [
+            { name: "Thread", type: "hex", help: "Thread id", table: false },
+            { name: "StackKind", type: "string", help: "thread (the thread's kernel stack)", table: false },
+            { name: "Address", type: "address", help: "Address of the stack slot" },
+            { name: "Value", type: "address", help: "Pointer-sized value in the slot" },
+            { name: "Kind", type: "string", help: "CodePointer, DataPointer, ImagePointer, StackPointer, KernelPointer, UserPointer, Value or Unreadable" },
+            { name: "Symbol", type: "string", help: "module!symbol+0xoff (pointers into modules)" },
+            { name: "Module", type: "string", help: "Module the value points into" },
+            { name: "ReturnAddress", type: "bool", help: "A call instruction ends right before the value; unreadable when the code is not in the dump" },
+            { name: "Live", type: "bool", help: "At or above the stack pointer (live frames) rather than below it (dead residue)" },
+        ],
+        settings: {
+            ChunkBytes: { default: 0x6000, help: "Bytes read per memory request", reason: "a whole x64 kernel stack (24 KiB) in one request" },
+            MaxRows: { default: 20000, help: "Rows kept per call", reason: "a large (GUI) kernel stack has about 9000 slots" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const parsed = parseArguments$4(args);
+        if (typeof parsed === "string") {
+            ctx.summary("KernelExecutionResidue: " + parsed);
+            yield info$c(parsed, "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("KernelExecutionResidue: needs a kernel or complete dump");
+            yield info$c("KernelExecutionResidue needs a kernel or complete dump: " + missing + "; RawStack reads user-mode stacks", "heuristic");
+            return;
+        }
+        const th = findThread(k, t, parsed.thread);
+        if (typeof th === "string") {
+            ctx.summary("KernelExecutionResidue: " + th);
+            yield info$c(th, "typed");
+            return;
+        }
+        const label = "thread " + tidText(th) + " of " + processLabel(th.process);
+        if (th.stackResident === false) {
+            ctx.summary("KernelExecutionResidue " + label + ": kernel stack not resident");
+            yield info$c(label + ": the kernel stack is not resident (KernelStackResident = 0: swapped out, not in the dump); !thread " + t.formatAddress(th.address), "typed");
+            return;
+        }
+        const limit = th.stackLimit;
+        const base = inRange(th.initialStack, th.stackLimit, th.stackBase) ? th.initialStack : th.stackBase;
+        const size = limit && base ? differenceOf(base, limit) : undefined;
+        if (!limit || !base || size === undefined || size <= 0 || size > 0x100000) {
+            ctx.summary("KernelExecutionResidue " + label + ": no stack range");
+            yield info$c(label + ": KTHREAD.StackLimit / InitialStack / StackBase give no usable range; !thread " + t.formatAddress(th.address), "typed");
+            return;
+        }
+        let sp = th.kernelStack;
+        if (th.state === STATE.Running) {
+            const ref = k.modelThread(th);
+            const live = ref ? t.stackPointer(ref) : undefined;
+            if (live && inRange(live, limit, base))
+                sp = live;
+        }
+        const spOk = sp && inRange(sp, limit, base);
+        const [spHi, spLo] = spOk ? halvesOf(sp) : [0, 0];
+        const modules = t.modules();
+        const wanted = parsed.module !== undefined ? modules.byName(parsed.module) : undefined;
+        if (parsed.module !== undefined && !wanted) {
+            yield info$c("no module named " + parsed.module + " is loaded (lm lists them)", "typed");
+            return;
+        }
+        // Pointers into any part of this stack, the save area above InitialStack included.
+        const [limHi, limLo] = halvesOf(limit);
+        const [baseHi, baseLo] = halvesOf(th.stackBase && inRange(base, limit, th.stackBase) ? th.stackBase : base);
+        const ps = t.pointerSize();
+        const perSlot = ps / 4;
+        let shown = 0;
+        let dropped = 0;
+        let slots = 0;
+        let missingBytes = 0;
+        const deadModules = {};
+        const liveFrames = liveModules(k, th);
+        const row = (aHi, aLo, hi, lo, kind, m) => {
+            const value = fromHalves(hi, lo);
+            let symbol;
+            let hasSymbol = false;
+            let ret;
+            if (m) {
+                const s = t.symbolize(value, m);
+                symbol = s.text;
+                hasSymbol = s.hasSymbol;
+                if (kind === "CodePointer" || kind === "ImagePointer")
+                    ret = t.isReturnSite(value);
+            }
+            if (parsed.symbolsOnly && !hasSymbol)
+                return undefined;
+            const live = spOk ? comparePair(aHi, aLo, spHi, spLo) >= 0 : unreadable("no stack pointer inside the stack");
+            if (m && live === false && ret === true)
+                deadModules[m.name] = (deadModules[m.name] || 0) + 1;
+            const address = fromHalves(aHi, aLo);
+            return {
+                Thread: th.tid, StackKind: "thread", Address: address, Value: value, Kind: kind, Symbol: symbol, Module: m ? m.name : undefined,
+                ReturnAddress: ret, Live: live, Verdict: "Info", Source: "typed",
+                Evidence: "dps " + t.formatAddress(address) + " L1" + (ret !== undefined ? "; ub " + t.formatAddress(value) + " L1" : ""),
+            };
+        };
+        for (let offset = 0; offset < size; offset += cfg.ChunkBytes) {
+            const bytes = Math.min(cfg.ChunkBytes, size - offset);
+            const start = addTo(limit, offset);
+            const pieces = [];
+            const whole = t.readPointerWords(start, bytes / ps);
+            if (whole)
+                pieces.push({ start, n: bytes / ps, words: whole });
+            else
+                for (let p = 0; p < bytes; p += 0x1000) {
+                    const n = Math.min(0x1000, bytes - p) / ps;
+                    const at = addTo(start, p);
+                    pieces.push({ start: at, n, words: t.readPointerWords(at, n) });
+                }
+            for (const piece of pieces) {
+                if (!piece.words) {
+                    missingBytes += piece.n * ps;
+                    slots += piece.n;
+                    yield {
+                        Thread: th.tid, StackKind: "thread", Address: piece.start, Value: unreadable("0x" + (piece.n * ps).toString(16) + " bytes of the stack are not in the dump"),
+                        Kind: "Unreadable", Verdict: "Info", Source: "typed", Evidence: "dps " + t.formatAddress(piece.start) + " shows ????????",
+                    };
+                    continue;
+                }
+                let [aHi, aLo] = halvesOf(piece.start);
+                for (let i = 0; i < piece.n; i++, slots++) {
+                    const lo = piece.words[i * perSlot] >>> 0;
+                    const hi = perSlot === 2 ? piece.words[i * 2 + 1] >>> 0 : 0;
+                    let kind = "Value";
+                    const m = hi !== 0 || lo >= 0x10000 ? modules.findPair(hi, lo) : undefined;
+                    if (m) {
+                        const exec = t.isExecutable(m, fromHalves(hi, lo));
+                        kind = exec === true ? "CodePointer" : exec === false ? "DataPointer" : "ImagePointer";
+                    }
+                    else if (comparePair(hi, lo, limHi, limLo) >= 0 && comparePair(hi, lo, baseHi, baseLo) < 0)
+                        kind = "StackPointer";
+                    else if (ps === 8 && hi >= 0xffff8000)
+                        kind = "KernelPointer";
+                    else if (ps === 8 && hi > 0 && hi < 0x8000)
+                        kind = "UserPointer";
+                    const keep = parsed.all || (wanted ? m === wanted : parsed.symbolsOnly ? m !== undefined : kind !== "Value" && kind !== "KernelPointer" && kind !== "UserPointer");
+                    if (keep) {
+                        const r = row(aHi, aLo, hi, lo, kind, m);
+                        if (r) {
+                            if (shown < cfg.MaxRows) {
+                                shown++;
+                                yield r;
+                            }
+                            else
+                                dropped++;
+                        }
+                    }
+                    aLo += ps;
+                    if (aLo >= 4294967296) {
+                        aLo -= 4294967296;
+                        aHi++;
+                    }
+                }
+            }
+        }
+        if (dropped)
+            yield info$c(dropped + " more rows were not kept (MaxRows = " + cfg.MaxRows + "); narrow with Module or SymbolsOnly", "typed");
+        const range = t.formatAddress(limit) + " - " + t.formatAddress(base);
+        const absent = Object.keys(deadModules).filter((m) => liveFrames.indexOf(m.toLowerCase()) < 0).sort();
+        if (absent.length) {
+            yield info$c("return addresses in the dead part of the stack into module(s) not on the live stack: " + absent.map((m) => m + " (" + deadModules[m] + ")").join(", ") +
+                " (recent calls that already returned; dps " + t.formatAddress(limit) + " " + t.formatAddress(sp && spOk ? sp : base) + ")", "typed");
+        }
+        if (!spOk)
+            yield info$c(label + ": the saved stack pointer " + (sp ? t.formatAddress(sp) : "(unreadable)") + " is outside the stack: live and dead parts cannot be told apart", "typed");
+        if (shown === 0 && dropped === 0) {
+            yield {
+                Thread: th.tid, Verdict: "Negative", Source: "typed",
+                Evidence: "0 pointers into modules or the stack among " + slots + " slots of " + label + "'s kernel stack " + range +
+                    (missingBytes ? " (0x" + missingBytes.toString(16) + " bytes unreadable)" : "") + "; dps " + t.formatAddress(limit) + " " + t.formatAddress(base),
+            };
+        }
+        ctx.summary("KernelExecutionResidue " + label + ": kernel stack " + range + ", " + slots + " slots, " + shown + " shown" +
+            (missingBytes ? ", 0x" + missingBytes.toString(16) + " bytes unreadable" : ""));
+    },
+    rowText(row, c) {
+        if (row.Kind === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        const fmt = (v) => (isInt64(v) ? formatSlot(v, c.pointerSize) : v instanceof Object && "reason" in v ? String(v.reason) : "");
+        return [fmt(row.Address), fmt(row.Value), typeof row.Symbol === "string" ? row.Symbol : String(row.Kind)].filter((p) => p !== "").join("  ");
+    },
+});
+function parseArguments$4(args) {
+    let first = args[0];
+    let second = args[1];
+    if (typeof first === "string" && !/^\s*(0x[0-9a-f`]+|\d+)\s*$/i.test(first)) {
+        second = first;
+        first = undefined;
+    }
+    let thread;
+    if (first !== undefined && first !== null) {
+        if (typeof first === "string") {
+            const s = first.trim().replace(/`/g, "");
+            thread = /^0x/i.test(s) ? (s.length > 10 ? toInt64(host.parseInt64(s.slice(2), 16)) : parseInt(s, 16)) : parseInt(s, 10);
+        }
+        else if (isInt64(first) || typeof first === "number")
+            thread = first;
+        else {
+            const addr = first.address;
+            if (isInt64(addr))
+                thread = addr;
+            else
+                return "the thread must be a thread id (0x1a8) or an ETHREAD address, not " + String(first);
+        }
+    }
+    const bag = readOptions(second, ["All", "SymbolsOnly", "Module"], undefined);
+    let all = false;
+    let symbolsOnly = false;
+    let module;
+    if (typeof bag === "string") {
+        if (typeof second !== "string")
+            return bag;
+        for (const part of second.split(/[\s,;]+/)) {
+            const p = part.toLowerCase();
+            if (p === "")
+                continue;
+            if (p === "all")
+                all = true;
+            else if (p === "symbols" || p === "symbolsonly")
+                symbolsOnly = true;
+            else if (p.indexOf("module=") === 0)
+                module = part.slice(7);
+            else
+                return "unknown option \"" + part + "\" (use all, symbols, module=<name>)";
+        }
+    }
+    else {
+        all = bag.All === true || bag.All === "true";
+        symbolsOnly = bag.SymbolsOnly === true || bag.SymbolsOnly === "true";
+        if (bag.Module !== undefined)
+            module = String(bag.Module);
+    }
+    return { thread, all, symbolsOnly, module };
+}
+/** The thread by id (any process), by ETHREAD address, or the current thread. */
+function findThread(k, t, want) {
+    if (want === undefined) {
+        const cur = t.currentThread();
+        let address;
+        try {
+            address = cur ? toInt64(cur.model.KernelObject.address) : undefined;
+        }
+        catch (e) {
+            address = undefined;
+        }
+        const th = address ? k.threadAt(address) : undefined;
+        return th || "the current thread has no readable ETHREAD (give a thread id or an ETHREAD address; !thread)";
+    }
+    const big = typeof want !== "number" ? want : want > 0xffffffff ? toInt64(want) : undefined;
+    if (big && halvesOf(big)[0] !== 0) {
+        const th = k.threadByAddress(big) || k.threadAt(big);
+        return th || "no readable ETHREAD at " + t.formatAddress(big) + " (!thread " + t.formatAddress(big) + ")";
+    }
+    const tid = typeof want === "number" ? want : toNumber(want);
+    const match = k.allThreads().threads.filter((th) => th.tid === tid && th.process.pid !== 0)[0];
+    return match || "thread 0x" + tid.toString(16) + " is not in any process's thread list (!process 0 2 lists them)";
+}
+function inRange(v, lo, hi) {
+    if (!v || !lo || !hi || isNull(v))
+        return false;
+    const [a, b] = halvesOf(v);
+    const [c, d] = halvesOf(lo);
+    const [e, f] = halvesOf(hi);
+    return comparePair(a, b, c, d) >= 0 && comparePair(a, b, e, f) <= 0;
+}
+/** Lower-case names of the modules on the thread's live stack (empty when there is no stack). */
+function liveModules(k, th) {
+    const ref = k.modelThread(th);
+    if (!ref)
+        return [];
+    const s = k.t.threadStack(ref);
+    if (!Array.isArray(s.frames))
+        return [];
+    const out = [];
+    for (const f of s.frames)
+        if (f.module && out.indexOf(f.module.name.toLowerCase()) < 0)
+            out.push(f.module.name.toLowerCase());
+    return out;
+}
+function formatSlot(v, ps) {
+    const [hi, lo] = halvesOf(v);
+    const h = ("00000000" + hi.toString(16)).slice(-8);
+    const l = ("00000000" + lo.toString(16)).slice(-8);
+    return ps === 4 && hi === 0 ? l : h + "`" + l;
+}
+function info$c(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+/**
+ * Reading kernel objects for the object, handle, token and ALPC analyses: field offsets looked up by name in
+ * the nt types (once per call), structures read in one memory request each, and the object manager's
+ * conventions decoded once here: body -> _OBJECT_HEADER, the optional headers selected by InfoMask, the
+ * Windows 10+ TypeIndex encoding (nt!ObHeaderCookie and a byte of the header address, patterns.md §0.2)
+ * and nt!ObTypeIndexTable. The data model's own `ObjectName` / `ObjectType` on `_OBJECT_HEADER` are
+ * preferred where the debugger provides them; decoding is the fallback.
+ *
+ * Every list or tree walk here has a visited set and a length cap: a corrupted dump must not loop.
+ * Processes and threads come from src/lib/kernel.ts (`Kernel.of(target)`); this file reads the objects.
+ */
+function addrOf(v) {
+    const [hi, lo] = halvesOf(v);
+    return { hi, lo };
+}
+function isNullAddr(a) {
+    return a.hi === 0 && a.lo === 0;
+}
+function sameAddr(a, b) {
+    return a.hi === b.hi && a.lo === b.lo;
+}
+/** A map key for an address. */
+function addrKey(a) {
+    return a.hi + ":" + a.lo;
+}
+function toInt64Addr(a) {
+    return fromHalves(a.hi, a.lo);
+}
+/** a + n for a small signed n. */
+function addrAdd(a, n) {
+    let lo = a.lo + n;
+    let hi = a.hi;
+    while (lo >= 4294967296) {
+        lo -= 4294967296;
+        hi = (hi + 1) >>> 0;
+    }
+    while (lo < 0) {
+        lo += 4294967296;
+        hi = (hi - 1) >>> 0;
+    }
+    return { hi, lo: lo >>> 0 };
+}
+/** Clears the low `bits` bits (e.g. `_EX_FAST_REF` reference counts). */
+function addrMask(a, bits) {
+    return { hi: a.hi, lo: (a.lo & ~((1 << bits) - 1)) >>> 0 };
+}
+/** A plausible kernel pointer: canonical upper half on 64-bit, above 0x80000000 on 32-bit. */
+function isKernelAddr(a, pointerSize) {
+    if (pointerSize === 4)
+        return a.hi === 0 && a.lo >= 0x80000000;
+    return a.hi >= 0xffff8000;
+}
+function hex8$2(n) {
+    const s = (n >>> 0).toString(16);
+    return "00000000".slice(s.length) + s;
+}
+/** `ffffd000`00001230` (64-bit) or `81230000` (32-bit), as WinDbg prints addresses. */
+function formatAddr(a, pointerSize) {
+    return pointerSize === 4 && a.hi === 0 ? hex8$2(a.lo) : hex8$2(a.hi) + "`" + hex8$2(a.lo);
+}
+class TypeInfo {
+    name;
+    size;
+    type;
+    pointerSize;
+    cache = {};
+    constructor(name, size, type, pointerSize) {
+        this.name = name;
+        this.size = size;
+        this.type = type;
+        this.pointerSize = pointerSize;
+    }
+    /** The first of the dotted paths (`Tcb.WaitReason`, `u1.s1.Canceled`) that this build has; undefined when none. */
+    field(...paths) {
+        for (const p of paths) {
+            let f = this.cache[p];
+            if (f === undefined) {
+                f = resolvePath(this.type, p, this.pointerSize) || null;
+                this.cache[p] = f;
+            }
+            if (f)
+                return f;
+        }
+        return undefined;
+    }
+}
+function resolvePath(type, path, pointerSize) {
+    let t = type;
+    let offset = 0;
+    let found;
+    for (const part of path.split(".")) {
+        if (!t)
+            return undefined;
+        let f;
+        try {
+            f = t.fields[part];
+        }
+        catch (e) {
+            f = undefined;
+        }
+        if (!f)
+            return undefined;
+        try {
+            offset += toNumber(f.offset);
+            const ft = f.type;
+            const pointer = ft.typeKind === "pointer";
+            const size = pointer ? pointerSize : toNumber(ft.size);
+            const fo = f;
+            const pos = fo.isBitField ? fo.bitFieldPositions : undefined;
+            found = { offset, size, lsb: pos ? toNumber(pos.lsb) : 0, bits: pos ? toNumber(pos.length) : 0, pointer };
+            t = ft;
+        }
+        catch (e) {
+            return undefined;
+        }
+    }
+    return found;
+}
+// ---------------------------------------------------------------- bytes of one read
+/** The bytes of one memory read, decoded by field (little-endian). */
+class View {
+    bytes;
+    start;
+    pointerSize;
+    /** `start`: the offset, within the structure, of bytes[0]. */
+    constructor(bytes, start, pointerSize) {
+        this.bytes = bytes;
+        this.start = start;
+        this.pointerSize = pointerSize;
+    }
+    covers(f) {
+        return f !== undefined && f.offset >= this.start && f.offset + f.size <= this.start + this.bytes.length;
+    }
+    u8(offset) {
+        return this.bytes[offset - this.start] & 0xff;
+    }
+    u16(offset) {
+        return this.u8(offset) | (this.u8(offset + 1) << 8);
+    }
+    u32(offset) {
+        return (this.u8(offset) | (this.u8(offset + 1) << 8) | (this.u8(offset + 2) << 16) | (this.u8(offset + 3) << 24)) >>> 0;
+    }
+    /** 8 bytes (or 4 on 32-bit targets when `pointer`) as an address. */
+    pair(offset, size) {
+        if (size === 4)
+            return { hi: 0, lo: this.u32(offset) };
+        return { hi: this.u32(offset + 4), lo: this.u32(offset) };
+    }
+    /** An unsigned field of up to 32 bits (bit fields included); undefined when not covered. */
+    num(f) {
+        if (!this.covers(f))
+            return undefined;
+        if (f.bits > 0) {
+            const v = f.size >= 8 ? this.pair(f.offset, 8) : { hi: 0, lo: f.size === 4 ? this.u32(f.offset) : f.size === 2 ? this.u16(f.offset) : this.u8(f.offset) };
+            return bitsOf(v, f.lsb, f.bits);
+        }
+        if (f.size === 1)
+            return this.u8(f.offset);
+        if (f.size === 2)
+            return this.u16(f.offset);
+        if (f.size === 4)
+            return this.u32(f.offset);
+        const p = this.pair(f.offset, 8);
+        return p.hi * 4294967296 + p.lo;
+    }
+    /** A signed 32-bit or 64-bit count (PointerCount, HandleCount, ExitStatus as a number). */
+    signed(f) {
+        if (!this.covers(f))
+            return undefined;
+        if (f.size === 4)
+            return this.u32(f.offset) | 0;
+        if (f.size === 8) {
+            const p = this.pair(f.offset, 8);
+            return (p.hi | 0) * 4294967296 + p.lo;
+        }
+        return this.num(f);
+    }
+    /** A pointer-sized field as an address. */
+    ptr(f) {
+        if (!this.covers(f))
+            return undefined;
+        return this.pair(f.offset, f.pointer ? this.pointerSize : f.size >= 8 ? 8 : 4);
+    }
+}
+/** Bits [lsb, lsb+len) of a 64-bit value given as halves, as a number (len <= 52). */
+function bitsOf(v, lsb, len) {
+    let out = 0;
+    let scale = 1;
+    for (let i = 0; i < len; i++) {
+        const b = lsb + i;
+        const bit = b < 32 ? (v.lo >>> b) & 1 : (v.hi >>> (b - 32)) & 1;
+        out += bit * scale;
+        scale *= 2;
+    }
+    return out;
+}
+// ---------------------------------------------------------------- the reader
+/** Per-call reader of kernel memory and nt types (one per analysis run; caches what it looked up). */
+class KernelReader {
+    t;
+    pointerSize;
+    types = {};
+    symbols = {};
+    constructor(t) {
+        this.t = t;
+        this.pointerSize = t.pointerSize();
+    }
+    /** module!typeName (nt by default), or undefined without it. */
+    type(name, module = "nt") {
+        const key = module === "nt" ? name : module + "!" + name;
+        let ti = this.types[key];
+        if (ti === undefined) {
+            ti = null;
+            const to = this.t.type(module, name);
+            if (to) {
+                try {
+                    ti = new TypeInfo(name, toNumber(to.size), to, this.pointerSize);
+                }
+                catch (e) {
+                    ti = null;
+                }
+            }
+            this.types[key] = ti;
+        }
+        return ti || undefined;
+    }
+    /** Address of nt!name, or undefined (missing symbol). */
+    symbol(name) {
+        let a = this.symbols[name];
+        if (a === undefined) {
+            a = null;
+            try {
+                a = addrOf(host.getModuleSymbolAddress("nt", name));
+            }
+            catch (e) {
+                a = null;
+            }
+            this.symbols[name] = a;
+        }
+        return a || undefined;
+    }
+    /** `length` bytes at address + start, as a view whose offsets are relative to `address`. */
+    read(address, start, length) {
+        if (length <= 0)
+            return undefined;
+        const bytes = this.t.readBytes(toInt64Addr(addrAdd(address, start)), length);
+        return bytes ? new View(bytes, start, this.pointerSize) : undefined;
+    }
+    /** One read covering the given fields of the structure at `address` (missing fields are skipped). */
+    readFields(address, fields) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const f of fields) {
+            if (!f)
+                continue;
+            if (f.offset < lo)
+                lo = f.offset;
+            if (f.offset + f.size > hi)
+                hi = f.offset + f.size;
+        }
+        if (lo === Infinity)
+            return undefined;
+        return this.read(address, lo, hi - lo);
+    }
+    /** `count` pointers at an address (one read). */
+    readPointers(address, count) {
+        const v = this.read(address, 0, count * this.pointerSize);
+        if (!v)
+            return undefined;
+        const out = [];
+        for (let i = 0; i < count; i++)
+            out.push(v.pair(i * this.pointerSize, this.pointerSize));
+        return out;
+    }
+    readPointer(address) {
+        const p = this.readPointers(address, 1);
+        return p ? p[0] : undefined;
+    }
+    readU32(address) {
+        const v = this.read(address, 0, 4);
+        return v ? v.u32(0) : undefined;
+    }
+    /** UTF-16 text of `chars` characters; undefined when unreadable. */
+    readWide(address, chars) {
+        if (chars <= 0)
+            return "";
+        const v = this.read(address, 0, chars * 2);
+        if (!v)
+            return undefined;
+        let s = "";
+        for (let i = 0; i < chars; i++)
+            s += String.fromCharCode(v.u16(i * 2));
+        return s;
+    }
+    /** A _UNICODE_STRING inside a view: its text, "" when empty, undefined when the buffer is unreadable. */
+    unicodeString(view, field, maxChars = 1024) {
+        const us = this.type("_UNICODE_STRING");
+        if (!field || !us)
+            return undefined;
+        const len = us.field("Length");
+        const buf = us.field("Buffer");
+        if (!len || !buf)
+            return undefined;
+        const lenInfo = { offset: field.offset + len.offset, size: len.size, lsb: 0, bits: 0, pointer: false };
+        const bufInfo = { offset: field.offset + buf.offset, size: buf.size, lsb: 0, bits: 0, pointer: true };
+        const n = view.num(lenInfo);
+        const b = view.ptr(bufInfo);
+        if (n === undefined || !b)
+            return undefined;
+        if (n === 0)
+            return "";
+        if (isNullAddr(b))
+            return undefined;
+        return this.readWide(b, Math.min(Math.floor(n / 2), maxChars));
+    }
+}
+// ---------------------------------------------------------------- object headers
+/** _OBJECT_HEADER.InfoMask bits, lowest first; each optional header sits below the ones with lower bits. */
+const INFO_HEADERS = [
+    { bit: 0x01, type: "_OBJECT_HEADER_CREATOR_INFO", size: 0x20 },
+    { bit: 0x02, type: "_OBJECT_HEADER_NAME_INFO", size: 0x20 },
+    { bit: 0x04, type: "_OBJECT_HEADER_HANDLE_INFO", size: 0x10 },
+    { bit: 0x08, type: "_OBJECT_HEADER_QUOTA_INFO", size: 0x20 },
+    { bit: 0x10, type: "_OBJECT_HEADER_PROCESS_INFO", size: 0x10 },
+    { bit: 0x20, type: "_OBJECT_HEADER_AUDIT_INFO", size: 0x10 },
+    { bit: 0x40, type: "_OBJECT_HEADER_EXTENDED_INFO", size: 0x10 },
+    { bit: 0x80, type: "_OBJECT_HEADER_PADDING_INFO", size: 0x4 },
+];
+/** Longest chain of directories above an object (an object path deeper than this is treated as corrupt). */
+const MAX_PATH_DEPTH = 32;
+/** Most object types a type table holds (the index is a byte). */
+const MAX_TYPES = 256;
+/** Decodes object headers: type, name, counts; paths through the directory chain. Cached per object. */
+class ObjectDecoder {
+    r;
+    cache = {};
+    pathCache = {};
+    typeTable;
+    cookie;
+    /** undefined: not tried yet; false: the data model has no ObjectType/ObjectName on _OBJECT_HEADER. */
+    modelNames;
+    rootCache;
+    constructor(r) {
+        this.r = r;
+    }
+    /** Offset of _OBJECT_HEADER.Body (0x30 on x64, 0x18 on x86 when the type is missing). */
+    bodyOffset() {
+        const oh = this.r.type("_OBJECT_HEADER");
+        const f = oh ? oh.field("Body") : undefined;
+        return f ? f.offset : this.r.pointerSize === 8 ? 0x30 : 0x18;
+    }
+    headerOf(body) {
+        return addrAdd(body, -this.bodyOffset());
+    }
+    bodyOf(header) {
+        return addrAdd(header, this.bodyOffset());
+    }
+    /** nt!ObpRootDirectoryObject (the body of the root directory), or undefined. */
+    root() {
+        if (this.rootCache === undefined) {
+            const at = this.r.symbol("ObpRootDirectoryObject");
+            const v = at ? this.r.readPointer(at) : undefined;
+            this.rootCache = v && !isNullAddr(v) ? v : null;
+        }
+        return this.rootCache || undefined;
+    }
+    /** nt!ObHeaderCookie (Windows 10+); null when the build does not encode TypeIndex, -1 when the cookie is unreadable. */
+    headerCookie() {
+        if (this.cookie === undefined) {
+            const at = this.r.symbol("ObHeaderCookie");
+            const v = at ? this.r.read(at, 0, 1) : undefined;
+            this.cookie = !at ? null : v ? v.u8(0) : -1;
+        }
+        return this.cookie;
+    }
+    /**
+     * The real type index from `_OBJECT_HEADER.TypeIndex` (xor cookie and byte 1 of the header address, Windows 10+);
+     * -1 when the build encodes it but the cookie is not in the dump.
+     */
+    decodeTypeIndex(header, raw) {
+        const cookie = this.headerCookie();
+        if (cookie === null)
+            return raw;
+        if (cookie < 0)
+            return -1;
+        return (raw ^ cookie ^ ((header.lo >>> 8) & 0xff)) & 0xff;
+    }
+    /** The object types from nt!ObTypeIndexTable (index 2 upward until the first empty slot), cached. */
+    types() {
+        this.loadTypes();
+        const out = [];
+        for (const t of this.typeTable)
+            if (t)
+                out.push(t);
+        return out;
+    }
+    typeByIndex(index) {
+        this.loadTypes();
+        return this.typeTable[index] || undefined;
+    }
+    loadTypes() {
+        if (this.typeTable)
+            return;
+        const table = [];
+        this.typeTable = table;
+        const at = this.r.symbol("ObTypeIndexTable");
+        const ot = this.r.type("_OBJECT_TYPE");
+        if (!at || !ot)
+            return;
+        const slots = this.r.readPointers(at, MAX_TYPES);
+        if (!slots)
+            return;
+        const name = ot.field("Name");
+        const fields = [name, ot.field("TotalNumberOfObjects"), ot.field("TotalNumberOfHandles"), ot.field("HighWaterNumberOfObjects"), ot.field("HighWaterNumberOfHandles")];
+        for (let i = 2; i < slots.length; i++) {
+            const p = slots[i];
+            if (isNullAddr(p))
+                break; // the table is filled from index 2 without gaps
+            if (!isKernelAddr(p, this.r.pointerSize))
+                continue;
+            const v = this.r.readFields(p, fields);
+            const text = v ? this.r.unicodeString(v, name, 128) : undefined;
+            if (text === undefined) {
+                table[i] = null;
+                continue;
+            }
+            table[i] = {
+                index: i, name: text, address: p,
+                objects: v ? v.num(fields[1]) : undefined, handles: v ? v.num(fields[2]) : undefined,
+                highWaterObjects: v ? v.num(fields[3]) : undefined, highWaterHandles: v ? v.num(fields[4]) : undefined,
+            };
+        }
+    }
+    /** Offset below the header of the optional header `bit`, from the InfoMask (sizes from the types when present). */
+    infoOffset(infoMask, bit) {
+        if ((infoMask & bit) === 0)
+            return undefined;
+        let off = 0;
+        for (const h of INFO_HEADERS) {
+            if (h.bit > bit)
+                break;
+            if (infoMask & h.bit) {
+                const t = this.r.type(h.type);
+                off += t ? t.size : h.size;
+            }
+        }
+        return off;
+    }
+    /** Type, name, counts of the object whose body is at `body`; undefined when its header is unreadable. */
+    decode(body) {
+        const key = addrKey(body);
+        const hit = this.cache[key];
+        if (hit !== undefined)
+            return hit || undefined;
+        let info = null;
+        try {
+            info = this.decodeUncached(body) || null;
+        }
+        catch (e) {
+            info = null;
+        }
+        this.cache[key] = info;
+        return info || undefined;
+    }
+    decodeUncached(body) {
+        const oh = this.r.type("_OBJECT_HEADER");
+        if (!oh)
+            return undefined;
+        const header = this.headerOf(body);
+        const fPointer = oh.field("PointerCount");
+        const fHandle = oh.field("HandleCount");
+        const fType = oh.field("TypeIndex");
+        const fMask = oh.field("InfoMask");
+        const ni = this.r.type("_OBJECT_HEADER_NAME_INFO");
+        // Header and the name info below it in one read when the pool memory before the header is there
+        // (the name info is at most creator + name info sizes below the header).
+        const below = 0x40;
+        let view = this.r.read(header, -below, below + this.bodyOffset());
+        if (!view)
+            view = this.r.readFields(header, [fPointer, fHandle, fType, fMask]);
+        if (!view)
+            return undefined;
+        const infoMask = view.num(fMask) || 0;
+        let typeName;
+        let name;
+        let typeIndex;
+        let source = "decoded";
+        const fromModel = this.modelView(header);
+        if (fromModel) {
+            typeName = fromModel.type;
+            name = fromModel.name;
+            source = "data model";
+        }
+        if (typeName === undefined) {
+            const raw = view.num(fType);
+            const index = raw !== undefined ? this.decodeTypeIndex(header, raw) : -1;
+            if (index >= 0) {
+                typeIndex = index;
+                const te = this.typeByIndex(index);
+                typeName = te ? te.name : undefined;
+            }
+        }
+        let directory;
+        const nameOff = this.infoOffset(infoMask, 0x02);
+        if (nameOff !== undefined && ni) {
+            const fDir = ni.field("Directory");
+            const fName = ni.field("Name");
+            let nv;
+            if (view.start <= -nameOff && fName && -nameOff + fName.offset + fName.size <= 0) {
+                nv = new View(sliceView(view, -nameOff, ni.size), 0, this.r.pointerSize);
+            }
+            else {
+                nv = this.r.read(addrAdd(header, -nameOff), 0, ni.size);
+            }
+            if (nv) {
+                directory = nv.ptr(fDir);
+                if (directory && isNullAddr(directory))
+                    directory = undefined;
+                if (name === undefined)
+                    name = this.r.unicodeString(nv, fName, 512);
+            }
+        }
+        return {
+            body, header, typeName, typeIndex, name, directory, infoMask, source,
+            pointerCount: view.signed(fPointer), handleCount: view.signed(fHandle),
+        };
+    }
+    /** The data model's ObjectType / ObjectName on a typed _OBJECT_HEADER, when the debugger provides them. */
+    modelView(header) {
+        if (this.modelNames === false)
+            return undefined;
+        let type;
+        let name;
+        try {
+            const h = this.r.t.typedObject(toInt64Addr(header), "nt", "_OBJECT_HEADER");
+            if (h) {
+                const ty = h.ObjectType;
+                const nm = h.ObjectName;
+                if (typeof ty === "string" && ty !== "")
+                    type = ty;
+                if (typeof nm === "string" && nm !== "")
+                    name = nm;
+            }
+        }
+        catch (e) { /* no model keys on this header */ }
+        if (this.modelNames === undefined)
+            this.modelNames = type !== undefined;
+        return this.modelNames ? { type, name } : undefined;
+    }
+    /** `\Device\HarddiskVolume3`: names up the directory chain; `<unnamed>` parts when a name is missing. */
+    pathOf(body) {
+        const key = addrKey(body);
+        const hit = this.pathCache[key];
+        if (hit !== undefined)
+            return hit;
+        const root = this.root();
+        if (root && sameAddr(root, body))
+            return "\\";
+        const parts = [];
+        const seen = {};
+        let cur = body;
+        let depth = 0;
+        let prefix = "";
+        while (cur && depth < MAX_PATH_DEPTH) {
+            const k = addrKey(cur);
+            if (seen[k]) {
+                prefix = "<loop>";
+                break;
+            }
+            seen[k] = true;
+            const cached = this.pathCache[k];
+            if (cached !== undefined && cur !== body) {
+                prefix = cached === "\\" ? "" : cached;
+                break;
+            }
+            const info = this.decode(cur);
+            if (!info || info.name === undefined) {
+                if (cur === body)
+                    return undefined;
+                prefix = "<unnamed>";
+                break;
+            }
+            parts.unshift(info.name);
+            const dir = info.directory;
+            if (!dir || (root && sameAddr(dir, root)))
+                break;
+            cur = dir;
+            depth++;
+        }
+        if (depth >= MAX_PATH_DEPTH)
+            prefix = "<too deep>";
+        const path = prefix + "\\" + parts.join("\\");
+        this.pathCache[key] = path;
+        return path;
+    }
+    /** Remembers a path found by a directory walk (saves the chain look-up). */
+    notePath(body, path) {
+        this.pathCache[addrKey(body)] = path;
+    }
+}
+function sliceView(view, start, length) {
+    const out = [];
+    for (let i = 0; i < length; i++)
+        out.push(view.u8(start + i));
+    return out;
+}
+/** Hash buckets of an object directory (nt!_OBJECT_DIRECTORY has 37). */
+const DIRECTORY_BUCKETS = 37;
+/** The entries of one _OBJECT_DIRECTORY: every bucket's ChainLink chain, each with a visited set and a cap. */
+function listDirectory(d, directory, maxChain) {
+    const r = d.r;
+    const od = r.type("_OBJECT_DIRECTORY");
+    const de = r.type("_OBJECT_DIRECTORY_ENTRY");
+    const fBuckets = od ? od.field("HashBuckets") : undefined;
+    const fChain = de ? de.field("ChainLink") : undefined;
+    const fObject = de ? de.field("Object") : undefined;
+    if (!fBuckets || !fChain || !fObject)
+        return undefined;
+    const buckets = r.readPointers(addrAdd(directory, fBuckets.offset), Math.floor(fBuckets.size / r.pointerSize) || DIRECTORY_BUCKETS);
+    if (!buckets)
+        return undefined;
+    const entries = [];
+    let truncated = 0;
+    let unreadable = 0;
+    const seen = {};
+    for (const head of buckets) {
+        let e = head;
+        let n = 0;
+        while (e && !isNullAddr(e)) {
+            const k = addrKey(e);
+            if (seen[k] || n >= maxChain) {
+                truncated++;
+                break;
+            }
+            seen[k] = true;
+            n++;
+            const v = r.readFields(e, [fChain, fObject]);
+            if (!v) {
+                unreadable++;
+                break;
+            }
+            const obj = v.ptr(fObject);
+            if (obj && !isNullAddr(obj)) {
+                const info = d.decode(obj);
+                entries.push({ name: info ? info.name : undefined, object: obj, info });
+            }
+            e = v.ptr(fChain);
+        }
+    }
+    return { entries, truncated, unreadable };
+}
+/** Case-insensitive look-up of one name in a directory. */
+function findInDirectory(d, directory, name, maxChain) {
+    const listing = listDirectory(d, directory, maxChain);
+    if (!listing)
+        return undefined;
+    const want = name.toLowerCase();
+    for (const e of listing.entries)
+        if (e.name !== undefined && e.name.toLowerCase() === want)
+            return e;
+    return undefined;
+}
+/** The target of a SymbolicLink object (`\Device\HarddiskVolume3`), or undefined. */
+function symbolicLinkTarget(d, body) {
+    const sl = d.r.type("_OBJECT_SYMBOLIC_LINK");
+    const f = sl ? sl.field("LinkTarget") : undefined;
+    if (!f)
+        return undefined;
+    const v = d.r.read(body, f.offset, f.size);
+    return v ? d.r.unicodeString(v, f, 1024) : undefined;
+}
+/** Splits `\BaseNamedObjects\Foo` into its names; undefined when the path is not absolute. */
+function splitObjectPath(path) {
+    const p = path.trim();
+    if (p.charAt(0) !== "\\")
+        return undefined;
+    const parts = [];
+    for (const s of p.split("\\"))
+        if (s !== "")
+            parts.push(s);
+    return parts;
+}
+/** Resolves an absolute object path from the root, following symbolic links in the middle of the path. */
+function lookupObjectPath(d, path, maxChain) {
+    const followed = [];
+    const root = d.root();
+    const parts = splitObjectPath(path);
+    if (!root || !parts)
+        return { body: undefined, info: undefined, missing: root ? path : "nt!ObpRootDirectoryObject", followed };
+    let cur = root;
+    let info = d.decode(root);
+    const queue = parts.slice();
+    let hops = 0;
+    while (queue.length > 0) {
+        const name = queue.shift();
+        const hit = findInDirectory(d, cur, name, maxChain);
+        if (!hit)
+            return { body: undefined, info: undefined, missing: name, followed };
+        cur = hit.object;
+        info = hit.info;
+        if (queue.length > 0 && info && info.typeName === "SymbolicLink" && hops < 8) {
+            const target = symbolicLinkTarget(d, cur);
+            const tparts = target !== undefined ? splitObjectPath(target) : undefined;
+            if (!tparts)
+                return { body: undefined, info: undefined, missing: name + " (link target unreadable)", followed };
+            followed.push(name + " -> " + target);
+            hops++;
+            cur = root;
+            queue.unshift(...tparts);
+        }
+    }
+    return { body: cur, info, followed };
+}
+// ---------------------------------------------------------------- SIDs
+/** Well-known SIDs (the dump has no account database; these names are fixed by Windows). */
+const WELL_KNOWN_SIDS = {
+    "S-1-5-18": "NT AUTHORITY\\SYSTEM",
+    "S-1-5-19": "NT AUTHORITY\\LOCAL SERVICE",
+    "S-1-5-20": "NT AUTHORITY\\NETWORK SERVICE",
+    "S-1-5-7": "NT AUTHORITY\\ANONYMOUS LOGON",
+    "S-1-5-32-544": "BUILTIN\\Administrators",
+    "S-1-5-32-545": "BUILTIN\\Users",
+    "S-1-1-0": "Everyone",
+    "S-1-16-0": "Untrusted Mandatory Level",
+    "S-1-16-4096": "Low Mandatory Level",
+    "S-1-16-8192": "Medium Mandatory Level",
+    "S-1-16-8448": "Medium Plus Mandatory Level",
+    "S-1-16-12288": "High Mandatory Level",
+    "S-1-16-16384": "System Mandatory Level",
+    "S-1-16-20480": "Protected Process Mandatory Level",
+};
+/** Reads a _SID at an address as `S-1-5-21-...`; undefined when unreadable or malformed. */
+function readSid(r, at) {
+    const head = r.read(at, 0, 8);
+    if (!head)
+        return undefined;
+    const revision = head.u8(0);
+    const count = head.u8(1);
+    if (revision !== 1 || count > 15)
+        return undefined;
+    let authority = 0;
+    for (let i = 2; i < 8; i++)
+        authority = authority * 256 + head.u8(i);
+    let text = "S-1-" + authority;
+    if (count > 0) {
+        const subs = r.read(at, 8, count * 4);
+        if (!subs)
+            return undefined;
+        for (let i = 0; i < count; i++)
+            text += "-" + subs.u32(8 + i * 4);
+    }
+    return text;
+}
+/** Privilege names by LUID (SE_*_PRIVILEGE constants, winnt.h). */
+const PRIVILEGE_NAMES = {
+    2: "SeCreateTokenPrivilege", 3: "SeAssignPrimaryTokenPrivilege", 4: "SeLockMemoryPrivilege", 5: "SeIncreaseQuotaPrivilege",
+    6: "SeMachineAccountPrivilege", 7: "SeTcbPrivilege", 8: "SeSecurityPrivilege", 9: "SeTakeOwnershipPrivilege",
+    10: "SeLoadDriverPrivilege", 11: "SeSystemProfilePrivilege", 12: "SeSystemtimePrivilege", 13: "SeProfileSingleProcessPrivilege",
+    14: "SeIncreaseBasePriorityPrivilege", 15: "SeCreatePagefilePrivilege", 16: "SeCreatePermanentPrivilege", 17: "SeBackupPrivilege",
+    18: "SeRestorePrivilege", 19: "SeShutdownPrivilege", 20: "SeDebugPrivilege", 21: "SeAuditPrivilege",
+    22: "SeSystemEnvironmentPrivilege", 23: "SeChangeNotifyPrivilege", 24: "SeRemoteShutdownPrivilege", 25: "SeUndockPrivilege",
+    26: "SeSyncAgentPrivilege", 27: "SeEnableDelegationPrivilege", 28: "SeManageVolumePrivilege", 29: "SeImpersonatePrivilege",
+    30: "SeCreateGlobalPrivilege", 31: "SeTrustedCredManAccessPrivilege", 32: "SeRelabelPrivilege", 33: "SeIncreaseWorkingSetPrivilege",
+    34: "SeTimeZonePrivilege", 35: "SeCreateSymbolicLinkPrivilege", 36: "SeDelegateSessionUserImpersonatePrivilege",
+};
+/** The privilege LUIDs whose bits are set in a 64-bit mask given as halves. */
+function privilegesIn(mask) {
+    const out = [];
+    for (let i = 0; i < 64; i++)
+        if (bitsOf(mask, i, 1))
+            out.push(i);
+    return out;
+}
+// ---------------------------------------------------------------- wait blocks
+/** The object of a thread's first wait block (`Tcb.WaitBlockList->Object`), or undefined. */
+function firstWaitObject(r, waitBlockList) {
+    const wb = r.type("_KWAIT_BLOCK");
+    const f = wb ? wb.field("Object") : undefined;
+    if (!f || !waitBlockList || isNullAddr(waitBlockList))
+        return undefined;
+    const v = r.read(waitBlockList, f.offset, f.size);
+    return v ? v.ptr(f) : undefined;
+}
+
+/**
+ * The ALPC line of `!thread <ethread>` (kernel targets), the fallback when the symbols lack
+ * ETHREAD.AlpcMessage or _KALPC_MESSAGE (patterns.md §6 step 6). A client thread waiting for a reply prints
+ *
+ *         Waiting for reply to ALPC Message fffff8a0024d4cf0 : queued at port fffffa8004a5a070 : owned by process fffffa8003e5d060
+ *
+ * Addresses are returned as hex digits (WinDbg's ` separator removed). Other lines are ignored; no such
+ * line gives undefined.
+ */
+const WAIT_LINE = /Waiting for reply to ALPC Message\s+([0-9a-f`]+)(?:\s*:\s*queued at port\s+([0-9a-f`]+))?(?:\s*:\s*owned by process\s+([0-9a-f`]+))?/i;
+function digits(s) {
+    return s === undefined ? undefined : s.replace(/`/g, "").toLowerCase();
+}
+function parseAlpcWait(lines) {
+    for (const raw of lines) {
+        const m = WAIT_LINE.exec(String(raw));
+        if (!m)
+            continue;
+        return { message: digits(m[1]), port: digits(m[2]), ownerProcess: digits(m[3]), line: String(raw).trim() };
+    }
+    return undefined;
+}
+
+const WR_LPC_REPLY = 17;
+const WR_LPC_RECEIVE = 16;
+const WR_QUEUE = 15;
+/**
+ * Wait Chain (ALPC): client thread → message → port → server process and thread → the next hop, to the
+ * thread at the end of the chain; queued messages nobody receives (Blocked ALPC Queue); cycles (deadlocks).
+ *
+ * The pattern: RPC and COM calls over LRPC are ALPC messages. A client thread shows `WAIT: (WrLpcReply)` while
+ * a server thread works on its request; that server may itself wait for another server, and so on. The end of
+ * the chain is the real culprit: a thread blocked on something else, one that is running (spinning), a loop
+ * back to an earlier thread (deadlock), or a message still queued because every server thread is busy.
+ *
+ * Detection: every thread (nt!PsActiveProcessHead and each process's thread list) waiting with `WrLpcReply`;
+ * its `ETHREAD.AlpcMessage` (masked: the field shares its bytes with AlpcReceiveAttributeSet) → `_KALPC_MESSAGE`:
+ * `PortQueue` (or `OwnerPort`), `ServerThread`, `ConnectionPort` (whose object name is the port name,
+ * `\RPC Control\...`), `PortMessage.MessageId`. The port's `OwnerProcess` is the server; `ServerThread` is the
+ * next hop, followed while it too waits for a reply, with a visited set (a thread seen twice is a cycle) and
+ * `Config.AlpcWaitChains.MaxDepth`. Without a server thread the message is queued: the port's queue lengths
+ * are shown and the server process's idle receivers counted (threads waiting `WrLpcReceive`, or `WrQueue` on
+ * the port's completion port); none means a Blocked ALPC Queue. Wait ages come from `Tcb.WaitTime` and
+ * nt!KeTickCount. `Ports` adds the global view: every port on nt!AlpcpPortList with long queues. When the
+ * symbols lack `ETHREAD.AlpcMessage` or `_KALPC_MESSAGE`, `!thread` is parsed for its "Waiting for reply to ALPC
+ * Message" line instead.
+ *
+ * False positives: short waits are normal (rows need `Config.AlpcWaitChains.WaitSeconds`, shown with `All`);
+ * completed or cancelled messages may still hang off a thread; chains through COM STAs end in window messages
+ * (MessageWaitChains) and through named pipes or sockets in I/O (pending IRPs); a server whose user space is
+ * missing still shows its kernel stack only.
+ *
+ * @function AlpcWaitChains
+ * @memberof Ewmda
+ * @param {object|string} [options] `Process` (pid or image-name glob of the client), `All` (bool: also chains younger than the threshold), `Ports` (bool: also the ports on nt!AlpcpPortList with long queues); or a string such as `"all ports"`.
+ * @returns {ResultSet} One row per chain: ChainId, Length, Client, Hops, Terminal, RootCause, WaitAge, Port, Server, Queue, IdleReceivers, TopFrames, Message, Verdict, Evidence, Source (and Port rows with Ports).
+ * @example dx @$ewmda.AlpcWaitChains()
+ * @example dx -g @$ewmda.AlpcWaitChains(new { All = true, Ports = true })
+ * @example !ewmda.alpc
+ * @example !ewmda.alpc "process=app.exe all"
+ */
+const alpcWaitChains = defineAnalysis({
+    meta: {
+        name: "AlpcWaitChains",
+        command: "alpc",
+        summary: "ALPC wait chains: client thread, message, port, server thread and the next hop, with blocked queues and cycles",
+        patterns: ["Wait Chain (ALPC)"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [{ name: "options", help: "Process (client pid or image-name glob), All, Ports; or a string such as \"all ports\"", optional: true }],
+        options: [
+            { name: "Process", type: "string", help: "only chains whose client is in this process (pid or image-name glob)" },
+            { name: "All", type: "bool", help: "also chains whose wait is younger than Config.AlpcWaitChains.WaitSeconds" },
+            { name: "Ports", type: "bool", help: "also the global view: ports on nt!AlpcpPortList whose queues are long" },
+        ],
+        columns: [
+            { name: "ChainId", type: "int", help: "Chain number" },
+            { name: "Length", type: "int", help: "Threads in the chain, the client and the server at the end included" },
+            { name: "Client", type: "string", help: "The first waiting thread: process (pid) and thread id" },
+            { name: "Hops", type: "string", help: "client -[message, port]-> server thread, hop by hop" },
+            { name: "Terminal", type: "string", help: "How the chain ends: BlockedOn, Running, QueuedNotReceived, Cycle, Terminated, DepthCap, ..." },
+            { name: "RootCause", type: "string", help: "The thread at the end and what it does" },
+            { name: "WaitAge", type: "string", help: "How long the client has waited (from WaitTime and KeTickCount)" },
+            { name: "Port", type: "string", help: "The first port's name (the connection port's object name)" },
+            { name: "Server", type: "string", help: "The first server process" },
+            { name: "Queue", type: "string", help: "Queue lengths of the port where the last message waits (main, pending, wait, canceled)", table: false },
+            { name: "IdleReceivers", type: "int", help: "Queued messages: server threads waiting to receive on the port (0: Blocked ALPC Queue)", table: false },
+            { name: "TopFrames", type: "string", help: "Top frames of the thread at the end of the chain", table: false },
+            { name: "Message", type: "address", help: "The client's _KALPC_MESSAGE (!alpc /m)", table: false },
+            { name: "Kind", type: "string", help: "Chain, or Port (global view)", table: false },
+        ],
+        settings: {
+            WaitSeconds: {
+                default: 30,
+                help: "A client waiting at least this long makes its chain Positive",
+                reason: "RPC calls normally return within seconds; half a minute is a hang a user notices (patterns.md §6)",
+            },
+            MaxDepth: {
+                default: 32,
+                help: "Most hops followed in one chain",
+                reason: "real chains are a few hops long; the cap ends corrupt ones (patterns.md §6)",
+            },
+            QueueLength: {
+                default: 16,
+                help: "Ports view: main plus pending queue length that makes a port Suspicious",
+                reason: "a healthy server drains its queue; dozens of waiting messages mean its threads are all busy (Design Value pattern)",
+            },
+            MaxPorts: {
+                default: 100000,
+                help: "Most ports walked on nt!AlpcpPortList",
+                reason: "busy systems have tens of thousands of ports; the cap ends a corrupt list",
+            },
+            MaxStacks: {
+                default: 64,
+                help: "Thread stacks read for TopFrames per call",
+                reason: "one stack per chain end; the cap bounds calls with many chains",
+            },
+            MaxCommandThreads: {
+                default: 32,
+                help: "Fallback without ALPC types: threads whose !thread output is parsed",
+                reason: "each !thread is a debugger command; a few dozen cover the waiting clients",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        if (!t.isKernel()) {
+            yield userModeRow(ctx);
+            return;
+        }
+        const sel = readKernelOptions(args[0], ["All", "Ports"]);
+        if (typeof sel === "string") {
+            ctx.summary("AlpcWaitChains: " + sel);
+            yield info$b(sel, "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("AlpcWaitChains: " + missing);
+            yield info$b(missing, "typed");
+            return;
+        }
+        const r = new KernelReader(t);
+        const d = new ObjectDecoder(r);
+        const ps = r.pointerSize;
+        const filter = processFilter(sel);
+        const all = k.allThreads();
+        const byThread = {};
+        for (const th of all.threads)
+            byThread[addressKey$1(th.address)] = th;
+        const byProcess = {};
+        for (const p of all.processes)
+            byProcess[addressKey$1(p.address)] = p;
+        const waiters = all.threads.filter((th) => th.state === STATE.Waiting && th.waitReason === WR_LPC_REPLY);
+        const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+        const threadText = (th) => th.process.name + " (0x" + th.process.pid.toString(16) + ") 0x" + th.tid.toString(16);
+        const ageText = (s) => (s === undefined ? undefined : s.toFixed(1) + " s");
+        const ageOf = (th) => {
+            const s = k.waitSeconds(th.waitTime);
+            return s instanceof Unavailable ? undefined : s;
+        };
+        const et = r.type("_ETHREAD");
+        const fAlpc = et.field("AlpcMessage");
+        const km = r.type("_KALPC_MESSAGE");
+        const ap = r.type("_ALPC_PORT");
+        if (!fAlpc || !km || !ap) {
+            yield* commandFallback(ctx, k, waiters, filter, cfg.MaxCommandThreads, cfg.WaitSeconds, ageOf, threadText, !fAlpc ? "ETHREAD.AlpcMessage" : !km ? "_KALPC_MESSAGE" : "_ALPC_PORT");
+            return;
+        }
+        const mf = {
+            portQueue: km.field("PortQueue"), ownerPort: km.field("OwnerPort"), waiting: km.field("WaitingThread"), server: km.field("ServerThread"),
+            connection: km.field("ConnectionPort"), comm: km.field("CommunicationInfo"), id: km.field("PortMessage.MessageId"),
+        };
+        const ports = {};
+        const portFacts = (at) => readPort(r, d, ap, at, ports, byProcess);
+        /** Follows one client through its messages to the thread at the end. */
+        const follow = (start) => ({ client: start, ...walk(start) });
+        const walk = (start) => {
+            const hops = [];
+            const keys = [];
+            const seen = {};
+            let th = start;
+            while (th) {
+                const key = addressKey$1(th.address);
+                if (seen[key])
+                    return { hops, terminal: "Cycle", last: th, detail: "back to " + threadText(th) + ": the threads wait for each other (deadlock)", idleReceivers: undefined, keys };
+                seen[key] = true;
+                keys.push(key);
+                if (hops.length >= cfg.MaxDepth)
+                    return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth)", idleReceivers: undefined, keys };
+                if (th.state !== STATE.Waiting || th.waitReason !== WR_LPC_REPLY)
+                    return end(th, hops, keys);
+                const raw = r.read(addrOf(th.address), fAlpc.offset, ps);
+                const msgRaw = raw ? raw.pair(fAlpc.offset, ps) : undefined;
+                const msg = msgRaw ? addrMask(msgRaw, 3) : undefined;
+                if (!msg || isNullAddr(msg) || !isKernelAddr(msg, ps)) {
+                    return { hops, terminal: "NoMessage", last: th, idleReceivers: undefined, keys,
+                        detail: threadText(th) + " waits for an ALPC reply but ETHREAD.AlpcMessage " + (msgRaw ? "is " + formatAddr(msgRaw, ps) + " (no message: completed or cancelled)" : "is unreadable") };
+                }
+                const v = r.readFields(msg, [mf.portQueue, mf.ownerPort, mf.waiting, mf.server, mf.connection, mf.comm, mf.id]);
+                if (!v)
+                    return { hops, terminal: "Unreadable", last: th, idleReceivers: undefined, keys, detail: "the message " + formatAddr(msg, ps) + " of " + threadText(th) + " is not in the dump (!alpc /m " + formatAddr(msg, ps) + ")" };
+                const queue = v.ptr(mf.portQueue);
+                const owner = v.ptr(mf.ownerPort);
+                let connection = v.ptr(mf.connection);
+                if (!connection || isNullAddr(connection))
+                    connection = connectionOf(r, v.ptr(mf.comm));
+                const portAt = queue && !isNullAddr(queue) ? queue : owner && !isNullAddr(owner) ? owner : undefined;
+                const port = portAt ? portFacts(portAt) : undefined;
+                if ((!connection || isNullAddr(connection)) && port)
+                    connection = port.connection;
+                const named = port && port.name === undefined && connection && !isNullAddr(connection) ? portFacts(connection) : undefined;
+                const portShown = port && named && named.name !== undefined ? { ...port, name: named.name } : port;
+                const server = v.ptr(mf.server);
+                hops.push({ thread: th, waitAge: ageOf(th), message: msg, messageId: v.num(mf.id), port: portShown, serverThread: server && !isNullAddr(server) ? server : undefined });
+                if (!server || isNullAddr(server)) {
+                    const receivers = portShown && portShown.owner ? idleReceivers(k, r, portShown) : undefined;
+                    const q = portShown ? queueText(portShown) : "port unreadable";
+                    return {
+                        hops, terminal: "QueuedNotReceived", last: undefined, idleReceivers: receivers, keys,
+                        detail: "message " + formatAddr(msg, ps) + " is queued, no server thread has it (" + q + ")" +
+                            (receivers === 0 ? "; no thread of " + (portShown && portShown.owner ? portShown.owner.name : "the server") + " waits to receive: Blocked ALPC Queue" : receivers !== undefined ? "; " + receivers + " idle receivers" : ""),
+                    };
+                }
+                const next = byThread[addrKey(server)] || k.threadAt(toInt64Addr(server));
+                if (!next)
+                    return { hops, terminal: "Unreadable", last: undefined, idleReceivers: undefined, keys, detail: "the server thread " + formatAddr(server, ps) + " is not in the dump (!thread " + formatAddr(server, ps) + ")" };
+                th = next;
+            }
+            return { hops, terminal: "Other", last: undefined, idleReceivers: undefined, keys, detail: "" };
+        };
+        /** How a chain ends at a thread that is not waiting for a reply. */
+        const end = (th, hops, keys) => {
+            const who = threadText(th);
+            if (th.state === STATE.Terminated || th.terminated)
+                return { hops, terminal: "Terminated", last: th, idleReceivers: undefined, keys, detail: who + " has terminated: the reply will never come" };
+            if (th.state === STATE.Running || th.state === STATE.Ready || th.state === STATE.Standby || th.state === STATE.DeferredReady) {
+                return { hops, terminal: "Running", last: th, idleReceivers: undefined, keys, detail: who + " is " + k.stateName(th.state) + " (busy or spinning: see SpikingThreads)" };
+            }
+            if (th.state === STATE.Waiting) {
+                const wb = k.waitBlocks(th, 4);
+                const objs = wb.blocks.map((b) => b.typeName + (b.name ? " " + b.name : "") + " " + t.formatAddress(b.object)).join(", ");
+                const age = ageOf(th);
+                return {
+                    hops, terminal: "BlockedOn", last: th, idleReceivers: undefined, keys,
+                    detail: who + " waits (" + k.waitReasonName(th.waitReason) + (age !== undefined ? ", " + age.toFixed(1) + " s" : "") + ")" + (objs ? " on " + objs : ""),
+                };
+            }
+            return { hops, terminal: "Other", last: th, idleReceivers: undefined, keys, detail: who + " is " + k.stateName(th.state) };
+        };
+        // Chains from every waiting client. Longest first, a chain whose client already appears in a kept chain is
+        // part of that one (a server that itself waits, or another member of the same cycle).
+        const chains = waiters.map((th, i) => ({ c: follow(th), i }));
+        chains.sort((a, b) => b.c.keys.length - a.c.keys.length || a.i - b.i);
+        const covered = {};
+        const shown = [];
+        for (const { c } of chains) {
+            if (c.keys.length === 0 || covered[c.keys[0]])
+                continue;
+            for (const key of c.keys)
+                covered[key] = true;
+            if (filter && !filter(c.client.process))
+                continue;
+            shown.push(c);
+        }
+        let id = 0;
+        let positives = 0;
+        let young = 0;
+        let longest = 0;
+        for (const c of shown) {
+            const first = c.hops[0];
+            const age = first ? first.waitAge : ageOf(c.client);
+            if (age !== undefined && age > longest)
+                longest = age;
+            let verdict = "Info";
+            const why = [];
+            if (c.terminal === "Cycle") {
+                verdict = "Positive";
+                why.push("ALPC deadlock");
+            }
+            if (c.terminal === "QueuedNotReceived" && c.idleReceivers === 0) {
+                verdict = "Positive";
+                why.push("Blocked ALPC Queue");
+            }
+            if (age !== undefined && age >= cfg.WaitSeconds) {
+                verdict = "Positive";
+                why.push("waited " + age.toFixed(1) + " s (>= " + cfg.WaitSeconds + " s)");
+            }
+            if (c.terminal === "Terminated" && verdict === "Info") {
+                verdict = "Suspicious";
+                why.push("the server thread has terminated");
+            }
+            if (verdict === "Info") {
+                young++;
+                if (!sel.flags.All)
+                    continue;
+            }
+            if (verdict === "Positive")
+                positives++;
+            id++;
+            const lastHop = c.hops[c.hops.length - 1];
+            const lastPort = lastHop ? lastHop.port : undefined;
+            let frames;
+            if (c.last) {
+                const s = stacks.stack(c.last);
+                frames = s && Array.isArray(s.frames) ? framesText(s.frames, 4) : undefined;
+            }
+            const hopsText = c.hops.length === 0 ? threadText(c.client) : c.hops.map((h) => threadText(h.thread) + " -[msg " + formatAddr(h.message, ps) +
+                (h.messageId !== undefined ? " id 0x" + h.messageId.toString(16) : "") + (h.port && h.port.name ? " " + h.port.name : "") + "]->").join(" ") +
+                " " + (c.last ? threadText(c.last) : c.terminal === "QueuedNotReceived" ? "(queued)" : "?");
+            yield {
+                ChainId: id, Length: Math.max(1, c.hops.length + (c.last && c.terminal !== "Cycle" && c.hops.length ? 1 : 0)), Client: threadText(c.client), Hops: hopsText,
+                Terminal: c.terminal, RootCause: c.detail, WaitAge: ageText(age),
+                Port: first && first.port ? first.port.name || formatAddr(first.port.address, ps) : undefined,
+                Server: first && first.port && first.port.owner ? first.port.owner.name + " (0x" + first.port.owner.pid.toString(16) + ")" : undefined,
+                Queue: lastPort ? queueText(lastPort) : undefined, IdleReceivers: c.idleReceivers, TopFrames: frames, Message: first ? toInt64Addr(first.message) : undefined,
+                Kind: "Chain", Verdict: verdict, Source: "typed",
+                Evidence: (why.length ? why.join(", ") + "; " : "") + "!thread " + t.formatAddress(c.client.address) + (first ? "; !alpc /m " + formatAddr(first.message, ps) : "") +
+                    (lastPort ? "; !alpc /p " + formatAddr(lastPort.address, ps) : ""),
+            };
+        }
+        // The global view: ports with long queues on nt!AlpcpPortList.
+        let portRows = 0;
+        if (sel.flags.Ports) {
+            const list = portList(r, d, ap, ports, byProcess, cfg.MaxPorts);
+            if (list.problem && list.ports.length === 0)
+                yield info$b(list.problem, "typed");
+            for (const p of list.ports) {
+                const queued = (p.main || 0) + (p.pending || 0);
+                if (queued < cfg.QueueLength)
+                    continue;
+                portRows++;
+                yield {
+                    Kind: "Port", Port: p.name || formatAddr(p.address, ps), Server: p.owner ? p.owner.name + " (0x" + p.owner.pid.toString(16) + ")" : undefined,
+                    Queue: queueText(p), IdleReceivers: p.owner ? idleReceivers(k, r, p) : undefined, Verdict: "Suspicious", Source: "typed",
+                    Evidence: queued + " messages queued (>= " + cfg.QueueLength + "); !alpc /p " + formatAddr(p.address, ps),
+                };
+            }
+            if (list.problem && list.ports.length > 0)
+                yield info$b(list.problem, "typed");
+            if (portRows === 0) {
+                yield { Kind: "Port", Verdict: "Negative", Source: "typed", Evidence: "0 of " + list.ports.length + " ports on nt!AlpcpPortList have " + cfg.QueueLength + " or more messages queued; !alpc /lpp" };
+            }
+        }
+        for (const p of all.problems)
+            yield info$b(p, "typed");
+        const scope = waiters.length + " threads waiting for an ALPC reply (WrLpcReply) among " + all.threads.length + " threads in " + all.processes.length + " processes" +
+            (filter ? " (clients " + describeSelection(sel) + ")" : "");
+        const note = stacks.note("Config.AlpcWaitChains.MaxStacks");
+        if (note)
+            yield info$b(note, "typed");
+        if (positives === 0 && id === 0) {
+            yield {
+                Kind: "Chain", Verdict: "Negative", Source: "typed",
+                Evidence: (waiters.length === 0 ? "no chains: " : shown.length + " chains, none deadlocked, blocked or older than " + cfg.WaitSeconds + " s" + (young ? " (longest " + longest.toFixed(1) + " s; All lists them)" : "") + ": ") +
+                    scope + "; !stacks 2 AlpcpSignalAndWait",
+            };
+        }
+        ctx.summary("AlpcWaitChains: " + id + " chains shown (" + positives + " Positive) from " + scope);
+    },
+    rowText(row) {
+        if (row.Kind === "Port")
+            return (row.Verdict !== "Info" ? row.Verdict + ": " : "") + "port " + String(row.Port) + " " + String(row.Queue || row.Evidence);
+        if (row.Hops === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return (row.Verdict !== "Info" ? row.Verdict + ": " : "") + String(row.Hops) + " [" + String(row.Terminal) + "]";
+    },
+});
+function info$b(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+function queueText(p) {
+    const n = (v) => (v === undefined ? "?" : String(v));
+    return "main " + n(p.main) + ", pending " + n(p.pending) + ", wait " + n(p.waiting) + ", canceled " + n(p.canceled) + (p.closed ? ", closed" : "");
+}
+/** A port's owner, queue lengths and name (its own, when it is a named connection port); cached. */
+function readPort(r, d, ap, at, cache, byProcess) {
+    const key = addrKey(at);
+    let p = cache[key];
+    if (p === undefined) {
+        p = null;
+        const f = {
+            owner: ap.field("OwnerProcess"), main: ap.field("MainQueueLength"), pending: ap.field("PendingQueueLength"), wait: ap.field("WaitQueueLength"),
+            canceled: ap.field("CanceledQueueLength"), completion: ap.field("CompletionPort"), closed: ap.field("u1.s1.Closed", "Closed"),
+            comm: ap.field("CommunicationInfo"),
+        };
+        const v = r.readFields(at, [f.owner, f.main, f.pending, f.wait, f.canceled, f.completion, f.closed, f.comm]);
+        if (v) {
+            const owner = v.ptr(f.owner);
+            const info = d.decode(at);
+            const completion = v.ptr(f.completion);
+            const closed = v.num(f.closed);
+            p = {
+                address: at, name: info && info.name !== undefined ? d.pathOf(at) : undefined,
+                owner: owner ? byProcess[addressKey$1(toInt64Addr(owner))] : undefined, ownerAddress: owner,
+                main: v.num(f.main), pending: v.num(f.pending), waiting: v.num(f.wait), canceled: v.num(f.canceled),
+                completionPort: completion && !isNullAddr(completion) ? completion : undefined, closed: closed === undefined ? undefined : closed !== 0,
+                connection: connectionOf(r, v.ptr(f.comm)),
+            };
+        }
+        cache[key] = p;
+    }
+    return p || undefined;
+}
+/** CommunicationInfo.ConnectionPort, when the message's own ConnectionPort is empty. */
+function connectionOf(r, comm) {
+    const ci = r.type("_ALPC_COMMUNICATION_INFO");
+    const f = ci ? ci.field("ConnectionPort") : undefined;
+    if (!f || !comm || isNullAddr(comm))
+        return undefined;
+    const v = r.read(comm, f.offset, f.size);
+    return v ? v.ptr(f) : undefined;
+}
+/** Server threads waiting to receive: WrLpcReceive, or WrQueue on the port's completion port. */
+function idleReceivers(k, r, p) {
+    if (!p.owner)
+        return undefined;
+    const w = k.threadsOf(p.owner);
+    let n = 0;
+    for (const th of w.items) {
+        if (th.state !== STATE.Waiting)
+            continue;
+        if (th.waitReason === WR_LPC_RECEIVE) {
+            n++;
+            continue;
+        }
+        if (th.waitReason === WR_QUEUE && p.completionPort) {
+            const obj = firstWaitObject(r, th.waitBlockList ? addrOf(th.waitBlockList) : undefined);
+            if (obj && sameAddr(obj, p.completionPort))
+                n++;
+        }
+    }
+    return n;
+}
+/** Every port on nt!AlpcpPortList (through _ALPC_PORT.PortListEntry), with a visited set and a cap. */
+function portList(r, d, ap, cache, byProcess, max) {
+    const ports = [];
+    const head = r.symbol("AlpcpPortList");
+    const link = ap.field("PortListEntry");
+    if (!head || !link)
+        return { ports, problem: "nt!AlpcpPortList or _ALPC_PORT.PortListEntry is not in the symbols: no global port view (!alpc /lpp <process> lists a process's ports)" };
+    const seen = {};
+    let e = r.readPointer(head);
+    while (e && !sameAddr(e, head)) {
+        const key = addrKey(e);
+        if (seen[key])
+            return { ports, problem: "nt!AlpcpPortList loops back to an entry seen before after " + ports.length + " ports" };
+        if (ports.length >= max)
+            return { ports, problem: "stopped at Config.AlpcWaitChains.MaxPorts = " + max + " ports" };
+        seen[key] = true;
+        const port = addrAdd(e, -link.offset);
+        const p = readPort(r, d, ap, port, cache, byProcess);
+        if (p)
+            ports.push(p);
+        e = r.readPointer(e);
+    }
+    return { ports, problem: e ? undefined : "nt!AlpcpPortList is broken after " + ports.length + " ports (an unreadable entry)" };
+}
+/** Without the ALPC types: each WrLpcReply waiter's !thread line (message, port, owning process). */
+function* commandFallback(ctx, k, waiters, filter, max, waitSeconds, ageOf, threadText, lacking) {
+    const chosen = waiters.filter((th) => !filter || filter(th.process));
+    yield info$b("the nt symbols lack " + lacking + ": chains come from !thread's \"Waiting for reply to ALPC Message\" line (client, message, port and server process only)", "typed");
+    let id = 0;
+    let positives = 0;
+    let parsedCount = 0;
+    for (const th of chosen.slice(0, max)) {
+        const cmd = "!thread " + ctx.target.formatAddress(th.address);
+        const out = runCommand$1(cmd);
+        const line = out instanceof Unavailable ? undefined : parseAlpcWait(out);
+        if (!line)
+            continue;
+        parsedCount++;
+        const owner = line.ownerProcess !== undefined ? parseAddress$1(line.ownerProcess) : undefined;
+        const server = owner ? k.processes().items.filter((p) => addressKey$1(p.address) === addressKey$1(owner))[0] : undefined;
+        const age = ageOf(th);
+        const verdict = age !== undefined && age >= waitSeconds ? "Positive" : "Info";
+        if (verdict === "Info")
+            continue;
+        positives++;
+        id++;
+        yield {
+            ChainId: id, Length: 1, Client: threadText(th), Hops: threadText(th) + " -[msg " + line.message + " port " + (line.port || "?") + "]-> " + (server ? server.name : "process " + (line.ownerProcess || "?")),
+            Terminal: "ServerUnknown", RootCause: "server thread unknown without _KALPC_MESSAGE (!alpc /m " + line.message + " shows it)", WaitAge: age === undefined ? undefined : age.toFixed(1) + " s",
+            Server: server ? server.name + " (0x" + server.pid.toString(16) + ")" : line.ownerProcess, Kind: "Chain", Verdict: verdict, Source: "command",
+            Evidence: "waited " + (age || 0).toFixed(1) + " s (>= " + waitSeconds + " s); " + cmd + " (" + line.line + ")",
+        };
+    }
+    if (positives === 0) {
+        yield {
+            Kind: "Chain", Verdict: "Negative", Source: "command",
+            Evidence: "no ALPC wait of " + waitSeconds + " s or more: " + chosen.length + " WrLpcReply waiters, " + parsedCount + " with an ALPC line in !thread" + (chosen.length > max ? " (first " + max + " checked)" : ""),
+        };
+    }
+    ctx.summary("AlpcWaitChains (from !thread): " + positives + " long waits among " + chosen.length + " WrLpcReply waiters");
+}
+/** User dumps: only the client side is visible; one Info row saying so, with the threads waiting in ALPC calls. */
+function userModeRow(ctx) {
+    const t = ctx.target;
+    const clients = [];
+    try {
+        for (const s of t.threadStacks()) {
+            if (!Array.isArray(s.frames))
+                continue;
+            const top = s.frames.slice(0, 3);
+            if (top.some((f) => /!(Nt|Zw)AlpcSendWaitReceivePort$/i.test(f.func)))
+                clients.push("0x" + s.thread.id.toString(16));
+        }
+    }
+    catch (e) { /* no stacks: the row still says what is needed */ }
+    ctx.summary("AlpcWaitChains: needs a kernel or complete dump");
+    return info$b("AlpcWaitChains follows ALPC messages through the kernel to the server threads: needs a kernel or complete dump" +
+        (clients.length ? "; this user dump shows only the client side: " + clients.length + " threads wait in NtAlpcSendWaitReceivePort (" + clients.slice(0, 8).join(", ") + (clients.length > 8 ? ", ..." : "") + ") for RPC/COM servers in other processes" : "; no thread of this process waits in NtAlpcSendWaitReceivePort"), clients.length ? "heuristic" : "typed");
+}
+
+/**
+ * `!token` (Microsoft Learn "!token"): in a user dump it shows the token the dump captured
+ * (MiniDumpWithTokenInformation) or says it cannot; kernel targets print the same layout for a _TOKEN.
+ *
+ *     Thread is not impersonating. Using process token...
+ *     TS Session ID: 0x1
+ *     User: S-1-5-21-1004336348-1177238915-682003330-1001
+ *     User Groups:
+ *      00 S-1-16-12288
+ *         Attributes - GroupIntegrity GroupIntegrityEnabled
+ *      01 S-1-1-0
+ *         Attributes - Mandatory Default Enabled
+ *     Primary Group: S-1-5-21-1004336348-1177238915-682003330-1001
+ *     Privs:
+ *      05 0x000000005 SeIncreaseQuotaPrivilege          Attributes -
+ *      20 0x000000014 SeDebugPrivilege                  Attributes - Enabled
+ *      23 0x000000017 SeChangeNotifyPrivilege           Attributes - Enabled Default
+ *     Authentication ID:         (0,2a4f1)
+ *     Impersonation Level:       Anonymous
+ *     TokenType:                 Primary
+ *     Is restricted token: no.
+ *     SandBoxInert: 0
+ *     Elevation Type: TokenElevationTypeFull
+ *
+ * With `-n` the SIDs are followed by names (`S-1-1-0 (Well Known Group: localhost\Everyone)`). Unknown lines
+ * are ignored; output with no `User:` line is reported as not a token.
+ */
+const SID = /(S-1-\d+(?:-\d+)*)/;
+function sidAndName(text) {
+    const m = SID.exec(text);
+    if (!m)
+        return undefined;
+    const rest = text.slice(m.index + m[1].length).trim();
+    const n = /^\((.*)\)$/.exec(rest);
+    return { sid: m[1], name: n ? n[1] : undefined };
+}
+/** Integrity level name of an S-1-16-x RID. */
+function integrityName(rid) {
+    if (rid >= 0x5000)
+        return "Protected";
+    if (rid >= 0x4000)
+        return "System";
+    if (rid >= 0x3000)
+        return "High";
+    if (rid >= 0x2100)
+        return "Medium Plus";
+    if (rid >= 0x2000)
+        return "Medium";
+    if (rid >= 0x1000)
+        return "Low";
+    return "Untrusted";
+}
+function parseToken$1(lines) {
+    let user;
+    let userName;
+    let sessionId;
+    let impersonating;
+    const groups = [];
+    const privileges = [];
+    let authenticationId;
+    let impersonationLevel;
+    let tokenType;
+    let elevationType;
+    let restricted;
+    let section = "other";
+    let first = "";
+    for (const raw of lines) {
+        const t = String(raw).trim();
+        if (t === "")
+            continue;
+        if (first === "")
+            first = t;
+        if (/is not impersonating/i.test(t)) {
+            impersonating = false;
+            continue;
+        }
+        if (/is impersonating/i.test(t)) {
+            impersonating = true;
+            continue;
+        }
+        let m = /^TS Session ID:\s*(0x[0-9a-f]+|\d+)/i.exec(t);
+        if (m) {
+            sessionId = parseInt(m[1], m[1].toLowerCase().indexOf("0x") === 0 ? 16 : 10);
+            continue;
+        }
+        m = /^User:\s*(.*)$/i.exec(t);
+        if (m) {
+            const s = sidAndName(m[1]);
+            if (s) {
+                user = s.sid;
+                userName = s.name;
+            }
+            section = "other";
+            continue;
+        }
+        if (/^(User )?Groups:/i.test(t)) {
+            section = "groups";
+            continue;
+        }
+        if (/^Privs:/i.test(t)) {
+            section = "privs";
+            continue;
+        }
+        if (/^Primary Group:/i.test(t)) {
+            section = "other";
+            continue;
+        }
+        m = /^Authentication ID:\s*(.*)$/i.exec(t);
+        if (m) {
+            authenticationId = m[1].trim();
+            section = "other";
+            continue;
+        }
+        m = /^Impersonation Level:\s*(.*)$/i.exec(t);
+        if (m) {
+            impersonationLevel = m[1].trim();
+            continue;
+        }
+        m = /^TokenType:\s*(.*)$/i.exec(t);
+        if (m) {
+            tokenType = m[1].trim();
+            continue;
+        }
+        m = /^Elevation Type:\s*(.*)$/i.exec(t);
+        if (m) {
+            elevationType = m[1].trim();
+            continue;
+        }
+        m = /^Is restricted token:\s*(yes|no)/i.exec(t);
+        if (m) {
+            restricted = m[1].toLowerCase() === "yes";
+            continue;
+        }
+        if (section === "groups") {
+            m = /^([0-9a-f]{2,3})\s+(S-1-.*)$/i.exec(t);
+            if (m) {
+                const s = sidAndName(m[2]);
+                if (s)
+                    groups.push({ sid: s.sid, name: s.name, attributes: [] });
+                continue;
+            }
+            m = /^Attributes\s*-\s*(.*)$/i.exec(t);
+            if (m && groups.length) {
+                groups[groups.length - 1].attributes = m[1].split(/\s+/).filter((x) => x !== "");
+                continue;
+            }
+        }
+        if (section === "privs") {
+            m = /^([0-9a-f]{2,3})\s+0x([0-9a-f]+)\s+(\S+)\s+Attributes\s*-\s*(.*)$/i.exec(t);
+            if (m) {
+                const attributes = m[4].split(/\s+/).filter((x) => x !== "");
+                privileges.push({ luid: parseInt(m[2], 16), name: m[3], enabled: attributes.some((a) => a.toLowerCase() === "enabled"), attributes });
+                continue;
+            }
+        }
+    }
+    if (user === undefined) {
+        return { kind: "none", reason: first === "" ? "!token printed nothing" : first };
+    }
+    let integrityRid;
+    for (const g of groups) {
+        const m = /^S-1-16-(\d+)$/.exec(g.sid);
+        if (m) {
+            integrityRid = Number(m[1]);
+            break;
+        }
+    }
+    return {
+        kind: "token", impersonating, sessionId, user, userName, groups, privileges, integrityRid, authenticationId, impersonationLevel,
+        tokenType, elevationType, restricted,
+    };
+}
+
+const SERVICE_ACCOUNTS = ["S-1-5-18", "S-1-5-19", "S-1-5-20"];
+const SYSTEM_SID = "S-1-5-18";
+const HIGH_RID = 0x3000;
+const MEDIUM_RID = 0x2000;
+const IMPERSONATION_LEVELS = ["Anonymous", "Identification", "Impersonation", "Delegation"];
+/**
+ * Deviant Token: processes whose security token differs from what is expected of them: a SYSTEM token in a
+ * user-session process, powerful privileges (debug, tcb, load-driver, create-token) enabled where a process
+ * should not need them, an integrity level above the parent's, a token unlike its peers' (same image), and
+ * (with `Threads`) threads impersonating SYSTEM or at delegation level.
+ *
+ * The pattern: access-denied failures, broken IPC and security incidents often come down to a token that is
+ * not what the process was meant to run with. In kernel and complete dumps every process's token is in
+ * memory; in a user dump only what `!token` can show (the dump's token stream), and nothing about parents or
+ * peers, so that path is clearly marked as limited.
+ *
+ * Detection (kernel): `EPROCESS.Token` (`_EX_FAST_REF`, reference count bits masked) → `_TOKEN`:
+ * `UserAndGroups[0]` (user SID), `UserAndGroups[IntegrityLevelIndex]` (S-1-16-x), `Privileges.Enabled`,
+ * `SessionId`, `RestrictedSidCount`, `Package` (AppContainer). Rules, configurable in `Config.DeviantTokens`:
+ * SYSTEM user in a session other than 0 unless the image is listed in `SystemInUserSession`; a privilege of
+ * `PositivePrivileges` / `SuspiciousPrivileges` enabled in a process that is not a service account unless
+ * the image is in `PrivilegedImages`; integrity above the parent's (parent alive and older than the child),
+ * except UAC elevation (High over Medium for the same user) and parents in `ElevationBrokers`; a minority
+ * profile (user and integrity) among three or more processes of the same image (`PeerExclude` left out).
+ * With `Threads`, threads with `CrossThreadFlags.ActiveImpersonationInfo` have their impersonation token read
+ * from `ETHREAD.ClientSecurity` where the symbols have it. User dumps: `!token`, parsed.
+ *
+ * False positives: vendor helpers (display drivers' session agents) run as SYSTEM in user sessions; admin
+ * tools enable SeDebugPrivilege; hosts such as svchost.exe mix accounts by design. Add them to the lists.
+ * UAC's linked tokens make High and Medium for the same user normal. Token memory is paged pool and may be
+ * missing (counted as unreadable).
+ *
+ * @function DeviantTokens
+ * @memberof Ewmda
+ * @param {object|string} [options] `Process` (pid or image-name glob), `All` (bool: a row for every process token), `Threads` (bool: also check every thread's impersonation); or a string such as `"all process=svchost*"`.
+ * @returns {ResultSet} Rows with Process, PID, User, Integrity, Session, Privileges, Deviation, Peers, Thread, Token, Verdict, Evidence, Source.
+ * @example dx @$ewmda.DeviantTokens()
+ * @example dx -g @$ewmda.DeviantTokens(new { All = true })
+ * @example dx @$ewmda.DeviantTokens(new { Threads = true, Process = "lsass.exe" })
+ * @example !ewmda.tokens
+ * @example !ewmda.tokens "all"
+ */
+const deviantTokens = defineAnalysis({
+    meta: {
+        name: "DeviantTokens",
+        command: "tokens",
+        summary: "Process tokens that deviate from what is expected: SYSTEM in user sessions, powerful privileges, integrity above the parent, peer minorities",
+        patterns: ["Deviant Token"],
+        targets: "any",
+        version: "1.0.0",
+        params: [{ name: "options", help: "Process (pid or image-name glob), All, Threads; or a string such as \"all process=svchost*\"", optional: true }],
+        options: [
+            { name: "Process", type: "string", help: "only processes with this pid or image-name glob" },
+            { name: "All", type: "bool", help: "a row for every process token, not only the deviations" },
+            { name: "Threads", type: "bool", help: "also check every thread for impersonation (SYSTEM or delegation level)" },
+        ],
+        columns: [
+            { name: "Process", type: "string", help: "Image file name" },
+            { name: "PID", type: "hex", help: "Process id" },
+            { name: "User", type: "string", help: "User SID, with the well-known name when it has one" },
+            { name: "Integrity", type: "string", help: "Integrity level (from the S-1-16-x group)" },
+            { name: "Session", type: "int", help: "Token SessionId" },
+            { name: "Privileges", type: "string", help: "Enabled privileges" },
+            { name: "Deviation", type: "string", help: "Which rule the token breaks" },
+            { name: "Peers", type: "string", help: "Peer rule: the majority profile of processes with the same image", table: false },
+            { name: "Thread", type: "hex", help: "Impersonation rows: the thread id" },
+            { name: "Token", type: "address", help: "The _TOKEN (!token <address>)" },
+        ],
+        settings: {
+            SystemInUserSession: {
+                default: ["csrss.exe", "winlogon.exe", "LogonUI.exe", "consent.exe"],
+                help: "Images expected to run as SYSTEM in a user session (glob patterns)",
+                reason: "Windows starts these per session as SYSTEM; everything else in a user session normally runs as the user or a service account",
+            },
+            PositivePrivileges: {
+                default: ["SeTcbPrivilege", "SeCreateTokenPrivilege", "SeLoadDriverPrivilege", "SeAssignPrimaryTokenPrivilege"],
+                help: "Privileges whose being enabled outside service accounts is Positive",
+                reason: "a user process has no business acting as the OS, minting tokens or loading drivers",
+            },
+            SuspiciousPrivileges: {
+                default: ["SeDebugPrivilege", "SeTakeOwnershipPrivilege"],
+                help: "Privileges whose being enabled outside service accounts is Suspicious",
+                reason: "administrators' tools enable them legitimately, but malware and misconfigured services do too",
+            },
+            PrivilegedImages: {
+                default: ["windbg*.exe", "cdb.exe", "kd.exe", "ntsd.exe", "DbgX.Shell.exe", "EngHost.exe", "procexp*.exe", "procmon*.exe", "Taskmgr.exe", "vmmap*.exe"],
+                help: "Images allowed to enable the listed privileges (glob patterns)",
+                reason: "debuggers and Sysinternals tools enable SeDebugPrivilege by design",
+            },
+            ElevationBrokers: {
+                default: ["svchost.exe", "services.exe", "wininit.exe", "smss.exe", "winlogon.exe", "consent.exe", "System"],
+                help: "Parents that may start children above their own integrity level (glob patterns)",
+                reason: "AppInfo (in svchost), the service control manager and the session managers create elevated or SYSTEM processes",
+            },
+            PeerExclude: {
+                default: ["svchost.exe", "dllhost.exe", "conhost.exe", "RuntimeBroker.exe", "backgroundTaskHost.exe", "taskhostw.exe", "WmiPrvSE.exe"],
+                help: "Images whose instances legitimately run under different accounts (no peer rule)",
+                reason: "service and COM hosts run under SYSTEM, LocalService, NetworkService and users side by side",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        const sel = readKernelOptions(args[0], ["All", "Threads"]);
+        if (typeof sel === "string") {
+            ctx.summary("DeviantTokens: " + sel);
+            yield info$a(sel, "heuristic");
+            return;
+        }
+        const suspiciousPrivs = cfg.SuspiciousPrivileges;
+        const positivePrivs = cfg.PositivePrivileges;
+        // ImageFileName keeps 14 characters: a truncated name also matches the pattern's first 14.
+        const matchesAny = (name, globs) => {
+            const n = name.toLowerCase();
+            return globs.some((g) => globMatch(n, g.toLowerCase()) || (n.length === 14 && globMatch(n, g.toLowerCase().slice(0, 14))));
+        };
+        /** The process-local rules: SYSTEM in a user session, powerful privileges. */
+        const localRules = (image, pr) => {
+            const out = [];
+            if (pr.user === SYSTEM_SID && pr.session !== undefined && pr.session !== 0 && !matchesAny(image, cfg.SystemInUserSession)) {
+                out.push({ verdict: "Positive", text: "SYSTEM token in user session " + pr.session + " (not in Config.DeviantTokens.SystemInUserSession)" });
+            }
+            const service = pr.user !== undefined && SERVICE_ACCOUNTS.indexOf(pr.user) >= 0;
+            if (!service && !matchesAny(image, cfg.PrivilegedImages)) {
+                const pos = pr.enabled.filter((n) => positivePrivs.indexOf(n) >= 0);
+                const sus = pr.enabled.filter((n) => suspiciousPrivs.indexOf(n) >= 0);
+                if (pos.length)
+                    out.push({ verdict: "Positive", text: pos.join(", ") + " enabled in a non-service process" });
+                if (sus.length)
+                    out.push({ verdict: "Suspicious", text: sus.join(", ") + " enabled in a non-service process" });
+            }
+            return out;
+        };
+        if (!t.isKernel()) {
+            yield* userMode(ctx, localRules);
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("DeviantTokens: " + missing);
+            yield info$a(missing, "typed");
+            return;
+        }
+        const r = new KernelReader(t);
+        const ps = r.pointerSize;
+        const ep = r.type("_EPROCESS");
+        const tok = r.type("_TOKEN");
+        const fToken = ep.field("Token");
+        if (!tok || !fToken) {
+            ctx.summary("DeviantTokens: no _TOKEN type");
+            yield info$a("the nt symbols lack _TOKEN or _EPROCESS.Token (.reload /f nt; !process 0 1 shows each process's token address, !token <address> its contents)", "typed");
+            return;
+        }
+        const fields = {
+            groups: tok.field("UserAndGroups"), count: tok.field("UserAndGroupCount"), il: tok.field("IntegrityLevelIndex"),
+            enabled: tok.field("Privileges.Enabled"), session: tok.field("SessionId"), restricted: tok.field("RestrictedSidCount"),
+            package: tok.field("Package"), level: tok.field("ImpersonationLevel"),
+        };
+        const sa = r.type("_SID_AND_ATTRIBUTES");
+        const saSize = sa ? sa.size : ps * 2;
+        const fSid = sa ? sa.field("Sid") : undefined;
+        const profiles = {};
+        /** A _TOKEN's profile (cached per token), or undefined when its memory is not in the dump. */
+        const readProfile = (token) => {
+            const key = addrKey(token);
+            let pr = profiles[key];
+            if (pr === undefined) {
+                pr = null;
+                const v = r.readFields(token, [fields.groups, fields.count, fields.il, fields.enabled, fields.session, fields.restricted, fields.level, fields.package]);
+                if (v) {
+                    const groups = v.ptr(fields.groups);
+                    const count = v.num(fields.count);
+                    const il = v.num(fields.il);
+                    const sidAt = (i) => {
+                        if (!groups || isNullAddr(groups) || count === undefined || i >= count || i >= 1024)
+                            return undefined;
+                        const p = r.readPointer(addrAdd(groups, i * saSize + (fSid ? fSid.offset : 0)));
+                        return p && !isNullAddr(p) ? readSid(r, p) : undefined;
+                    };
+                    const user = sidAt(0);
+                    const ilSid = il !== undefined && il > 0 ? sidAt(il) : undefined;
+                    const m = ilSid ? /^S-1-16-(\d+)$/.exec(ilSid) : null;
+                    const en = v.ptr(fields.enabled);
+                    const pkgPtr = v.ptr(fields.package);
+                    const restricted = v.num(fields.restricted);
+                    pr = {
+                        user, integrity: m ? Number(m[1]) : undefined, session: v.num(fields.session),
+                        enabled: en ? privilegesIn(en).map((l) => PRIVILEGE_NAMES[l] || "Privilege" + l) : [],
+                        restricted: restricted === undefined ? undefined : restricted > 0, appContainer: pkgPtr ? !isNullAddr(pkgPtr) : undefined,
+                        impersonationLevel: v.num(fields.level),
+                    };
+                }
+                profiles[key] = pr;
+            }
+            return pr || undefined;
+        };
+        const filter = processFilter(sel);
+        const procs = k.processes();
+        const byPid = {};
+        for (const p of procs.items)
+            byPid[p.pid] = p;
+        const tokens = [];
+        const tokenOf = {};
+        let unreadable = 0;
+        let examined = 0;
+        const readProcess = (p) => {
+            const v = r.read(addrOf(p.address), fToken.offset, ps);
+            const ref = v ? v.pair(fToken.offset, ps) : undefined;
+            if (!ref)
+                return undefined;
+            const token = addrMask(ref, ps === 8 ? 4 : 3);
+            if (isNullAddr(token))
+                return undefined;
+            const profile = readProfile(token);
+            return profile ? { p, token, profile } : undefined;
+        };
+        for (const p of procs.items) {
+            const selected = !filter || filter(p);
+            if (selected)
+                examined++;
+            const tr = readProcess(p);
+            if (!tr) {
+                if (selected)
+                    unreadable++;
+                continue;
+            }
+            tokenOf[p.pid] = tr;
+            if (selected)
+                tokens.push(tr);
+        }
+        if (examined > 0 && tokens.length === 0) {
+            ctx.summary("DeviantTokens: no readable token");
+            yield info$a("none of the " + examined + " process tokens is readable (token memory is paged pool, often missing from kernel dumps; a complete dump has it); !process 0 1 lists the token addresses", "typed");
+            return;
+        }
+        // Peer profiles: the majority (user, integrity) per image among three or more.
+        const peerKey = (pr) => (pr.user || "?") + "/" + (pr.integrity !== undefined ? pr.integrity : "?");
+        const groups = {};
+        for (const tr of tokens) {
+            const image = tr.p.name.toLowerCase();
+            if (matchesAny(image, cfg.PeerExclude))
+                continue;
+            (groups[image] = groups[image] || []).push(tr);
+        }
+        const majority = {};
+        for (const image of Object.keys(groups)) {
+            const g = groups[image];
+            if (g.length < 3)
+                continue;
+            const counts = {};
+            for (const tr of g)
+                counts[peerKey(tr.profile)] = (counts[peerKey(tr.profile)] || 0) + 1;
+            let best = "";
+            for (const key of Object.keys(counts))
+                if (best === "" || counts[key] > counts[best])
+                    best = key;
+            if (counts[best] * 2 > g.length)
+                majority[image] = { key: best, count: counts[best], size: g.length, sample: g.filter((x) => peerKey(x.profile) === best)[0].profile };
+        }
+        let flagged = 0;
+        for (const tr of tokens) {
+            const { p, profile } = tr;
+            const findings = localRules(p.name, profile);
+            // Lineage: integrity above a living, older parent's.
+            const parent = p.parentPid !== undefined ? byPid[p.parentPid] : undefined;
+            const parentToken = parent ? tokenOf[parent.pid] : undefined;
+            const older = parent && (!parent.createTime || !p.createTime || compareTimes(parent.createTime, p.createTime) <= 0);
+            if (parent && parentToken && older && profile.integrity !== undefined && parentToken.profile.integrity !== undefined &&
+                profile.integrity > parentToken.profile.integrity && !matchesAny(parent.name, cfg.ElevationBrokers)) {
+                const uac = profile.integrity === HIGH_RID && parentToken.profile.integrity === MEDIUM_RID && profile.user === parentToken.profile.user;
+                if (!uac) {
+                    findings.push({
+                        verdict: parentToken.profile.integrity < MEDIUM_RID || profile.user === SYSTEM_SID ? "Positive" : "Suspicious",
+                        text: "integrity " + integrityName(profile.integrity) + " above its parent " + parent.name + " (0x" + parent.pid.toString(16) + ", " + integrityName(parentToken.profile.integrity) + ")",
+                    });
+                }
+            }
+            const maj = majority[p.name.toLowerCase()];
+            let peers;
+            if (maj) {
+                peers = maj.count + " of " + maj.size + " " + p.name + " run as " + userText(maj.sample.user) + " at " + ilText(maj.sample.integrity);
+                if (peerKey(profile) !== maj.key)
+                    findings.push({ verdict: "Suspicious", text: "unlike its peers: " + peers });
+            }
+            if (findings.length === 0 && !sel.flags.All)
+                continue;
+            const verdict = findings.some((f) => f.verdict === "Positive") ? "Positive" : findings.length ? "Suspicious" : "Info";
+            if (findings.length)
+                flagged++;
+            yield tokenRow(tr, verdict, findings.map((f) => f.text).join("; ") || undefined, peers, ps);
+        }
+        // Threads: impersonation (opt-in: one read per thread).
+        let impersonating = 0;
+        if (sel.flags.Threads) {
+            const et = r.type("_ETHREAD");
+            const fActive = et.field("ActiveImpersonationInfo");
+            const fClient = et.field("ClientSecurity.ImpersonationToken", "ClientSecurity.ImpersonationData", "ClientSecurity");
+            if (!fActive) {
+                yield info$a("the nt symbols lack ETHREAD.CrossThreadFlags.ActiveImpersonationInfo: thread impersonation not checked (!thread shows an impersonation token)", "typed");
+            }
+            else {
+                const { threads } = k.allThreads(filter);
+                const noToken = [];
+                for (const th of threads) {
+                    const v = r.read(addrOf(th.address), fActive.offset, fActive.size);
+                    if (!v || !v.num(fActive))
+                        continue;
+                    impersonating++;
+                    const cv = fClient ? r.read(addrOf(th.address), fClient.offset, ps) : undefined;
+                    const raw = cv ? cv.pair(fClient.offset, ps) : undefined;
+                    const token = raw ? addrMask(raw, 3) : undefined; // ImpersonationLevel and EffectiveOnly live in the low bits
+                    const profile = token && !isNullAddr(token) ? readProfile(token) : undefined;
+                    if (!profile) {
+                        noToken.push("0x" + th.tid.toString(16));
+                        continue;
+                    }
+                    const procToken = tokenOf[th.process.pid];
+                    const level = raw ? raw.lo & 3 : undefined;
+                    const findings = [];
+                    if (profile.user === SYSTEM_SID && (!procToken || procToken.profile.user !== SYSTEM_SID)) {
+                        findings.push({ verdict: "Suspicious", text: "impersonates SYSTEM in a process that does not run as SYSTEM" });
+                    }
+                    if (level === 3)
+                        findings.push({ verdict: "Suspicious", text: "impersonates at Delegation level" });
+                    if (findings.length === 0 && !sel.flags.All)
+                        continue;
+                    if (findings.length)
+                        flagged++;
+                    const row = tokenRow({ p: th.process, token: token, profile }, findings.length ? "Suspicious" : "Info", (findings.map((f) => f.text).join("; ") || "impersonating") + (level !== undefined ? " (" + IMPERSONATION_LEVELS[level] + ")" : ""), undefined, ps);
+                    row.Thread = th.tid;
+                    row.Evidence = "!thread " + formatAddr(addrOf(th.address), ps) + "; !token " + formatAddr(token, ps);
+                    yield row;
+                }
+                if (noToken.length) {
+                    yield info$a(noToken.length + " impersonating threads (" + noToken.slice(0, 8).join(", ") + (noToken.length > 8 ? ", ..." : "") + ") whose impersonation token could not be read" +
+                        (fClient ? " (not in the dump)" : " (the symbols lack ETHREAD.ClientSecurity)") + "; !thread shows it", "typed");
+                }
+            }
+        }
+        const scope = tokens.length + " process tokens" + (filter ? " (" + describeSelection(sel) + ")" : "") + (unreadable ? ", " + unreadable + " unreadable" : "") +
+            (sel.flags.Threads ? ", " + impersonating + " impersonating threads" : "");
+        if (procs.problem)
+            yield info$a(procs.problem, "typed");
+        if (flagged === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed",
+                Evidence: "0 deviations among " + scope + ": no SYSTEM token in a user session, no listed privilege enabled outside service accounts, no integrity above the parent, no peer minority; !process 0 1",
+            };
+        }
+        ctx.summary("DeviantTokens: " + flagged + " deviations among " + scope);
+    },
+    rowText(row) {
+        if (row.Process === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return (row.Verdict !== "Info" ? row.Verdict + ": " : "") + String(row.Process) + " (0x" + Number(row.PID).toString(16) + ") " + String(row.User) + " " + String(row.Integrity) +
+            (row.Deviation !== undefined ? ": " + String(row.Deviation) : "");
+    },
+});
+function info$a(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+function userText(sid) {
+    if (sid === undefined)
+        return "<unreadable>";
+    const name = WELL_KNOWN_SIDS[sid];
+    return name ? sid + " (" + name + ")" : sid;
+}
+function ilText(rid) {
+    return rid === undefined ? "<unknown>" : integrityName(rid);
+}
+function compareTimes(a, b) {
+    return a.hi !== b.hi ? (a.hi < b.hi ? -1 : 1) : a.lo !== b.lo ? (a.lo < b.lo ? -1 : 1) : 0;
+}
+function tokenRow(tr, verdict, deviation, peers, ps) {
+    const pr = tr.profile;
+    const extra = (pr.restricted ? ", restricted" : "") + (pr.appContainer ? ", AppContainer" : "");
+    return {
+        Process: tr.p.name, PID: tr.p.pid, User: userText(pr.user), Integrity: ilText(pr.integrity) + extra, Session: pr.session,
+        Privileges: pr.enabled.join(", "), Deviation: deviation, Peers: peers, Thread: undefined, Token: toInt64Addr(tr.token),
+        Verdict: verdict, Source: "typed",
+        Evidence: "!token " + formatAddr(tr.token, ps) + "; !process " + formatAddr(addrOf(tr.p.address), ps) + " 1",
+    };
+}
+/** User dumps: what !token can say about this process's token, marked as limited. */
+function* userMode(ctx, localRules) {
+    let image = "";
+    try {
+        image = String(ctx.target.process.Name);
+    }
+    catch (e) {
+        image = "";
+    }
+    image = image.slice(image.lastIndexOf("\\") + 1);
+    const out = runCommand$1("!token");
+    const parsed = out instanceof Unavailable ? { kind: "none", reason: out.reason } : parseToken$1(out);
+    if (parsed.kind === "none") {
+        ctx.summary("DeviantTokens: no token in this user dump");
+        yield info$a("limited (user dump): the process token is generally not captured, and !token shows none here (" + parsed.reason +
+            "); a dump with token information (.dump /ma), or a kernel or complete dump, lets DeviantTokens compare every process's token", "command");
+        return;
+    }
+    const enabled = parsed.privileges.filter((p) => p.enabled).map((p) => p.name);
+    const profile = {
+        user: parsed.user, integrity: parsed.integrityRid, session: parsed.sessionId, enabled, restricted: parsed.restricted,
+        appContainer: undefined, impersonationLevel: undefined,
+    };
+    const findings = localRules(image, profile);
+    const base = {
+        Process: image || undefined, PID: undefined, User: userText(parsed.user) + (parsed.userName ? " " + parsed.userName : ""),
+        Integrity: ilText(parsed.integrityRid), Session: parsed.sessionId, Privileges: enabled.join(", "), Source: "command",
+    };
+    try {
+        base.PID = toNumber(ctx.target.process.Id);
+    }
+    catch (e) {
+        base.PID = undefined;
+    }
+    for (const f of findings) {
+        yield { ...base, Deviation: f.text + " (limited: user dump, !token only; no parent or peers to compare)", Verdict: f.verdict, Evidence: "!token" };
+    }
+    yield {
+        ...base, Verdict: "Info", Evidence: "limited (user dump): !token shows " + userText(parsed.user) + " at " + ilText(parsed.integrityRid) +
+            (parsed.sessionId !== undefined ? ", session " + parsed.sessionId : "") + (parsed.elevationType ? ", " + parsed.elevationType : "") +
+            (parsed.impersonating ? " (the thread is impersonating: this is the impersonation token)" : "") + "; parents and peers need a kernel or complete dump",
+    };
+    if (findings.length === 0) {
+        yield {
+            Verdict: "Negative", Source: "command",
+            Evidence: "0 deviations in this process's token (limited: user dump, the one token !token shows; " + enabled.length + " privileges enabled, none of the listed ones outside a service account)",
+        };
+    }
+    ctx.summary("DeviantTokens (user dump, limited): " + findings.length + " deviations");
+}
+
+/** Memory-condition events under \KernelObjects: what a signaled state means and how much it matters. */
+const CONDITIONS = {
+    lowmemorycondition: { signaled: "available physical memory is low", verdict: "Positive" },
+    highmemorycondition: { signaled: "plenty of physical memory is available (normal)", verdict: undefined },
+    lowpagedpoolcondition: { signaled: "free paged pool is low", verdict: "Positive" },
+    highpagedpoolcondition: { signaled: "plenty of free paged pool (normal)", verdict: undefined },
+    lownonpagedpoolcondition: { signaled: "free nonpaged pool is low", verdict: "Positive" },
+    highnonpagedpoolcondition: { signaled: "plenty of free nonpaged pool (normal)", verdict: undefined },
+    maximumcommitcondition: { signaled: "commit charge is near the maximum commit limit (the page files cannot grow further)", verdict: "Positive" },
+    highcommitcondition: { signaled: "commit charge is high relative to the current commit limit", verdict: "Suspicious" },
+    lowcommitcondition: { signaled: "commit charge is low relative to the commit limit (normal)", verdict: undefined },
+};
+/**
+ * System Object and the object-manager side of Namespace: the object directory from nt!ObpRootDirectoryObject,
+ * with types, names, symbolic-link targets and per-type counts; look-up by path; and the named objects whose
+ * state carries system-wide meaning.
+ *
+ * The pattern: named kernel objects in the object manager namespace say things about the whole system. The
+ * memory-condition events under `\KernelObjects` (LowMemoryCondition, LowPagedPoolCondition,
+ * LowNonPagedPoolCondition, HighCommitCondition, MaximumCommitCondition) are signaled when a resource runs
+ * short; named mutants in `\BaseNamedObjects` and `\Sessions\N\BaseNamedObjects` coordinate processes, and one
+ * owned by a terminated or blocked thread while others wait on it stops them all.
+ *
+ * Detection: every directory's 37 hash buckets, following each `_OBJECT_DIRECTORY_ENTRY.ChainLink` chain (not
+ * just the first entry), recursing into Directory objects, with visited sets and caps
+ * (`Config.SystemObjects.MaxObjects`, `MaxDepth`, `MaxChainLength`). For each object the header gives type
+ * and name: the data model's `ObjectType`/`ObjectName` where the debugger provides them, else `TypeIndex`
+ * decoded with nt!ObHeaderCookie and nt!ObTypeIndexTable, and the name info found through `InfoMask`.
+ * Events report `Header.SignalState`; mutants report `OwnerThread` (its state and wait reason), `Abandoned` and
+ * whether threads wait on them (`Header.WaitListHead`). Per-type rows give the namespace count and the
+ * system-wide totals from each `_OBJECT_TYPE`.
+ *
+ * With a path (`\Device`, `\BaseNamedObjects\Foo`, symbolic links followed on the way) the rows are that
+ * directory's objects (or the object itself), like `!object \Device`; `Recursive` walks the subtree. Without one
+ * the rows are the findings, the per-type counts, and a Negative row saying what was examined.
+ *
+ * False positives: HighCommitCondition is signaled on busy systems that are fine; a mutant owned by a waiting
+ * thread is normal contention unless the owner is itself stuck (follow it with BlockedThreads or !thread);
+ * session namespaces of sessions whose memory is missing are skipped (counted as unreadable).
+ *
+ * @function SystemObjects
+ * @memberof Ewmda
+ * @param {string} [path] An object path such as `\Device` or `\BaseNamedObjects` (default: the whole namespace, findings only).
+ * @param {object|string} [options] `Recursive` (bool: walk the subtree of `path`), `Type` (string: only objects of this type), `All` (bool: without a path, list every object instead of findings); or a string such as `"recursive type=Mutant"`.
+ * @returns {ResultSet} Rows with Path, Type, Address, State, Owner, Target, Handles, Pointers, Objects, Meaning, Kind, Verdict, Evidence, Source.
+ * @example dx @$ewmda.SystemObjects()
+ * @example dx -g @$ewmda.SystemObjects("\\Device")
+ * @example dx @$ewmda.SystemObjects("\\BaseNamedObjects", new { Type = "Mutant" })
+ * @example !ewmda.objects
+ * @example !ewmda.objects "\\KernelObjects"
+ */
+const systemObjects = defineAnalysis({
+    meta: {
+        name: "SystemObjects",
+        command: "objects",
+        summary: "Object manager namespace: named objects with system-wide meaning, per-type counts, and look-up by path",
+        patterns: ["System Object", "Namespace"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [
+            { name: "path", help: "object path such as \\Device or \\BaseNamedObjects\\Name (default: the whole namespace, findings only)", optional: true },
+            { name: "options", help: "Recursive, Type, All; or a string such as \"recursive type=Mutant\"", optional: true },
+        ],
+        options: [
+            { name: "Recursive", type: "bool", help: "walk the whole subtree of the path" },
+            { name: "Type", type: "string", help: "only objects of this type (Mutant, Event, SymbolicLink, Device, ...)" },
+            { name: "All", type: "bool", help: "without a path: list every object rather than the findings" },
+        ],
+        columns: [
+            { name: "Path", type: "string", help: "Object path in the namespace (\\KernelObjects\\LowMemoryCondition)" },
+            { name: "Type", type: "string", help: "Object type (Directory, SymbolicLink, Event, Mutant, Device ...)" },
+            { name: "Address", type: "address", help: "Object body (what !object shows as Object)" },
+            { name: "State", type: "string", help: "Signaled or not (events), owned or free (mutants)" },
+            { name: "Owner", type: "string", help: "Mutants: the owning thread, its process and state" },
+            { name: "Target", type: "string", help: "Symbolic links: the target path" },
+            { name: "Handles", type: "int", help: "Handles to the object (header HandleCount), or to all objects of the type (type rows)" },
+            { name: "Pointers", type: "int", help: "References to the object (header PointerCount)", table: false },
+            { name: "Objects", type: "int", help: "Type rows: objects of this type in the system (_OBJECT_TYPE.TotalNumberOfObjects)" },
+            { name: "Meaning", type: "string", help: "What the object's state means (known names) or why it is flagged" },
+            { name: "Kind", type: "string", help: "Object (one namespace entry), Finding, or Type (per-type counts)", table: false },
+        ],
+        settings: {
+            MaxObjects: {
+                default: 100000,
+                help: "Most namespace entries visited in one call",
+                reason: "a busy server holds tens of thousands of named objects; the cap keeps a corrupt directory from running away",
+            },
+            MaxDepth: {
+                default: 12,
+                help: "Deepest directory level walked",
+                reason: "real namespaces are about 6 levels deep (\\Sessions\\1\\BaseNamedObjects\\...)",
+            },
+            MaxChainLength: {
+                default: 4096,
+                help: "Most entries followed in one hash bucket's ChainLink chain",
+                reason: "37 buckets of at most a few hundred entries each in practice; a longer chain is a loop in a corrupt dump",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        if (!t.isKernel()) {
+            ctx.summary("SystemObjects: needs a kernel or complete dump");
+            yield info$9("SystemObjects reads the kernel's object manager namespace; this is a user-mode target (needs a kernel or complete dump; in a user dump, !handle lists the process's own handles)", "heuristic");
+            return;
+        }
+        const parsed = parseArguments$3(args);
+        if (typeof parsed === "string") {
+            ctx.summary("SystemObjects: " + parsed);
+            yield info$9(parsed, "heuristic");
+            return;
+        }
+        const r = new KernelReader(t);
+        const d = new ObjectDecoder(r);
+        const ps = r.pointerSize;
+        if (!r.type("_OBJECT_DIRECTORY") || !r.type("_OBJECT_HEADER")) {
+            ctx.summary("SystemObjects: no object manager types");
+            yield info$9("the nt symbols lack _OBJECT_DIRECTORY or _OBJECT_HEADER (.reload /f nt; !object \\ works without them only in part)", "typed");
+            return;
+        }
+        const root = d.root();
+        if (!root) {
+            ctx.summary("SystemObjects: no root directory");
+            yield info$9("nt!ObpRootDirectoryObject is not in the symbols or not readable (.reload /f nt; dq nt!ObpRootDirectoryObject L1)", "typed");
+            return;
+        }
+        const k = Kernel.of(t);
+        /** The row for one object, with its state and the finding rules applied. */
+        const objectRow = (w, kind) => {
+            const typeName = w.info ? w.info.typeName : undefined;
+            const row = {
+                Path: w.path, Type: typeName !== undefined ? typeName : unknownType(w.info), Address: toInt64Addr(w.body),
+                State: undefined, Owner: undefined, Target: undefined,
+                Handles: w.info ? w.info.handleCount : undefined, Pointers: w.info ? w.info.pointerCount : undefined,
+                Objects: undefined, Meaning: undefined, Kind: kind,
+                Verdict: "Info", Evidence: "!object " + formatAddr(w.body, ps), Source: "typed",
+            };
+            if (typeName === "SymbolicLink") {
+                const target = symbolicLinkTarget(d, w.body);
+                row.Target = target !== undefined ? target : "<unreadable>";
+            }
+            else if (typeName === "Event") {
+                const s = eventState(r, w.body);
+                row.State = s === undefined ? "<unreadable>" : s ? "signaled" : "not signaled";
+                const leaf = w.path.slice(w.path.lastIndexOf("\\") + 1).toLowerCase();
+                const cond = /^\\kernelobjects\\/i.test(w.path) ? CONDITIONS[leaf] : undefined;
+                if (cond) {
+                    row.Meaning = s ? cond.signaled : "condition not present";
+                    if (s && cond.verdict) {
+                        row.Verdict = cond.verdict;
+                        row.Kind = "Finding";
+                    }
+                    row.Evidence = "!object " + w.path + "; dt nt!_KEVENT " + formatAddr(w.body, ps) + " Header.SignalState";
+                }
+            }
+            else if (typeName === "Mutant") {
+                const m = mutantState(r, w.body);
+                row.Evidence = "dt nt!_KMUTANT " + formatAddr(w.body, ps) + "; !object " + w.path;
+                if (!m)
+                    row.State = "<unreadable>";
+                else {
+                    row.State = (m.owner ? "owned" : "free") + (m.abandoned ? ", abandoned" : "") + (m.waiters ? ", threads waiting" : "");
+                    if (m.owner) {
+                        const f = k.threadAt(toInt64Addr(m.owner));
+                        const reason = f && f.state === STATE.Waiting ? " " + k.waitReasonName(f.waitReason) : "";
+                        row.Owner = f && f.tid !== undefined && !f.problem
+                            ? "thread 0x" + f.tid.toString(16) + " of " + (f.process.name || "pid 0x" + (f.pid || 0).toString(16)) + ", " + k.stateName(f.state) + reason
+                            : "thread " + formatAddr(m.owner, ps) + " (unreadable)";
+                        row.Evidence += "; !thread " + formatAddr(m.owner, ps);
+                        if (f && !f.problem && (f.state === STATE.Terminated || f.terminated)) {
+                            row.Verdict = "Positive";
+                            row.Kind = "Finding";
+                            row.Meaning = "owned by a terminated thread" + (m.waiters ? "; the waiting threads will not be released normally" : "");
+                        }
+                        else if (!f || f.problem) {
+                            row.Verdict = m.waiters ? "Positive" : "Suspicious";
+                            row.Kind = "Finding";
+                            row.Meaning = "owned by a thread whose _ETHREAD is not readable (gone or not in the dump)" + (m.waiters ? " while threads wait" : "");
+                        }
+                        else if (m.waiters && f.state === STATE.Waiting) {
+                            row.Verdict = "Suspicious";
+                            row.Kind = "Finding";
+                            row.Meaning = "threads wait for it while its owner itself waits (" + k.waitReasonName(f.waitReason) + "): a chain to follow";
+                        }
+                    }
+                    if (m.abandoned && row.Kind !== "Finding") {
+                        row.Verdict = "Suspicious";
+                        row.Kind = "Finding";
+                        row.Meaning = "abandoned: its owner exited while holding it";
+                    }
+                }
+            }
+            return row;
+        };
+        // ---- a path: that directory (or object)
+        if (parsed.path !== undefined) {
+            const hit = lookupObjectPath(d, parsed.path, cfg.MaxChainLength);
+            if (!hit.body) {
+                ctx.summary("SystemObjects " + parsed.path + ": not found");
+                yield info$9("no object " + parsed.path + " in the namespace (" + (hit.missing !== undefined ? "\"" + hit.missing + "\" not found" : "not readable") +
+                    (hit.followed.length ? "; followed " + hit.followed.join(", ") : "") + "); !object " + parsed.path, "typed");
+                return;
+            }
+            const isDir = sameAddr(hit.body, root) || (hit.info && hit.info.typeName === "Directory");
+            const base = normalizePath(parsed.path);
+            d.notePath(hit.body, base);
+            if (!isDir) {
+                const row = objectRow({ path: base, body: hit.body, info: hit.info }, "Object");
+                ctx.summary("SystemObjects " + base + ": " + String(row.Type));
+                yield row;
+                return;
+            }
+            let shown = 0;
+            const walk = walkNamespace(d, hit.body, base === "\\" ? "" : base, parsed.options.recursive ? cfg.MaxDepth : 1, cfg.MaxObjects, cfg.MaxChainLength, parsed.options.recursive);
+            for (const w of walk.objects) {
+                if (parsed.options.type !== undefined && !sameType(w.info, parsed.options.type))
+                    continue;
+                shown++;
+                yield objectRow(w, "Object");
+            }
+            if (walk.note)
+                yield info$9(walk.note, "typed");
+            if (shown === 0) {
+                yield {
+                    Verdict: "Negative", Source: "typed", Path: base,
+                    Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined); !object " + base,
+                };
+            }
+            ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : ""));
+            return;
+        }
+        // ---- no path: the whole namespace
+        const walk = walkNamespace(d, root, "", cfg.MaxDepth, cfg.MaxObjects, cfg.MaxChainLength, true);
+        const byType = {};
+        let findings = 0;
+        let conditions = 0;
+        let mutants = 0;
+        for (const w of walk.objects) {
+            const ty = w.info && w.info.typeName !== undefined ? w.info.typeName : unknownType(w.info);
+            byType[ty] = (byType[ty] || 0) + 1;
+            if (parsed.options.type !== undefined && !sameType(w.info, parsed.options.type))
+                continue;
+            // Findings come from the memory-condition events and from mutants; other objects are only listed with All.
+            const interesting = (ty === "Event" && /^\\KernelObjects\\/i.test(w.path)) || ty === "Mutant" || parsed.options.all;
+            if (!interesting)
+                continue;
+            const row = objectRow(w, "Object");
+            if (ty === "Event" && row.Meaning !== undefined)
+                conditions++;
+            if (ty === "Mutant")
+                mutants++;
+            if (row.Kind === "Finding") {
+                findings++;
+                yield row;
+            }
+            else if (parsed.options.all) {
+                yield row;
+            }
+        }
+        if (walk.note)
+            yield info$9(walk.note, "typed");
+        // Per-type rows: the namespace count and the system-wide totals of each object type.
+        const seenTypes = {};
+        const typeRows = [];
+        for (const te of d.types()) {
+            seenTypes[te.name] = true;
+            typeRows.push({
+                Path: undefined, Type: te.name, Address: toInt64Addr(te.address), Objects: te.objects, Handles: te.handles,
+                Meaning: (byType[te.name] || 0) + " named in the namespace" + (te.highWaterObjects !== undefined ? "; peak " + te.highWaterObjects + " objects, " + te.highWaterHandles + " handles" : ""),
+                Kind: "Type", Verdict: "Info", Source: "typed", Evidence: "dt nt!_OBJECT_TYPE " + formatAddr(te.address, ps) + " Name TotalNumberOfObjects TotalNumberOfHandles",
+            });
+        }
+        for (const name of Object.keys(byType)) {
+            if (seenTypes[name])
+                continue;
+            typeRows.push({
+                Path: undefined, Type: name, Objects: undefined, Handles: undefined, Meaning: byType[name] + " named in the namespace",
+                Kind: "Type", Verdict: "Info", Source: "typed", Evidence: "!object \\ (nt!ObTypeIndexTable gave no totals for this type)",
+            });
+        }
+        typeRows.sort((a, b) => (b.Objects || 0) - (a.Objects || 0));
+        if (parsed.options.type === undefined)
+            yield* typeRows;
+        const examined = walk.objects.length + " objects in " + walk.directories + " directories (" + Object.keys(byType).length + " types; " +
+            conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")";
+        if (findings === 0) {
+            yield {
+                Verdict: "Negative", Source: "typed", Kind: "Finding",
+                Evidence: "0 findings among " + examined + ": no low-resource condition signaled, no named mutant held by a terminated or stuck owner; !object \\KernelObjects",
+            };
+        }
+        ctx.summary("SystemObjects: " + findings + " findings among " + examined);
+    },
+    rowText(row) {
+        if (row.Kind === "Type")
+            return "Type " + String(row.Type) + ": " + (row.Objects !== undefined ? row.Objects + " objects, " + row.Handles + " handles" : "") + " (" + String(row.Meaning) + ")";
+        if (row.Path === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        const extra = row.Target !== undefined ? " -> " + String(row.Target) : row.State !== undefined ? " [" + String(row.State) + "]" : "";
+        return (row.Verdict !== "Info" ? row.Verdict + ": " : "") + String(row.Path) + " (" + String(row.Type) + ")" + extra + (row.Meaning !== undefined ? ": " + String(row.Meaning) : "");
+    },
+});
+function info$9(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+function unknownType(o) {
+    return o && o.typeIndex !== undefined ? "type index 0x" + o.typeIndex.toString(16) : "<unknown type>";
+}
+function sameType(o, want) {
+    return !!o && o.typeName !== undefined && o.typeName.toLowerCase() === want.toLowerCase();
+}
+function normalizePath(p) {
+    const parts = p.split("\\").filter((s) => s !== "");
+    return "\\" + parts.join("\\");
+}
+/** `_KEVENT.Header.SignalState` != 0, or undefined when unreadable. */
+function eventState(r, body) {
+    const ev = r.type("_KEVENT") || r.type("_DISPATCHER_HEADER");
+    const f = ev ? ev.field("Header.SignalState", "SignalState") : undefined;
+    const v = f ? r.read(body, f.offset, f.size) : undefined;
+    const s = v ? v.signed(f) : undefined;
+    return s === undefined ? undefined : s !== 0;
+}
+/** A mutant's owner, abandoned flag and whether its wait list is non-empty. */
+function mutantState(r, body) {
+    const km = r.type("_KMUTANT");
+    if (!km)
+        return undefined;
+    const fOwner = km.field("OwnerThread");
+    const fAb = km.field("Abandoned", "MutantFlags");
+    const fWait = km.field("Header.WaitListHead");
+    const v = r.readFields(body, [fOwner, fAb, fWait]);
+    if (!v)
+        return undefined;
+    const owner = v.ptr(fOwner);
+    const ab = v.num(fAb);
+    // Threads wait when the list head's Flink points anywhere but back at the head.
+    const flink = fWait ? v.pair(fWait.offset, r.pointerSize) : undefined;
+    const waiters = !!flink && !!fWait && !isNullAddr(flink) && !sameAddr(flink, addrAdd(body, fWait.offset));
+    return { owner: owner && !isNullAddr(owner) ? owner : undefined, abandoned: ab !== undefined && (ab & 1) === 1, waiters };
+}
+/** Breadth-first walk of a directory tree with a visited set and caps. */
+function walkNamespace(d, start, startPath, maxDepth, maxObjects, maxChain, reportDepth) {
+    const objects = [];
+    const visited = {};
+    const queue = [{ body: start, path: startPath, depth: 0 }];
+    visited[addrKey(start)] = true;
+    let directories = 0;
+    let unreadable = 0;
+    let truncated = 0;
+    let capped = false;
+    let deep = 0;
+    while (queue.length > 0 && !capped) {
+        const dir = queue.shift();
+        const listing = listDirectory(d, dir.body, maxChain);
+        if (!listing) {
+            unreadable++;
+            continue;
+        }
+        directories++;
+        unreadable += listing.unreadable;
+        truncated += listing.truncated;
+        const entries = listing.entries.slice().sort((a, b) => (a.name || "").toLowerCase() < (b.name || "").toLowerCase() ? -1 : 1);
+        for (const e of entries) {
+            if (objects.length >= maxObjects) {
+                capped = true;
+                break;
+            }
+            const path = dir.path + "\\" + (e.name !== undefined ? e.name : "<unnamed " + formatAddr(e.object, d.r.pointerSize) + ">");
+            d.notePath(e.object, path);
+            objects.push({ path, body: e.object, info: e.info });
+            if (e.info && e.info.typeName === "Directory") {
+                const k = addrKey(e.object);
+                if (visited[k])
+                    continue;
+                visited[k] = true;
+                if (dir.depth + 1 < maxDepth)
+                    queue.push({ body: e.object, path, depth: dir.depth + 1 });
+                else
+                    deep++;
+            }
+        }
+    }
+    const notes = [];
+    if (capped)
+        notes.push("stopped at Config.SystemObjects.MaxObjects = " + maxObjects + " objects; the rows above are partial");
+    if (deep && reportDepth)
+        notes.push(deep + " directories below Config.SystemObjects.MaxDepth were not walked");
+    if (truncated)
+        notes.push(truncated + " hash chains were cut (a repeated entry or Config.SystemObjects.MaxChainLength): the directory may be corrupt");
+    return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined };
+}
+/** (path?, options?) from dx or a `!` command; a string describing the problem when they make no sense. */
+function parseArguments$3(args) {
+    let pathArg = args[0];
+    let optArg = args[1];
+    const options = { recursive: false, type: undefined, all: false };
+    if (typeof pathArg === "string" && pathArg.trim().charAt(0) !== "\\" && optArg === undefined) {
+        optArg = pathArg;
+        pathArg = undefined;
+    }
+    let path;
+    if (pathArg !== undefined && pathArg !== null) {
+        if (typeof pathArg !== "string")
+            return "the path must be a string such as \"\\\\Device\", not " + typeof pathArg;
+        const p = pathArg.trim();
+        if (p === "")
+            path = undefined;
+        else if (p.charAt(0) !== "\\")
+            return "the path must start with a backslash, such as \\Device or \\BaseNamedObjects (got " + p + ")";
+        else
+            path = p;
+    }
+    if (typeof optArg === "string") {
+        for (const part of optArg.split(/[\s,;]+/)) {
+            const low = part.toLowerCase();
+            if (low === "")
+                continue;
+            if (low === "recursive" || low === "r")
+                options.recursive = true;
+            else if (low === "all")
+                options.all = true;
+            else if (low.indexOf("type=") === 0)
+                options.type = part.slice(5);
+            else
+                return "unknown option \"" + part + "\" (use recursive, all, type=<name>)";
+        }
+    }
+    else if (optArg !== undefined && optArg !== null) {
+        if (typeof optArg !== "object")
+            return "options must be an object such as new { Recursive = true } or a string such as \"recursive\"";
+        const o = optArg;
+        options.recursive = o.Recursive === true;
+        options.all = o.All === true;
+        if (o.Type !== undefined && o.Type !== null)
+            options.type = String(o.Type);
+    }
+    return { path, options };
+}
+
+/** Most free lists a handle table can have (nt!ExpFreeListCount is bounded by the processor count). */
+const MAX_FREE_LISTS = 128;
+/** win32k modules that may carry the _W32PROCESS type, newest split first. */
+const WIN32K_MODULES = ["win32kbase", "win32kfull", "win32k"];
+/**
+ * Handle Limit (kernel space): handle counts per process and per type from the kernel's handle tables, the
+ * top holders with what they hold, compared with the limits; GDI and USER counts from win32k's process
+ * structure where its types are in the symbols.
+ *
+ * The pattern: a process that leaks handles (events, files, registry keys, threads, sections) grows its
+ * handle table until a limit or the pool behind the objects runs out; a GUI process that leaks GDI objects
+ * hits the per-process GDI quota (10,000 by default) and its drawing starts to fail.
+ *
+ * Detection: for every process on nt!PsActiveProcessHead, `EPROCESS.ObjectTable` → `_HANDLE_TABLE`, whose
+ * handle count is the sum of `FreeLists[i].HandleCount` over nt!ExpFreeListCount lists (one when that symbol is
+ * missing; Windows 10 has no HandleCount member). The top holders' tables (`Config.KernelHandles.TopProcesses`,
+ * or every selected process with `Types`) are walked: `TableCode` gives the levels, leaf pages are read one
+ * page at a time, each entry's `ObjectPointerBits` gives the object header, whose decoded `TypeIndex` names the
+ * type. System-wide per-type totals come from each `_OBJECT_TYPE.TotalNumberOfHandles`. GDI/USER counts come
+ * from `EPROCESS.Win32Process` typed as `_W32PROCESS` (win32kbase/win32kfull/win32k), when the symbols have it.
+ *
+ * False positives: services such as lsass.exe, svchost.exe hosting many services, and antivirus engines
+ * hold many thousands of handles by design; compare with the same process on a healthy machine, or take a
+ * second dump later and see whether the count grows (Step Dumps). Handle counts include handles being closed.
+ *
+ * @function KernelHandles
+ * @memberof Ewmda
+ * @param {object|string} [options] `Process` (pid or image-name glob), `Types` (bool: walk every selected process's table by type, not just the top holders); or a string such as `"process=svchost* types"`.
+ * @returns {ResultSet} Rows with Process, PID, Handles, Limit, PercentOfLimit, Entries, ByType, GdiHandles, UserHandles, Type, Kind, Verdict, Evidence, Source.
+ * @example dx @$ewmda.KernelHandles()
+ * @example dx -g @$ewmda.KernelHandles(new { Process = "svchost*", Types = true })
+ * @example !ewmda.khandles
+ * @example !ewmda.khandles "process=0x2c0 types"
+ */
+const kernelHandles = defineAnalysis({
+    meta: {
+        name: "KernelHandles",
+        command: "khandles",
+        summary: "Handle counts per process and per type from the kernel handle tables, top holders against the limits, GDI/USER counts",
+        patterns: ["Handle Limit (GDI, kernel space)"],
+        targets: "kernel",
+        version: "1.0.0",
+        params: [{ name: "options", help: "Process (pid or image-name glob), Types; or a string such as \"process=svchost* types\"", optional: true }],
+        options: [
+            { name: "Process", type: "string", help: "only processes with this pid or image-name glob" },
+            { name: "Types", type: "bool", help: "walk every selected process's handle table by type (default: the top holders only)" },
+        ],
+        columns: [
+            { name: "Process", type: "string", help: "Image file name" },
+            { name: "PID", type: "hex", help: "Process id" },
+            { name: "Handles", type: "int", help: "Handles the process holds (sum of its handle table's FreeLists[].HandleCount), or of the type (type rows)" },
+            { name: "Limit", type: "int", help: "The limit compared with: 2^24 handles per process, or the GDI/USER quota" },
+            { name: "PercentOfLimit", type: "string", help: "Handles as a share of the limit" },
+            { name: "Entries", type: "int", help: "Entries in use found by walking the table (top holders)", table: false },
+            { name: "ByType", type: "string", help: "Most held types from the table walk: File 1200, Event 300, ..." },
+            { name: "GdiHandles", type: "int", help: "GDI objects (W32PROCESS.GDIHandleCount), where win32k types are in the symbols" },
+            { name: "UserHandles", type: "int", help: "USER objects (W32PROCESS.UserHandleCount), where win32k types are in the symbols" },
+            { name: "Type", type: "string", help: "Type rows: the object type" },
+            { name: "Kind", type: "string", help: "Process (one process), Type (system-wide per type) or Gdi", table: false },
+        ],
+        settings: {
+            SuspiciousHandles: {
+                default: 10000,
+                help: "Handles in one process that make it Suspicious",
+                reason: "most processes hold hundreds to a few thousand handles; ten thousand is where leaks usually show",
+            },
+            PositiveHandles: {
+                default: 100000,
+                help: "Handles in one process that make it Positive",
+                reason: "a hundred thousand handles is a leak in almost any process, and its objects weigh on paged and nonpaged pool",
+            },
+            ProcessLimit: {
+                default: 16777216,
+                help: "Per-process handle limit compared with",
+                reason: "the kernel's handle table allows 2^24 handles per process",
+            },
+            TopProcesses: {
+                default: 5,
+                help: "Largest holders whose handle tables are walked by type",
+                reason: "the type breakdown costs one read per distinct object; the top few explain a leak",
+            },
+            TopTypes: {
+                default: 10,
+                help: "System-wide object types listed (by handle count)",
+                reason: "a few types hold most handles",
+            },
+            MaxEntries: {
+                default: 200000,
+                help: "Handle-table entries decoded per call",
+                reason: "bounds the by-type walk on systems with millions of handles",
+            },
+            GdiQuota: {
+                default: 10000,
+                help: "Per-process GDI and USER object quota (GDIProcessHandleQuota / USERProcessHandleQuota)",
+                reason: "the Windows default of both registry values",
+            },
+            GdiSuspicious: {
+                default: 5000,
+                help: "GDI or USER objects in one process that make it Suspicious (Positive at 90% of the quota)",
+                reason: "half the default quota: leaks are usually visible well before the limit",
+            },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const cfg = ctx.settings;
+        if (!t.isKernel()) {
+            ctx.summary("KernelHandles: needs a kernel or complete dump");
+            yield info$8("KernelHandles reads the kernel's handle tables; this is a user-mode target (needs a kernel or complete dump; for this process's own handles use !ewmda.handles, which reads !handle)", "heuristic");
+            return;
+        }
+        const sel = readKernelOptions(args[0], ["Types"]);
+        if (typeof sel === "string") {
+            ctx.summary("KernelHandles: " + sel);
+            yield info$8(sel, "heuristic");
+            return;
+        }
+        if (sel.module !== undefined) {
+            ctx.summary("KernelHandles: Module does not apply");
+            yield info$8("the Module option does not apply to handle tables (use Process)", "heuristic");
+            return;
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            ctx.summary("KernelHandles: " + missing);
+            yield info$8(missing, "typed");
+            return;
+        }
+        const r = new KernelReader(t);
+        const d = new ObjectDecoder(r);
+        const ps = r.pointerSize;
+        const ep = r.type("_EPROCESS");
+        const ht = r.type("_HANDLE_TABLE");
+        const fl = r.type("_HANDLE_TABLE_FREE_LIST");
+        const fTable = ep.field("ObjectTable");
+        const fWin32 = ep.field("Win32Process");
+        const fCode = ht ? ht.field("TableCode") : undefined;
+        const fNext = ht ? ht.field("NextHandleNeedingPool") : undefined;
+        const fLists = ht ? ht.field("FreeLists") : undefined;
+        const fListCount = fl ? fl.field("HandleCount") : undefined;
+        const fDirectCount = ht ? ht.field("HandleCount") : undefined; // builds before Windows 8.1 kept the count here
+        if (!fTable || !ht || !fCode || (!fDirectCount && (!fLists || !fListCount || !fl))) {
+            ctx.summary("KernelHandles: no handle table types");
+            yield info$8("the nt symbols lack _EPROCESS.ObjectTable or _HANDLE_TABLE's count fields (.reload /f nt; !handle 0 0 <process> counts without them)", "typed");
+            return;
+        }
+        const listCountAt = r.symbol("ExpFreeListCount");
+        const declaredLists = listCountAt ? r.readU32(listCountAt) : undefined;
+        const freeLists = declaredLists !== undefined && declaredLists >= 1 && declaredLists <= MAX_FREE_LISTS ? declaredLists : 1;
+        const countNote = fDirectCount ? "_HANDLE_TABLE.HandleCount"
+            : freeLists + " free list" + (freeLists === 1 ? "" : "s") + (declaredLists === undefined ? " (nt!ExpFreeListCount unreadable: the first list only)" : "");
+        // ---- counts per process
+        const filter = processFilter(sel);
+        const procs = k.processes();
+        const holders = [];
+        let withoutTable = 0;
+        let unreadable = 0;
+        let examined = 0;
+        for (const p of procs.items) {
+            if (filter && !filter(p))
+                continue;
+            examined++;
+            const at = addrOf(p.address);
+            const v = r.readFields(at, [fTable, fWin32]);
+            const table = v ? v.ptr(fTable) : undefined;
+            if (!table) {
+                unreadable++;
+                continue;
+            }
+            if (isNullAddr(table)) {
+                withoutTable++;
+                continue;
+            }
+            // One read: the table's head and (Windows 8.1+) its free lists.
+            const listsEnd = fDirectCount ? undefined : { offset: fLists.offset, size: freeLists * fl.size, lsb: 0, bits: 0, pointer: false };
+            const head = r.readFields(table, [fCode, fNext, fDirectCount, listsEnd]);
+            const lists = fDirectCount ? undefined : head;
+            if (!head || (!fDirectCount && !lists)) {
+                unreadable++;
+                continue;
+            }
+            let handles = 0;
+            if (fDirectCount)
+                handles = head.signed(fDirectCount) || 0;
+            else {
+                for (let i = 0; i < freeLists; i++) {
+                    const f = { offset: fLists.offset + i * fl.size + fListCount.offset, size: fListCount.size, lsb: 0, bits: 0, pointer: false };
+                    handles += lists.signed(f) || 0;
+                }
+            }
+            const win32 = v ? v.ptr(fWin32) : undefined;
+            holders.push({ p, handles, table, tableCode: head.ptr(fCode), nextHandle: head.num(fNext), win32: win32 && !isNullAddr(win32) ? win32 : undefined });
+        }
+        holders.sort((a, b) => b.handles - a.handles);
+        const total = holders.reduce((s, h) => s + h.handles, 0);
+        // ---- what the top holders hold, by type
+        const walkAll = sel.flags.Types === true;
+        const walked = {};
+        const entryType = r.type("_HANDLE_TABLE_ENTRY");
+        let budget = cfg.MaxEntries;
+        const typeCache = {};
+        const oh = r.type("_OBJECT_HEADER");
+        const fTypeIndex = oh ? oh.field("TypeIndex") : undefined;
+        const typeOfHeader = (header) => {
+            const key = addrKey(header);
+            let name = typeCache[key];
+            if (name === undefined) {
+                const v = fTypeIndex ? r.read(header, fTypeIndex.offset, 1) : undefined;
+                const raw = v ? v.num(fTypeIndex) : undefined;
+                if (raw === undefined)
+                    name = "<unreadable object>";
+                else {
+                    const index = d.decodeTypeIndex(header, raw);
+                    const te = index >= 0 ? d.typeByIndex(index) : undefined;
+                    name = te ? te.name : index >= 0 ? "type index 0x" + index.toString(16) : "<type unknown: nt!ObHeaderCookie unreadable>";
+                }
+                typeCache[key] = name;
+            }
+            return name;
+        };
+        holders.forEach((h, i) => {
+            if (!walkAll && i >= cfg.TopProcesses)
+                return;
+            if (budget <= 0 || !entryType)
+                return;
+            const w = walkTable(r, h, entryType, budget, typeOfHeader);
+            budget -= w.entries;
+            walked[addrKey(h.table)] = w;
+        });
+        // ---- GDI and USER counts from win32k's process structure
+        let w32;
+        for (const m of WIN32K_MODULES) {
+            const to = r.type("_W32PROCESS", m);
+            if (to) {
+                w32 = { module: m, gdi: to.field("GDIHandleCount"), user: to.field("UserHandleCount") };
+                break;
+            }
+        }
+        // ---- rows
+        let flagged = 0;
+        const rowsOut = [];
+        holders.forEach((h, i) => {
+            const w = walked[addrKey(h.table)];
+            let gdi;
+            let user;
+            if (w32 && h.win32) {
+                const v = r.readFields(h.win32, [w32.gdi, w32.user]);
+                gdi = v ? v.num(w32.gdi) : undefined;
+                user = v ? v.num(w32.user) : undefined;
+            }
+            let verdict = "Info";
+            const reasons = [];
+            if (h.handles >= cfg.PositiveHandles) {
+                verdict = "Positive";
+                reasons.push(h.handles + " handles (>= " + cfg.PositiveHandles + ")");
+            }
+            else if (h.handles >= cfg.SuspiciousHandles) {
+                verdict = "Suspicious";
+                reasons.push(h.handles + " handles (>= " + cfg.SuspiciousHandles + ")");
+            }
+            const gdiBad = (n, what) => {
+                if (n === undefined)
+                    return;
+                if (n >= cfg.GdiQuota * 0.9) {
+                    verdict = "Positive";
+                    reasons.push(n + " " + what + " objects (>= 90% of the " + cfg.GdiQuota + " quota)");
+                }
+                else if (n >= cfg.GdiSuspicious) {
+                    if (verdict !== "Positive")
+                        verdict = "Suspicious";
+                    reasons.push(n + " " + what + " objects (>= " + cfg.GdiSuspicious + ")");
+                }
+            };
+            gdiBad(gdi, "GDI");
+            gdiBad(user, "USER");
+            const top = i < cfg.TopProcesses;
+            if (verdict === "Info" && !top && !w)
+                return;
+            if (verdict !== "Info")
+                flagged++;
+            const proc = formatAddr(addrOf(h.p.address), ps);
+            rowsOut.push({
+                Process: h.p.name, PID: h.p.pid, Handles: h.handles, Limit: cfg.ProcessLimit, PercentOfLimit: percent(h.handles, cfg.ProcessLimit),
+                Entries: w ? w.entries : undefined, ByType: w ? byTypeText(w) : undefined, GdiHandles: gdi, UserHandles: user,
+                Type: undefined, Kind: "Process", Verdict: verdict, Source: "typed",
+                Evidence: (reasons.length ? reasons.join(", ") + "; " : "") + "!handle 0 0 " + proc + " (process " + proc + ", handle table " + formatAddr(h.table, ps) + ", " + countNote + ")" +
+                    (w && w.problem ? "; " + w.problem : ""),
+            });
+        });
+        yield* rowsOut;
+        const types = d.types().filter((te) => te.handles !== undefined && te.handles > 0);
+        types.sort((a, b) => (b.handles || 0) - (a.handles || 0));
+        for (const te of types.slice(0, cfg.TopTypes)) {
+            yield {
+                Type: te.name, Handles: te.handles, Kind: "Type", Verdict: "Info", Source: "typed",
+                Evidence: te.objects + " objects, " + te.handles + " handles system-wide (peak " + te.highWaterHandles + "); dt nt!_OBJECT_TYPE " + formatAddr(te.address, ps) + " TotalNumberOfHandles",
+            };
+        }
+        if (!w32) {
+            yield {
+                Kind: "Gdi", Verdict: "Info", Source: "typed",
+                Evidence: "GDI/USER object counts need win32k's _W32PROCESS type (win32kbase, win32kfull or win32k symbols), which this dump's symbols lack; use !poolused 8 for session pool, or a user dump of the GUI process (its PEB's GdiSharedHandleTable)",
+            };
+        }
+        const notes = [];
+        if (procs.problem)
+            notes.push(procs.problem);
+        if (budget <= 0)
+            notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries");
+        if (notes.length)
+            yield info$8(notes.join("; "), "typed");
+        const scope = examined + " processes" + (filter ? " (" + describeSelection(sel) + ")" : "") + ", " + holders.length + " with handle tables" +
+            (withoutTable ? ", " + withoutTable + " without (exited)" : "") + (unreadable ? ", " + unreadable + " unreadable" : "");
+        if (flagged === 0) {
+            const largest = holders[0];
+            yield {
+                Kind: "Process", Verdict: "Negative", Source: "typed",
+                Evidence: "no process holds >= " + cfg.SuspiciousHandles + " handles" + (w32 ? " or >= " + cfg.GdiSuspicious + " GDI/USER objects" : "") + " among " + scope +
+                    (largest ? "; largest " + largest.p.name + " (pid 0x" + largest.p.pid.toString(16) + ") with " + largest.handles + "; " + total + " handles in all" : ""),
+            };
+        }
+        ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles");
+    },
+    rowText(row) {
+        if (row.Kind === "Type")
+            return "Type " + String(row.Type) + ": " + String(row.Handles) + " handles";
+        if (row.Process === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        return (row.Verdict !== "Info" ? row.Verdict + ": " : "") + String(row.Process) + " (0x" + Number(row.PID).toString(16) + "): " + String(row.Handles) + " handles" +
+            (row.ByType ? " [" + String(row.ByType) + "]" : "");
+    },
+});
+function info$8(text, source) {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+function percent(n, of) {
+    if (!(of > 0))
+        return "";
+    const p = (n * 100) / of;
+    return (p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toFixed(3)) + "%";
+}
+function byTypeText(w) {
+    const names = Object.keys(w.byType);
+    names.sort((a, b) => w.byType[b] - w.byType[a] || (a < b ? -1 : 1));
+    return names.slice(0, 6).map((n) => n + " " + w.byType[n]).join(", ") + (names.length > 6 ? ", ..." : "");
+}
+/**
+ * Walks a handle table's entries: TableCode's low two bits give the levels (0: one page of entries; 1: a page
+ * of pointers to entry pages; 2: pointers to such pages), NextHandleNeedingPool bounds the handles in use.
+ * Each leaf page is read in one request; entry 0 of every page is reserved.
+ */
+function walkTable(r, h, et, budget, typeOf) {
+    const byType = {};
+    const ps = r.pointerSize;
+    if (!h.tableCode || isNullAddr(h.tableCode))
+        return { byType, entries: 0, problem: "TableCode is " + (h.tableCode ? "null" : "unreadable") };
+    const entrySize = et.size || (ps === 8 ? 16 : 8);
+    const perPage = Math.floor(0x1000 / entrySize);
+    const pointersPerPage = Math.floor(0x1000 / ps);
+    const fBits = et.field("ObjectPointerBits");
+    const fObject = et.field("Object");
+    const fLow = et.field("LowValue", "VolatileLowValue");
+    if (!fBits && !fObject)
+        return { byType, entries: 0, problem: "_HANDLE_TABLE_ENTRY has neither ObjectPointerBits nor Object: no by-type counts" };
+    // The ObjectPointerBits encoding decoded below (header address bits 4..47, sign-extended) is the x64 one.
+    if (fBits && ps !== 8)
+        return { byType, entries: 0, problem: "by-type counts are decoded on x64 targets only (32-bit ObjectPointerBits encoding not handled)" };
+    const level = h.tableCode.lo & 3;
+    const base = addrMask(h.tableCode, 2);
+    const handlesInUse = h.nextHandle !== undefined && h.nextHandle > 0 ? h.nextHandle : perPage * 4;
+    const leafCount = Math.max(1, Math.ceil(handlesInUse / 4 / perPage));
+    const leaves = [];
+    let problem;
+    if (level === 0)
+        leaves.push(base);
+    else if (level === 1) {
+        const mids = r.readPointers(base, Math.min(leafCount, pointersPerPage));
+        if (!mids)
+            problem = "the table's directory page at " + formatAddr(base, ps) + " is not in the dump";
+        else
+            for (const m of mids)
+                if (!isNullAddr(m))
+                    leaves.push(m);
+    }
+    else if (level === 2) {
+        const tops = r.readPointers(base, Math.min(Math.ceil(leafCount / pointersPerPage), pointersPerPage));
+        if (!tops)
+            problem = "the table's top page at " + formatAddr(base, ps) + " is not in the dump";
+        else {
+            let left = leafCount;
+            for (const top of tops) {
+                if (isNullAddr(top) || left <= 0)
+                    continue;
+                const mids = r.readPointers(top, Math.min(left, pointersPerPage));
+                left -= pointersPerPage;
+                if (!mids) {
+                    problem = "a directory page of the table is not in the dump";
+                    continue;
+                }
+                for (const m of mids)
+                    if (!isNullAddr(m))
+                        leaves.push(m);
+            }
+        }
+    }
+    else
+        problem = "TableCode " + formatAddr(h.tableCode, ps) + " has an unknown level " + level;
+    let entries = 0;
+    let missingPages = 0;
+    const seen = {};
+    for (const leaf of leaves) {
+        if (entries >= budget) {
+            problem = "stopped at the entry budget";
+            break;
+        }
+        const k = addrKey(leaf);
+        if (seen[k] || !isKernelAddr(leaf, ps))
+            continue; // a repeated or bogus page pointer in a corrupt table
+        seen[k] = true;
+        const page = r.read(leaf, 0, perPage * entrySize);
+        if (!page) {
+            missingPages++;
+            continue;
+        }
+        for (let i = 1; i < perPage && entries < budget; i++) {
+            const at = i * entrySize;
+            const low = page.pair(at + (fLow ? fLow.offset : 0), ps === 8 ? 8 : 4);
+            if (low.hi === 0 && low.lo === 0)
+                continue;
+            let header;
+            if (fBits) {
+                const bits = bitsOf(low, fBits.lsb, fBits.bits);
+                if (bits === 0)
+                    continue;
+                // The entry keeps the header's address bits 4..47 (headers are 16-byte aligned); kernel addresses are sign-extended.
+                const full = bits * 16;
+                header = { hi: ((Math.floor(full / 4294967296) >>> 0) | 0xffff0000) >>> 0, lo: full % 4294967296 };
+            }
+            else {
+                header = addrMask(page.pair(at + fObject.offset, ps), 3);
+                if (isNullAddr(header))
+                    continue;
+            }
+            entries++;
+            const type = typeOf(header);
+            byType[type] = (byType[type] || 0) + 1;
+        }
+    }
+    if (missingPages)
+        problem = (problem ? problem + "; " : "") + missingPages + " entry pages are not in the dump";
+    return { byType, entries, problem };
+}
+
+/**
+ * Which debugger commands the command log may run (patterns.md §38, §39): it runs exactly the one
+ * command asked for, and refuses commands that would resume or change the target, and anything that
+ * would run other commands. The rules, each with the reason given to the user:
+ *
+ * - Separators and embedded commands: `;` anywhere (even in quotes), line breaks, `.block`, `.if`/`.else`,
+ *   `.for`/`.foreach`/`.while`/`.do`, `.catch`/`.leave`/`.break`/`.continue`, `j` and `z` (conditional and
+ *   loop commands), script files (`$<`, `$><`, `$$<`, `$$><`, `$$>a<`), `.shell` and `!!`, aliases (`as`,
+ *   `aS`, `ad`; `${...}` and `$u0`..`$u9` expand to other text), `.pcmd` (a command run at every prompt),
+ *   `.load`/`.loadby`/`.unload`/`.scriptload`/`.scriptrun`/`.scriptunload` (code that runs on load), dx
+ *   expressions that call `ExecuteCommand`, and `!ewmda.log` itself.
+ * - Execution: `g`, `gc`, `gh`, `gn`, `gu`, `p`, `pa`, `pc`, `pct`, `ph`, `pt`, `t`, `ta`, `tb`, `tc`,
+ *   `tct`, `th`, `tt`, `wt`, `q`, `qq`, `qd`, `.kill`, `.restart`, `.reboot`, `.crash`, `.detach`,
+ *   `.abandon`, `.attach`, `.create`, `.opendump`, `.breakin`, `.wake`, `.pagein`, `.call`, `!bpid`; thread
+ *   freeze/suspend changes (`~f`, `~u`, `~n`, `~m`).
+ * - Writes: memory (`e` and every `e*` command, `f`, `fp`, `m`, `a`), registers (`r` with `=`), I/O
+ *   ports and MSRs (`i*`, `o*`, `wrmsr`), breakpoints (`bp`, `bu`, `bm`, `ba`, `bc`, `bd`, `be`, `br`, `bs`,
+ *   `bsc`), C++ expressions with assignments or `++`/`--` (`??`), dx assignments outside `new { ... }`
+ *   initializers, `.closehandle`, `.send_file`, `!gflag` with arguments, `!htrace -enable/-disable/-snapshot`,
+ *   and `.server`/`.remote` (they open the session to others).
+ *
+ * View commands are allowed: `.cxr`, `.ecxr`, `.trap`, `.thread`, `.process`, `.frame`, `.effmach`,
+ * `~<n>s`, `|<n>s`. They change what later commands show, not the target; the log keeps them as documents
+ * of their own, in order, so the provenance of every later stack trace is in the log (Stack Trace (Command)).
+ *
+ * Limits: a user-named alias that is a whole word is expanded by the debugger and cannot be seen here,
+ * and dx calls into other scripts' functions and extension commands other than the ones above run code
+ * this guard cannot inspect.
+ */
+const RESUME = ["g", "gc", "gh", "gn", "gu", "p", "pa", "pc", "pct", "ph", "pt", "t", "ta", "tb", "tc", "tct", "th", "tt", "wt", "q", "qq", "qd"];
+const BREAKPOINTS = ["bp", "bu", "bm", "ba", "bc", "bd", "be", "br", "bs", "bsc"];
+const PORTS = ["i", "ib", "id", "iw", "o", "ob", "od", "ow", "wrmsr"];
+const CONTROL_DOT = [".block", ".if", ".elsif", ".else", ".for", ".foreach", ".while", ".do", ".catch", ".leave", ".break", ".continue"];
+const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".shell"];
+const EXECUTION_DOT = [".kill", ".restart", ".reboot", ".crash", ".detach", ".abandon", ".attach", ".create", ".opendump", ".breakin", ".wake", ".pagein", ".call"];
+const WRITE_DOT = [".closehandle", ".send_file", ".server", ".remote"];
+function within(list, verb) {
+    return list.indexOf(verb) >= 0;
+}
+/** Why the command must not run through the log, or undefined when it may. */
+function refusal(command) {
+    if (typeof command !== "string" || command.trim() === "")
+        return "no command given";
+    if (/[\r\n\u0000]/.test(command))
+        return "the command holds a line break; log one command at a time";
+    if (command.indexOf(";") >= 0)
+        return "\";\" separates commands (even inside quotes here); log one command at a time";
+    if (/\$\{/.test(command) || /\$u[0-9]/i.test(command))
+        return "aliases (${...}, $u0-$u9) expand to other commands";
+    return check(command.trim(), 0);
+}
+function check(text, depth) {
+    if (depth > 4)
+        return "too many nested command prefixes";
+    if (text === "")
+        return undefined;
+    const c = text.charAt(0);
+    if (c === "~")
+        return threadPrefix(text.slice(1), depth);
+    if (c === "|")
+        return processPrefix(text.slice(1), depth);
+    if (c === "$") {
+        if (/^\$\$?>?a?</.test(text) || /^\$\$>a</.test(text))
+            return "script files ($<, $><, $$<, $$><, $$>a<) run other commands";
+        return undefined; // `$$ comment`
+    }
+    if (c === "*")
+        return undefined; // comment line
+    if (c === "?") {
+        if (text.charAt(1) === "?" && (hasAssignment(text.slice(2)) || /\+\+|--/.test(text)))
+            return "the C++ expression assigns or increments (it would write memory)";
+        return undefined;
+    }
+    if (c === "!") {
+        if (text.charAt(1) === "!")
+            return "!! runs a shell command";
+        const m = /^!([A-Za-z_][\w.]*)\s*(.*)$/.exec(text);
+        if (!m)
+            return undefined;
+        const name = m[1].toLowerCase();
+        const bare = name.slice(name.lastIndexOf(".") + 1);
+        const args = m[2].trim();
+        if (name === "ewmda.log" || name === "ewmda_log")
+            return "!ewmda.log cannot log itself";
+        if (bare === "bpid")
+            return "!bpid breaks into a process (it resumes the target)";
+        if (bare === "gflag" && args !== "")
+            return "!gflag with arguments changes the target's global flags";
+        if (bare === "htrace" && /-(enable|disable|snapshot)/i.test(args))
+            return "!htrace " + args + " changes handle tracing in the target";
+        return undefined;
+    }
+    if (c === ".") {
+        const m = /^(\.[A-Za-z_]+)/.exec(text);
+        const verb = m ? m[1].toLowerCase() : ".";
+        if (within(CONTROL_DOT, verb))
+            return verb + " runs other commands";
+        if (within(CODE_DOT, verb))
+            return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : " loads or runs code");
+        if (within(EXECUTION_DOT, verb))
+            return verb + " resumes, ends or changes the target";
+        if (within(WRITE_DOT, verb))
+            return verb + (verb === ".server" || verb === ".remote" ? " opens the session to other debuggers" : " changes the target");
+        return undefined;
+    }
+    const vm = /^([A-Za-z]+)/.exec(text);
+    if (!vm)
+        return undefined;
+    const verb = vm[1].toLowerCase();
+    const after = text.slice(vm[1].length);
+    if (verb === "dx")
+        return dxRefusal(after);
+    if (within(RESUME, verb))
+        return "\"" + vm[1] + "\" resumes or ends the target";
+    if (verb.charAt(0) === "e")
+        return "\"" + vm[1] + "\" writes memory";
+    if (verb === "f" || verb === "fp" || verb === "m" || verb === "a")
+        return "\"" + vm[1] + "\" writes memory";
+    if (within(PORTS, verb))
+        return "\"" + vm[1] + "\" reads or writes I/O ports or MSRs (side effects on hardware)";
+    if (within(BREAKPOINTS, verb))
+        return "\"" + vm[1] + "\" sets or changes breakpoints";
+    if (verb === "r" && after.indexOf("=") >= 0)
+        return "\"r ...=...\" writes a register";
+    if (verb === "j" || verb === "z")
+        return "\"" + vm[1] + "\" runs other commands";
+    if (verb === "as" || verb === "ad")
+        return "\"" + vm[1] + "\" defines aliases, which change what later commands run";
+    return undefined;
+}
+/** `~` thread prefix: `~`, `~.`, `~#`, `~*`, `~3`, `~~[1a4]`, `~[expr]`, then `s`, `f`/`u`/`n`/`m`, `e cmd` or a command. */
+function threadPrefix(rest, depth) {
+    const sel = /^(?:[.#*]|\d+|~\[[^\]]*\]|\[[^\]]*\])?/.exec(rest);
+    const after = rest.slice(sel ? sel[0].length : 0).replace(/^\s+/, "");
+    if (after === "" || /^s$/i.test(after))
+        return undefined; // list threads, or make one current (a view change)
+    if (/^[fumn]$/i.test(after))
+        return "~" + after + " freezes, unfreezes, suspends or resumes threads";
+    if (/^e(\s|$)/i.test(after))
+        return check(after.slice(1).trim(), depth + 1);
+    if (/^e/i.test(after))
+        return check(after.slice(1).trim(), depth + 1) || check(after, depth + 1);
+    return check(after, depth + 1);
+}
+/** `|` process prefix (and `||` systems): `|`, `|.`, `|#`, `|*`, `|1`, then `s` or a command. */
+function processPrefix(rest, depth) {
+    const r = rest.charAt(0) === "|" ? rest.slice(1) : rest;
+    const sel = /^(?:[.#*]|\d+|~\[[^\]]*\]|\[[^\]]*\])?/.exec(r);
+    const after = r.slice(sel ? sel[0].length : 0).replace(/^\s+/, "");
+    if (after === "" || /^s$/i.test(after))
+        return undefined;
+    return check(after, depth + 1);
+}
+function dxRefusal(expression) {
+    if (/ExecuteCommand/i.test(expression))
+        return "the dx expression runs commands through ExecuteCommand";
+    if (/\.Log\s*\(/.test(expression))
+        return "the dx expression calls the command log itself";
+    if (hasAssignment(expression))
+        return "the dx expression assigns a value (it can write memory); only reads are logged";
+    return undefined;
+}
+/**
+ * A single `=` that is an assignment: not part of `==`, `!=`, `<=`, `>=`, `=>`, not inside a string, and
+ * not a member initializer of `new { Name = value, ... }`.
+ */
+function hasAssignment(expr) {
+    const braces = [];
+    let parens = 0;
+    for (let i = 0; i < expr.length; i++) {
+        const ch = expr.charAt(i);
+        if (ch === "\"" || ch === "'") {
+            // Skip the literal (backslash escapes the next character).
+            let j = i + 1;
+            while (j < expr.length && expr.charAt(j) !== ch)
+                j += expr.charAt(j) === "\\" ? 2 : 1;
+            i = j;
+            continue;
+        }
+        if (ch === "(" || ch === "[")
+            parens++;
+        else if (ch === ")" || ch === "]")
+            parens--;
+        else if (ch === "{")
+            braces.push({ parens, expectInit: true });
+        else if (ch === "}")
+            braces.pop();
+        else if (ch === ",") {
+            const top = braces[braces.length - 1];
+            if (top && top.parens === parens)
+                top.expectInit = true;
+        }
+        else if (ch === "=") {
+            const prev = i > 0 ? expr.charAt(i - 1) : "";
+            const next = i + 1 < expr.length ? expr.charAt(i + 1) : "";
+            if (next === "=" || next === ">") {
+                i++;
+                continue;
+            }
+            if (prev === "=" || prev === "!" || prev === "<" || prev === ">")
+                continue;
+            const top = braces[braces.length - 1];
+            if (top && top.parens === parens && top.expectInit) {
+                top.expectInit = false;
+                continue;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+/**
+ * Whether the output is stack traces to parse: `k` and its variants (`kb`, `kv`, `kn`, `kp`, `kc`, `kf`...),
+ * with a thread prefix (`~*k`, `~3kv`, `~*e kn`), `!uniqstack`, `!process`, `!thread` and `!findstack`.
+ */
+function isStackCommand(command) {
+    let t = command.trim();
+    for (let guard = 0; guard < 4; guard++) {
+        if (t.charAt(0) === "~") {
+            const sel = /^~(?:[.#*]|\d+|~\[[^\]]*\]|\[[^\]]*\])?\s*/.exec(t);
+            t = t.slice(sel ? sel[0].length : 1);
+            if (/^e(\s|$)/i.test(t))
+                t = t.slice(1).trim();
+            continue;
+        }
+        if (t.charAt(0) === "|") {
+            const sel = /^\|{1,2}(?:[.#*]|\d+)?\s*/.exec(t);
+            t = t.slice(sel ? sel[0].length : 1);
+            continue;
+        }
+        break;
+    }
+    if (/^k[a-z]*(\s|$|=)/i.test(t))
+        return true;
+    return /^!(?:[\w]+\.)?(uniqstack|process|thread|findstack)\b/i.test(t);
+}
+/** Whether `kp`/`kP` parameters follow the function names (they are dropped from the parsed function). */
+function printsParameters(command) {
+    const m = /(?:^|[\s~*.#\]\d])k([a-z]*)/i.exec(command.trim());
+    return !!m && /p/i.test(m[1]);
+}
+
+/**
+ * Export documents appended to a JSON-lines file through `Debugger.Utility.FileSystem` (reference §6.9),
+ * so that logs, exports and snapshots of many sessions accumulate in one file that never gets corrupted:
+ * - every document is one line of pure ASCII JSON (characters past 0x7e as \u escapes), written with one
+ *   Write call, so a line is either complete or, if the disk fails mid-write, the last one;
+ * - writing starts after the file's last byte (never over it); when the file does not end with a line
+ *   end (an earlier write was interrupted), one is written first, so the new lines are whole;
+ * - the file is closed even when writing fails.
+ * Readers skip blank lines and report (not guess at) a line that is not JSON.
+ */
+function fileSystem() {
+    return host.namespace.Debugger.Utility.FileSystem;
+}
+/**
+ * `<temp>\<name>`: the file in the debugger's temp directory (FileSystem.TempDirectory), else in the
+ * current directory. A Directory's `Path` is not documented, so without it the file is opened (or created
+ * empty) through the Directory and its own `Path` is taken.
+ */
+function defaultPath(name) {
+    let fs;
+    try {
+        fs = fileSystem();
+    }
+    catch (e) {
+        return name;
+    }
+    const dirs = [() => fs.TempDirectory, () => fs.CurrentDirectory];
+    for (const get of dirs) {
+        try {
+            const dir = get();
+            if (typeof dir.Path === "string" && dir.Path !== "")
+                return dir.Path.replace(/[\\/]+$/, "") + "\\" + name;
+            let file;
+            try {
+                file = dir.CreateFile(name, "OpenExisting");
+            }
+            catch (e) {
+                file = dir.CreateFile(name, "CreateNew");
+            }
+            const path = String(file.Path);
+            try {
+                file.Close();
+            }
+            catch (e) { /* only the path was needed */ }
+            if (path !== "")
+                return path;
+        }
+        catch (e) { /* try the next directory */ }
+    }
+    return name;
+}
+/** The path to write to: the given one, else the setting, else the default file in the temp directory. */
+function choosePath(given, setting, defaultName) {
+    if (given !== undefined && given !== null) {
+        const p = String(given).trim();
+        return p === "" ? undefined : p;
+    }
+    return setting.trim() !== "" ? setting.trim() : defaultPath(defaultName);
+}
+/** Size of an existing file and whether it ends with a line end (undefined: the last byte could not be read). */
+function tail(fs, path) {
+    let file;
+    try {
+        file = fs.OpenFile(path);
+        const size = toNumber(file.Size);
+        if (!(size > 0))
+            return { size: 0, endsWithNewline: true };
+        let last;
+        try {
+            file.Position = size - 1;
+            for (const b of file.ReadBytes(1))
+                last = Number(b) === 0x0a;
+        }
+        catch (e) {
+            last = undefined;
+        }
+        return { size, endsWithNewline: last };
+    }
+    finally {
+        if (file) {
+            try {
+                file.Close();
+            }
+            catch (e) { /* reading is done either way */ }
+        }
+    }
+}
+/** Appends documents, one JSON line each; a message instead when nothing could be written. */
+function appendDocuments(path, documents) {
+    let fs;
+    try {
+        fs = fileSystem();
+    }
+    catch (e) {
+        return "Debugger.Utility.FileSystem is not available: " + errorMessage(e);
+    }
+    // Serialize first: a document that cannot be serialized must not leave half a batch in the file.
+    let lines;
+    try {
+        lines = documents.map((d) => asciiJson(d));
+    }
+    catch (e) {
+        return "the documents could not be serialized: " + errorMessage(e);
+    }
+    let exists = false;
+    try {
+        exists = fs.FileExists(path) === true;
+    }
+    catch (e) {
+        exists = false;
+    }
+    let start = { size: 0, endsWithNewline: true };
+    if (exists) {
+        try {
+            start = tail(fs, path);
+        }
+        catch (e) {
+            return "cannot read " + path + " to append to it: " + errorMessage(e);
+        }
+    }
+    let file;
+    let written = 0;
+    try {
+        try {
+            file = fs.CreateFile(path, exists ? "OpenExisting" : "CreateNew");
+        }
+        catch (e) {
+            // Created meanwhile by someone else, or an existing file FileExists did not see: open it instead.
+            if (exists)
+                throw e;
+            file = fs.CreateFile(path, "OpenExisting");
+            start = tail(fs, path);
+        }
+        // Writers write at the file's position: start after the last byte.
+        if (start.size > 0)
+            file.Position = start.size;
+        const writer = fs.CreateTextWriter(file, "Ascii");
+        // A last line left without its end (an interrupted write), or one we could not check: end it first.
+        if (start.size > 0 && start.endsWithNewline !== true)
+            writer.Write("\n");
+        for (const line of lines) {
+            writer.Write(line + "\n");
+            written++;
+        }
+    }
+    catch (e) {
+        return "writing " + path + " failed after " + written + " of " + lines.length + " documents: " + errorMessage(e) +
+            (written === 0 && !exists ? " (does the folder exist?)" : "");
+    }
+    finally {
+        if (file) {
+            try {
+                file.Close();
+            }
+            catch (e) { /* the write error, if any, is what matters */ }
+        }
+    }
+    return { path, documents: written, appended: exists && start.size > 0 };
+}
+
+/**
+ * Stable document ids (docs/schema.md, "Document ids"): the FNV-1a 64-bit hash of the UTF-8 bytes of the
+ * canonical JSON of what identifies a document (its kind, the target, the analysis or command, and the
+ * content; never the time, the duration or the tool version), as 16 lowercase hex digits. The same content
+ * gives the same id on every run and in every writer, so a consumer can drop duplicates.
+ *
+ * Canonical JSON: object keys sorted by UTF-16 code unit order, no whitespace, members whose value is
+ * undefined left out (as JSON.stringify does), strings and numbers as JSON.stringify writes them.
+ *
+ * The bundle has no BigInt (ES2017): the 64-bit state is four 16-bit limbs in plain numbers, and the
+ * multiplication by the FNV prime 2^40 + 0x1b3 is a shift plus a small product, with carries.
+ */
+/** Canonical JSON text of a JSON-able value (objects with sorted keys). */
+function canonicalJson(value) {
+    if (value === null || value === undefined)
+        return "null";
+    if (typeof value === "string" || typeof value === "boolean")
+        return JSON.stringify(value);
+    if (typeof value === "number")
+        return isFinite(value) ? JSON.stringify(value) : "null";
+    if (Array.isArray(value))
+        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
+    if (typeof value === "object") {
+        const o = value;
+        const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+        return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(o[k])).join(",") + "}";
+    }
+    return JSON.stringify(String(value));
+}
+/** UTF-8 bytes of a string; an unpaired surrogate becomes U+FFFD (as TextEncoder does). */
+function utf8Bytes(text) {
+    const out = [];
+    for (let i = 0; i < text.length; i++) {
+        let c = text.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+            const d = text.charCodeAt(i + 1);
+            if (d >= 0xdc00 && d <= 0xdfff) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+                i++;
+            }
+            else {
+                c = 0xfffd;
+            }
+        }
+        else if (c >= 0xd800 && c <= 0xdfff) {
+            c = 0xfffd;
+        }
+        if (c < 0x80)
+            out.push(c);
+        else if (c < 0x800)
+            out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+        else if (c < 0x10000)
+            out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+        else
+            out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    }
+    return out;
+}
+function hex4$1(n) {
+    const s = n.toString(16);
+    return "0000".slice(s.length) + s;
+}
+/** FNV-1a 64 of the UTF-8 bytes of `text`, as 16 lowercase hex digits. */
+function fnv1a64(text) {
+    // Offset basis 0xcbf29ce484222325, lowest limb first.
+    let h0 = 0x2325;
+    let h1 = 0x8422;
+    let h2 = 0x9ce4;
+    let h3 = 0xcbf2;
+    const bytes = utf8Bytes(text);
+    for (let i = 0; i < bytes.length; i++) {
+        h0 ^= bytes[i];
+        // h * (2^40 + 0x1b3) mod 2^64: h * 0x1b3, plus h shifted left by 40 bits (two limbs and 8 bits).
+        let t0 = h0 * 0x1b3;
+        let t1 = h1 * 0x1b3;
+        let t2 = h2 * 0x1b3 + (h0 << 8);
+        let t3 = h3 * 0x1b3 + (h1 << 8);
+        t1 += t0 >>> 16;
+        t2 += t1 >>> 16;
+        t3 += t2 >>> 16;
+        h0 = t0 & 0xffff;
+        h1 = t1 & 0xffff;
+        h2 = t2 & 0xffff;
+        h3 = t3 & 0xffff;
+    }
+    return hex4$1(h3) + hex4$1(h2) + hex4$1(h1) + hex4$1(h0);
+}
+/** The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. */
+function documentId(parts) {
+    return fnv1a64(canonicalJson(parts));
+}
+
+/** Kept equal to package.json's version by a test. */
+const VERSION$1 = "0.1.0";
+
+const SCHEMA_NAME = "ewmda.result";
+const SCHEMA_VERSION = 1;
+const FINDING_SCHEMA = "ewmda.finding";
+const ROW_SCHEMA = "ewmda.row";
+const COMMAND_SCHEMA = "ewmda.command";
+const SNAPSHOT_SCHEMA = "ewmda.snapshot";
+/** Version of the finding, row, command and snapshot shapes (each kind is versioned on its own; all are 1 today). */
+const DOCUMENT_VERSION = 1;
+const TOOL = { name: "ewmda", version: VERSION$1 };
+/** What the target is, as far as the data model says (every field may be null when the debugger does not know). */
+function describeTarget(t) {
+    let dumpFile = null;
+    let processId = null;
+    let processName = null;
+    try {
+        const name = host.currentSession.Attributes.Target.Details.DumpFileName;
+        if (typeof name === "string" && name !== "")
+            dumpFile = name;
+    }
+    catch (e) { /* not a dump, or the attribute is missing */ }
+    try {
+        processId = Number(t.process.Id);
+    }
+    catch (e) {
+        processId = null;
+    }
+    try {
+        processName = String(t.process.Name);
+    }
+    catch (e) {
+        processName = null;
+    }
+    return { kind: t.isKernel() ? "kernel" : "user", dumpFile, processId, processName, pointerSize: t.pointerSize(), arch: t.architecture() };
+}
+/** describeTarget plus the OS build. */
+function describeTargetInfo(t) {
+    const d = describeTarget(t);
+    return { kind: d.kind, dumpFile: d.dumpFile, processId: d.processId, processName: d.processName, pointerSize: d.pointerSize, arch: d.arch, osBuild: osBuild(t) };
+}
+function osBuild(t) {
+    try {
+        if (t.isKernel()) {
+            const at = host.getModuleSymbolAddress("nt", "NtBuildNumber");
+            const words = host.memory.readMemoryValues(at, 1, 4, false);
+            // The high nibble marks a checked or free build; the low 16 bits are the build number.
+            return (words[0] & 0xffff) || null;
+        }
+        const peb = t.process.Environment.EnvironmentBlock;
+        if (!peb)
+            return null;
+        const n = toNumber(peb.OSBuildNumber);
+        return n > 0 ? n : null;
+    }
+    catch (e) {
+        return null;
+    }
+}
+// ---------------------------------------------------------------- rows
+function jsonValue(v, column) {
+    if (v === undefined)
+        return undefined;
+    if (v === null || typeof v === "string" || typeof v === "boolean")
+        return v;
+    // Addresses and hex ids are always "0x..." strings, whatever JS type carried them.
+    if ((column.type === "address" || column.type === "hex") && typeof v === "number" && v >= 0 && v === Math.floor(v))
+        return hex$3(v);
+    if (typeof v === "number")
+        return isFinite(v) ? v : String(v);
+    if (isInt64(v)) {
+        // Counts that arrive as 64-bit values stay numbers while exact; past 2^53 they are hex like every 64-bit value.
+        if (column.type === "int") {
+            try {
+                return toNumber(v);
+            }
+            catch (e) {
+                return hex$3(v);
+            }
+        }
+        return hex$3(v);
+    }
+    if (v instanceof Unavailable)
+        return null;
+    return String(v);
+}
+/** One row as JSON: values by column (left out when not applicable), `_absent` for unreadable ones. */
+function rowJson(row, columns) {
+    const out = {};
+    const absent = {};
+    let anyAbsent = false;
+    for (const c of columns) {
+        const v = row[c.name];
+        if (v instanceof Unavailable) {
+            absent[c.name] = v.kind + ": " + v.reason;
+            anyAbsent = true;
+        }
+        const j = jsonValue(v, c);
+        if (j !== undefined)
+            out[c.name] = j;
+    }
+    if (anyAbsent)
+        out._absent = absent;
+    return out;
+}
+/** A result's columns with the common ones, as documents list them. */
+function resultColumns(meta) {
+    return meta.columns.concat(BASE_COLUMNS);
+}
+function analysisJson(meta) {
+    return { name: meta.name, command: meta.command, version: meta.version, patterns: meta.patterns };
+}
+/** The target's identity in ids: the same dump seen the same way. */
+function targetKey(target) {
+    return { kind: target.kind, dumpFile: target.dumpFile, processId: target.processId, processName: target.processName, pointerSize: target.pointerSize, arch: target.arch };
+}
+// ---------------------------------------------------------------- ewmda.result
+/** The export document of one analysis result. */
+function toDocument(result, target, now = new Date()) {
+    const columns = resultColumns(result.meta);
+    const rows = result.rows.map((row) => rowJson(row, columns));
+    const columnList = columns.map((c) => ({ name: c.name, type: c.type }));
+    const analysis = analysisJson(result.meta);
+    return {
+        schema: SCHEMA_NAME,
+        schemaVersion: SCHEMA_VERSION,
+        id: documentId({ schema: SCHEMA_NAME, target: targetKey(target), analysis, summary: result.summary, partial: result.partial, columns: columnList, rows }),
+        tool: TOOL,
+        target,
+        analysis,
+        time: now.toISOString(),
+        summary: result.summary,
+        partial: result.partial,
+        columns: columnList,
+        rows,
+    };
+}
+// ---------------------------------------------------------------- ewmda.finding / ewmda.row
+/** Whether an analysis's rows are findings (it gives findings, or it is Triage) or rows of a listing. */
+function givesFindings(meta) {
+    return meta.triage !== false || meta.name === "Triage";
+}
+/** One document per row of a result. Triage's rows name the analysis that found them; that analysis is the document's `analysis`. */
+function rowDocuments(result, target, analyses, now = new Date()) {
+    const meta = result.meta;
+    const triage = meta.name === "Triage";
+    const schema = givesFindings(meta) ? FINDING_SCHEMA : ROW_SCHEMA;
+    const columns = resultColumns(meta);
+    const columnList = columns.map((c) => ({ name: c.name, type: c.type }));
+    const time = now.toISOString();
+    return result.rows.map((row, index) => {
+        let origin = meta;
+        if (triage && typeof row.Analysis === "string") {
+            for (const a of analyses)
+                if (a.meta.name === row.Analysis)
+                    origin = a.meta;
+        }
+        const pattern = triage ? (typeof row.Pattern === "string" ? row.Pattern : null) : (meta.patterns[0] !== undefined ? meta.patterns[0] : null);
+        const section = triage && typeof row.Section === "string" ? row.Section : null;
+        const values = rowJson(row, columns);
+        let text;
+        try {
+            text = triage && typeof row.Finding === "string" ? row.Finding : analysisRowText(analyses, meta, row, result.pointerSize) || row.Evidence;
+        }
+        catch (e) {
+            text = row.Evidence;
+        }
+        const analysis = analysisJson(origin);
+        return {
+            schema,
+            schemaVersion: DOCUMENT_VERSION,
+            id: documentId({ schema, target: targetKey(target), analysis: { name: origin.name, version: origin.version }, section, pattern, row: values }),
+            tool: TOOL,
+            target,
+            time,
+            analysis,
+            pattern,
+            section,
+            rank: index,
+            verdict: row.Verdict,
+            evidence: row.Evidence,
+            source: row.Source,
+            text,
+            command: triage && typeof row.Command === "string" ? row.Command : "dx Debugger.Utility.Ewmda." + meta.name + "()",
+            partial: result.partial,
+            via: triage ? "Triage" : null,
+            columns: columnList,
+            row: values,
+        };
+    });
+}
+function analysisRowText(analyses, meta, row, pointerSize) {
+    for (const a of analyses)
+        if (a.meta.name === meta.name && a.rowText)
+            return a.rowText(row, { pointerSize });
+    return undefined;
+}
+function commandDocument(r, target) {
+    return {
+        schema: COMMAND_SCHEMA,
+        schemaVersion: DOCUMENT_VERSION,
+        id: documentId({ schema: COMMAND_SCHEMA, target: targetKey(target), command: r.command, context: r.context, error: r.error, lineCount: r.lineCount, output: r.output }),
+        tool: TOOL,
+        target,
+        time: r.started.toISOString(),
+        durationMs: r.durationMs,
+        command: r.command,
+        context: r.context,
+        status: r.error === null ? "ok" : "error",
+        error: r.error,
+        lineCount: r.lineCount,
+        truncated: r.output.length < r.lineCount,
+        output: r.output,
+        stacks: r.stacks,
+    };
+}
+function snapshotDocument(s, target) {
+    const content = {
+        dumpTime: s.dumpTime, processes: s.processes, threads: s.threads, threadTimes: s.threadTimes, modules: s.modules, handles: s.handles, regions: s.regions,
+    };
+    return {
+        schema: SNAPSHOT_SCHEMA,
+        schemaVersion: DOCUMENT_VERSION,
+        id: documentId({ schema: SNAPSHOT_SCHEMA, target: targetKey(target), content }),
+        tool: TOOL,
+        target,
+        time: s.time.toISOString(),
+        dumpTime: s.dumpTime,
+        processes: s.processes,
+        threads: s.threads,
+        threadTimes: s.threadTimes,
+        modules: s.modules,
+        handles: s.handles,
+        regions: s.regions,
+    };
+}
+
+const DEFAULT_FILE$2 = "ewmda-commands.jsonl";
+/**
+ * Stack Trace (Command) and Stack Trace Collection (Commands): runs one debugger command, shows its
+ * output, and appends one command document (docs/schema.md, `ewmda.command`) to the session's log file:
+ * the command, its output lines, when it ran and for how long, the target (dump path, kind, architecture,
+ * OS build) and where the debugger stood (current process, thread and frame). For stack commands (`k` and
+ * its variants, `~*k`, `~*e kv`, `!uniqstack`, `!process`, `!thread`, `!findstack`) the frames are parsed
+ * into the document too (thread, frame number, Child-SP, return address, module, function, offset), so a
+ * sheaf of stack traces from many commands and many dumps can be queried later (`ewmda diff`, the event
+ * stream). The same command with the same output in the same place gives the same document id, so a
+ * consumer drops repeats.
+ *
+ * The pattern: a stack trace is the output of a particular command in a particular context (`k` vs `kv`
+ * vs `kc`, after `.cxr` or `.thread`); keeping the command and the context with the trace makes it
+ * reproducible and comparable, and a collection of them shows where commands disagree.
+ *
+ * Safety: the log runs exactly the command given and nothing else. It refuses commands that would resume
+ * or change the target (`g`, `p`, `t`, `.kill`, `.restart`, `q`, memory and register writes, breakpoints),
+ * anything that runs other commands (`;`, `.block`, `.foreach`, `$<`, `.shell`, `!!`, aliases, dx
+ * expressions calling ExecuteCommand), with a message saying why (src/lib/command-guard.ts has the list).
+ * View commands (`.cxr`, `.ecxr`, `.thread`, `.frame`, `~3s`) are allowed: they change what later commands
+ * show, not the target, and being logged in order they keep the provenance of every later trace.
+ *
+ * False positives: none (it records). The frame parser reads WinDbg's documented layouts; a line it does
+ * not recognize is left out of the frames, never guessed, and the full text is always in `output`.
+ *
+ * Settings: `File` (the log file; empty: ewmda-commands.jsonl in the debugger's temp directory),
+ * `MaxLines` (output lines kept per document).
+ *
+ * @function Log
+ * @memberof Ewmda
+ * @param {string} command The debugger command to run, as typed at the prompt (`"~*kv"`).
+ * @param {string} [file] Log file to append to (default: `Config.Log.File`, else ewmda-commands.jsonl in the temp directory).
+ * @returns {ResultSet} A Logged row (file, document id, line and frame counts), then one row per parsed frame (stack commands) or per output line: Kind, File, Id, Line, Text, Thread, Frame, ChildSP, ReturnAddress, Module, Function, Offset, CallSite.
+ * @example dx @$ewmda.Log("~*kv")
+ * @example dx -g @$ewmda.Log("kn").Where(r => r.Kind == "Frame")
+ * @example dx @$ewmda.Log("!uniqstack", "C:\\logs\\case 42\\commands.jsonl")
+ * @example !ewmda.log "~*kv"
+ * @example !ewmda.log ".ecxr"
+ */
+const commandLog = defineAnalysis({
+    meta: {
+        name: "Log",
+        command: "log",
+        summary: "Runs one debugger command and appends its output (and parsed stack frames) to the session's JSON-lines log",
+        patterns: ["Stack Trace (Command)", "Stack Trace Collection (Commands)"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "command", help: "the debugger command to run, as typed at the prompt (\"~*kv\")", optional: false },
+            { name: "file", help: "log file to append to (default: Config.Log.File, else ewmda-commands.jsonl in the temp directory)", optional: true },
+        ],
+        options: [],
+        columns: [
+            { name: "Kind", type: "string", help: "Logged (where the document went), Frame (a parsed stack frame), Line (an output line) or Refused" },
+            { name: "File", type: "string", help: "The log file the command document was appended to", table: false },
+            { name: "Id", type: "string", help: "The command document's id (the same command, output and context give the same id)", table: false },
+            { name: "Line", type: "int", help: "Output line number (from 0)" },
+            { name: "Text", type: "string", help: "The output line, or what was logged" },
+            { name: "Thread", type: "hex", help: "Thread id of the stack the frame belongs to" },
+            { name: "Frame", type: "int", help: "Frame number in its stack" },
+            { name: "ChildSP", type: "address", help: "Child-SP (x64) or ChildEBP (x86) of the frame" },
+            { name: "ReturnAddress", type: "address", help: "Return address printed for the frame" },
+            { name: "Module", type: "string", help: "Module of the call site" },
+            { name: "Function", type: "string", help: "Function of the call site (without module and displacement)" },
+            { name: "Offset", type: "hex", help: "Displacement from the function (or from the module without symbols)" },
+            { name: "CallSite", type: "string", help: "The call site as printed", table: false },
+        ],
+        settings: {
+            File: { default: "", help: "Log file the command documents are appended to (empty: ewmda-commands.jsonl in the debugger's temp directory)", reason: "the temp directory is writable in every session; one file per machine keeps a case's commands together" },
+            MaxLines: { default: 100000, help: "Output lines kept in one command document (the rest are counted, not kept)", reason: "!process 0 ff on a large server prints millions of lines; 100,000 lines stay under the event stream's document size" },
+        },
+    },
+    *run(ctx, args) {
+        const command = args[0];
+        if (typeof command !== "string" || command.trim() === "") {
+            ctx.summary("Log: no command given");
+            yield refused("give the command to run and log, in quotes: dx @$ewmda.Log(\"~*kv\") or !ewmda.log \"~*kv\"");
+            return;
+        }
+        const why = refusal(command);
+        if (why !== undefined) {
+            ctx.summary("Log: not run: " + command);
+            yield refused("not run: " + why + " (" + command + ")");
+            return;
+        }
+        const path = choosePath(args[1], ctx.settings.File, DEFAULT_FILE$2);
+        if (path === undefined) {
+            ctx.summary("Log: no file");
+            yield refused("the log file name is empty; give a path such as \"C:\\\\logs\\\\commands.jsonl\"");
+            return;
+        }
+        const text = command.trim();
+        const context = currentContext();
+        const started = new Date();
+        const t0 = Date.now();
+        const output = [];
+        let lineCount = 0;
+        let error = null;
+        try {
+            // Every line is read: whether the command runs before its output is iterated is unconfirmed.
+            for (const line of host.namespace.Debugger.Utility.Control.ExecuteCommand(text)) {
+                if (lineCount < ctx.settings.MaxLines)
+                    output.push(String(line));
+                lineCount++;
+            }
+        }
+        catch (e) {
+            error = errorMessage(e);
+        }
+        const durationMs = Date.now() - t0;
+        const stacks = isStackCommand(text) ? stacksOf(output, context, printsParameters(text)) : null;
+        const doc = commandDocument({ command: text, context, output, lineCount, error, started, durationMs, stacks }, describeTargetInfo(ctx.target));
+        const id = doc.id;
+        const written = appendDocuments(path, [doc]);
+        const frames = stacks ? stacks.reduce((n, s) => n + s.frames.length, 0) : 0;
+        const what = lineCount + " line" + (lineCount === 1 ? "" : "s") + (stacks ? ", " + frames + " frame(s) in " + stacks.length + " stack(s)" : "") +
+            (lineCount > output.length ? " (" + output.length + " kept)" : "") + ", " + durationMs + " ms";
+        const logged = typeof written === "string"
+            ? "ran " + text + " (" + what + ") but could not log it: " + written
+            : "logged " + text + " (" + what + ") to " + path + " as document " + id;
+        ctx.summary("Log: " + (error !== null ? text + " failed: " + error : logged));
+        yield {
+            Kind: "Logged", File: typeof written === "string" ? undefined : path, Id: id, Text: error !== null ? text + " failed: " + error + "; " + logged : logged,
+            Verdict: "Info", Evidence: text + (typeof written === "string" ? "" : " (document " + id + " in " + path + ")"), Source: "command",
+            _output: output,
+        };
+        if (stacks && frames > 0) {
+            for (const s of stacks) {
+                for (const f of s.frames) {
+                    yield {
+                        Kind: "Frame", Thread: s.thread.threadId === null ? undefined : s.thread.threadId, Frame: f.frame,
+                        ChildSP: address(f.childSp), ReturnAddress: address(f.returnAddress), Module: f.module ?? undefined, Function: f.function ?? undefined,
+                        Offset: f.offset === null ? undefined : address(f.offset), CallSite: f.callSite, Text: f.callSite,
+                        Verdict: "Info", Evidence: text + ", frame " + f.frame + (s.thread.threadId !== null ? " of thread 0x" + s.thread.threadId.toString(16) : ""), Source: "command",
+                    };
+                }
+            }
+        }
+        else {
+            for (let i = 0; i < output.length; i++) {
+                yield { Kind: "Line", Line: i, Text: output[i], Verdict: "Info", Evidence: text + ", line " + i, Source: "command" };
+            }
+        }
+    },
+    rowText(row) {
+        if (row.Kind === "Frame")
+            return (row.Thread !== undefined ? "0x" + Number(row.Thread).toString(16) + " " : "") + String(row.Frame) + " " + String(row.CallSite);
+        if (row.Kind === "Line")
+            return String(row.Text);
+        return String(row.Text ?? row.Evidence);
+    },
+    renderText(result) {
+        const first = result.rows[0];
+        if (!first || first.Kind !== "Logged")
+            return [result.summary].concat(result.rows.map((r) => r.Verdict + ": " + r.Evidence));
+        const out = Array.isArray(first._output) ? first._output.slice() : [];
+        out.push("ewmda: " + String(first.Text));
+        return out;
+    },
+});
+function refused(text) {
+    return { Kind: "Refused", Text: text, Verdict: "Info", Evidence: text, Source: "heuristic" };
+}
+function address(hexText) {
+    if (hexText === null)
+        return undefined;
+    const v = parseAddress$1(hexText);
+    return v === undefined ? hexText : v;
+}
+/** Current process, thread and frame, as the data model says (null for what it does not). */
+function currentContext() {
+    let processId = null;
+    let threadId = null;
+    let frame = null;
+    try {
+        processId = toNumber(host.currentProcess.Id);
+    }
+    catch (e) {
+        processId = null;
+    }
+    try {
+        threadId = host.currentThread ? toNumber(host.currentThread.Id) : null;
+    }
+    catch (e) {
+        threadId = null;
+    }
+    try {
+        const vars = host.namespace.Debugger.State.DebuggerVariables;
+        const f = vars.curframe;
+        if (f && f.Attributes && f.Attributes.FrameNumber !== undefined)
+            frame = toNumber(f.Attributes.FrameNumber);
+    }
+    catch (e) {
+        frame = null;
+    }
+    return { processId, threadId, frame };
+}
+/** The parsed stacks as the document holds them; a block without a thread header is the current thread's. */
+function stacksOf(output, context, withParams) {
+    return parseStackCommand(output).map((b) => ({
+        thread: b.thread
+            ? { index: b.thread.index ?? null, processId: b.thread.processId ?? null, threadId: b.thread.threadId ?? null, object: b.thread.object ? hexValue(b.thread.object) ?? null : null }
+            : { index: null, processId: context.processId, threadId: context.threadId, object: null },
+        warnings: b.warnings,
+        frames: b.frames.map((f) => {
+            const parts = splitCallSite(f.callSite, withParams);
+            return {
+                frame: f.index,
+                childSp: hexValue(f.childSp) ?? null,
+                returnAddress: hexValue(f.returnAddress) ?? null,
+                module: parts.module ?? null,
+                function: parts.func ?? null,
+                offset: parts.offset ?? null,
+                address: parts.address ?? null,
+                callSite: f.callSite,
+                inline: f.inline,
+                sourceLine: f.sourceLine ?? null,
+            };
+        }),
+    }));
+}
+
+const NARROW = ["CHAR", "UCHAR", "char", "unsigned char", "signed char"];
+const WIDE = ["WCHAR", "wchar_t"];
+const RESERVED = ["Index", "Address", "Verdict", "Evidence", "Source"];
+/**
+ * Structure Sheaf (patterns.md §37): many objects read through the same type and kept together as one
+ * table, one row per object with the chosen fields, so instances can be compared with each other (the
+ * summary row gives each field's distinct values and the most common one) and, exported (`!ewmda.export`,
+ * `.ToJson()`, `.ExportTable()`), with the same objects in another dump.
+ *
+ * Input: a type (`"nt!_EPROCESS"`; without a module, `nt` on kernel targets and `ntdll` on user targets),
+ * the objects (an address, a list of addresses, a string of addresses, or a dx collection of addresses,
+ * typed objects or pointers such as `@$cursession.Processes.Select(p => p.KernelObject)`), and the fields
+ * (a list or a comma-separated string of dot paths such as `Pcb.State`; none: the type's own fields, up to
+ * `Config.StructureSheaf.MaxFields`). Each object is read with `host.createTypedObject`, each field by name,
+ * so the table works on every build whose symbols have the fields. Columns are typed from the field types:
+ * pointers as addresses, 64-bit integers as hex, character arrays and UNICODE_STRINGs as text,
+ * LARGE_INTEGERs by QuadPart, embedded structures by their address.
+ *
+ * A field the type does not have on this build is reported once and its cells say so; a field that could
+ * not be read (memory missing from the dump) is unreadable in that row; an item that is neither an address
+ * nor a typed object gets a row saying so. Nothing is left as a silent zero.
+ *
+ * False positives: none (a table of what memory holds); union fields show whichever member was named.
+ *
+ * @function StructureSheaf
+ * @memberof Ewmda
+ * @param {string} type The type: `"nt!_EPROCESS"`, `"_RTL_CRITICAL_SECTION"`.
+ * @param {*} items An address, a list or string of addresses, or a dx collection of addresses or typed objects.
+ * @param {string|string[]} [fields] Field paths (`["UniqueProcessId", "ImageFileName"]` or `"UniqueProcessId,Pcb.State"`); default: the type's fields.
+ * @returns {ResultSet} One row per object: Index, Address and one column per field (dots become underscores), then a summary row per table; Verdict, Evidence (the `dt` command), Source.
+ * @example dx -g @$ewmda.StructureSheaf("nt!_EPROCESS", @$cursession.Processes.Select(p => p.KernelObject), "UniqueProcessId,ImageFileName,ActiveThreads")
+ * @example dx @$ewmda.StructureSheaf("_RTL_CRITICAL_SECTION", "0x1d000001000 0x1d000001040", "LockCount,OwningThread")
+ * @example dx @$ewmda.StructureSheaf("nt!_EPROCESS", @$cursession.Processes.Select(p => p.KernelObject), "UniqueProcessId").ToJson()
+ * @example !ewmda.structuresheaf ("nt!_ETHREAD", @$curprocess.Threads.Select(t => t.KernelObject), "Cid.UniqueThread,Tcb.State")
+ */
+const structureSheaf = defineAnalysis({
+    meta: {
+        name: "StructureSheaf",
+        command: "structuresheaf",
+        summary: "A table of the chosen fields of many objects of one type, one row per object, comparable and exportable",
+        patterns: ["Structure Sheaf"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "type", help: "the type, such as \"nt!_EPROCESS\" (module default: nt in kernel mode, ntdll in user mode)", optional: false },
+            { name: "items", help: "an address, a list or string of addresses, or a dx collection of addresses or typed objects", optional: false },
+            { name: "fields", help: "field paths, a list or a comma-separated string (default: the type's own fields)", optional: true },
+        ],
+        options: [],
+        columns: [
+            { name: "Index", type: "int", help: "Position of the object in the input (from 0)" },
+            { name: "Address", type: "address", help: "Address of the object" },
+        ],
+        settings: {
+            MaxItems: { default: 100000, help: "Objects read per call (the rest are counted)", reason: "a kernel dump's thread list can hold 100,000 threads; more rows make dx unusable" },
+            MaxFields: { default: 16, help: "Fields shown when none are named (the type's first ones)", reason: "keeps dx -g readable; name the fields to see others" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const typeArg = args[0];
+        if (typeof typeArg !== "string" || typeArg.trim() === "") {
+            ctx.summary("StructureSheaf: no type given");
+            yield message("give a type, the objects and the fields: dx @$ewmda.StructureSheaf(\"nt!_EPROCESS\", @$cursession.Processes.Select(p => p.KernelObject), \"UniqueProcessId,ImageFileName\")");
+            return;
+        }
+        const bang = typeArg.indexOf("!");
+        const module = bang > 0 ? typeArg.slice(0, bang).trim() : t.isKernel() ? "nt" : "ntdll";
+        const typeName = (bang >= 0 ? typeArg.slice(bang + 1) : typeArg).trim();
+        const qualified = module + "!" + typeName;
+        const type = t.type(module, typeName);
+        if (!type) {
+            ctx.summary("StructureSheaf: no type " + qualified);
+            yield message("the type " + qualified + " is not in the symbols (check with dt " + qualified + "; .reload /f " + module + " loads its symbols)", "typed");
+            return;
+        }
+        const items = collectItems(args[1], ctx.settings.MaxItems);
+        if (typeof items === "string") {
+            ctx.summary("StructureSheaf: " + items);
+            yield message(items);
+            return;
+        }
+        const fieldPaths = fieldList(args[2]);
+        if (typeof fieldPaths === "string") {
+            ctx.summary("StructureSheaf: " + fieldPaths);
+            yield message(fieldPaths);
+            return;
+        }
+        const paths = fieldPaths.length ? fieldPaths : ownFields(type).slice(0, ctx.settings.MaxFields);
+        const plans = plan(type, qualified, paths);
+        ctx.addColumns(plans.map((p) => ({ name: p.column, type: p.type, help: p.path + " (" + p.typeName + ")" })));
+        for (const p of plans)
+            if (p.missing)
+                yield message(p.missing, "typed");
+        const values = {};
+        for (const p of plans)
+            values[p.column] = {};
+        let read = 0;
+        for (let i = 0; i < items.list.length; i++) {
+            if (ctx.budget.exceeded())
+                break;
+            const item = items.list[i];
+            if (typeof item === "string") {
+                yield { Index: i, Address: notAvailable(item), Verdict: "Info", Evidence: "item " + i + ": " + item, Source: "typed" };
+                continue;
+            }
+            const address = item;
+            const row = {
+                Index: i, Address: address, Verdict: "Info", Source: "typed",
+                Evidence: "dt " + qualified + " " + formatAddress(address, t.pointerSize()) + (paths.length ? " " + paths.map((p) => p.split(".")[0]).filter((v, k, a) => a.indexOf(v) === k).join(" ") : ""),
+            };
+            let obj;
+            try {
+                obj = host.createTypedObject(address, type, t.process);
+            }
+            catch (e) {
+                obj = undefined;
+            }
+            for (const p of plans) {
+                const v = p.missing ? notAvailable("not a field of " + qualified + " in these symbols") : obj === undefined ? unreadable("no typed object at " + hex$3(address)) : readField$1(obj, p);
+                row[p.column] = v;
+                if (!(v instanceof Unavailable)) {
+                    const key = cellKey(v);
+                    const counts = values[p.column];
+                    counts[key] = (counts[key] || 0) + 1;
+                }
+            }
+            read++;
+            yield row;
+        }
+        const stats = plans.filter((p) => !p.missing).map((p) => statistic(p.column, values[p.column]));
+        const more = items.dropped ? "; " + items.dropped + " more objects not read (MaxItems " + ctx.settings.MaxItems + ")" : "";
+        const partial = read < items.list.length ? "; stopped at the time budget after " + read : "";
+        if (items.list.length === 0) {
+            ctx.summary("StructureSheaf " + qualified + ": no objects");
+            yield { Verdict: "Negative", Evidence: "0 objects of " + qualified + ": the collection was empty", Source: "typed" };
+            return;
+        }
+        ctx.summary("StructureSheaf " + qualified + ": " + items.list.length + " objects, " + plans.length + " fields" + partial + more);
+        yield { Verdict: "Info", Evidence: items.list.length + " objects of " + qualified + (stats.length ? ": " + stats.join("; ") : "") + partial + more, Source: "typed" };
+    },
+    rowText(row, ctx) {
+        if (row.Index === undefined)
+            return row.Verdict + ": " + row.Evidence;
+        const parts = [];
+        for (const k of Object.keys(row)) {
+            if (k === "Index" || k === "Address" || k === "Verdict" || k === "Evidence" || k === "Source")
+                continue;
+            const v = row[k];
+            parts.push(k + "=" + (v instanceof Unavailable ? v.toString() : isInt64(v) ? hex$3(v) : String(v)));
+        }
+        const a = row.Address;
+        return "#" + String(row.Index) + " " + (isInt64(a) || typeof a === "number" ? formatAddress(a, ctx.pointerSize) : String(a)) + " " + parts.join(" ");
+    },
+});
+function message(text, source = "heuristic") {
+    return { Verdict: "Info", Evidence: text, Source: source };
+}
+/** The objects' addresses (a string explains an item that is neither), or why the input is unusable. */
+function collectItems(arg, max) {
+    if (arg === undefined || arg === null)
+        return "give the objects: an address, a list of addresses, or a dx collection such as @$cursession.Processes.Select(p => p.KernelObject)";
+    const list = [];
+    let dropped = 0;
+    const push = (v) => { if (list.length < max)
+        list.push(v);
+    else
+        dropped++; };
+    if (typeof arg === "string") {
+        for (const part of arg.split(/[\s,;]+/)) {
+            if (part === "")
+                continue;
+            const a = parseAddress$1(part);
+            if (a === undefined)
+                return "\"" + part + "\" is not an address (use 0x1a4, 1a4 or 00000000`000001a4)";
+            push(a);
+        }
+        return { list, dropped };
+    }
+    const one = addressOf(arg);
+    if (typeof one !== "string") {
+        push(one);
+        return { list, dropped };
+    }
+    if (typeof arg[Symbol.iterator] !== "function")
+        return "the objects must be an address, a list of addresses or a collection (" + one + ")";
+    try {
+        for (const item of arg)
+            push(addressOf(item));
+    }
+    catch (e) {
+        if (list.length === 0)
+            return "the collection could not be read: " + errorMessage(e);
+        push("the rest of the collection could not be read: " + errorMessage(e));
+    }
+    return { list, dropped };
+}
+/** The address an item stands for: a number, a 64-bit value, a typed object (its location) or a pointer (its target). */
+function addressOf(item) {
+    let v = item;
+    // An indexed value made by a script: the value inside.
+    if (v && typeof v === "object" && v.address === undefined && v.value !== undefined)
+        v = v.value;
+    if (typeof v === "number" && v >= 0 && v === Math.floor(v))
+        return toInt64(v);
+    if (isInt64(v))
+        return v;
+    if (typeof v === "string") {
+        const a = parseAddress$1(v);
+        return a === undefined ? "\"" + v + "\" is not an address" : a;
+    }
+    if (v && typeof v === "object") {
+        try {
+            const a = v.address;
+            if (isInt64(a) || typeof a === "number")
+                return toInt64(a);
+        }
+        catch (e) {
+            return "its address could not be read: " + errorMessage(e);
+        }
+        return "not an address or a typed object (" + (String(v) || "an object") + ")";
+    }
+    return "not an address or a typed object (" + (v === undefined ? "undefined" : typeof v) + ")";
+}
+function fieldList(arg) {
+    if (arg === undefined || arg === null)
+        return [];
+    const out = [];
+    const add = (s) => { for (const p of s.split(/[\s,;]+/))
+        if (p !== "" && out.indexOf(p) < 0)
+            out.push(p); };
+    if (typeof arg === "string") {
+        add(arg);
+        return out;
+    }
+    if (typeof arg[Symbol.iterator] === "function") {
+        for (const x of arg)
+            add(String(x));
+        return out;
+    }
+    return "the fields must be a list of field names or a comma-separated string, such as \"UniqueProcessId,ImageFileName\"";
+}
+function ownFields(type) {
+    try {
+        return Object.keys(type.fields);
+    }
+    catch (e) {
+        return [];
+    }
+}
+/** Resolves each path against the type: its column name, column type and how to read it. */
+function plan(type, qualified, paths) {
+    const used = [];
+    return paths.map((path) => {
+        let column = path.replace(/[^A-Za-z0-9_]/g, "_");
+        if (RESERVED.indexOf(column) >= 0)
+            column = "Field_" + column;
+        while (used.indexOf(column) >= 0)
+            column += "_";
+        used.push(column);
+        let t = type;
+        for (const part of path.split(".")) {
+            let holder = t;
+            // Through pointers (the provider dereferences them on member access) and typedefs.
+            for (let k = 0; k < 4 && holder && (holder.typeKind === "pointer" || holder.typeKind === "typedef"); k++)
+                holder = holder.baseType;
+            let f;
+            try {
+                f = holder && holder.fields ? holder.fields[part] : undefined;
+            }
+            catch (e) {
+                f = undefined;
+            }
+            if (!f) {
+                return { path, column, type: "string", reader: "text", length: 0, typeName: "?", missing: path + " is not a field of " + qualified + " in these symbols (" + part + " not found); its cells are not available" };
+            }
+            t = f.type;
+        }
+        const r = readerOf(t);
+        return { path, column, type: r.type, reader: r.reader, length: r.length, typeName: String(t.name), missing: undefined };
+    });
+}
+function readerOf(t) {
+    const kind = String(t.typeKind);
+    const name = String(t.name).replace(/^.*!/, "");
+    let size = 0;
+    try {
+        size = toNumber(t.size);
+    }
+    catch (e) {
+        size = 0;
+    }
+    if (kind === "pointer")
+        return { type: "address", reader: "address", length: 0 };
+    if (kind === "array") {
+        const el = t.baseType ? String(t.baseType.name).replace(/^.*!/, "") : "";
+        let elSize = 1;
+        try {
+            elSize = t.baseType ? toNumber(t.baseType.size) || 1 : 1;
+        }
+        catch (e) {
+            elSize = 1;
+        }
+        if (NARROW.indexOf(el) >= 0)
+            return { type: "string", reader: "narrow", length: Math.floor(size / elSize) };
+        if (WIDE.indexOf(el) >= 0)
+            return { type: "string", reader: "wide", length: Math.floor(size / elSize) };
+        return { type: "address", reader: "location", length: 0 };
+    }
+    if (kind === "udt") {
+        if (name === "_UNICODE_STRING" || name === "UNICODE_STRING")
+            return { type: "string", reader: "unicode", length: 0 };
+        if (name === "_STRING" || name === "STRING" || name === "_ANSI_STRING")
+            return { type: "string", reader: "ansi", length: 0 };
+        if (name === "_LARGE_INTEGER" || name === "_ULARGE_INTEGER" || name === "LARGE_INTEGER")
+            return { type: "hex", reader: "large", length: 0 };
+        return { type: "address", reader: "location", length: 0 };
+    }
+    if (kind === "intrinsic" || kind === "enum") {
+        if (/float|double/i.test(name))
+            return { type: "string", reader: "text", length: 0 };
+        return size === 8 ? { type: "hex", reader: "hex", length: 0 } : { type: "int", reader: "int", length: 0 };
+    }
+    return { type: "string", reader: "text", length: 0 };
+}
+/** One cell: the value by its reader, or why it could not be read. */
+function readField$1(obj, p) {
+    let v = obj;
+    try {
+        for (const part of p.path.split(".")) {
+            if (v === undefined || v === null)
+                return notAvailable("a containing field of " + p.path + " is empty");
+            v = v[part];
+        }
+        if (v === undefined)
+            return notAvailable(p.path + " has no value in this object");
+        switch (p.reader) {
+            case "address": {
+                const a = typeof v === "object" && v !== null ? v.address : v;
+                return isInt64(a) || typeof a === "number" ? toInt64(a) : String(v);
+            }
+            case "location": {
+                const a = v.address;
+                return isInt64(a) || typeof a === "number" ? toInt64(a) : notAvailable("no address for " + p.path);
+            }
+            case "hex": return isInt64(v) || typeof v === "number" ? toInt64(v) : String(v);
+            case "large": {
+                const q = v.QuadPart;
+                return isInt64(q) || typeof q === "number" ? toInt64(q) : notAvailable("no QuadPart in " + p.path);
+            }
+            case "int": {
+                if (typeof v === "number" || typeof v === "boolean")
+                    return Number(v);
+                if (isInt64(v)) {
+                    try {
+                        return toNumber(v);
+                    }
+                    catch (e) {
+                        return hex$3(v);
+                    }
+                }
+                return String(v);
+            }
+            case "narrow":
+            case "wide": return arrayText(v, p.reader === "wide" ? 2 : 1, p.length);
+            case "unicode":
+            case "ansi": {
+                const s = v;
+                const length = toNumber(s.Length);
+                if (length === 0)
+                    return "";
+                return p.reader === "unicode" ? host.memory.readWideString(s.Buffer, length / 2) : host.memory.readString(s.Buffer, length);
+            }
+            default: return String(v);
+        }
+    }
+    catch (e) {
+        return unreadable(p.path + " could not be read: " + errorMessage(e));
+    }
+}
+/** A fixed character array (`UCHAR ImageFileName[15]`) up to its first NUL. */
+function arrayText(v, unit, length) {
+    const at = v.address;
+    const codes = host.memory.readMemoryValues(toInt64(at), length, unit, false);
+    let s = "";
+    for (let i = 0; i < codes.length; i++) {
+        const c = Number(codes[i]);
+        if (c === 0)
+            break;
+        s += String.fromCharCode(c);
+    }
+    return s;
+}
+function cellKey(v) {
+    return isInt64(v) ? hex$3(v) : String(v);
+}
+/** `Field: N distinct, most common X (n)`. */
+function statistic(column, counts) {
+    const keys = Object.keys(counts);
+    let best = "";
+    let bestN = 0;
+    for (const k of keys)
+        if (counts[k] > bestN) {
+            best = k;
+            bestN = counts[k];
+        }
+    return column + ": " + keys.length + " distinct" + (keys.length > 1 && bestN > 1 ? ", most common " + (best === "" ? "\"\"" : best) + " (" + bestN + ")" : "");
+}
+
+const DEFAULT_FILE$1 = "ewmda-snapshots.jsonl";
+/**
+ * Step Dumps (patterns.md §33): one snapshot document of the target (docs/schema.md, `ewmda.snapshot`)
+ * appended to a JSON-lines file, so that two or more dumps of the same process can be compared outside the
+ * debugger with `ewmda diff a.jsonl b.jsonl`: which threads appeared or vanished, which stacks appeared,
+ * which modules were loaded or unloaded, which handle types grew, how the memory regions changed.
+ *
+ * The pattern: dumps written a short time apart show change: a thread whose stack is the same in every
+ * step is stuck, a growing handle count is a leak, a thread whose CPU time grows by a core per second spins.
+ *
+ * What the snapshot holds: when the dump was written (`.time`); the processes the session lists; every thread of the current process with its
+ * stack signature (FNV-1a 64 of the function names, frame 0 first; equal signatures are the same stack), its
+ * top functions and, in user dumps with the thread-time stream, its CPU times (`!runaway 7`); the modules
+ * (name, path, base, size); handle counts per object type (`Process.Io.Handles`: user dumps written with
+ * handle data, kernel targets); memory totals per usage, type and state (`!address`, user mode). A part the
+ * dump cannot give is marked not available with the reason, never left as zero.
+ *
+ * False positives: none (it records). For comparisons keep in mind that thread ids are reused and that
+ * dumps written by different tools differ in what they contain (thread times, handle data).
+ *
+ * Settings: `File` (where snapshots go; empty: ewmda-snapshots.jsonl in the debugger's temp directory),
+ * `MaxFrames` (function names kept per thread; the signature covers the whole stack).
+ *
+ * @function Snapshot
+ * @memberof Ewmda
+ * @param {string} [file] JSON-lines file to append the snapshot to (default: `Config.Snapshot.File`, else ewmda-snapshots.jsonl in the temp directory).
+ * @returns {ResultSet} A Snapshot row (file and document id), then Thread, Module, Handles and Region rows (what the document holds), and Info rows for parts the dump lacks: Kind, Name, Thread, Frames, Top, Signature, UserMs, KernelMs, Address, Count, Size, File, Id.
+ * @example dx @$ewmda.Snapshot()
+ * @example dx @$ewmda.Snapshot("C:\\cases\\42\\step1.jsonl")
+ * @example dx -g @$ewmda.Snapshot().Where(r => r.Kind == "Handles")
+ * @example !ewmda.snapshot
+ * @example !ewmda.snapshot "C:\\cases\\42\\step2.jsonl"
+ */
+const snapshot = defineAnalysis({
+    meta: {
+        name: "Snapshot",
+        command: "snapshot",
+        summary: "Writes one snapshot of the target (threads and stack signatures, modules, handles per type, memory totals) for comparing step dumps",
+        patterns: ["Step Dumps"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "file", help: "JSON-lines file to append the snapshot to (default: Config.Snapshot.File, else ewmda-snapshots.jsonl in the temp directory)", optional: true },
+        ],
+        options: [],
+        columns: [
+            { name: "Kind", type: "string", help: "Snapshot (where the document went), Process, Thread, Module, Handles (one object type), Region (one usage, type or state total)" },
+            { name: "Name", type: "string", help: "Process or thread name, module file name, handle type, or region total (Usage Heap, State MEM_COMMIT...)" },
+            { name: "Thread", type: "hex", help: "Thread id (Thread rows) or process id (Process rows)" },
+            { name: "Frames", type: "int", help: "Number of frames of the thread's stack" },
+            { name: "Top", type: "string", help: "The thread's frame 0 (function)" },
+            { name: "Signature", type: "string", help: "FNV-1a 64 of the thread's function names: equal signatures are the same stack" },
+            { name: "UserMs", type: "int", help: "User-mode CPU time of the thread (milliseconds, !runaway)", table: false },
+            { name: "KernelMs", type: "int", help: "Kernel-mode CPU time of the thread (milliseconds, !runaway)", table: false },
+            { name: "Address", type: "address", help: "Module base address" },
+            { name: "Count", type: "int", help: "Handles of the type, or regions in the total" },
+            { name: "Size", type: "hex", help: "Module size, or bytes in the region total" },
+            { name: "File", type: "string", help: "The file the snapshot document was appended to", table: false },
+            { name: "Id", type: "string", help: "The snapshot document's id (the same content gives the same id)", table: false },
+        ],
+        settings: {
+            File: { default: "", help: "File the snapshot documents are appended to (empty: ewmda-snapshots.jsonl in the debugger's temp directory)", reason: "one file collects the steps of a case; ewmda diff compares the snapshots of two files" },
+            MaxFrames: { default: 64, help: "Function names kept per thread in the snapshot (the signature covers every frame)", reason: "enough to tell stacks apart by eye; keeps a snapshot of 5,000 threads near 10 MB" },
+        },
+    },
+    *run(ctx, args) {
+        const t = ctx.target;
+        const path = choosePath(args[0], ctx.settings.File, DEFAULT_FILE$1);
+        if (path === undefined) {
+            ctx.summary("Snapshot: no file");
+            yield { Kind: "Snapshot", Verdict: "Info", Evidence: "the file name is empty; give a path such as \"C:\\\\cases\\\\step1.jsonl\"", Source: "heuristic" };
+            return;
+        }
+        const time = new Date();
+        const processes = processList();
+        const times = threadTimes(t);
+        const threads = threadList(t, ctx.settings.MaxFrames, times.byTid);
+        const loaded = t.modules().modules;
+        const modules = loaded.map((m) => ({ name: m.name, path: m.path, base: hex$3(m.base), size: m.size }));
+        const handles = handleCounts(t);
+        const regions = regionTotals(t);
+        const doc = snapshotDocument({ time, dumpTime: dumpTime(), processes, threads, threadTimes: { available: times.available, reason: times.reason }, modules, handles, regions }, describeTargetInfo(t));
+        const id = doc.id;
+        const written = appendDocuments(path, [doc]);
+        const counts = threads.length + " threads (" + distinct(threads) + " distinct stacks), " + modules.length + " modules" +
+            (handles.value ? ", " + handles.value.total + " handles" : "") + (regions.value && regions.value.Usage ? ", " + Object.keys(regions.value.Usage).length + " region usages" : "");
+        if (typeof written === "string") {
+            ctx.summary("Snapshot: not written: " + written);
+            yield { Kind: "Snapshot", Id: id, Verdict: "Info", Evidence: "the snapshot (" + counts + ") could not be written: " + written, Source: "typed" };
+        }
+        else {
+            ctx.summary("Snapshot: " + counts + "; document " + id + " appended to " + path);
+            yield { Kind: "Snapshot", Name: path, File: path, Id: id, Count: threads.length, Verdict: "Info", Evidence: "snapshot " + id + " of " + counts + " appended to " + path, Source: "typed" };
+        }
+        for (const p of processes)
+            yield { Kind: "Process", Name: p.name, Thread: p.id, Verdict: "Info", Evidence: "|. (process 0x" + p.id.toString(16) + " " + p.name + ")", Source: "typed" };
+        if (!times.available)
+            yield { Kind: "Thread", Verdict: "Info", Evidence: "thread CPU times not in the snapshot: " + times.reason, Source: "command" };
+        for (const th of threads) {
+            const row = {
+                Kind: "Thread", Name: th.name ?? undefined, Thread: th.id, Frames: th.frameCount ?? undefined, Top: th.top ?? undefined, Signature: th.signature ?? undefined,
+                Verdict: "Info", Evidence: "~~[0x" + th.id.toString(16) + "]k" + (th.stackError ? " (" + th.stackError + ")" : ""), Source: "typed",
+            };
+            if (th.times) {
+                row.UserMs = th.times.userMs ?? undefined;
+                row.KernelMs = th.times.kernelMs ?? undefined;
+            }
+            yield row;
+        }
+        for (const m of loaded) {
+            yield { Kind: "Module", Name: m.name, Address: m.base, Size: m.size, Verdict: "Info", Evidence: "lm m " + m.symbolName, Source: "typed" };
+        }
+        if (handles.value) {
+            for (const type of Object.keys(handles.value.byType).sort()) {
+                yield { Kind: "Handles", Name: type, Count: handles.value.byType[type], Verdict: "Info", Evidence: "!handle 0 0 " + type, Source: "typed" };
+            }
+        }
+        else {
+            yield { Kind: "Handles", Verdict: "Info", Evidence: "handle counts not in the snapshot: " + handles.reason, Source: "typed" };
+        }
+        if (regions.value) {
+            for (const section of Object.keys(regions.value)) {
+                const table = regions.value[section];
+                for (const name of Object.keys(table).sort()) {
+                    yield { Kind: "Region", Name: section + " " + name, Count: table[name].count, Size: table[name].bytes, Verdict: "Info", Evidence: "!address -summary", Source: "command" };
+                }
+            }
+        }
+        else {
+            yield { Kind: "Region", Verdict: "Info", Evidence: "memory totals not in the snapshot: " + regions.reason, Source: "command" };
+        }
+    },
+    rowText(row) {
+        switch (row.Kind) {
+            case "Thread": return row.Thread === undefined ? String(row.Evidence) : "Thread 0x" + Number(row.Thread).toString(16) + ": " + String(row.Frames ?? "?") + " frames, " + String(row.Top ?? "?") + " [" + String(row.Signature ?? "") + "]";
+            case "Module": return "Module " + String(row.Name);
+            case "Handles": return row.Name === undefined ? String(row.Evidence) : "Handles " + String(row.Name) + ": " + String(row.Count);
+            case "Region": return row.Name === undefined ? String(row.Evidence) : "Region " + String(row.Name) + ": " + String(row.Count) + " regions, " + String(row.Size) + " bytes";
+            case "Process": return "Process 0x" + Number(row.Thread).toString(16) + " " + String(row.Name);
+            default: return String(row.Evidence);
+        }
+    },
+});
+/** When the dump was written: `.time`'s debug session time, as ISO 8601 UTC. */
+function dumpTime() {
+    const out = runCommand$1(".time");
+    if (out instanceof Unavailable)
+        return null;
+    const t = parseSessionTime(out);
+    if (!t)
+        return null;
+    const d = new Date(t.utcMs);
+    return isNaN(d.getTime()) ? null : d.toISOString();
+}
+function distinct(threads) {
+    const seen = {};
+    let n = 0;
+    for (const t of threads)
+        if (t.signature !== null && !seen[t.signature]) {
+            seen[t.signature] = true;
+            n++;
+        }
+    return n;
+}
+function processList() {
+    const out = [];
+    try {
+        for (const p of host.currentSession.Processes) {
+            try {
+                out.push({ id: toNumber(p.Id), name: String(p.Name) });
+            }
+            catch (e) { /* a process without an id is left out */ }
+        }
+    }
+    catch (e) { /* no process list */ }
+    return out;
+}
+function threadTimes(t) {
+    const byTid = {};
+    if (t.isKernel())
+        return { available: false, reason: "!runaway reads user-mode thread times; kernel thread times are in each KTHREAD", byTid };
+    const out = runCommand$1("!runaway 7");
+    if (out instanceof Unavailable)
+        return { available: false, reason: out.reason, byTid };
+    const parsed = parseRunaway(out);
+    if (isRunawayError(parsed))
+        return { available: false, reason: "!runaway 7: " + parsed.error, byTid };
+    for (const th of parsed.threads)
+        byTid[th.tid] = th;
+    return { available: true, reason: null, byTid };
+}
+function threadList(t, maxFrames, times) {
+    return t.threads().map((ref) => {
+        const s = t.threadStack(ref);
+        let name = null;
+        try {
+            const n = ref.model.Name;
+            if (typeof n === "string" && n !== "")
+                name = n;
+        }
+        catch (e) {
+            name = null;
+        }
+        const tm = times[ref.id];
+        const timesJson = tm ? { userMs: tm.userMs ?? null, kernelMs: tm.kernelMs ?? null, elapsedMs: tm.elapsedMs ?? null } : null;
+        if (s.frames instanceof Unavailable) {
+            return { id: ref.id, name, frameCount: null, stackError: s.frames.reason, signature: null, stack: [], top: null, times: timesJson };
+        }
+        const frames = s.frames;
+        return {
+            id: ref.id, name, frameCount: frames.length, stackError: null,
+            signature: frames.length ? fnv1a64(s.signature) : null,
+            stack: frames.slice(0, maxFrames).map((f) => f.func),
+            top: frames.length ? frames[0].func : null,
+            times: timesJson,
+        };
+    });
+}
+function handleCounts(t) {
+    let io;
+    try {
+        io = t.process.Io;
+    }
+    catch (e) {
+        io = undefined;
+    }
+    if (!io) {
+        return { available: false, reason: "the dump has no handle data (Process.Io is missing: write the dump with handle data, .dump /mh or procdump -ma)", source: null, value: null };
+    }
+    const byType = {};
+    let total = 0;
+    try {
+        for (const h of io.Handles) {
+            let type = "";
+            try {
+                type = String(h.Type);
+            }
+            catch (e) {
+                type = "";
+            }
+            if (type === "" || type === "undefined")
+                type = "(unknown)";
+            byType[type] = (byType[type] || 0) + 1;
+            total++;
+        }
+    }
+    catch (e) {
+        return { available: false, reason: "Process.Io.Handles could not be read: " + errorMessage(e), source: null, value: null };
+    }
+    return { available: true, reason: null, source: "typed", value: { total, byType } };
+}
+/** Totals of `!address` regions per usage, type and state (count and bytes), as `!address -summary` sums them. */
+function regionTotals(t) {
+    if (t.isKernel())
+        return { available: false, reason: "!address lists user-mode regions only", source: null, value: null };
+    const out = runCommand$1("!address");
+    if (out instanceof Unavailable)
+        return { available: false, reason: out.reason, source: null, value: null };
+    const listing = parseAddress(out);
+    if (listing.regions.length === 0) {
+        const said = listing.unparsed.length ? "; it said: " + listing.unparsed[0].trim().slice(0, 120) : "";
+        return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + said + ")", source: null, value: null };
+    }
+    const sums = { Usage: {}, Type: {}, State: {} };
+    const add = (section, name, bytes) => {
+        const table = sums[section];
+        const e = table[name] || (table[name] = { count: 0, bytes: 0 });
+        e.count++;
+        e.bytes += bytes;
+    };
+    for (const r of listing.regions) {
+        const bytes = (r.endHi - r.baseHi) * 4294967296 + (r.endLo - r.baseLo);
+        add("Usage", r.usage || "<unknown>", bytes);
+        if (r.type)
+            add("Type", r.type, bytes);
+        add("State", r.state, bytes);
+    }
+    const value = {};
+    for (const section of Object.keys(sums)) {
+        const table = {};
+        for (const name of Object.keys(sums[section]))
+            table[name] = { count: sums[section][name].count, bytes: hex$3(sums[section][name].bytes) };
+        value[section] = table;
+    }
+    return { available: true, reason: null, source: "command", value };
+}
+
+const DEFAULT_FILE = "ewmda-findings.jsonl";
+/** Analyses Export does not run by name: itself (it would recurse). */
+const NOT_EXPORTED = ["Export"];
+/**
+ * The export face to files: runs Triage (or the analyses named) and appends their documents
+ * (docs/schema.md) to a JSON-lines file through `Debugger.Utility.FileSystem`, for the event stream, for
+ * `ewmda diff` and for anything outside the debugger. Formats:
+ * - `documents` (the default): one document per row: `ewmda.finding` for Triage and the analyses that give
+ *   findings (with the analysis, the pattern, the target, the verdict and the row), `ewmda.row` for the rows
+ *   of listings and tables (RawStack, RegionProfile, StructureSheaf...);
+ * - `results`: one `ewmda.result` document per analysis (what `.ToJson()` gives);
+ * - `csv`: the rows of one analysis as CSV (RFC 4180), the same cells as the documents.
+ * Every document has a stable id (the same finding of the same dump gives the same id), so exporting twice
+ * and streaming both files stores each finding once.
+ *
+ * Appending never corrupts the file: each document is one complete line of ASCII JSON; writing starts after
+ * the file's last byte and first ends a line an interrupted write left open; the file is closed even when
+ * writing fails. Paths may hold spaces and any Unicode characters (in dx strings, double the backslashes).
+ *
+ * The pattern: every pattern; this is how findings leave the debugger (Step Dumps compare two exports).
+ *
+ * Options (third argument, a string or `new { Format = "results" }`): Format (`documents`, `results`, `csv`).
+ *
+ * @function Export
+ * @memberof Ewmda
+ * @param {string} [file] File to append to (default: `Config.Export.File`, else ewmda-findings.jsonl in the temp directory).
+ * @param {string|string[]} [analyses] Analyses to run and export (dx names, comma-separated or a list); default: Triage.
+ * @param {object|string} [options] `Format`: `"documents"` (default), `"results"` or `"csv"`; or a string such as `"csv"` or `"format=results"`.
+ * @returns {ResultSet} A Written row (file, number of documents), then one row per document written: Kind, File, Schema, Id, Analysis, Pattern, Text, Verdict, Evidence, Source.
+ * @example dx @$ewmda.Export()
+ * @example dx @$ewmda.Export("C:\\cases\\42\\findings.jsonl")
+ * @example dx @$ewmda.Export("C:\\cases\\42\\locks.jsonl", "LockWaitChains,BlockedThreads")
+ * @example dx @$ewmda.Export("C:\\cases\\42\\triage.csv", "Triage", "csv")
+ * @example !ewmda.export "C:\\cases\\42\\findings.jsonl"
+ */
+const exportDocuments = defineAnalysis({
+    meta: {
+        name: "Export",
+        command: "export",
+        summary: "Appends Triage's findings (or the named analyses' rows or results) to a JSON-lines file, one document per line",
+        patterns: ["Step Dumps"],
+        targets: "any",
+        triage: false,
+        version: "1.0.0",
+        params: [
+            { name: "file", help: "file to append to (default: Config.Export.File, else ewmda-findings.jsonl in the temp directory)", optional: true },
+            { name: "analyses", help: "analyses to run and export (dx names, comma-separated or a list); default: Triage", optional: true },
+            { name: "options", help: "Format: \"documents\" (default), \"results\" or \"csv\"; or a string such as \"csv\"", optional: true },
+        ],
+        options: [
+            { name: "Format", type: "string", help: "documents (one document per row), results (one per analysis) or csv (one analysis's rows)" },
+        ],
+        columns: [
+            { name: "Kind", type: "string", help: "Written (where the documents went) or Document (one document written)" },
+            { name: "File", type: "string", help: "The file written to", table: false },
+            { name: "Schema", type: "string", help: "The document kind: ewmda.finding, ewmda.row or ewmda.result" },
+            { name: "Id", type: "string", help: "The document's id (the same content gives the same id)" },
+            { name: "Analysis", type: "string", help: "The analysis the document comes from" },
+            { name: "Pattern", type: "string", help: "The catalogue pattern of the finding", table: false },
+            { name: "Text", type: "string", help: "The document's one-line text, or what was written" },
+        ],
+        settings: {
+            File: { default: "", help: "File the documents are appended to (empty: ewmda-findings.jsonl in the debugger's temp directory)", reason: "the temp directory is writable in every session; one file per machine collects a case's exports" },
+            BudgetMs: { default: 60000, help: "Time allowed per analysis named explicitly (Triage has its own budgets)", reason: "an analysis asked for by name gets a minute; a slower one is exported as partial" },
+        },
+    },
+    *run(ctx, args) {
+        const path = choosePath(args[0], ctx.settings.File, DEFAULT_FILE);
+        if (path === undefined) {
+            ctx.summary("Export: no file");
+            yield note("the file name is empty; give a path such as \"C:\\\\cases\\\\findings.jsonl\"");
+            return;
+        }
+        const format = parseFormat(args[2]);
+        if (format.error) {
+            ctx.summary("Export: " + format.error);
+            yield note(format.error);
+            return;
+        }
+        const chosen = chooseAnalyses(args[1], ctx.analyses);
+        if (typeof chosen === "string") {
+            ctx.summary("Export: " + chosen);
+            yield note(chosen);
+            return;
+        }
+        if (format.format === "csv" && chosen.length !== 1) {
+            const text = "CSV holds the rows of one analysis; name one (\"Triage\", \"LockWaitChains\"...), not " + chosen.length;
+            ctx.summary("Export: " + text);
+            yield note(text);
+            return;
+        }
+        const results = [];
+        for (const a of chosen) {
+            try {
+                results.push(runAnalysis(a, ctx.target, ctx.config, [], { analyses: ctx.analyses, budgetMs: a.meta.name === "Triage" ? 0 : ctx.settings.BudgetMs }));
+            }
+            catch (e) {
+                yield note(a.meta.name + " could not run: " + errorMessage(e));
+            }
+        }
+        const names = chosen.map((a) => a.meta.name).join(", ");
+        if (format.format === "csv") {
+            const r = results[0];
+            if (!r)
+                return;
+            const text = exportRows(r.rows, r.meta.columns, path, "csv", true);
+            ctx.summary("Export: " + text);
+            yield { Kind: "Written", File: path, Analysis: r.meta.name, Text: text, Verdict: "Info", Evidence: text, Source: "typed" };
+            return;
+        }
+        let docs;
+        try {
+            if (format.format === "results") {
+                const target = describeTarget(ctx.target);
+                docs = results.map((r) => toDocument(r, target));
+            }
+            else {
+                const target = describeTargetInfo(ctx.target);
+                docs = [];
+                for (const r of results)
+                    docs.push(...rowDocuments(r, target, ctx.analyses));
+            }
+        }
+        catch (e) {
+            const text = "the documents of " + names + " could not be made: " + errorMessage(e);
+            ctx.summary("Export: " + text);
+            yield note(text);
+            return;
+        }
+        const written = appendDocuments(path, docs);
+        if (typeof written === "string") {
+            ctx.summary("Export: nothing written: " + written);
+            yield { Kind: "Written", Text: written, Verdict: "Info", Evidence: written, Source: "typed" };
+            return;
+        }
+        const text = (written.appended ? "appended " : "wrote ") + written.documents + " document(s) from " + names + " to " + path;
+        ctx.summary("Export: " + text);
+        yield { Kind: "Written", File: path, Text: text, Verdict: "Info", Evidence: text, Source: "typed" };
+        for (const d of docs)
+            yield documentRow(d, path);
+    },
+    rowText(row) {
+        return row.Kind === "Document" ? String(row.Schema) + " " + String(row.Id) + " [" + String(row.Analysis) + "] " + String(row.Text) : String(row.Text ?? row.Evidence);
+    },
+});
+function note(text) {
+    return { Verdict: "Info", Evidence: text, Source: "heuristic" };
+}
+function documentRow(d, path) {
+    const doc = d;
+    const verdict = doc.verdict ?? "Info";
+    return {
+        Kind: "Document", File: path, Schema: doc.schema, Id: doc.id, Analysis: doc.analysis.name,
+        Pattern: doc.pattern ?? doc.analysis.patterns[0], Text: doc.text ?? doc.summary ?? "",
+        Verdict: verdict, Evidence: doc.evidence ?? (doc.summary || doc.schema + " " + doc.id), Source: doc.source ?? "typed",
+    };
+}
+function parseFormat(arg) {
+    if (arg === undefined || arg === null)
+        return { format: "documents" };
+    let text;
+    if (typeof arg === "string")
+        text = arg.trim().toLowerCase().replace(/^format\s*=\s*/, "");
+    else if (typeof arg === "object" && arg.Format !== undefined)
+        text = String(arg.Format).trim().toLowerCase();
+    else if (typeof arg === "object")
+        return { format: "documents" };
+    else
+        return { format: "documents", error: "options must be a string such as \"csv\" or an object such as new { Format = \"results\" }" };
+    if (text === "" || text === "documents" || text === "jsonl" || text === "findings" || text === "rows")
+        return { format: "documents" };
+    if (text === "results" || text === "result")
+        return { format: "results" };
+    if (text === "csv")
+        return { format: "csv" };
+    return { format: "documents", error: "unknown format \"" + text + "\" (use documents, results or csv)" };
+}
+function chooseAnalyses(arg, analyses) {
+    let names = [];
+    if (arg === undefined || arg === null)
+        names = ["Triage"];
+    else if (typeof arg === "string")
+        names = arg.split(/[\s,;]+/).filter((s) => s !== "");
+    else if (typeof arg[Symbol.iterator] === "function") {
+        for (const x of arg)
+            names.push(String(x));
+    }
+    else
+        return "the analyses must be names, comma-separated or a list, such as \"LockWaitChains,BlockedThreads\"";
+    if (names.length === 0)
+        names = ["Triage"];
+    const out = [];
+    const unknown = [];
+    for (const n of names) {
+        const a = analyses.filter((x) => x.meta.name.toLowerCase() === n.toLowerCase() || x.meta.command === n.toLowerCase())[0];
+        if (!a)
+            unknown.push(n);
+        else if (NOT_EXPORTED.indexOf(a.meta.name) >= 0)
+            return a.meta.name + " cannot export itself";
+        else if (out.indexOf(a) < 0)
+            out.push(a);
+    }
+    if (unknown.length)
+        return "unknown analysis name(s): " + unknown.join(", ") + " (known: " + analyses.map((a) => a.meta.name).join(", ") + ")";
+    return out;
+}
+
+/**
  * Stack Trace Collection (Unmanaged Space): every thread's native stack, one row per frame, so that dx
  * can filter the whole collection by module, function or thread like `~*kn` cannot.
  *
@@ -1636,101 +16945,6 @@ function selectionText(total, kept, excluded, optText) {
 }
 function info$7(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
-}
-
-/**
- * What a thread is waiting for, from its top frames (patterns.md §3, user part): the first frames name
- * the wait API and the frames below it say what kind of wait it is. Shared by the stack-trace predicates
- * and the blocked/active/idle thread analyses so every analysis classifies a stack the same way.
- *
- * Rules are checked in two passes over the top frames: specific waits first (a critical section calls
- * NtWaitForAlertByThreadId too, so the RtlpWaitOnCriticalSection frame below decides), then the generic
- * system-call waits. Patterns use `*` wildcards on `module!Function` names (case-insensitive).
- */
-/** Waits that say exactly what the thread waits for; checked first, top frame downwards. */
-const SPECIFIC_WAITS = [
-    { category: "critical-section", functions: ["ntdll!RtlpWaitOnCriticalSection", "ntdll!RtlpEnterCriticalSectionContended", "ntdll!RtlEnterCriticalSection"] },
-    { category: "srw-lock", functions: ["ntdll!RtlAcquireSRWLockExclusive", "ntdll!RtlAcquireSRWLockShared", "ntdll!RtlpAcquireSRWLock*", "ntdll!RtlpWaitOnSRWLock*"] },
-    { category: "condition-variable", functions: ["ntdll!RtlSleepConditionVariable*", "kernelbase!SleepConditionVariable*"] },
-    { category: "message-box", functions: ["user32!MessageBox*", "user32!SoftModalMessageBox", "user32!DialogBox*", "comctl32!TaskDialog*"] },
-    { category: "message-send", functions: ["user32!SendMessage*", "user32!SendMessageTimeout*", "user32!SendDlgItemMessage*"] },
-    { category: "rpc-call", functions: ["rpcrt4!NdrClientCall*", "rpcrt4!NdrpClientCall*", "rpcrt4!I_RpcSendReceive", "rpcrt4!LRPC_CCALL::SendReceive", "combase!*ClientCall*", "combase!CRpcChannelBuffer::SendReceive*", "ole32!CRpcChannelBuffer::SendReceive*"] },
-    { category: "alpc", functions: ["ntdll!NtAlpcSendWaitReceivePort", "ntdll!ZwAlpcSendWaitReceivePort"] },
-    { category: "io", functions: [
-            "ntdll!NtReadFile", "ntdll!NtWriteFile", "ntdll!NtDeviceIoControlFile", "ntdll!NtFsControlFile", "ntdll!NtCreateFile",
-            "ntdll!NtFlushBuffersFile", "ntdll!NtQueryDirectoryFile*", "kernelbase!ReadFile", "kernelbase!WriteFile", "kernelbase!DeviceIoControl",
-            "kernelbase!GetOverlappedResult*", "ws2_32!recv*", "ws2_32!send*", "ws2_32!WSARecv*", "ws2_32!WSASend*", "ws2_32!select", "ws2_32!connect",
-            "mswsock!*",
-        ] },
-    { category: "sleep", functions: ["ntdll!NtDelayExecution", "ntdll!ZwDelayExecution", "kernelbase!SleepEx", "kernel32!Sleep", "kernelbase!Sleep"] },
-    { category: "message-loop", functions: [
-            "win32u!NtUserGetMessage", "user32!GetMessage*", "win32u!NtUserWaitMessage", "user32!WaitMessage", "win32u!NtUserMsgWaitForMultipleObjectsEx",
-            "user32!MsgWaitForMultipleObjects*", "user32!RealMsgWaitForMultipleObjectsEx",
-        ] },
-    { category: "thread-pool-idle", functions: ["ntdll!NtWaitForWorkViaWorkerFactory", "ntdll!ZwWaitForWorkViaWorkerFactory"] },
-    { category: "io-completion", functions: ["ntdll!NtRemoveIoCompletion*", "ntdll!ZwRemoveIoCompletion*", "kernelbase!GetQueuedCompletionStatus*"] },
-    { category: "rpc-listen", functions: ["rpcrt4!LRPC_ADDRESS::*", "rpcrt4!*ListenThread*"] },
-];
-/** Generic waits: the wait is known, not what for. */
-const GENERIC_WAITS = [
-    { category: "sync-object", functions: [
-            "ntdll!NtWaitForSingleObject", "ntdll!NtWaitForMultipleObjects*", "ntdll!ZwWaitForSingleObject", "ntdll!ZwWaitForMultipleObjects*",
-            "ntdll!NtSignalAndWaitForSingleObject", "ntdll!NtWaitForKeyedEvent", "kernelbase!WaitForSingleObject*", "kernelbase!WaitForMultipleObjects*",
-            "kernel32!WaitForSingleObject*", "kernel32!WaitForMultipleObjects*",
-        ] },
-    { category: "address-wait", functions: ["ntdll!RtlWaitOnAddress", "kernelbase!WaitOnAddress", "ntdll!NtWaitForAlertByThreadId", "ntdll!ZwWaitForAlertByThreadId"] },
-];
-/** System-call stubs: a thread whose frame 0 is one of these is inside the kernel (waiting or not). */
-const SYSTEM_CALL_STUBS = ["ntdll!Nt*", "ntdll!Zw*", "win32u!Nt*", "wow64cpu!*"];
-/** Categories that are a thread's normal idle state, not a hang. */
-const IDLE_CATEGORIES = ["message-loop", "thread-pool-idle", "io-completion", "rpc-listen"];
-function firstMatch(frames, rules, depth) {
-    for (const frame of frames.slice(0, depth)) {
-        if (!frame.hasSymbol)
-            continue;
-        for (const rule of rules) {
-            for (const f of rule.functions)
-                if (matchesFunction(frame.func, f))
-                    return { rule, frame };
-        }
-    }
-    return undefined;
-}
-/**
- * The topmost match can hide what a wait is for: a message box pumps in NtUserWaitMessage (a message
- * loop at the top), an RPC call or an RPC listener waits in NtAlpcSendWaitReceivePort. A deeper frame
- * of one of these categories (within the same depth) refines the category.
- */
-const REFINEMENTS = {
-    "message-loop": ["message-box"],
-    "alpc": ["rpc-listen", "rpc-call"],
-};
-/** Classifies a thread's wait from its top `depth` frames. */
-function classifyWait(stack, depth = 10) {
-    const frames = stack.frames;
-    if (!Array.isArray(frames))
-        return { category: "unknown", frame: undefined, reason: "the stack could not be read" };
-    const list = frames;
-    if (list.length === 0)
-        return { category: "unknown", frame: undefined, reason: "the thread has no frames" };
-    const specific = firstMatch(list, SPECIFIC_WAITS, depth) ?? firstMatch(list, GENERIC_WAITS, depth);
-    const refine = specific ? REFINEMENTS[specific.rule.category] : undefined;
-    if (specific && refine) {
-        const rules = SPECIFIC_WAITS.filter((r) => refine.indexOf(r.category) >= 0);
-        const deeper = firstMatch(list.slice(specific.frame.index + 1), rules, depth - specific.frame.index - 1);
-        if (deeper)
-            return { category: deeper.rule.category, frame: deeper.frame, reason: deeper.frame.func + " (waiting in " + specific.frame.func + ")" };
-    }
-    if (specific)
-        return { category: specific.rule.category, frame: specific.frame, reason: specific.frame.func };
-    const top = list[0];
-    if (!top.hasSymbol) {
-        return { category: "unknown", frame: top, reason: "no symbols for the top frame (" + top.symbol + ")" };
-    }
-    if (SYSTEM_CALL_STUBS.some((p) => matchesFunction(top.func, p))) {
-        return { category: "system-call", frame: top, reason: "in the system call " + top.func };
-    }
-    return { category: "running", frame: top, reason: "not in a wait: " + top.func };
 }
 
 /**
@@ -2251,253 +17465,6 @@ function info$5(text, source) {
 }
 
 /**
- * Is a code address a plausible return address? Only if the instruction right before it is a call.
- * x86/x64: `E8 rel32`, and `FF /2` (call near indirect) in all its ModRM/SIB/displacement forms, with an
- * optional REX prefix on x64. ARM64: BL, BLR and the pointer-authenticated BLRAA/BLRAB/…Z forms.
- * (Intel SDM vol. 2 "CALL"; Arm ARM C6 "BL", "BLR", "BLRAA".)
- */
-/** How many bytes before a return address to read for `endsWithCall`. */
-/** Length of the x86/x64 call instruction starting at `start`, or 0 if none. */
-function callLength(b, start, x64) {
-    let i = start;
-    const op = b[i];
-    if (op === 0xe8)
-        return i + 5 - start;
-    if (op !== 0xff)
-        return 0;
-    const modrm = b[i + 1];
-    if (modrm === undefined || ((modrm >> 3) & 7) !== 2)
-        return 0;
-    const mod = modrm >> 6;
-    const rm = modrm & 7;
-    let len = 2;
-    if (mod !== 3 && rm === 4) {
-        const sib = b[i + 2];
-        if (sib === undefined)
-            return 0;
-        len++;
-        if (mod === 0 && (sib & 7) === 5)
-            len += 4;
-    }
-    if (mod === 0 && rm === 5)
-        len += 4;
-    else if (mod === 1)
-        len += 1;
-    else if (mod === 2)
-        len += 4;
-    return i + len - start;
-}
-/**
- * True when `before` (the bytes immediately preceding a candidate return address, `callWindow(arch)`
- * of them) ends with a complete call instruction.
- */
-function endsWithCall(before, arch) {
-    const n = before.length;
-    for (let len = 2; len <= 7 && len <= n; len++) {
-        if (callLength(before, n - len) === len)
-            return true;
-    }
-    return false;
-}
-
-/**
- * Frames of threads that write dumps or break into the process for a debugger (not the process's own
- * work): dbghelp/dbgcore, WER, the debugger's break-in thread, Breakpad and Crashpad handlers.
- */
-const DUMP_WRITER_FUNCTIONS = [
-    "*!MiniDumpWriteDump*", "dbgcore", "faultrep", "*!WerpReportFault*", "ntdll!DbgUiRemoteBreakin",
-    "*!google_breakpad::ExceptionHandler::*", "*!crashpad::*",
-];
-/** x86 stub return point after `sysenter` (XP-era `KiFastSystemCall`), not named Nt*. */
-const EXTRA_STUBS = ["ntdll!KiFastSystemCallRet"];
-/** The system-call instruction that ends right before the IP, or undefined. */
-function syscallBefore(before, arch) {
-    const n = before.length;
-    if (arch === "arm64") {
-        if (n < 4)
-            return undefined;
-        const w = (before[n - 4] | (before[n - 3] << 8) | (before[n - 2] << 16) | (before[n - 1] << 24)) >>> 0;
-        // SVC #imm16: 1101 0100 000 imm16 000 01 (Arm ARM C6 "SVC").
-        return ((w & 0xffe0001f) >>> 0) === 0xd4000001 ? "svc" : undefined;
-    }
-    if (n < 2)
-        return undefined;
-    const a = before[n - 2];
-    const b = before[n - 1];
-    if (a === 0xcd && b === 0x2e)
-        return "int 2e";
-    if (arch === "x64" && a === 0x0f && b === 0x05)
-        return "syscall";
-    if (arch === "x86" && a === 0x0f && b === 0x34)
-        return "sysenter";
-    return undefined;
-}
-/** Frame patterns from a settings list; patterns that make no sense are skipped. */
-function framePatterns(list) {
-    const out = [];
-    for (const s of list) {
-        const p = parseFramePattern(s);
-        if (typeof p !== "string")
-            out.push(p);
-    }
-    return out;
-}
-/** The first frame (top down) matching any pattern, or undefined (also for unreadable stacks). */
-function findFrame(stack, patterns) {
-    if (!Array.isArray(stack.frames) || patterns.length === 0)
-        return undefined;
-    for (const f of stack.frames) {
-        for (const p of patterns)
-            if (frameMatches(f, p))
-                return f;
-    }
-    return undefined;
-}
-function isStub(f) {
-    if (!f.hasSymbol)
-        return false;
-    for (const p of SYSTEM_CALL_STUBS)
-        if (matchesFunction(f.func, p))
-            return true;
-    for (const p of EXTRA_STUBS)
-        if (matchesFunction(f.func, p))
-            return true;
-    return false;
-}
-/** Classifies threads; code bytes are read once per distinct IP (threads in the same stub share them). */
-class ActivityClassifier {
-    target;
-    bytesCache = {};
-    arch;
-    constructor(target) {
-        this.target = target;
-        this.arch = target.architecture();
-    }
-    codeBefore(top) {
-        const [hi, lo] = halvesOf(top.ip);
-        const key = hi + ":" + lo;
-        let b = this.bytesCache[key];
-        if (b === undefined) {
-            const wide = this.arch === "arm64" ? 4 : 8;
-            b = this.target.readBytes(addTo(top.ip, -wide), wide) || null;
-            // The wide window may reach into a page that is not in the dump; the syscall check needs only 2 bytes.
-            if (!b && this.arch !== "arm64")
-                b = this.target.readBytes(addTo(top.ip, -2), 2) || null;
-            this.bytesCache[key] = b;
-        }
-        return b || undefined;
-    }
-    classify(stack) {
-        if (!Array.isArray(stack.frames)) {
-            return { activity: "unknown", top: undefined, checked: "none", instruction: undefined, reason: stack.frames.reason };
-        }
-        const frames = stack.frames;
-        const top = frames[0];
-        if (!top)
-            return { activity: "unknown", top: undefined, checked: "none", instruction: undefined, reason: "the thread has no frames" };
-        const where = top.symbol;
-        const bytes = this.codeBefore(top);
-        if (bytes) {
-            const insn = syscallBefore(bytes, this.arch);
-            if (insn) {
-                const outside = isStub(top) || !top.hasSymbol ? "" : " (outside the system-call stubs: a direct system call or a patched stub)";
-                return { activity: "system-call", top, checked: "bytes", instruction: insn, reason: "IP right after " + insn + " in " + where + outside };
-            }
-            if (this.arch === "x86" && isStub(top) && bytes.length >= 8 && endsWithCall(bytes)) {
-                return { activity: "system-call", top, checked: "bytes", instruction: "call", reason: "IP after the call to the system-call gate in " + where + " (WOW64 or sysenter stub)" };
-            }
-            return { activity: "active", top, checked: "bytes", instruction: undefined, reason: "no system-call instruction right before the IP (" + where + ")" };
-        }
-        if (isStub(top)) {
-            return { activity: "system-call", top, checked: "symbol", instruction: undefined, reason: "frame 0 is the system-call stub " + top.func + " (code bytes not in the dump: byte check skipped)" };
-        }
-        if (top.hasSymbol) {
-            return { activity: "active", top, checked: "symbol", instruction: undefined, reason: "frame 0 is " + where + ", not a system-call stub (code bytes not in the dump: byte check skipped)" };
-        }
-        const m = top.module;
-        const sys = m ? m.symbolName.toLowerCase() : "";
-        if (sys === "ntdll" || sys === "win32u") {
-            return { activity: "unknown", top, checked: "none", instruction: undefined,
-                reason: "frame 0 " + where + " has no symbol and the code is not in the dump: it may be a system-call stub (.reload /f " + m.name + ")" };
-        }
-        return { activity: "active", top, checked: "symbol", instruction: undefined,
-            reason: "frame 0 " + where + (m ? " is outside the system-call modules" : " is outside every module") + " (code bytes not in the dump: byte check skipped)" };
-    }
-}
-/**
- * Boolean options of the thread-state analyses, from a dx object (`new { All = true }`) or a string
- * (`"all"`, `"all=false"`, several separated by spaces or commas). A message when they make no sense.
- */
-function readFlags(arg, names) {
-    const out = {};
-    for (const n of names)
-        out[n] = false;
-    if (arg === undefined || arg === null)
-        return out;
-    const truth = (v, name) => {
-        if (v === true || v === 1 || (typeof v === "string" && /^(true|yes|1)$/i.test(v.trim())))
-            return true;
-        if (v === false || v === 0 || (typeof v === "string" && /^(false|no|0)$/i.test(v.trim())))
-            return false;
-        return name + " must be true or false, not " + String(v);
-    };
-    if (typeof arg === "string") {
-        for (const part of arg.split(/[\s,;]+/)) {
-            if (part === "")
-                continue;
-            const eq = part.indexOf("=");
-            const key = (eq >= 0 ? part.slice(0, eq) : part).toLowerCase();
-            const name = names.filter((n) => n.toLowerCase() === key)[0];
-            if (!name)
-                return "unknown option \"" + part + "\" (options: " + names.join(", ") + ")";
-            const v = eq >= 0 ? truth(part.slice(eq + 1), name) : true;
-            if (typeof v === "string")
-                return v;
-            out[name] = v;
-        }
-        return out;
-    }
-    if (typeof arg === "object") {
-        for (const n of names) {
-            let v;
-            try {
-                v = arg[n];
-            }
-            catch (e) {
-                v = undefined;
-            }
-            if (v === undefined || v === null)
-                continue;
-            const b = truth(v, n);
-            if (typeof b === "string")
-                return b;
-            out[n] = b;
-        }
-        return out;
-    }
-    return "options must be an object such as new { " + names[0] + " = true } or a string such as \"" + names[0].toLowerCase() + "\", not " + String(arg);
-}
-/** Modules whose frames are the OS's plumbing around a call, not the code that decided to make it. */
-const SYSTEM_MODULES$1 = ["ntdll", "kernelbase", "kernel32", "win32u", "user32", "rpcrt4", "combase", "ole32", "wow64*"];
-function isSystemFrame(f, modules) {
-    const m = f.module;
-    if (!m)
-        return false;
-    const name = m.symbolName.toLowerCase();
-    for (const p of modules)
-        if (globMatch(name, p.toLowerCase()))
-            return true;
-    return false;
-}
-/** The first frame at or after `from` that is not in a system module (the code that made the call), or undefined. */
-function firstNonSystemFrame(frames, from, modules) {
-    for (let i = from; i < frames.length; i++)
-        if (!isSystemFrame(frames[i], modules))
-            return frames[i];
-    return undefined;
-}
-
-/**
  * Blocked Thread (software, user part): threads waiting in a way that stops progress (a lock, an
  * IPC reply, a window message, a message box, I/O), with the function that decided to wait.
  *
@@ -2527,16 +17494,31 @@ function firstNonSystemFrame(frames, from, modules) {
  * classified (the thread is counted as unclassified). A product's own idle threads (a worker waiting on
  * its queue event) show as sync-object waits until their blocking function is added to IdleFunctions.
  *
+ * Kernel and complete dumps: every thread of every process (what `!process 0 17` and `!stacks 2` show)
+ * that is Waiting (KTHREAD.State) for at least `BlockedSeconds` (wait age from KTHREAD.WaitTime and
+ * nt!KeTickCount, converted with nt!KeMaximumIncrement), leaving out the idle wait reasons
+ * (`KernelIdleWaitReasons`: WrQueue worker and completion-port waits, ALPC servers, GUI message waits).
+ * Wait reason and state names come from the _KWAIT_REASON / _KTHREAD_STATE enums in the symbols (a
+ * built-in table when the symbols lack them). The wait blocks name the objects (dispatcher type,
+ * address, object name, and the owner of a mutant with its own state). Suspicious: a wait reason in
+ * `KernelHangReasons` (ERESOURCE, push lock, fast/guarded mutex, keyed event, alert-by-thread-id locks,
+ * ALPC reply), a mutant owned by another thread, or a user-mode frame classified as a hang category;
+ * threads whose user frames show an idle wait (thread pool, message loop) are idle. Stacks are read for
+ * the reported threads only (`MaxStacks`), wait blocks for at most `MaxWaitDetails` threads.
+ *
  * Options (a dx object `new { IncludeIdle = true }` or the string `"includeidle"`): IncludeIdle also
- * lists the idle threads (Verdict Info).
+ * lists the idle threads (Verdict Info); on kernel targets it also lists the other long waits. Kernel
+ * targets also take `Process` (a pid or an image-name pattern, `"process=svchost*"`) and `Module` (only
+ * threads with a frame in that module, `"module=mydrv"`).
  *
  * @function BlockedThreads
  * @memberof Ewmda
- * @param {object|string} [options] `IncludeIdle` (bool): also list idle threads; or the string `"includeidle"`.
+ * @param {object|string} [options] `IncludeIdle` (bool): also list idle threads; `Process` (kernel: pid or image name), `Module` (kernel: a frame's module); or a string such as `"includeidle"`, `"process=svchost*"`.
  * @returns {ResultSet} One row per blocked thread: Thread, Category, WaitFunction, BlockingFunction, SameWait, MainThread, TopFrames, Verdict, Evidence, Source.
  * @example dx @$ewmda.BlockedThreads()
  * @example dx -g @$ewmda.BlockedThreads().Where(r => r.Category == "critical-section")
  * @example dx @$ewmda.BlockedThreads(new { IncludeIdle = true })
+ * @example dx @$ewmda.BlockedThreads(new { Process = "svchost*", Module = "mydrv" })
  * @example !ewmda.blocked
  */
 const blockedThreads = defineAnalysis({
@@ -2545,18 +17527,27 @@ const blockedThreads = defineAnalysis({
         command: "blocked",
         summary: "Threads blocked in a lock, IPC call, window message, message box, I/O or other wait, idle threads left out",
         patterns: ["Blocked Thread (software)"],
-        targets: "user",
-        version: "1.0.0",
-        params: [{ name: "options", help: "IncludeIdle: also list idle threads; or the string \"includeidle\"", optional: true }],
-        options: [{ name: "IncludeIdle", type: "bool", help: "also list the idle threads (thread-pool workers, message loops, RPC listeners, I/O completion waits)" }],
+        targets: "any",
+        version: "1.1.0",
+        params: [{ name: "options", help: "IncludeIdle: also list idle threads; Process, Module (kernel); or a string such as \"includeidle\"", optional: true }],
+        options: [
+            { name: "IncludeIdle", type: "bool", help: "also list the idle threads (thread-pool workers, message loops, RPC listeners, I/O completion waits)" },
+            { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+            { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+        ],
         columns: [
             { name: "Thread", type: "hex", help: "Thread id" },
             { name: "Category", type: "string", help: "What the thread waits for: critical-section, srw-lock, condition-variable, address-wait, sync-object, io, alpc, rpc-call, message-send, message-box, sleep, system-call (or an idle category)" },
             { name: "WaitFunction", type: "string", help: "The frame that decided the category (the wait API)" },
             { name: "BlockingFunction", type: "string", help: "The first frame below the wait that is not OS plumbing: the code that decided to wait" },
             { name: "SameWait", type: "int", help: "Threads (this one included) waiting in the same category at the same blocking function" },
-            { name: "MainThread", type: "bool", help: "The process's first thread (usually the main or UI thread)" },
+            { name: "MainThread", type: "bool", help: "The process's first thread (usually the main or UI thread)", sparse: true },
             { name: "TopFrames", type: "string", help: "Frames from the top down to the blocking function", table: false },
+            { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
+            { name: "WaitReason", type: "string", help: "Kernel targets: KTHREAD.WaitReason by its _KWAIT_REASON name", sparse: true },
+            { name: "WaitSeconds", type: "int", help: "Kernel targets: seconds since the wait began (KeTickCount - WaitTime)", sparse: true },
+            { name: "WaitObjects", type: "string", help: "Kernel targets: the objects of the wait blocks: type, address, name", sparse: true },
+            { name: "Owner", type: "string", help: "Kernel targets: the thread owning the mutant waited on, and what it does", sparse: true },
         ],
         settings: {
             WaitDepth: {
@@ -2582,6 +17573,31 @@ const blockedThreads = defineAnalysis({
                 help: "Modules (symbol names, * wildcards) skipped when looking for the blocking function",
                 reason: "ntdll, kernelbase, kernel32, win32u and user32 implement the wait; rpcrt4, combase, ole32 and WOW64 carry the call; the caller below them decided to wait",
             },
+            BlockedSeconds: {
+                default: 60,
+                help: "Kernel targets: seconds a thread must have waited to be reported",
+                reason: "a wait of a minute outlasts every normal lock hold and I/O; shorter waits are normal traffic (patterns.md §3)",
+            },
+            KernelIdleWaitReasons: {
+                default: ["WrQueue", "WrLpcReceive", "WrUserRequest", "WrCalloutStack"],
+                help: "Kernel targets: wait reasons that are a thread's idle state (left out)",
+                reason: "worker and I/O completion threads wait on queues, ALPC servers wait for requests and GUI threads for messages by design",
+            },
+            KernelHangReasons: {
+                default: ["WrResource", "WrPushLock", "WrMutex", "WrFastMutex", "WrGuardedMutex", "WrKeyedEvent", "WrAlertByThreadId", "WrLpcReply", "WrRundown"],
+                help: "Kernel targets: wait reasons reported as Suspicious (locks and replies someone else must give)",
+                reason: "ERESOURCE, push lock, mutex, keyed event and alert-by-thread-id waits are lock waits (user critical sections and SRW locks wait by thread id); an ALPC reply wait depends on the server",
+            },
+            MaxStacks: {
+                default: 256,
+                help: "Kernel targets: thread stacks read per call (reported threads only)",
+                reason: "each stack costs a walk by the debugger; the rows keep their wait data without it",
+            },
+            MaxWaitDetails: {
+                default: 4096,
+                help: "Kernel targets: waiting threads whose wait blocks and objects are read",
+                reason: "a wait block costs three reads; thousands of threads on a server stay within a few seconds",
+            },
             HangCategories: {
                 default: ["critical-section", "srw-lock", "message-send", "message-box", "alpc", "rpc-call"],
                 help: "Wait categories reported as Suspicious (the rest are Info)",
@@ -2592,15 +17608,14 @@ const blockedThreads = defineAnalysis({
     *run(ctx, args) {
         const t = ctx.target;
         const cfg = ctx.settings;
+        if (t.isKernel()) {
+            yield* kernelBlocked(ctx, args);
+            return;
+        }
         const flags = readFlags(args[0], ["IncludeIdle"]);
         if (typeof flags === "string") {
             ctx.summary("BlockedThreads: " + flags);
             yield info$4(flags, "heuristic");
-            return;
-        }
-        if (t.isKernel()) {
-            ctx.summary("BlockedThreads: user-mode analysis");
-            yield info$4("BlockedThreads reads user-mode threads; this is a kernel target (use !stacks 2 or !process 0 17, or open a user dump of the process)", "heuristic");
             return;
         }
         const idleFunctions = framePatterns(cfg.IdleFunctions);
@@ -2686,6 +17701,8 @@ const blockedThreads = defineAnalysis({
     rowText(row) {
         if (row.Category === undefined)
             return row.Verdict + ": " + row.Evidence;
+        if (row.WaitReason !== undefined)
+            return hexId(row.Thread) + " " + String(row.Process) + " " + String(row.WaitReason) + " " + String(row.WaitSeconds) + " s";
         return hexId(row.Thread) + " " + String(row.Category) + " " + String(row.BlockingFunction ?? row.WaitFunction ?? "");
     },
 });
@@ -2721,6 +17738,173 @@ function command(id, category) {
 function info$4(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
+/** Kernel category of a wait reason (the user categories take over when user frames say more). */
+const REASON_CATEGORY = {
+    WrResource: "resource", WrPushLock: "push-lock", WrMutex: "kernel-mutex", WrFastMutex: "kernel-mutex", WrGuardedMutex: "kernel-mutex",
+    WrKeyedEvent: "keyed-event", WrAlertByThreadId: "address-wait", WrLpcReply: "alpc", WrLpcReceive: "alpc-receive", WrQueue: "queue",
+    DelayExecution: "sleep", WrDelayExecution: "sleep", Suspended: "suspended", WrSuspended: "suspended", UserRequest: "sync-object",
+    Executive: "sync-object", WrExecutive: "sync-object", WrUserRequest: "message-loop", FreePage: "memory", PageIn: "memory",
+    WrFreePage: "memory", WrPageIn: "memory", WrPageOut: "memory", WrVirtualMemory: "memory", WrRundown: "rundown",
+};
+/**
+ * Kernel targets: waiting threads of every process, their wait age, wait objects and mutant owners; the
+ * stacks of the reported threads only.
+ */
+function* kernelBlocked(ctx, args) {
+    const t = ctx.target;
+    const cfg = ctx.settings;
+    const sel = readKernelOptions(args[0], ["IncludeIdle"]);
+    if (typeof sel === "string") {
+        ctx.summary("BlockedThreads: " + sel);
+        yield info$4(sel, "heuristic");
+        return;
+    }
+    const k = Kernel.of(t);
+    const missing = k.missing();
+    if (missing) {
+        ctx.summary("BlockedThreads: kernel structures unavailable");
+        yield info$4("BlockedThreads on a kernel target reads the process and thread lists: " + missing + " (!process 0 17)", "heuristic");
+        return;
+    }
+    const set = selectKernelThreads(k, sel);
+    const problems = problemsText(set.problems);
+    if (problems)
+        yield info$4(problems, "typed");
+    const tick = k.tickCount();
+    if (tick instanceof Unavailable)
+        yield info$4("wait ages are unknown: " + tick.reason + "; every waiting thread is examined", "typed");
+    const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+    const idleCount = {};
+    let waiting = 0;
+    let young = 0;
+    const cands = [];
+    let detailed = 0;
+    for (const th of set.threads) {
+        if (th.state !== STATE.Waiting)
+            continue;
+        waiting++;
+        const reason = k.waitReasonName(th.waitReason) || "unreadable";
+        const age = k.waitSeconds(th.waitTime);
+        if (cfg.KernelIdleWaitReasons.indexOf(reason) >= 0 && !sel.flags.IncludeIdle) {
+            idleCount[reason] = (idleCount[reason] || 0) + 1;
+            continue;
+        }
+        if (typeof age === "number" && age < cfg.BlockedSeconds) {
+            young++;
+            continue;
+        }
+        let blocks = [];
+        let blockNote;
+        if (detailed < cfg.MaxWaitDetails) {
+            detailed++;
+            const w = k.waitBlocks(th, 8);
+            blocks = w.blocks;
+            blockNote = w.problem;
+        }
+        else
+            blockNote = "wait blocks not read (MaxWaitDetails = " + cfg.MaxWaitDetails + ")";
+        cands.push({ th, reason, age, blocks, blockNote });
+    }
+    const objectWaiters = {};
+    for (const c of cands)
+        for (const b of c.blocks)
+            objectWaiters[addressKey$1(b.object)] = (objectWaiters[addressKey$1(b.object)] || 0) + 1;
+    let suspicious = 0;
+    let listed = 0;
+    const out = [];
+    const places = {};
+    for (const c of cands) {
+        const th = c.th;
+        const mutant = c.blocks.filter((b) => b.owner !== undefined && !isNull(b.owner) && addressKey$1(b.owner) !== addressKey$1(th.address))[0];
+        const kernelHang = cfg.KernelHangReasons.indexOf(c.reason) >= 0;
+        // Stacks only for threads that may be reported: hang candidates, or all with IncludeIdle.
+        const stack = kernelHang || mutant || sel.flags.IncludeIdle || sel.module !== undefined ? stacks.stack(th) : undefined;
+        const frames = stack && Array.isArray(stack.frames) ? stack.frames : undefined;
+        if (!stacks.keep(th))
+            continue;
+        const user = stack && frames ? classifyWait(stack, cfg.WaitDepth) : undefined;
+        const userCategory = user && user.frame && user.category !== "running" && user.category !== "unknown" && user.category !== "system-call" ? user.category : undefined;
+        if (userCategory && cfg.IdleCategories.indexOf(userCategory) >= 0 && !sel.flags.IncludeIdle) {
+            idleCount[userCategory] = (idleCount[userCategory] || 0) + 1;
+            continue;
+        }
+        const category = mutant ? "mutant" : userCategory || REASON_CATEGORY[c.reason] || c.reason.toLowerCase();
+        const hang = kernelHang || !!mutant || (userCategory !== undefined && cfg.HangCategories.indexOf(userCategory) >= 0);
+        if (!hang && !sel.flags.IncludeIdle)
+            continue;
+        if (hang)
+            suspicious++;
+        listed++;
+        const objects = c.blocks.reduce((m, b) => Math.max(m, objectWaiters[addressKey$1(b.object)] || 0), 1);
+        const owner = mutant ? ownerText(k, t, mutant) : undefined;
+        const waitFrame = userCategory ? user.frame : frames ? firstNonKernelWait(frames) : undefined;
+        const blocking = frames && userCategory ? firstNonSystemFrame(frames, user.frame.index + 1, cfg.SystemModules) : frames ? firstOutsideNt(frames) : undefined;
+        const place = category + "|" + (stack && stack.signature ? stack.signature : c.reason + "|" + (c.blocks.length ? addressKey$1(c.blocks[0].object) : tidText(th)));
+        places[place] = (places[place] || 0) + 1;
+        const ageText = typeof c.age === "number" ? Math.round(c.age) + " s" : "an unknown time";
+        out.push({
+            th, objects, place,
+            evidence: "thread " + tidText(th) + " of " + processLabel(th.process) + " waits (" + c.reason + ") for " + ageText +
+                (mutant ? " on a mutant owned by " + owner : c.blocks.length ? " on " + objectText(t, c.blocks[0]) : ""),
+            row: {
+                Thread: th.tid, Category: category, WaitFunction: waitFrame ? waitFrame.symbol : undefined,
+                BlockingFunction: blocking ? blocking.symbol : undefined, MainThread: undefined, TopFrames: framesText(frames, 8),
+                Process: processLabel(th.process), WaitReason: c.reason,
+                WaitSeconds: typeof c.age === "number" ? Math.round(c.age) : c.age,
+                WaitObjects: c.blocks.length ? c.blocks.map((b) => objectText(t, b)).join("; ") : c.blockNote ? notAvailable(c.blockNote) : undefined,
+                Owner: owner, Verdict: hang ? "Suspicious" : "Info", Source: "typed", Evidence: "",
+            },
+        });
+    }
+    for (const o of out) {
+        const stacked = places[o.place] || 1;
+        const same = Math.max(o.objects, stacked);
+        const why = o.objects > 1 ? "; " + o.objects + " threads wait on the same object" : stacked > 1 ? "; " + stacked + " threads wait at the same place (same stack)" : "";
+        yield { ...o.row, SameWait: same, Evidence: o.evidence + why + "; " + threadCommand(t, o.th) };
+    }
+    const note = stacks.note("MaxStacks");
+    if (note)
+        yield info$4(note + "; the rows without TopFrames were not walked", "typed");
+    const idleTotal = Object.keys(idleCount).reduce((n, r) => n + idleCount[r], 0);
+    const counts = waiting + " waiting, " + idleTotal + " in idle waits" + (idleTotal ? " (" + Object.keys(idleCount).sort().map((r) => idleCount[r] + " " + r).join(", ") + ")" : "") +
+        ", " + young + " waiting less than " + cfg.BlockedSeconds + " s";
+    if (suspicious === 0) {
+        yield {
+            Verdict: "Negative", Source: "typed",
+            Evidence: "0 blocked threads among " + set.threads.length + " threads of " + set.processes.length + " processes" + set.scope + " (" + counts +
+                "; no lock, mutant or reply wait of " + cfg.BlockedSeconds + " s or more; !stacks 2)",
+        };
+    }
+    ctx.summary("BlockedThreads: " + suspicious + " blocked thread(s)" + (listed > suspicious ? " and " + (listed - suspicious) + " other long wait(s)" : "") +
+        " among " + set.threads.length + " threads of " + set.processes.length + " processes" + set.scope + "; " + counts);
+}
+function objectText(t, b) {
+    return b.typeName + " " + t.formatAddress(b.object) + (b.name ? " " + b.name : "");
+}
+function ownerText(k, t, b) {
+    const owner = k.threadByAddress(b.owner);
+    if (!owner)
+        return t.formatAddress(b.owner) + ", not a thread of any listed process (MissingThreads)";
+    const state = k.stateName(owner.state);
+    const what = owner.terminated ? "terminated" : state === "Waiting" ? "itself waiting (" + k.waitReasonName(owner.waitReason) + "): a wait chain" : state;
+    return "0x" + owner.tid.toString(16) + " of " + processLabel(owner.process) + ", " + what;
+}
+/** The first frame below nt's scheduler frames (KiSwapContext, KiSwapThread, KiCommitThreadWait): the wait call. */
+function firstNonKernelWait(frames) {
+    for (const f of frames) {
+        if (/^nt!Ki(SwapContext|SwapThread|CommitThreadWait)/i.test(f.func))
+            continue;
+        return f;
+    }
+    return undefined;
+}
+/** The first frame outside nt (a driver, or user mode): who asked to wait. */
+function firstOutsideNt(frames) {
+    for (const f of frames)
+        if (!f.module || f.module.symbolName.toLowerCase() !== "nt")
+            return f;
+    return undefined;
+}
 
 /**
  * Active Thread: threads that were executing code when the dump was written, not sitting in a system
@@ -2748,15 +17932,25 @@ function info$4(text, source) {
  * classified: they are reported as undetermined (ntdll without symbols), or as active with the check
  * skipped (other modules).
  *
+ * Kernel and complete dumps: the threads of every process whose KTHREAD.State (named from the symbols'
+ * _KTHREAD_STATE enum) is Running (on a processor: NextProcessor), Standby, Ready or DeferredReady. The
+ * processors other than the bugcheck's were frozen to write the dump (`FreezeFunctions` on top of their
+ * stacks): the frame below the freeze is what they ran. The thread that called KeBugCheckEx
+ * (`BugCheckFunctions`) is the dump writer, named but not counted. Running threads are Positive, ready
+ * ones Info. CpuStackTraces gives the per-processor view.
+ *
  * Options (a dx object `new { All = true }` or the string `"all"`): All also lists the threads found in
- * system calls and the undetermined ones, one row each.
+ * system calls and the undetermined ones, one row each (kernel targets: the processors' idle threads).
+ * Kernel targets also take `Process` (pid or image-name pattern) and `Module` (only threads with a frame
+ * in that module).
  *
  * @function ActiveThreads
  * @memberof Ewmda
- * @param {object|string} [options] `All` (bool): also list threads in system calls; or the string `"all"`.
+ * @param {object|string} [options] `All` (bool): also list threads in system calls; `Process`, `Module` (kernel targets); or a string such as `"all"`, `"module=mydrv"`.
  * @returns {ResultSet} One row per active thread (and per dump-writer / exception thread): Thread, State, IP, TopFrame, OwnerModule, Caller, Check, Verdict, Evidence, Source.
  * @example dx @$ewmda.ActiveThreads()
  * @example dx -g @$ewmda.ActiveThreads(new { All = true }).Where(r => r.State == "Active")
+ * @example dx @$ewmda.ActiveThreads(new { Module = "mydrv" })
  * @example !ewmda.active
  * @example !ewmda.active "all"
  */
@@ -2766,10 +17960,14 @@ const activeThreads = defineAnalysis({
         command: "active",
         summary: "Threads that were executing code, not waiting in a system call, when the dump was written",
         patterns: ["Active Thread"],
-        targets: "user",
-        version: "1.0.0",
-        params: [{ name: "options", help: "All: also list threads in system calls; or the string \"all\"", optional: true }],
-        options: [{ name: "All", type: "bool", help: "also list the threads found in system calls and the undetermined ones" }],
+        targets: "any",
+        version: "1.1.0",
+        params: [{ name: "options", help: "All: also list threads in system calls; Process, Module (kernel); or a string such as \"all\"", optional: true }],
+        options: [
+            { name: "All", type: "bool", help: "also list the threads found in system calls and the undetermined ones (kernel: the idle threads)" },
+            { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+            { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+        ],
         columns: [
             { name: "Thread", type: "hex", help: "Thread id" },
             { name: "State", type: "string", help: "Active, SystemCall, DumpWriter (left out), ExceptionThread (the last event's thread) or Undetermined" },
@@ -2777,9 +17975,26 @@ const activeThreads = defineAnalysis({
             { name: "TopFrame", type: "string", help: "Frame 0 as module!function+0xoff (module+0xoff without symbols)" },
             { name: "OwnerModule", type: "string", help: "Image that holds the IP (none: JIT code or code outside modules)", table: false },
             { name: "Caller", type: "string", help: "First frame below the top that is not OS plumbing (who called the OS routine that runs)" },
-            { name: "Check", type: "string", help: "How it was decided: bytes (the code before the IP was read), symbol (frame 0's function; code not in the dump) or none" },
+            { name: "Check", type: "string", help: "How it was decided: bytes (the code before the IP was read), symbol (frame 0's function; code not in the dump), state (KTHREAD.State) or none" },
+            { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
+            { name: "Processor", type: "int", help: "Kernel targets: the processor a Running thread is on (KTHREAD.NextProcessor)", sparse: true },
         ],
         settings: {
+            BugCheckFunctions: {
+                default: ["nt!KeBugCheck*", "nt!KiBugCheckDispatch", "nt!IopLiveDump*", "nt!DbgkpWerCaptureLiveKernelDump", "nt!DbgkWerCaptureLiveKernelDump"],
+                help: "Kernel targets: frames of the thread that writes the dump (a bugcheck or a live kernel dump)",
+                reason: "the thread that called KeBugCheckEx runs by definition; it is the event, not a finding",
+            },
+            FreezeFunctions: {
+                default: ["nt!KiFreezeTargetExecution", "nt!KxFreezeExecution", "nt!KeFreezeExecution", "nt!KiProcessNMI", "nt!KxNmiInterrupt", "nt!KiIpiProcessRequests", "nt!KiIpiInterrupt*"],
+                help: "Kernel targets: frames that mean a processor was stopped to write the dump (the frame below them is what it ran)",
+                reason: "the bugcheck freezes every other processor with an IPI or NMI; those frames sit on top of each running thread (patterns.md §10)",
+            },
+            MaxStacks: {
+                default: 256,
+                help: "Kernel targets: thread stacks read per call",
+                reason: "only running and ready threads are read; a few hundred covers any processor count",
+            },
             DumpWriterFunctions: {
                 default: DUMP_WRITER_FUNCTIONS,
                 help: "Frame patterns (module!function, * wildcards, a module alone) of threads that write the dump or break in for a debugger",
@@ -2789,15 +18004,14 @@ const activeThreads = defineAnalysis({
     },
     *run(ctx, args) {
         const t = ctx.target;
+        if (t.isKernel()) {
+            yield* kernelActive(ctx, args);
+            return;
+        }
         const flags = readFlags(args[0], ["All"]);
         if (typeof flags === "string") {
             ctx.summary("ActiveThreads: " + flags);
             yield info$3(flags, "heuristic");
-            return;
-        }
-        if (t.isKernel()) {
-            ctx.summary("ActiveThreads: user-mode analysis");
-            yield info$3("ActiveThreads reads user-mode threads; this is a kernel target (use !running -t -i, or open a user dump of the process)", "heuristic");
             return;
         }
         const writers = framePatterns(ctx.settings.DumpWriterFunctions);
@@ -2858,6 +18072,8 @@ const activeThreads = defineAnalysis({
     rowText(row) {
         if (row.State === undefined)
             return row.Verdict + ": " + row.Evidence;
+        if (row.Process !== undefined)
+            return hexId(row.Thread) + " " + String(row.Process) + " " + String(row.State) + " " + String(row.TopFrame ?? "");
         return hexId(row.Thread) + " " + String(row.State) + " " + String(row.TopFrame ?? "");
     },
 });
@@ -2894,105 +18110,100 @@ function row(id, state, a, frames, verdict, evidence) {
 function info$3(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
-
-/**
- * `!runaway 7` text → per-thread CPU times (patterns.md §12). In user dumps this is the only way to
- * get thread times: the data model has no API for them. WinDbg prints up to three sections (the flags
- * pick them: 1 user, 2 kernel, 4 elapsed), each a header line, a "Thread Time" line and one line per
- * thread, busiest first:
- *
- *      User Mode Time
- *       Thread       Time
- *        0:1a4       0 days 0:00:41.015
- *
- * (the documentation's older example prints `0:00:00.0093`, without days and with four fraction digits).
- * `0:1a4` is the debugger's thread index (decimal) and the thread id (hex). A dump without the thread
- * info stream gives an error instead ("Unable to get thread times - dumps may not have time
- * information"). The parser is tolerant: unknown lines are counted, not fatal.
- */
-const SECTION = /^\s*(User Mode|Kernel Mode|Elapsed) Time\s*$/i;
-const COLUMNS = /^\s*Thread\s+Time\s*$/i;
-// The days are absent and the fraction has four digits in the documentation's older example (`0:55c  0:00:00.0093`).
-const ROW = /^\s*(\d+):([0-9a-f]+)\s+(?:(\d+)\s+days?\s+)?(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?\s*$/i;
-/** Milliseconds of `D days H:MM:SS.fff` (the fraction is a decimal fraction of a second, whatever its digits). */
-function millis(days, h, m, s, frac) {
-    const f = frac === undefined ? 0 : Math.round(parseFloat("0." + frac) * 1000);
-    return (((parseInt(days || "0", 10) * 24 + parseInt(h, 10)) * 60 + parseInt(m, 10)) * 60 + parseInt(s, 10)) * 1000 + f;
-}
-function parseRunaway(lines) {
-    const byTid = {};
-    const threads = [];
-    const sections = [];
-    let section;
-    let unparsed = 0;
-    let rows = 0;
-    let message;
-    for (const raw of lines) {
-        const line = String(raw);
-        if (line.trim() === "")
-            continue;
-        const head = SECTION.exec(line);
-        if (head) {
-            const word = head[1].toLowerCase();
-            section = word === "user mode" ? "user" : word === "kernel mode" ? "kernel" : "elapsed";
-            if (sections.indexOf(section) < 0)
-                sections.push(section);
-            continue;
-        }
-        if (COLUMNS.test(line))
-            continue;
-        const row = ROW.exec(line);
-        if (row && section) {
-            const tid = parseInt(row[2], 16);
-            let t = byTid[tid];
-            if (!t) {
-                t = { index: parseInt(row[1], 10), tid, userMs: undefined, kernelMs: undefined, elapsedMs: undefined };
-                byTid[tid] = t;
-                threads.push(t);
-            }
-            const ms = millis(row[3], row[4], row[5], row[6], row[7]);
-            if (section === "user")
-                t.userMs = ms;
-            else if (section === "kernel")
-                t.kernelMs = ms;
-            else
-                t.elapsedMs = ms;
-            rows++;
-            continue;
-        }
-        unparsed++;
-        // Keep WinDbg's own explanation: the quoted reason beats the generic "extension exception" line.
-        const text = line.trim().replace(/^"(.*)"$/, "$1");
-        if (/unable|error|not|fail|invalid|no export/i.test(text) && (message === undefined || /^ERROR:/.test(message)))
-            message = text;
+/** Kernel targets: Running, Standby, Ready and DeferredReady threads of every process. */
+function* kernelActive(ctx, args) {
+    const t = ctx.target;
+    const cfg = ctx.settings;
+    const sel = readKernelOptions(args[0], ["All"]);
+    if (typeof sel === "string") {
+        ctx.summary("ActiveThreads: " + sel);
+        yield info$3(sel, "heuristic");
+        return;
     }
-    if (rows === 0) {
-        if (message !== undefined)
-            return { error: message };
-        const first = lines.map(String).filter((l) => l.trim() !== "")[0];
-        return { error: first === undefined ? "!runaway printed nothing" : "no thread times in the output (it starts \"" + clip$1(first.trim()) + "\")" };
+    const k = Kernel.of(t);
+    const missing = k.missing();
+    if (missing) {
+        ctx.summary("ActiveThreads: kernel structures unavailable");
+        yield info$3("ActiveThreads on a kernel target reads KTHREAD states: " + missing + " (!running -t -i)", "heuristic");
+        return;
     }
-    return { threads, sections, unparsed };
-}
-function isRunawayError(r) {
-    return r.error !== undefined;
-}
-function clip$1(s) {
-    return s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
-/** `0:00:41.015`, with `N days ` in front when a day or more, as !runaway prints it. */
-function formatDuration(ms) {
-    const days = Math.floor(ms / 86400000);
-    let rest = ms - days * 86400000;
-    const h = Math.floor(rest / 3600000);
-    rest -= h * 3600000;
-    const m = Math.floor(rest / 60000);
-    rest -= m * 60000;
-    const s = Math.floor(rest / 1000);
-    const f = Math.round(rest - s * 1000);
-    const two = (n) => (n < 10 ? "0" : "") + n;
-    const three = (n) => (n < 10 ? "00" : n < 100 ? "0" : "") + n;
-    return (days ? days + " days " : "") + h + ":" + two(m) + ":" + two(s) + "." + three(f);
+    const set = selectKernelThreads(k, sel);
+    const problems = problemsText(set.problems);
+    if (problems)
+        yield info$3(problems, "typed");
+    const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+    const bugcheck = framePatterns(cfg.BugCheckFunctions);
+    const freeze = cfg.FreezeFunctions;
+    let running = 0;
+    let ready = 0;
+    let writers = 0;
+    for (const th of set.threads) {
+        const runnable = th.state === STATE.Running || th.state === STATE.Standby || th.state === STATE.Ready || th.state === STATE.DeferredReady;
+        if (!runnable)
+            continue;
+        if (!stacks.keep(th))
+            continue;
+        const stack = stacks.stack(th);
+        const frames = stack && Array.isArray(stack.frames) ? stack.frames : [];
+        const state = k.stateName(th.state);
+        const writer = stack ? findFrame(stack, bugcheck) : undefined;
+        // Skip the freeze frames: the processor was stopped to write the dump.
+        let first = 0;
+        while (first < frames.length && frames[first].hasSymbol && freeze.some((p) => matchesFunction(frames[first].func, p)))
+            first++;
+        const top = frames[first];
+        const frozen = first > 0 ? " (below " + frames[first - 1].func + ": the processor was frozen for the dump)" : "";
+        const caller = top && top.module && top.module.symbolName.toLowerCase() === "nt" ? frames.slice(first + 1).filter((f) => !f.module || f.module.symbolName.toLowerCase() !== "nt")[0] : undefined;
+        let verdict;
+        let label = state;
+        let why;
+        if (writer) {
+            verdict = "Info";
+            label = "BugCheck";
+            writers++;
+            why = "the dump writer (" + writer.symbol + " in frame " + writer.index + "): left out";
+        }
+        else if (th.state === STATE.Running) {
+            verdict = "Positive";
+            running++;
+            why = "running on processor " + (th.nextProcessor === undefined ? "?" : th.nextProcessor) + (top ? " in " + top.symbol : "") + frozen;
+        }
+        else {
+            verdict = "Info";
+            ready++;
+            why = state + ": ready to run, waiting for a processor" + (top ? " (" + top.symbol + ")" : "");
+        }
+        yield {
+            Thread: th.tid, State: label, IP: top ? top.ip : undefined, TopFrame: top ? top.symbol : undefined,
+            OwnerModule: top ? (top.module ? top.module.name : "none") : undefined, Caller: caller ? caller.symbol : undefined, Check: "state",
+            Process: processLabel(th.process), Processor: th.state === STATE.Running ? th.nextProcessor : undefined,
+            Verdict: verdict, Source: "typed",
+            Evidence: "thread " + tidText(th) + " of " + processLabel(th.process) + ": " + why + "; " + threadCommand(t, th) + "; !running -t -i",
+        };
+    }
+    if (sel.flags.All) {
+        for (const cpu of k.processors().items) {
+            const idle = cpu.idle ? k.threadAt(cpu.idle) : undefined;
+            if (!idle)
+                continue;
+            const onCpu = sameAddress(cpu.current, cpu.idle);
+            yield {
+                Thread: idle.tid, State: "Idle", Check: "state", Process: "Idle (0x0)", Processor: cpu.number, Verdict: "Info", Source: "typed",
+                Evidence: "processor " + cpu.number + "'s idle thread" + (onCpu ? ", running: the processor was idle" : ", not running") + "; !prcb " + cpu.number,
+            };
+        }
+    }
+    const note = stacks.note("MaxStacks");
+    if (note)
+        yield info$3(note, "typed");
+    if (running === 0) {
+        yield {
+            Verdict: "Negative", Source: "typed",
+            Evidence: "0 running threads among " + set.threads.length + " of " + set.processes.length + " processes" + set.scope + " (" + ready + " ready" +
+                (writers ? ", " + writers + " dump writer" : "") + "; the other processors were idle; !running -t -i)",
+        };
+    }
+    ctx.summary("ActiveThreads: " + running + " running, " + ready + " ready among " + set.threads.length + " threads" + set.scope + (writers ? "; the bugcheck thread left out" : ""));
 }
 
 /**
@@ -3023,15 +18234,25 @@ function formatDuration(ms) {
  * taken seconds apart (Step Dumps, Spike Interval). Kernel time accounting is coarse (15.6 ms ticks).
  * When the dump has no thread times (no MiniDumpWithThreadInfo), one Info row says so.
  *
+ * Kernel and complete dumps: every thread of every process (Idle's threads are the processors' idle time
+ * and are left out), with KTHREAD.UserTime and KernelTime in clock ticks converted with
+ * nt!KeMaximumIncrement (15.625 ms when unreadable, said so), elapsed = dump time (KUSER_SHARED_DATA, else
+ * `.time`) - ETHREAD.CreateTime, ranked across the system; the same thresholds decide. A spiking thread
+ * that is Running, Standby, Ready or DeferredReady (KTHREAD.State, named from the symbols' enum) is
+ * Positive, a waiting one Suspicious; Activity shows the state. A distributed spike is counted per process.
+ * Stacks are read for the reported threads only (`MaxStacks`).
+ *
  * Options (a dx object `new { All = true }` or the string `"all"`): All lists every thread's times
- * (threads below the thresholds with Verdict Info).
+ * (threads below the thresholds with Verdict Info). Kernel targets also take `Process` (pid or
+ * image-name pattern) and `Module` (only threads with a frame in that module).
  *
  * @function SpikingThreads
  * @memberof Ewmda
- * @param {object|string} [options] `All` (bool): list every thread's times; or the string `"all"`.
+ * @param {object|string} [options] `All` (bool): list every thread's times; `Process`, `Module` (kernel targets); or a string such as `"all"`, `"process=app.exe"`.
  * @returns {ResultSet} One row per spiking thread: Thread, UserTime, KernelTime, Elapsed, CpuMs, SharePercent, Rank, Dominance, Activity, TopFrame, Variant, Verdict, Evidence, Source.
  * @example dx @$ewmda.SpikingThreads()
  * @example dx -g @$ewmda.SpikingThreads(new { All = true }).OrderByDescending(r => r.CpuMs)
+ * @example dx @$ewmda.SpikingThreads(new { Process = "svchost*" })
  * @example !ewmda.spiking
  * @example !ewmda.spiking "all"
  */
@@ -3039,12 +18260,16 @@ const spikingThreads = defineAnalysis({
     meta: {
         name: "SpikingThreads",
         command: "spiking",
-        summary: "Threads that consumed the CPU (share of their lifetime, dominance), from !runaway thread times",
+        summary: "Threads that consumed the CPU (share of their lifetime, dominance), from !runaway or KTHREAD thread times",
         patterns: ["Spiking Thread"],
-        targets: "user",
-        version: "1.0.0",
-        params: [{ name: "options", help: "All: list every thread's times; or the string \"all\"", optional: true }],
-        options: [{ name: "All", type: "bool", help: "list every thread's times, not only the spiking ones" }],
+        targets: "any",
+        version: "1.1.0",
+        params: [{ name: "options", help: "All: list every thread's times; Process, Module (kernel); or a string such as \"all\"", optional: true }],
+        options: [
+            { name: "All", type: "bool", help: "list every thread's times, not only the spiking ones" },
+            { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+            { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+        ],
         columns: [
             { name: "Thread", type: "hex", help: "Thread id" },
             { name: "UserTime", type: "string", help: "User-mode CPU time (!runaway 1)" },
@@ -3057,6 +18282,7 @@ const spikingThreads = defineAnalysis({
             { name: "Activity", type: "string", help: "Frame 0 now: active (running code), system-call (waiting) or unknown (see ActiveThreads)" },
             { name: "TopFrame", type: "string", help: "Frame 0 as module!function+0xoff" },
             { name: "Variant", type: "string", help: "single (one thread spikes), distributed (many busy threads add up), or none" },
+            { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
         ],
         settings: {
             SpikeSharePercent: {
@@ -3099,6 +18325,11 @@ const spikingThreads = defineAnalysis({
                 help: "Sum of the busy threads' shares (percent of one core) that makes a distributed spike",
                 reason: "together they kept at least one core busy over their lifetimes",
             },
+            MaxStacks: {
+                default: 256,
+                help: "Kernel targets: thread stacks read per call (reported threads only)",
+                reason: "each stack costs a walk by the debugger; the times come from KTHREAD without it",
+            },
             BusyWaitFunctions: {
                 default: ["ntdll!NtYieldExecution", "ntdll!ZwYieldExecution", "kernelbase!SwitchToThread", "kernel32!SwitchToThread"],
                 help: "Frame 0 functions of a thread that spins by yielding (counts as running)",
@@ -3109,15 +18340,14 @@ const spikingThreads = defineAnalysis({
     *run(ctx, args) {
         const t = ctx.target;
         const cfg = ctx.settings;
+        if (t.isKernel()) {
+            yield* kernelSpiking(ctx, args);
+            return;
+        }
         const flags = readFlags(args[0], ["All"]);
         if (typeof flags === "string") {
             ctx.summary("SpikingThreads: " + flags);
             yield info$2(flags, "heuristic");
-            return;
-        }
-        if (t.isKernel()) {
-            ctx.summary("SpikingThreads: user-mode analysis");
-            yield info$2("SpikingThreads reads user-mode thread times; this is a kernel target (use !running, !thread's UserTime/KernelTime, or a user dump)", "heuristic");
             return;
         }
         const lines = runCommand$1("!runaway 7");
@@ -3239,43 +18469,130 @@ const spikingThreads = defineAnalysis({
 function info$2(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
-
-/**
- * The `~` thread listing, for the suspend counts the data model does not give in user dumps
- * (patterns.md §5): one line per thread with its suspend count and freeze state,
- *
- *     .  0  Id: 1138.1a4 Suspend: 1 Teb: 000000e8`0002e000 Unfrozen "main"
- *
- * where the first column marks the current thread (`.`) or the last event's thread (`#`), then the
- * debugger's index (decimal), process and thread ids (hex), the suspend count (decimal), the TEB, Frozen
- * or Unfrozen (the debugger's own freeze, `~f`), and the thread's description in quotes when it has one.
- */
-const THREAD = /^\s*([.#])?\s*(\d+)\s+Id:\s*([0-9a-f]+)\.([0-9a-f]+)\s+Suspend:\s*(\d+)\s+Teb:\s*([0-9a-f`]+)\s+(Frozen|Unfrozen)\b\s*(?:"(.*)")?/i;
-function parseThreadList$1(lines) {
-    const threads = [];
-    const unparsed = [];
-    for (const raw of lines) {
-        const line = String(raw);
-        if (line.trim() === "")
-            continue;
-        const m = THREAD.exec(line);
-        if (!m) {
-            unparsed.push(line);
-            continue;
-        }
-        threads.push({
-            index: parseInt(m[2], 10),
-            processId: parseInt(m[3], 16),
-            tid: parseInt(m[4], 16),
-            suspendCount: parseInt(m[5], 10),
-            teb: m[6],
-            frozen: m[7].toLowerCase() === "frozen",
-            current: m[1] === ".",
-            lastEvent: m[1] === "#",
-            name: m[8],
-        });
+/** Kernel targets: KTHREAD tick counts of every thread, ranked across the system. */
+function* kernelSpiking(ctx, args) {
+    const t = ctx.target;
+    const cfg = ctx.settings;
+    const sel = readKernelOptions(args[0], ["All"]);
+    if (typeof sel === "string") {
+        ctx.summary("SpikingThreads: " + sel);
+        yield info$2(sel, "heuristic");
+        return;
     }
-    return { threads, unparsed };
+    const k = Kernel.of(t);
+    const missing = k.missing();
+    if (missing) {
+        ctx.summary("SpikingThreads: kernel structures unavailable");
+        yield info$2("SpikingThreads on a kernel target reads KTHREAD times: " + missing + " (!thread shows UserTime and KernelTime)", "heuristic");
+        return;
+    }
+    const set = selectKernelThreads(k, sel);
+    const problems = problemsText(set.problems);
+    if (problems)
+        yield info$2(problems, "typed");
+    const increment = k.tickIncrement();
+    if (increment.source.indexOf("assumed") === 0)
+        yield info$2("thread times use an " + increment.source, "typed");
+    const dump = k.dumpTime();
+    if (dump instanceof Unavailable)
+        yield info$2("thread ages are unknown (" + dump.reason + "): shares are not available, only the dominance rule applies", "typed");
+    const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+    const ms = (ticks) => (ticks === undefined ? undefined : k.ticksToSeconds(ticks) * 1000);
+    const entries = [];
+    for (const th of set.threads) {
+        if (th.terminated === true)
+            continue;
+        const userMs = ms(th.userTime);
+        const kernelMs = ms(th.kernelTime);
+        const cpu = (userMs || 0) + (kernelMs || 0);
+        const elapsedMs = dump instanceof Unavailable || !th.createTime || isZeroTime(th.createTime) ? undefined : secondsBetween(dump.time, th.createTime) * 1000;
+        const share = elapsedMs && elapsedMs > 0 ? cpu / elapsedMs : undefined;
+        entries.push({ th, userMs, kernelMs, cpu, elapsedMs, share, rank: 0, dominance: undefined, variant: "none" });
+    }
+    entries.sort((a, b) => b.cpu - a.cpu || a.th.tid - b.th.tid);
+    entries.forEach((e, i) => {
+        e.rank = i + 1;
+        const next = entries[i + 1];
+        e.dominance = next === undefined ? undefined : next.cpu > 0 ? e.cpu / next.cpu : e.cpu > 0 ? Infinity : undefined;
+    });
+    const spikes = entries.filter((e) => e.cpu >= cfg.MinCpuMilliseconds && ((e.share !== undefined && e.share * 100 >= cfg.SpikeSharePercent) ||
+        (e.rank === 1 && e.cpu >= cfg.SpikeCpuSeconds * 1000 && e.dominance !== undefined && e.dominance >= cfg.DominanceRatio)));
+    for (const e of spikes)
+        e.variant = "single";
+    // A distributed spike is per process: many busy threads of one process adding up.
+    const busyBy = {};
+    for (const e of entries) {
+        if (e.variant !== "none" || e.cpu < cfg.DistributedThreadCpuMilliseconds || e.share === undefined || e.share * 100 < cfg.DistributedThreadSharePercent)
+            continue;
+        (busyBy[e.th.process.pid] || (busyBy[e.th.process.pid] = [])).push(e);
+    }
+    let distributed = 0;
+    const groupShare = {};
+    for (const key of Object.keys(busyBy)) {
+        const list = busyBy[Number(key)];
+        const total = list.reduce((n, e) => n + (e.share || 0), 0);
+        if (list.length >= cfg.DistributedMinThreads && total * 100 >= cfg.DistributedTotalSharePercent) {
+            for (const e of list)
+                e.variant = "distributed";
+            groupShare[Number(key)] = total;
+            distributed++;
+        }
+    }
+    let positive = 0;
+    for (const e of entries) {
+        if (e.variant === "none" && !sel.flags.All)
+            continue;
+        if (!stacks.keep(e.th))
+            continue;
+        const state = k.stateName(e.th.state);
+        const runnable = e.th.state === STATE.Running || e.th.state === STATE.Standby || e.th.state === STATE.Ready || e.th.state === STATE.DeferredReady;
+        let verdict = "Info";
+        let note;
+        if (e.variant === "none")
+            note = "below the thresholds";
+        else if (runnable) {
+            verdict = "Positive";
+            note = state + " now: it was using or about to use a processor";
+        }
+        else {
+            verdict = "Suspicious";
+            note = (state || "state unreadable") + (e.th.state === STATE.Waiting ? " (" + k.waitReasonName(e.th.waitReason) + ")" : "") + " now: the spike may be over; a second dump shows whether CPU still grows";
+        }
+        if (verdict === "Positive")
+            positive++;
+        const frames = e.variant !== "none" || sel.flags.All ? stacks.frames(e.th) : undefined;
+        const variantText = e.variant === "distributed" ? "one of " + busyBy[e.th.process.pid].length + " busy threads of " + processLabel(e.th.process) + " adding up to " +
+            Math.round(groupShare[e.th.process.pid] * 100) + "% of a core; " : "";
+        yield {
+            Thread: e.th.tid,
+            UserTime: e.userMs !== undefined ? formatDuration(e.userMs) : notAvailable("KTHREAD.UserTime unreadable"),
+            KernelTime: e.kernelMs !== undefined ? formatDuration(e.kernelMs) : notAvailable("KTHREAD.KernelTime unreadable"),
+            Elapsed: e.elapsedMs !== undefined ? formatDuration(e.elapsedMs) : notAvailable(dump instanceof Unavailable ? dump.reason : "CreateTime unreadable"),
+            CpuMs: Math.round(e.cpu),
+            SharePercent: e.share !== undefined ? Math.round(e.share * 100) : notAvailable("no elapsed time (dump time or create time unknown)"),
+            Rank: e.rank,
+            Dominance: e.dominance === undefined ? notAvailable(e.rank === entries.length ? "no thread after it" : "no CPU time")
+                : e.dominance === Infinity ? notAvailable("the next busiest thread used no CPU time") : Math.round(e.dominance * 10) / 10,
+            Activity: state || "unknown",
+            TopFrame: frames && frames[0] ? frames[0].symbol : undefined,
+            Variant: e.variant,
+            Process: processLabel(e.th.process),
+            Verdict: verdict, Source: "typed",
+            Evidence: variantText + note + "; thread " + tidText(e.th) + " of " + processLabel(e.th.process) + "; " + threadCommand(t, e.th) + " (UserTime, KernelTime in ticks)",
+        };
+    }
+    const top = entries[0];
+    const busiest = top ? "busiest " + tidText(top.th) + " of " + processLabel(top.th.process) + ": " + formatDuration(top.cpu) + " CPU" +
+        (top.share !== undefined ? ", " + Math.round(top.share * 100) + "% of its lifetime" : "") : "no threads";
+    if (spikes.length === 0 && distributed === 0) {
+        yield {
+            Verdict: "Negative", Source: "typed",
+            Evidence: "0 spiking threads among " + entries.length + " threads of " + set.processes.length + " processes" + set.scope + " (" + busiest + "; thresholds: share >= " +
+                cfg.SpikeSharePercent + "% with >= " + cfg.MinCpuMilliseconds + " ms, or >= " + cfg.SpikeCpuSeconds + " s and " + cfg.DominanceRatio + "x the next; !process 0 ff)",
+        };
+    }
+    ctx.summary("SpikingThreads: " + spikes.length + " spiking" + (distributed ? ", " + distributed + " distributed spike(s)" : "") + " (" + positive + " runnable now) among " +
+        entries.length + " threads" + set.scope + "; " + busiest);
 }
 
 /**
@@ -3303,15 +18620,27 @@ function parseThreadList$1(lines) {
  * captured a process whose threads were all suspended once, the baseline hides it. A thread that the
  * application suspends on purpose (a profiler sampling, a GC) shows as suspended at that moment.
  *
+ * Kernel and complete dumps: every thread of every process, from KTHREAD: SuspendCount (read unsigned),
+ * FreezeCount (frozen by a debugger; a ThreadFlags bit on Windows 10, a count on older builds), deep
+ * freeze (22H2's FreezeFlags, where the build has it), and Waiting with WaitReason Suspended or
+ * WrSuspended (the suspend APC's wait). There is no dump writer in the picture: the baseline is 0. When
+ * every live thread of a process is suspended the process-wide row says why where the dump shows it
+ * (EPROCESS.DebugPort: a user-mode debugger; deep freeze: the lifecycle manager), Info then, else
+ * Suspicious; individually suspended threads are Positive. When most threads of the system are frozen,
+ * the dump was written while a kernel debugger held the system: one Info row. Suspender threads are not
+ * searched on kernel targets (it would need every stack: `!stacks 2 Suspend`).
+ *
  * Options (a dx object `new { All = true }` or the string `"all"`): All also lists the threads at the
- * baseline.
+ * baseline. Kernel targets also take `Process` (pid or image-name pattern) and `Module` (only threads
+ * with a frame in that module).
  *
  * @function SuspendedThreads
  * @memberof Ewmda
- * @param {object|string} [options] `All` (bool): also list threads at the baseline; or the string `"all"`.
+ * @param {object|string} [options] `All` (bool): also list threads at the baseline; `Process`, `Module` (kernel targets); or a string such as `"all"`, `"process=app.exe"`.
  * @returns {ResultSet} One row per suspended or frozen thread (one for a whole-process suspension): Thread, Index, SuspendCount, Baseline, Frozen, ProcessWide, LikelyCause, TopFrame, Verdict, Evidence, Source.
  * @example dx @$ewmda.SuspendedThreads()
  * @example dx -g @$ewmda.SuspendedThreads(new { All = true })
+ * @example dx @$ewmda.SuspendedThreads(new { Process = "app.exe" })
  * @example !ewmda.suspended
  */
 const suspendedThreads = defineAnalysis({
@@ -3320,10 +18649,14 @@ const suspendedThreads = defineAnalysis({
         command: "suspended",
         summary: "Threads suspended above the dump writer's baseline, whole-process suspensions, frozen threads and likely suspenders",
         patterns: ["Suspended Thread"],
-        targets: "user",
-        version: "1.0.0",
-        params: [{ name: "options", help: "All: also list threads at the baseline; or the string \"all\"", optional: true }],
-        options: [{ name: "All", type: "bool", help: "also list the threads whose suspend count is at the baseline" }],
+        targets: "any",
+        version: "1.1.0",
+        params: [{ name: "options", help: "All: also list threads at the baseline; Process, Module (kernel); or a string such as \"all\"", optional: true }],
+        options: [
+            { name: "All", type: "bool", help: "also list the threads whose suspend count is at the baseline" },
+            { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+            { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+        ],
         columns: [
             { name: "Thread", type: "hex", help: "Thread id (empty for a whole-process row)" },
             { name: "Index", type: "int", help: "The debugger's thread number (~N)", table: false },
@@ -3333,6 +18666,8 @@ const suspendedThreads = defineAnalysis({
             { name: "ProcessWide", type: "bool", help: "Every thread is above the baseline: the whole process was suspended" },
             { name: "LikelyCause", type: "string", help: "Who or what probably suspended the thread" },
             { name: "TopFrame", type: "string", help: "Frame 0 of the thread", table: false },
+            { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
+            { name: "WaitReason", type: "string", help: "Kernel targets: KTHREAD.WaitReason by name (Suspended: waiting in the suspend APC)", sparse: true },
         ],
         settings: {
             MaxWriterBaseline: {
@@ -3350,6 +18685,16 @@ const suspendedThreads = defineAnalysis({
                 help: "Frame 0 functions of a thread that never ran (created suspended)",
                 reason: "a thread created suspended has its context at the thread start thunk",
             },
+            FrozenSystemPercent: {
+                default: 50,
+                help: "Kernel targets: share of threads frozen (percent) from which one row says the debugger froze the system",
+                reason: "a dump taken while a kernel debugger held the machine shows FreezeCount on most threads (patterns.md §5)",
+            },
+            MaxStacks: {
+                default: 256,
+                help: "Kernel targets: thread stacks read per call (reported threads only)",
+                reason: "each stack costs a walk by the debugger; the counts come from KTHREAD without it",
+            },
             PackagedAppModules: {
                 default: ["twinapi.appcore.dll", "Windows.UI.Xaml.dll"],
                 help: "Modules that mark a packaged (UWP) app, which the lifecycle manager suspends in the background",
@@ -3360,15 +18705,14 @@ const suspendedThreads = defineAnalysis({
     *run(ctx, args) {
         const t = ctx.target;
         const cfg = ctx.settings;
+        if (t.isKernel()) {
+            yield* kernelSuspended(ctx, args);
+            return;
+        }
         const flags = readFlags(args[0], ["All"]);
         if (typeof flags === "string") {
             ctx.summary("SuspendedThreads: " + flags);
             yield info$1(flags, "heuristic");
-            return;
-        }
-        if (t.isKernel()) {
-            ctx.summary("SuspendedThreads: user-mode analysis");
-            yield info$1("SuspendedThreads reads user-mode suspend counts; this is a kernel target (use !thread's SuspendCount/FreezeCount, or !process 0 7 for WAIT: (Suspended))", "heuristic");
             return;
         }
         const out = runCommand$1("~");
@@ -3463,6 +18807,10 @@ const suspendedThreads = defineAnalysis({
     rowText(row) {
         if (row.SuspendCount === undefined)
             return row.Verdict + ": " + row.Evidence;
+        if (row.Process !== undefined) {
+            return (row.Thread === undefined ? String(row.Process) : hexId(row.Thread) + " " + String(row.Process)) + " suspend " + String(row.SuspendCount) +
+                (row.Frozen ? ", frozen" : "");
+        }
         return (row.Thread === undefined ? "process" : hexId(row.Thread)) + " suspend " + String(row.SuspendCount) + " (baseline " + String(row.Baseline) + ")";
     },
 });
@@ -3509,399 +18857,106 @@ function clip(s) {
 function info$1(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
-
-/**
- * The one thin typed layer between analyses and `host`: processes, threads, stack ranges, modules,
- * memory in bulk, symbols. How each thing is fetched, and its fallbacks for missing symbols and
- * unconfirmed provider behaviour, is written once here. A Target is made per analysis call and caches
- * what it fetched for that call only.
- */
-/** A pointer-valued field as an address: Int64, number, or a native pointer (its `.address`). */
-function asAddress(v) {
-    if (isInt64(v) || typeof v === "number")
-        return toInt64(v);
-    if (v && typeof v === "object" && v.address !== undefined) {
-        return toInt64(v.address);
+/** Kernel targets: KTHREAD suspend and freeze counts of every thread, whole-process suspensions. */
+function* kernelSuspended(ctx, args) {
+    const t = ctx.target;
+    const cfg = ctx.settings;
+    const sel = readKernelOptions(args[0], ["All"]);
+    if (typeof sel === "string") {
+        ctx.summary("SuspendedThreads: " + sel);
+        yield info$1(sel, "heuristic");
+        return;
     }
-    throw new TypeError("not an address");
-}
-
-/**
- * Saved exception state on a thread's stack: CONTEXT and EXCEPTION_RECORD read through ntdll's types
- * (sizes and field offsets come from the symbols, never from constants), validated before anyone is told
- * about them, and recovered from the places exception dispatching leaves them:
- *
- * - x64 / ARM64 `KiUserExceptionDispatcher`: the kernel builds the CONTEXT at the frame's stack pointer and
- *   the EXCEPTION_RECORD after it (Windows 7+ puts a CONTEXT_EX in between: the record is at
- *   sizeof(CONTEXT) + 0x20 on x64; earlier systems put it right after the CONTEXT). The record's place is
- *   probed from sizeof(CONTEXT) on in 16-byte steps and accepted where its ExceptionAddress equals the
- *   CONTEXT's instruction pointer.
- * - x86 `KiUserExceptionDispatcher(EXCEPTION_RECORD*, CONTEXT*)`: the two pointer arguments on the stack.
- * - Any other dispatching frame (RtlDispatchException, RaiseException, UnhandledExceptionFilter...): a
- *   bounded scan of the stack above it for (EXCEPTION_RECORD*, CONTEXT*) pairs (arguments, EXCEPTION_POINTERS)
- *   and for CONTEXT-shaped data, then for a record whose ExceptionAddress is that CONTEXT's instruction pointer.
- *
- * A CONTEXT counts only when its ContextFlags name the target's architecture with CONTEXT_CONTROL, its stack
- * pointer is inside the stack that holds it, and its instruction pointer is inside a module (or is the
- * address an execute fault names).
- *
- * Also here: the thrown type of an MSVC C++ exception, from the throw information its record points to.
- */
-/** The architecture bit of ContextFlags (winnt.h CONTEXT_i386 / CONTEXT_AMD64 / CONTEXT_ARM64). */
-const ARCH_FLAG = { x86: 0x10000, x64: 0x100000, arm64: 0x400000 };
-/** CONTEXT_CONTROL's low bit: the instruction and stack pointers are valid. */
-const CONTEXT_CONTROL = 0x1;
-/** Bits 8..23 hold the architecture bit; the low byte holds feature bits, the high byte status bits (CONTEXT_EXCEPTION_*). */
-const ARCH_MASK = 0x00ffff00;
-/** EXCEPTION_MAXIMUM_PARAMETERS (winnt.h). */
-const MAX_PARAMETERS = 15;
-const REGISTER_FIELDS = {
-    x64: { ip: "Rip", sp: "Rsp" }, x86: { ip: "Eip", sp: "Esp" }, arm64: { ip: "Pc", sp: "Sp" },
-};
-/** ntdll's `_CONTEXT` / `_EXCEPTION_RECORD` for the target's architecture, or why they cannot be used. */
-function exceptionTypes(t) {
-    const arch = t.architecture();
-    const regs = REGISTER_FIELDS[arch];
-    if (!regs)
-        return "no CONTEXT layout is known for " + arch;
-    const contextSize = t.typeSize("ntdll", "_CONTEXT");
-    const recordSize = t.typeSize("ntdll", "_EXCEPTION_RECORD");
-    if (contextSize === undefined || recordSize === undefined) {
-        return "ntdll's _CONTEXT / _EXCEPTION_RECORD types are not available (ntdll symbols not loaded: .reload /f ntdll.dll, check .sympath)";
+    const k = Kernel.of(t);
+    const missing = k.missing();
+    if (missing) {
+        ctx.summary("SuspendedThreads: kernel structures unavailable");
+        yield info$1("SuspendedThreads on a kernel target reads KTHREAD suspend counts: " + missing + " (!thread shows SuspendCount and FreezeCount)", "heuristic");
+        return;
     }
-    const flagsOffset = t.fieldOffset("ntdll", "_CONTEXT", "ContextFlags");
-    const ip = t.fieldOffset("ntdll", "_CONTEXT", regs.ip);
-    const sp = t.fieldOffset("ntdll", "_CONTEXT", regs.sp);
-    const addressOffset = t.fieldOffset("ntdll", "_EXCEPTION_RECORD", "ExceptionAddress");
-    const parametersOffset = t.fieldOffset("ntdll", "_EXCEPTION_RECORD", "ExceptionInformation");
-    if (flagsOffset === undefined || ip === undefined || sp === undefined) {
-        return "ntdll's _CONTEXT has no ContextFlags/" + regs.ip + "/" + regs.sp + " fields: its symbols are not those of an " + arch + " ntdll";
-    }
-    if (addressOffset === undefined || parametersOffset === undefined)
-        return "ntdll's _EXCEPTION_RECORD lacks ExceptionAddress/ExceptionInformation";
-    return {
-        arch, contextSize, flagsOffset, ipField: regs.ip, spField: regs.sp, recordSize,
-        recordAddressOffset: addressOffset, recordParametersOffset: parametersOffset,
-        contextExSize: t.typeSize("ntdll", "_CONTEXT_EX"),
+    const set = selectKernelThreads(k, sel);
+    const problems = problemsText(set.problems);
+    if (problems)
+        yield info$1(problems, "typed");
+    const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+    const live = set.threads.filter((th) => th.terminated !== true && th.state !== STATE.Terminated);
+    const suspendedIn = (th) => {
+        const reason = th.state === STATE.Waiting ? k.waitReasonName(th.waitReason) : undefined;
+        return (th.suspendCount !== undefined && th.suspendCount > 0) || reason === "Suspended" || reason === "WrSuspended";
     };
-}
-function readContext(t, types, address) {
-    const o = t.typedObject(address, "ntdll", "_CONTEXT");
-    if (!o)
-        return "no _CONTEXT type";
-    try {
-        return { address, flags: toNumber(o.ContextFlags) >>> 0, ip: toInt64(o[types.ipField]), sp: toInt64(o[types.spField]) };
-    }
-    catch (e) {
-        return "the CONTEXT at " + t.formatAddress(address) + " could not be read: " + errorMessage(e);
-    }
-}
-function readRecord(t, types, address) {
-    const o = t.typedObject(address, "ntdll", "_EXCEPTION_RECORD");
-    if (!o)
-        return "no _EXCEPTION_RECORD type";
-    let code;
-    let flags;
-    let count;
-    let nested;
-    let exceptionAddress;
-    try {
-        code = toNumber(o.ExceptionCode) >>> 0;
-        flags = toNumber(o.ExceptionFlags) >>> 0;
-        count = toNumber(o.NumberParameters) >>> 0;
-        nested = asAddress(o.ExceptionRecord);
-        exceptionAddress = asAddress(o.ExceptionAddress);
-    }
-    catch (e) {
-        return "the EXCEPTION_RECORD at " + t.formatAddress(address) + " could not be read: " + errorMessage(e);
-    }
-    if (code === 0)
-        return "ExceptionCode is 0";
-    if (flags > 0xff)
-        return "ExceptionFlags 0x" + flags.toString(16) + " has undefined bits";
-    if (count > MAX_PARAMETERS)
-        return "NumberParameters " + count + " exceeds " + MAX_PARAMETERS;
-    const parameters = [];
-    if (count > 0) {
-        const words = t.readPointerWords(addTo(address, types.recordParametersOffset), count);
-        if (!words)
-            return "the parameters of the EXCEPTION_RECORD at " + t.formatAddress(address) + " are not in the dump";
-        const per = t.pointerSize() / 4;
-        for (let i = 0; i < count; i++)
-            parameters.push(fromHalves(per === 2 ? words[i * 2 + 1] : 0, words[i * per]));
-    }
-    return { address, code, flags, nested, exceptionAddress, parameters };
-}
-/** The stack that holds an address: the owning thread's TEB range, else this thread's range. */
-function stackHolding(t, thread, address, fallbackBytes) {
-    const [hi, lo] = halvesOf(address);
-    const owner = t.stackOwner(hi, lo);
-    if (owner)
-        return { limit: fromHalves(owner.limitHi, owner.limitLo), base: fromHalves(owner.baseHi, owner.baseLo) };
-    const r = t.stackRange(thread, fallbackBytes);
-    return r instanceof Unavailable ? undefined : { limit: r.limit, base: r.base };
-}
-function inside(v, r) {
-    return compareU64(v, r.limit) >= 0 && compareU64(v, r.base) < 0;
-}
-/** Why a CONTEXT is not plausible (empty when it is). `record` lets an execute fault outside modules pass. */
-function contextProblems(t, types, thread, c, record, fallbackBytes) {
-    const problems = [];
-    const want = ARCH_FLAG[types.arch];
-    if ((c.flags & ARCH_MASK) !== want || !(c.flags & CONTEXT_CONTROL)) {
-        problems.push("ContextFlags 0x" + c.flags.toString(16) + " is not an " + types.arch + " CONTEXT with CONTEXT_CONTROL (0x" + (want | CONTEXT_CONTROL).toString(16) + ")");
-    }
-    const stack = stackHolding(t, thread, c.address, fallbackBytes);
-    if (!stack)
-        problems.push("the thread's stack range is unknown");
-    else if (!inside(c.sp, stack)) {
-        problems.push("its stack pointer " + t.formatAddress(c.sp) + " is outside the stack " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base));
-    }
-    if (!t.modules().find(c.ip) && !(record && compareU64(record.exceptionAddress, c.ip) === 0)) {
-        problems.push("its instruction pointer " + t.formatAddress(c.ip) + " is not in a loaded module");
-    }
-    return problems;
-}
-/** Reads and validates candidates, each address once. */
-class Validator {
-    t;
-    types;
-    thread;
-    opts;
-    contexts = {};
-    records = {};
-    attempts = 0;
-    /** The last reason a CONTEXT candidate was rejected (for the Suspicious row). */
-    lastProblem;
-    constructor(t, types, thread, opts) {
-        this.t = t;
-        this.types = types;
-        this.thread = thread;
-        this.opts = opts;
-    }
-    context(address, record) {
-        const key = halvesOf(address).join(":");
-        let c = this.contexts[key];
-        if (c === undefined) {
-            this.attempts++;
-            c = readContext(this.t, this.types, address);
-            this.contexts[key] = c;
+    const frozen = (th) => (th.freezeCount !== undefined && th.freezeCount > 0) || th.deepFrozen === true;
+    const frozenCount = live.filter(frozen).length;
+    const systemFrozen = live.length > 0 && frozenCount * 100 >= cfg.FrozenSystemPercent * live.length && frozenCount > 1;
+    const byProcess = {};
+    for (const th of live)
+        (byProcess[th.process.pid] || (byProcess[th.process.pid] = [])).push(th);
+    let found = 0;
+    let positive = 0;
+    for (const p of set.processes) {
+        const threads = byProcess[p.pid] || [];
+        if (threads.length === 0)
+            continue;
+        const suspended = threads.filter(suspendedIn);
+        const wide = suspended.length === threads.length;
+        if (wide) {
+            const cause = processCause(p, threads);
+            found++;
+            yield {
+                Thread: undefined, Index: undefined, SuspendCount: Math.min.apply(null, threads.map((th) => th.suspendCount || 0)), Baseline: 0, Frozen: undefined,
+                ProcessWide: true, LikelyCause: cause || "every thread of " + processLabel(p) + " is suspended and the dump does not say by whom (a debugger that detached, an injector, a security product)",
+                TopFrame: undefined, Process: processLabel(p), WaitReason: undefined, Verdict: cause ? "Info" : "Suspicious", Source: "typed",
+                Evidence: "all " + threads.length + " live threads of " + processLabel(p) + " are suspended; !process " + t.formatAddress(p.address) + " 7 (WAIT: (Suspended))",
+            };
         }
-        if (typeof c === "string") {
-            this.lastProblem = c;
-            return undefined;
-        }
-        const problems = contextProblems(this.t, this.types, this.thread, c, record, this.opts.fallbackStackBytes);
-        if (problems.length) {
-            this.lastProblem = "the CONTEXT at " + this.t.formatAddress(address) + ": " + problems.join("; ");
-            return undefined;
-        }
-        return c;
-    }
-    record(address) {
-        const key = halvesOf(address).join(":");
-        let r = this.records[key];
-        if (r === undefined) {
-            this.attempts++;
-            r = readRecord(this.t, this.types, address);
-            this.records[key] = r;
-        }
-        return typeof r === "string" ? undefined : r;
-    }
-    exhausted() {
-        return this.attempts >= this.opts.maxCandidates;
-    }
-}
-function align(n, to) {
-    return Math.ceil(n / to) * to;
-}
-/** x64 / ARM64 KiUserExceptionDispatcher: the CONTEXT at the frame's stack pointer, the record after it. */
-function atDispatcherFrame(v, types, sp, probeBytes) {
-    const offsets = [];
-    if (types.contextExSize !== undefined)
-        offsets.push(align(types.contextSize + types.contextExSize, 16));
-    for (let off = types.contextSize; off <= types.contextSize + probeBytes; off += 16)
-        if (offsets.indexOf(off) < 0)
-            offsets.push(off);
-    // The record's ExceptionAddress is the CONTEXT's instruction pointer, for faults and RtlRaiseException alike.
-    for (const off of offsets) {
-        const record = v.record(addTo(sp, off));
-        if (!record)
-            continue;
-        const context = v.context(sp, record);
-        if (context && compareU64(record.exceptionAddress, context.ip) === 0)
-            return { context, record, method: "dispatcher frame" };
-    }
-    const context = v.context(sp);
-    return context ? { context, record: undefined, method: "dispatcher frame" } : undefined;
-}
-/** A slot of a block of pointer-sized words as (hi, lo). */
-function slot$1(words, i, per) {
-    return [per === 2 ? words[i * 2 + 1] >>> 0 : 0, words[i * per] >>> 0];
-}
-/**
- * Scans `bytes` of stack from `start`: (record*, context*) pairs first, then CONTEXT-shaped data with a
- * record whose ExceptionAddress is its instruction pointer. Distinct contexts (by instruction and stack
- * pointer), nearest to the top of the stack first.
- */
-function scanStack(t, v, types, thread, start, bytes) {
-    const ps = t.pointerSize();
-    const per = ps / 4;
-    // The whole window, else as much of its start as is in the dump.
-    let count = Math.floor(bytes / ps);
-    let words = count >= 2 ? t.readPointerWords(start, count) : undefined;
-    while (!words && count > 2) {
-        count = Math.max(2, count >> 1);
-        words = t.readPointerWords(start, count);
-    }
-    if (!words)
-        return [];
-    const found = [];
-    const seen = {};
-    const add = (r) => {
-        const key = halvesOf(r.context.ip).join(":") + "/" + halvesOf(r.context.sp).join(":");
-        if (seen[key])
-            return;
-        seen[key] = true;
-        found.push(r);
-    };
-    const range = t.stackRange(thread, 0x100000);
-    const inStack = (hi, lo) => {
-        if (lo % ps !== 0 || (hi === 0 && lo === 0))
-            return false;
-        if (t.stackOwner(hi, lo))
-            return true;
-        if (range instanceof Unavailable)
-            return false;
-        const [lh, ll] = halvesOf(range.limit);
-        const [bh, bl] = halvesOf(range.base);
-        return comparePair(hi, lo, lh, ll) >= 0 && comparePair(hi, lo, bh, bl) < 0;
-    };
-    // 1. (EXCEPTION_RECORD*, CONTEXT*) pairs: dispatcher arguments and EXCEPTION_POINTERS.
-    for (let i = 0; i + 1 < count && !v.exhausted(); i++) {
-        const [h0, l0] = slot$1(words, i, per);
-        const [h1, l1] = slot$1(words, i + 1, per);
-        if (!inStack(h0, l0) || !inStack(h1, l1) || (h0 === h1 && l0 === l1))
-            continue;
-        const record = v.record(fromHalves(h0, l0));
-        if (!record)
-            continue;
-        const context = v.context(fromHalves(h1, l1), record);
-        if (context)
-            add({ context, record, method: "argument pair" });
-    }
-    if (found.length)
-        return found;
-    // 2. CONTEXT-shaped data (ContextFlags at its offset, aligned as the compiler aligns CONTEXT locals).
-    const step = ps === 8 ? 16 : 4;
-    const want = ARCH_FLAG[types.arch];
-    const flagsWord = types.flagsOffset / 4;
-    if (types.flagsOffset % 4 !== 0)
-        return found;
-    const [sh, sl] = halvesOf(start);
-    for (let off = (step - (sl % step)) % step; off / 4 + flagsWord < count * per && !v.exhausted(); off += step) {
-        const flags = words[off / 4 + flagsWord] >>> 0;
-        if ((flags & ARCH_MASK) !== want || !(flags & CONTEXT_CONTROL))
-            continue;
-        const address = addTo(fromHalves(sh, sl), off);
-        const context = v.context(address);
-        if (!context)
-            continue;
-        // The record whose ExceptionAddress is this CONTEXT's instruction pointer.
-        const [ih, il] = halvesOf(context.ip);
-        let record;
-        for (let j = 0; j < count && !record && !v.exhausted(); j++) {
-            const [h, l] = slot$1(words, j, per);
-            if (h !== ih || l !== il)
+        for (const th of threads) {
+            const isSuspended = suspendedIn(th);
+            const isFrozen = frozen(th);
+            if (!(isSuspended && !wide) && !(isFrozen && !systemFrozen) && !sel.flags.All)
                 continue;
-            const at = addTo(start, j * ps - types.recordAddressOffset);
-            const r = v.record(at);
-            if (r && compareU64(r.exceptionAddress, context.ip) === 0)
-                record = r;
-        }
-        add({ context, record, method: "context scan" });
-    }
-    return found;
-}
-/**
- * Recovers the exception state of one thread from its dispatching frames. `dispatcherSps` are the stack
- * pointers of its KiUserExceptionDispatcher frames; `scanFrom` is the lowest stack pointer of any
- * dispatching frame (where the scan starts when the dispatcher frames give nothing).
- */
-function recoverThread(t, types, thread, dispatcherSps, scanFrom, opts) {
-    const v = new Validator(t, types, thread, opts);
-    const found = [];
-    if (types.arch !== "x86") {
-        for (const sp of dispatcherSps) {
-            const r = atDispatcherFrame(v, types, sp, opts.recordProbeBytes);
-            if (r)
-                found.push(r);
-        }
-    }
-    if (found.length === 0 && scanFrom) {
-        // x86 passes pointers; elsewhere the records may sit in RtlRaiseException's or the filter's frame.
-        const range = t.stackRange(thread, opts.fallbackStackBytes);
-        let bytes = opts.scanBytes;
-        if (!(range instanceof Unavailable)) {
-            const room = differenceOf(range.base, scanFrom);
-            if (room !== undefined && room > 0)
-                bytes = Math.min(bytes, room);
-        }
-        for (const r of scanStack(t, v, types, thread, scanFrom, bytes))
-            found.push(r);
-    }
-    return { found, problem: found.length ? undefined : v.lastProblem };
-}
-/**
- * The thrown C++ type from the MSVC throw information (ehdata.h layouts: ThrowInfo.pCatchableTypeArray at
- * +0xc, CatchableTypeArray.arrayOfCatchableTypes[0] at +4, CatchableType.pType at +4, TypeDescriptor.name
- * after two pointers). 64-bit throws store image-relative offsets from Parameter[3]; 32-bit ones pointers.
- * Undefined when the module's data is not in the dump (minidumps rarely hold it).
- */
-function cppThrowType(t, params) {
-    if (params.length < 3)
-        return undefined;
-    const ps = t.pointerSize();
-    const base = ps === 8 ? params[3] : undefined;
-    if (ps === 8 && !base)
-        return undefined;
-    const at = (v) => base ? addTo(base, v) : fromHalves(0, v);
-    const u32 = (address, offset) => {
-        const b = t.readBytes(addTo(address, offset), 4);
-        return b ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : undefined;
-    };
-    const array = u32(params[2], 0xc);
-    if (!array)
-        return undefined;
-    const first = u32(at(array), 4);
-    if (!first)
-        return undefined;
-    const descriptor = u32(at(first), 4);
-    if (!descriptor)
-        return undefined;
-    // The name, 16 bytes at a time up to its terminator (a byte at a time where a piece crosses the end of the dump).
-    const start = addTo(at(descriptor), 2 * ps);
-    let name = "";
-    for (let off = 0; off < 256; off += 16) {
-        let piece = t.readBytes(addTo(start, off), 16);
-        if (!piece) {
-            const partial = [];
-            for (let i = 0; i < 16; i++) {
-                const b = t.readBytes(addTo(start, off + i), 1);
-                if (!b)
-                    break;
-                partial.push(b[0]);
+            if (!stacks.keep(th))
+                continue;
+            const frames = stacks.frames(th);
+            const reason = th.state === STATE.Waiting ? k.waitReasonName(th.waitReason) : undefined;
+            let verdict = "Info";
+            let cause;
+            if (isSuspended && !wide) {
+                verdict = "Positive";
+                cause = "suspended by another thread or process (NtSuspendThread; !stacks 2 Suspend finds a suspender in a complete dump)";
+                positive++;
+                found++;
             }
-            piece = partial;
+            else if (isFrozen && !systemFrozen) {
+                cause = th.deepFrozen ? "deep-frozen (a packaged app suspended by the lifecycle manager, or a job freeze)" : "frozen by a debugger (FreezeCount)";
+                found++;
+            }
+            yield {
+                Thread: th.tid, Index: undefined, SuspendCount: th.suspendCount, Baseline: 0, Frozen: isFrozen, ProcessWide: wide, LikelyCause: cause,
+                TopFrame: frames && frames[0] ? frames[0].symbol : undefined, Process: processLabel(p), WaitReason: reason,
+                Verdict: verdict, Source: "typed",
+                Evidence: "thread " + tidText(th) + " of " + processLabel(p) + ": SuspendCount " + (th.suspendCount === undefined ? "unreadable" : th.suspendCount) +
+                    ", FreezeCount " + (th.freezeCount === undefined ? "unreadable" : th.freezeCount) + (reason ? ", waiting (" + reason + ")" : "") + "; " + threadCommand(t, th),
+            };
         }
-        for (let i = 0; i < piece.length; i++) {
-            if (piece[i] === 0)
-                return name.indexOf(".?A") === 0 ? demangleTypeName(name) : undefined;
-            name += String.fromCharCode(piece[i]);
-        }
-        if (piece.length < 16)
-            return undefined;
     }
+    if (systemFrozen) {
+        yield info$1(frozenCount + " of " + live.length + " threads are frozen (FreezeCount): the dump was written while a kernel debugger held the system; frozen threads are not listed one by one", "typed");
+    }
+    if (found === 0) {
+        yield {
+            Verdict: "Negative", Source: "typed",
+            Evidence: "0 suspended threads among " + live.length + " live threads of " + set.processes.length + " processes" + set.scope +
+                " (KTHREAD SuspendCount 0, no Suspended waits; !process 0 7)",
+        };
+    }
+    ctx.summary("SuspendedThreads: " + positive + " suspended thread(s)" + (found > positive ? ", " + (found - positive) + " other row(s)" : "") + " among " + live.length +
+        " live threads of " + set.processes.length + " processes" + set.scope + (systemFrozen ? "; the system was frozen by a debugger" : ""));
+}
+/** Why a whole process is suspended, when the kernel structures show it. */
+function processCause(p, threads) {
+    if (p.debugPort)
+        return "a user-mode debugger is attached (EPROCESS.DebugPort is set): it suspends the process while it holds it";
+    if (threads.every((th) => th.deepFrozen === true))
+        return "deep-frozen: a packaged (UWP) app suspended by the lifecycle manager (benign)";
     return undefined;
 }
 
@@ -4098,7 +19153,7 @@ const exceptionStackTraces = defineAnalysis({
         let primaryThread;
         let merged;
         if (exr && exr.kind === "record") {
-            const address = parseAddress(exr.address);
+            const address = parseAddress$1(exr.address);
             // The same exception recovered from a thread's stack gives the primary row its CONTEXT and record.
             let owner;
             for (const d of dispatching) {
@@ -4245,7 +19300,7 @@ function primaryRow(t, cfg, exr, address, last, tid, owner, merged, isCurrent) {
     }
     let cppType = exr.cppTypes.length ? exr.cppTypes[0] : undefined;
     if (!cppType && exr.code === 0xe06d7363)
-        cppType = cppThrowType(t, exr.parameters.map((p) => parseAddress(p)).filter((p) => p !== undefined));
+        cppType = cppThrowType(t, exr.parameters.map((p) => parseAddress$1(p)).filter((p) => p !== undefined));
     const cxr = merged ? "; .cxr " + t.formatAddress(merged.context.address) + "; kn" : "; .ecxr; kn";
     const tidText = tid !== undefined ? "0x" + tid.toString(16) : "?";
     return {
@@ -4977,7 +20032,7 @@ function parseArguments$1(args) {
     if (a === undefined || a === null)
         return undefined;
     if (typeof a === "string") {
-        const v = parseAddress(a);
+        const v = parseAddress$1(a);
         return v ? v : "the address must be a number such as 0x1d000001000, not \"" + a + "\"";
     }
     if (typeof a === "number" && a >= 0 && a === Math.floor(a))
@@ -5400,7 +20455,7 @@ const messageWaitChains = defineAnalysis({
                 receiver === undefined ? (first.candidates.length ? "Suspicious" : "Info") : receiverPumps ? "Info" : "Suspicious";
             const source = receiver !== undefined || first.candidates.length ? "heuristic" : "typed";
             const handle = s.handle;
-            const handleText = isInt64(handle) ? "hWnd 0x" + hexOf(handle) : "";
+            const handleText = isInt64(handle) ? "hWnd 0x" + hexOf$1(handle) : "";
             rows.push({
                 Sender: s.tid, Function: s.func, Handle: handle, Message: s.message !== undefined ? messageName(s.message) : undefined,
                 Receiver: receiver, Basis: receiver !== undefined ? first.basis : first.basis + (first.candidates.length ? ": " + first.candidates.map(tidText).join(", ") : ""),
@@ -5429,7 +20484,7 @@ const messageWaitChains = defineAnalysis({
         return row.Verdict + ": " + String(row.Hops) + "; " + String(row.Terminal);
     },
 });
-function hexOf(v) {
+function hexOf$1(v) {
     const [hi, lo] = halvesOf(v);
     return hi ? hi.toString(16) + ("00000000" + lo.toString(16)).slice(-8) : lo.toString(16);
 }
@@ -5531,7 +20586,45 @@ function count(n, noun) {
 const ANALYSES = [
     triage,
     rawStack,
-    stackTraceCollection, uniqueStacks, stackTraces, blockedThreads, activeThreads, spikingThreads, suspendedThreads, exceptionStackTraces, lockWaitChains, inputThreads, messageWaitChains,
+    stackTraceCollection,
+    uniqueStacks,
+    stackTraces,
+    blockedThreads,
+    activeThreads,
+    spikingThreads,
+    suspendedThreads,
+    exceptionStackTraces,
+    lockWaitChains,
+    inputThreads,
+    messageWaitChains,
+    executionResidue,
+    rawPointers,
+    outOfModulePointers,
+    valueReferences,
+    contextPointers,
+    regionProfile,
+    regionClusters,
+    namespaces,
+    moduleCollection,
+    historicalInformation,
+    environmentHints,
+    virtualizedProcess,
+    instrumentationInfo,
+    handleCounts$1,
+    patchedCode,
+    eventalDump,
+    zombieProcesses,
+    missingThreads,
+    cpuStackTraces,
+    kernelExecutionResidue,
+    alpcWaitChains,
+    deviantTokens,
+    systemObjects,
+    kernelHandles,
+    commandLog,
+    structureSheaf,
+    snapshot,
+    exportDocuments,
 ];
 
 /**
@@ -5863,9 +20956,6 @@ class MinidumpError extends Error {
     name = "MinidumpError";
 }
 
-/** Kept equal to package.json's version by a test. */
-const VERSION$1 = "0.1.0";
-
 /** Base name of a module path: `C:\x\ntdll.dll` → `ntdll.dll`. */
 function moduleFileName(path) {
     const i = Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/"));
@@ -5956,6 +21046,9 @@ class TypeTable {
         const intrinsic = INTRINSICS[name];
         if (intrinsic)
             return { kind: "intrinsic", name, ...intrinsic };
+        const enumerants = this.layout.enums?.[name];
+        if (enumerants)
+            return { kind: "intrinsic", name, size: 4, signed: true, enumerants };
         const layout = this.layout.types[name];
         if (!layout)
             return undefined;
@@ -6238,7 +21331,7 @@ function foundByText(f) {
 
 /**
  * Answers for the debugger commands analyses may run through ExecuteCommand (`~`, `!runaway`, `.exr -1`,
- * `lm`, `!handle`, `.lastevent`, `.dumpdebug`), generated from the dump's own data in the layout WinDbg
+ * `lm`, `lmv`, `!handle`, `.lastevent`, `.dumpdebug`, `.time`), generated from the dump's own data in the layout WinDbg
  * prints them, so analyses that parse command output can be tested headless. Where a dump lacks the data
  * the answer is WinDbg's error text for that case.
  */
@@ -6356,6 +21449,55 @@ function lmCommand(f) {
     }
     return out;
 }
+/** `Tue Oct 18 03:49:39 2016` (UTC) for a time_t, as `lmv` prints a dated TimeDateStamp. */
+function ctime(seconds) {
+    const d = new Date(seconds * 1000);
+    const two = (n) => String(n).padStart(2, "0");
+    const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+    const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+    return `${day} ${month} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+/** `lmv`: each `lm` line with the module stream's facts (path, timestamp, checksum, size, VS_FIXEDFILEINFO versions). */
+function lmvCommand(f) {
+    const ps = f.pointerSize;
+    const width = ps === 8 ? 17 : 8;
+    const out = [`start${" ".repeat(width - 5 + 1)}end${" ".repeat(width - 3 + 3)}module name`];
+    for (const m of [...f.dump.modules()].sort((a, b) => (a.base < b.base ? -1 : 1))) {
+        const stem = m.name.replace(/\.[^.]*$/, "");
+        out.push(`${windbgAddress(m.base, ps)} ${windbgAddress(m.base + BigInt(m.size), ps)}   ${stem.padEnd(10)} (deferred)             `);
+        out.push(`    Image path: ${m.path}`, `    Image name: ${m.name}`);
+        out.push(`    Timestamp:        ${m.timestamp ? `${ctime(m.timestamp)} (${hex8$1(m.timestamp).toUpperCase()})` : "none"}`);
+        out.push(`    CheckSum:         ${hex8$1(m.checksum).toUpperCase()}`, `    ImageSize:        ${hex8$1(m.size).toUpperCase()}`);
+        if (m.version) {
+            out.push(`    File version:     ${m.version.fileVersion}`, `    Product version:  ${m.version.productVersion}`, `    File flags:       ${m.version.fileFlags.toString(16)} (Mask 3F)`, `    File OS:          ${m.version.fileOs.toString(16)}`, `    File type:        ${m.version.fileType}.0`, "    File date:        00000000.00000000", "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4");
+        }
+    }
+    const unloaded = f.dump.unloadedModules();
+    if (unloaded.length) {
+        out.push("", "Unloaded modules:");
+        for (const u of unloaded)
+            out.push(`${windbgAddress(u.base, ps)} ${windbgAddress(u.base + BigInt(u.size), ps)}   ${u.name}`);
+    }
+    return out;
+}
+/** `.time`: the dump's time (UTC) and, with misc info, the process uptime and times. */
+function timeCommand(f) {
+    const t = f.dump.header.timestamp;
+    const misc = f.dump.miscInfo();
+    const out = [`Debug session time: ${ctime(t).replace(/ (\d{4})$/, ".000 $1")} (UTC + 0:00)`, "System Uptime: not available"];
+    const created = misc?.processCreateTime;
+    if (created !== undefined && created > 0 && created <= t) {
+        out.push(`Process Uptime: ${duration(BigInt(t - created) * 10000000n)}`);
+        if (misc?.processKernelTime !== undefined)
+            out.push(`  Kernel time: ${duration(BigInt(misc.processKernelTime) * 10000000n)}`);
+        if (misc?.processUserTime !== undefined)
+            out.push(`  User time: ${duration(BigInt(misc.processUserTime) * 10000000n)}`);
+    }
+    else {
+        out.push("Process Uptime: not available");
+    }
+    return out;
+}
 function handleCommand(f) {
     const handles = f.dump.handles();
     if (!handles)
@@ -6430,6 +21572,10 @@ function commandTable(f) {
             return lastEventCommand(f);
         if (c === "lm" || c === "lmn" || c === "lm n")
             return lmCommand(f);
+        if (c === "lmv" || c === "lm v")
+            return lmvCommand(f);
+        if (c === ".time")
+            return timeCommand(f);
         if (c === "!handle" || c === "!handle 0" || c === "!handle 0 0")
             return handleCommand(f);
         if (c === ".dumpdebug")
@@ -6528,6 +21674,10 @@ function renderInfo(info, target) {
 }
 
 /**
+ * `ewmda analyze <dump>`: runs analyses through the loaded dist/ewmda.js and reports them as text tables
+ * (the `!` face), or as export documents (docs/schema.md) for machines.
+ */
+/**
  * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
  * Triage (which runs every finding analysis), or with `all` every analysis one by one.
  */
@@ -6566,6 +21716,11 @@ function analyze(session, metas, format, progress) {
             frames.forEach((f, i) => text.push(frameText(f, i, modules, target.spec.pointerSize)));
         }
     }
+    if (format === "findings") {
+        progress(`[1/1] Export of ${metas.map((m) => m.name).join(", ")}`);
+        const names = metas.map((m) => m.name).filter((n) => n !== "Export");
+        return { documents: exportedDocuments(session, "Export", [names.join(",")]), text };
+    }
     metas.forEach((m, i) => {
         progress(`[${i + 1}/${metas.length}] ${m.name}`);
         if (format === "text") {
@@ -6578,8 +21733,365 @@ function analyze(session, metas, format, progress) {
     });
     return { documents, text };
 }
+/** The bundle could not write the documents asked for (reported on one line, exit status 3). */
+class ExportError extends Error {
+}
+const dxString = (s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, "\\\"")}"`;
+/**
+ * Documents an analysis that writes files (Export, Snapshot) appends, read back: the analysis runs in the
+ * emulated debugger exactly as in WinDbg, writing to a file of the emulated file system.
+ */
+function exportedDocuments(session, analysis, args) {
+    const { dbg } = session;
+    const file = `C:\\ewmda-cli\\${analysis.toLowerCase()}-${process.pid}-${Date.now()}.jsonl`;
+    let result;
+    try {
+        result = dbg.dx(`Debugger.Utility.Ewmda.${analysis}(${[file, ...args].map(dxString).join(", ")})`);
+    }
+    catch (e) {
+        throw new ExportError(`this build of dist/ewmda.js cannot run ${analysis}: ${e.message}`);
+    }
+    const host = dbg.fileSystem.hostPath(file);
+    if (!existsSync(host)) {
+        const first = [...result][0];
+        const why = first ? String((first.value ?? first).Evidence) : "no result";
+        throw new ExportError(`${analysis} wrote nothing: ${why}`);
+    }
+    const docs = readFileSync(host, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+    rmSync(host, { force: true });
+    return docs;
+}
 
-const WINDOWS_USER_X64 = {
+/**
+ * `ewmda diff <a.jsonl> <b.jsonl>`: what changed between two dumps of the same program (Step Dumps,
+ * patterns.md §33), from the documents ewmda wrote for each (docs/schema.md):
+ * - two snapshots (`!ewmda.snapshot`, `ewmda snapshot`): threads that appeared or vanished, threads whose
+ *   stack moved on or stayed the same, stacks (signatures) that appeared or vanished, CPU time that grew,
+ *   modules loaded or unloaded (or moved), processes, handle counts per type that grew, memory totals that grew;
+ * - two triage exports (`!ewmda.export`, `ewmda analyze --findings`, or `ewmda analyze --jsonl` result
+ *   documents): findings that appeared, vanished or stayed.
+ * Files may hold several documents of each kind (appended over time): the last snapshot of each file is
+ * compared, findings are merged, documents with the same id are counted once, and lines that are not
+ * JSON documents (an interrupted write) are skipped with a warning.
+ */
+const DIFF_SCHEMA = "ewmda.diff";
+/** Reads a JSON-lines file (or a JSON array, as `ewmda analyze --json` writes). Throws only when the file cannot be read. */
+function readDocuments(file) {
+    const text = readFileSync(file, "utf8").replace(/^\ufeff/, "");
+    const documents = [];
+    const skipped = [];
+    let duplicates = 0;
+    const ids = new Set();
+    const take = (d, line) => {
+        if (!d || typeof d !== "object" || Array.isArray(d) || typeof d.schema !== "string") {
+            skipped.push({ line, reason: "not an ewmda document (no \"schema\")" });
+            return;
+        }
+        const id = d.id;
+        if (typeof id === "string") {
+            if (ids.has(id)) {
+                duplicates++;
+                return;
+            }
+            ids.add(id);
+        }
+        documents.push(d);
+    };
+    if (/^\s*\[/.test(text)) {
+        try {
+            const array = JSON.parse(text);
+            array.forEach((d, i) => take(d, i + 1));
+            return { file, documents, skipped, duplicates };
+        }
+        catch {
+            // Not one JSON array after all: read it line by line.
+        }
+    }
+    text.split("\n").forEach((raw, i) => {
+        const line = raw.replace(/\r$/, "");
+        if (line.trim() === "")
+            return;
+        try {
+            take(JSON.parse(line), i + 1);
+        }
+        catch (e) {
+            skipped.push({ line: i + 1, reason: `not JSON (${e.message}); an interrupted write?` });
+        }
+    });
+    return { file, documents, skipped, duplicates };
+}
+function snapshots(f) {
+    return f.documents.filter((d) => d.schema === "ewmda.snapshot");
+}
+/** Findings of a file: finding documents, and the rows of Triage result documents (older exports). */
+function findings(f) {
+    const out = [];
+    for (const d of f.documents) {
+        if (d.schema === "ewmda.finding") {
+            out.push({ analysis: String(d.analysis?.name ?? "?"), section: d.section ?? null, verdict: String(d.verdict), text: String(d.text) });
+        }
+        else if (d.schema === "ewmda.result" && Array.isArray(d.rows)) {
+            const triage = d.analysis?.name === "Triage";
+            for (const r of d.rows) {
+                out.push({
+                    analysis: triage && typeof r.Analysis === "string" ? r.Analysis : String(d.analysis?.name ?? "?"),
+                    section: triage && typeof r.Section === "string" ? r.Section : null,
+                    verdict: String(r.Verdict),
+                    text: triage && typeof r.Finding === "string" ? r.Finding : String(r.Evidence),
+                });
+            }
+        }
+    }
+    return out;
+}
+const findingKey = (f) => `${f.analysis}\n${f.section ?? ""}\n${f.verdict}\n${f.text}`;
+function side(f) {
+    const s = snapshots(f);
+    const last = s[s.length - 1];
+    const target = last?.target ?? f.documents.find((d) => d.target)?.target ?? null;
+    return { file: f.file, documents: f.documents.length, snapshot: last ? { id: String(last.id), time: String(last.time), dumpTime: typeof last.dumpTime === "string" ? last.dumpTime : null } : null, findings: findings(f).length, target };
+}
+const big = (h) => (typeof h === "string" && /^0x[0-9a-f]+$/i.test(h) ? BigInt(h) : 0n);
+const hexOf = (v) => "0x" + v.toString(16);
+function diffSnapshots(a, b) {
+    const ref = (t) => ({ id: t.id, name: t.name ?? null, top: t.top ?? null });
+    const ta = new Map((a.threads ?? []).map((t) => [t.id, t]));
+    const tb = new Map((b.threads ?? []).map((t) => [t.id, t]));
+    const appeared = [...tb.values()].filter((t) => !ta.has(t.id)).map(ref);
+    const vanished = [...ta.values()].filter((t) => !tb.has(t.id)).map(ref);
+    const movedOn = [];
+    const sameStack = [];
+    const cpuGrew = [];
+    for (const t of tb.values()) {
+        const o = ta.get(t.id);
+        if (!o)
+            continue;
+        if (o.signature !== null && o.signature === t.signature)
+            sameStack.push(ref(t));
+        else
+            movedOn.push({ id: t.id, before: o.top ?? null, after: t.top ?? null });
+        if (o.times && t.times) {
+            const userMs = (t.times.userMs ?? 0) - (o.times.userMs ?? 0);
+            const kernelMs = (t.times.kernelMs ?? 0) - (o.times.kernelMs ?? 0);
+            if (userMs + kernelMs > 0)
+                cpuGrew.push({ id: t.id, userMs, kernelMs });
+        }
+    }
+    cpuGrew.sort((x, y) => y.userMs + y.kernelMs - (x.userMs + x.kernelMs) || x.id - y.id);
+    const stacksOf = (s) => {
+        const m = new Map();
+        for (const t of (s.threads ?? [])) {
+            if (!t.signature)
+                continue;
+            const e = m.get(t.signature) ?? { signature: String(t.signature), threads: [], stack: (t.stack ?? []) };
+            e.threads.push(t.id);
+            m.set(t.signature, e);
+        }
+        return m;
+    };
+    const sa = stacksOf(a);
+    const sb = stacksOf(b);
+    const modKey = (m) => String(m.path ?? m.name).toLowerCase();
+    const ma = new Map((a.modules ?? []).map((m) => [modKey(m), m]));
+    const mb = new Map((b.modules ?? []).map((m) => [modKey(m), m]));
+    const mod = (m) => ({ name: String(m.name), path: String(m.path), base: String(m.base) });
+    const pa = new Map((a.processes ?? []).map((p) => [`${p.id}:${p.name}`, p]));
+    const pb = new Map((b.processes ?? []).map((p) => [`${p.id}:${p.name}`, p]));
+    let handles;
+    if (a.handles?.available && b.handles?.available) {
+        const before = a.handles.value.byType;
+        const after = b.handles.value.byType;
+        const types = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+        const rows = types.map((name) => ({ name, before: before[name] ?? 0, after: after[name] ?? 0, delta: (after[name] ?? 0) - (before[name] ?? 0) }));
+        handles = {
+            compared: true, reason: null,
+            total: { name: "total", before: a.handles.value.total, after: b.handles.value.total, delta: b.handles.value.total - a.handles.value.total },
+            grew: rows.filter((r) => r.delta > 0).sort((x, y) => y.delta - x.delta || x.name.localeCompare(y.name)),
+            shrank: rows.filter((r) => r.delta < 0).sort((x, y) => x.delta - y.delta || x.name.localeCompare(y.name)),
+        };
+    }
+    else {
+        const why = !a.handles?.available ? `the first snapshot has no handle counts (${a.handles?.reason ?? "not recorded"})` : `the second snapshot has no handle counts (${b.handles?.reason ?? "not recorded"})`;
+        handles = { compared: false, reason: why, total: null, grew: [], shrank: [] };
+    }
+    let regions;
+    if (a.regions?.available && b.regions?.available) {
+        const grew = [];
+        const shrank = [];
+        for (const section of ["Usage", "Type", "State"]) {
+            const before = (a.regions.value[section] ?? {});
+            const after = (b.regions.value[section] ?? {});
+            for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+                const x = big(before[name]?.bytes);
+                const y = big(after[name]?.bytes);
+                if (y > x)
+                    grew.push({ name: `${section} ${name}`, before: hexOf(x), after: hexOf(y), delta: hexOf(y - x) });
+                else if (y < x)
+                    shrank.push({ name: `${section} ${name}`, before: hexOf(x), after: hexOf(y), delta: hexOf(x - y) });
+            }
+        }
+        regions = { compared: true, reason: null, grew, shrank };
+    }
+    else {
+        const why = !a.regions?.available ? `the first snapshot has no memory totals (${a.regions?.reason ?? "not recorded"})` : `the second snapshot has no memory totals (${b.regions?.reason ?? "not recorded"})`;
+        regions = { compared: false, reason: why, grew: [], shrank: [] };
+    }
+    const ta0 = typeof a.dumpTime === "string" ? Date.parse(a.dumpTime) : NaN;
+    const tb0 = typeof b.dumpTime === "string" ? Date.parse(b.dumpTime) : NaN;
+    return {
+        intervalMs: isNaN(ta0) || isNaN(tb0) ? null : tb0 - ta0,
+        processes: {
+            appeared: [...pb.values()].filter((p) => !pa.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
+            vanished: [...pa.values()].filter((p) => !pb.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
+        },
+        threads: { appeared, vanished, movedOn, sameStack, cpuGrew },
+        stacks: {
+            appeared: [...sb.values()].filter((s) => !sa.has(s.signature)),
+            vanished: [...sa.values()].filter((s) => !sb.has(s.signature)),
+        },
+        modules: {
+            loaded: [...mb.entries()].filter(([k]) => !ma.has(k)).map(([, m]) => mod(m)),
+            unloaded: [...ma.entries()].filter(([k]) => !mb.has(k)).map(([, m]) => mod(m)),
+            moved: [...mb.entries()].filter(([k, m]) => ma.has(k) && ma.get(k).base !== m.base).map(([k, m]) => ({ name: String(m.name), before: String(ma.get(k).base), after: String(m.base) })),
+        },
+        handles,
+        regions,
+    };
+}
+function diffFindings(a, b) {
+    const ka = new Map(a.map((f) => [findingKey(f), f]));
+    const kb = new Map(b.map((f) => [findingKey(f), f]));
+    return {
+        appeared: [...kb.entries()].filter(([k]) => !ka.has(k)).map(([, f]) => f),
+        vanished: [...ka.entries()].filter(([k]) => !kb.has(k)).map(([, f]) => f),
+        unchanged: [...kb.keys()].filter((k) => ka.has(k)).length,
+    };
+}
+/** Compares two files; a message (no report) when they hold nothing comparable. */
+function diffFiles(a, b) {
+    const warnings = [];
+    for (const f of [a, b]) {
+        for (const s of f.skipped)
+            warnings.push(`${f.file}: line ${s.line} skipped: ${s.reason}`);
+        if (f.duplicates)
+            warnings.push(`${f.file}: ${f.duplicates} document(s) with an id seen before were counted once`);
+        const n = snapshots(f).length;
+        if (n > 1)
+            warnings.push(`${f.file} holds ${n} snapshots; the last one is compared`);
+    }
+    const sa = snapshots(a);
+    const sb = snapshots(b);
+    const fa = findings(a);
+    const fb = findings(b);
+    const snapshot = sa.length && sb.length ? diffSnapshots(sa[sa.length - 1], sb[sb.length - 1]) : null;
+    const found = fa.length && fb.length ? diffFindings(fa, fb) : null;
+    if (!snapshot && !found) {
+        const what = (f, s, n) => `${f.file} has ${s} snapshot(s) and ${n} finding(s) (${f.documents.length} document(s))`;
+        return `nothing to compare: ${what(a, sa.length, fa.length)}; ${what(b, sb.length, fb.length)}. Compare two snapshots (!ewmda.snapshot, ewmda snapshot) or two triage exports (!ewmda.export, ewmda analyze --findings)`;
+    }
+    if (sa.length && !sb.length)
+        warnings.push(`${b.file} has no snapshot: only findings are compared`);
+    if (sb.length && !sa.length)
+        warnings.push(`${a.file} has no snapshot: only findings are compared`);
+    const A = side(a);
+    const B = side(b);
+    const na = A.target?.processName;
+    const nb = B.target?.processName;
+    const sameProgram = typeof na === "string" && typeof nb === "string" ? na.toLowerCase() === nb.toLowerCase() : null;
+    if (sameProgram === false)
+        warnings.push(`the dumps are of different programs (${na} and ${nb}); the comparison may mean little`);
+    return { a: A, b: B, sameProgram, warnings, snapshot, findings: found };
+}
+// ---------------------------------------------------------------- faces
+/** The report as an `ewmda.diff` document (schema/ewmda.diff.v1.schema.json). */
+function diffDocument(r, now = new Date()) {
+    const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
+    return {
+        schema: DIFF_SCHEMA, schemaVersion: 1,
+        id: documentId({ schema: DIFF_SCHEMA, content }),
+        tool: { name: "ewmda", version: VERSION$1 },
+        time: now.toISOString(),
+        ...content,
+    };
+}
+const idText = (id) => `0x${id.toString(16)}`;
+const threadText = (t) => `${idText(t.id)}${t.name ? ` "${t.name}"` : ""}${t.top ? ` ${t.top}` : ""}`;
+function describeSide(label, s) {
+    const t = s.target;
+    const what = t ? `${t.processName ?? "?"}${typeof t.processId === "number" ? ` (pid ${idText(t.processId)})` : ""}${t.dumpFile ? `, ${t.dumpFile}` : ""}` : "no target";
+    const snap = s.snapshot ? `snapshot ${s.snapshot.id} (dump written ${s.snapshot.dumpTime ?? "at an unknown time"})` : "no snapshot";
+    return `${label} ${path.basename(s.file)}: ${what}; ${snap}; ${s.findings} finding(s)`;
+}
+const MAX_LIST = 20;
+function list(out, items, line) {
+    for (const x of items.slice(0, MAX_LIST))
+        out.push(`  ${line(x)}`);
+    if (items.length > MAX_LIST)
+        out.push(`  ... and ${items.length - MAX_LIST} more (--json has all)`);
+}
+/** The report for people. */
+function renderDiff(r) {
+    const out = [describeSide("a:", r.a), describeSide("b:", r.b)];
+    for (const w of r.warnings)
+        out.push(`warning: ${w}`);
+    const s = r.snapshot;
+    if (s) {
+        const t = s.threads;
+        out.push("", `Threads: ${t.appeared.length} appeared, ${t.vanished.length} vanished, ${t.movedOn.length} moved on, ${t.sameStack.length} with the same stack`);
+        list(out, t.appeared, (x) => `+ ${threadText(x)}`);
+        list(out, t.vanished, (x) => `- ${threadText(x)}`);
+        list(out, t.movedOn, (x) => `~ ${idText(x.id)}: ${x.before ?? "?"} -> ${x.after ?? "?"}`);
+        list(out, t.sameStack, (x) => `= ${threadText(x)}`);
+        if (s.intervalMs !== null)
+            out.push(`Time between the dumps: ${s.intervalMs / 1000} s`);
+        if (t.cpuGrew.length) {
+            out.push("CPU time that grew (user + kernel):");
+            const share = (ms) => (s.intervalMs && s.intervalMs > 0 ? `, ${Math.round((ms / s.intervalMs) * 100)}% of one CPU` : "");
+            list(out, t.cpuGrew, (x) => `${idText(x.id)} +${x.userMs + x.kernelMs} ms (user +${x.userMs}, kernel +${x.kernelMs}${share(x.userMs + x.kernelMs)})`);
+        }
+        out.push(`Stacks: ${s.stacks.appeared.length} appeared, ${s.stacks.vanished.length} vanished`);
+        const stackLine = (sign) => (x) => `${sign} ${x.signature} [${x.threads.length} thread(s): ${x.threads.map(idText).join(", ")}] ${x.stack.slice(0, 4).join(" <- ")}${x.stack.length > 4 ? " <- ..." : ""}`;
+        list(out, s.stacks.appeared, stackLine("+"));
+        list(out, s.stacks.vanished, stackLine("-"));
+        out.push(`Modules: ${s.modules.loaded.length} loaded, ${s.modules.unloaded.length} unloaded, ${s.modules.moved.length} at another base`);
+        list(out, s.modules.loaded, (m) => `+ ${m.name} at ${m.base}`);
+        list(out, s.modules.unloaded, (m) => `- ${m.name} (was at ${m.base})`);
+        list(out, s.modules.moved, (m) => `~ ${m.name}: ${m.before} -> ${m.after}`);
+        if (s.processes.appeared.length || s.processes.vanished.length) {
+            out.push(`Processes: ${s.processes.appeared.length} appeared, ${s.processes.vanished.length} vanished`);
+            list(out, s.processes.appeared, (p) => `+ ${idText(p.id)} ${p.name}`);
+            list(out, s.processes.vanished, (p) => `- ${idText(p.id)} ${p.name}`);
+        }
+        if (s.handles.compared && s.handles.total) {
+            const h = s.handles.total;
+            out.push(`Handles: ${h.before} -> ${h.after} (${h.delta >= 0 ? "+" : ""}${h.delta}); ${s.handles.grew.length} type(s) grew`);
+            list(out, s.handles.grew, (x) => `${x.name.padEnd(16)} ${x.before} -> ${x.after} (+${x.delta})`);
+            list(out, s.handles.shrank, (x) => `${x.name.padEnd(16)} ${x.before} -> ${x.after} (${x.delta})`);
+        }
+        else {
+            out.push(`Handles: not compared: ${s.handles.reason}`);
+        }
+        if (s.regions.compared) {
+            out.push(`Memory: ${s.regions.grew.length} total(s) grew, ${s.regions.shrank.length} shrank`);
+            list(out, s.regions.grew, (x) => `${x.name.padEnd(24)} ${x.before} -> ${x.after} (+${x.delta} bytes)`);
+            list(out, s.regions.shrank, (x) => `${x.name.padEnd(24)} ${x.before} -> ${x.after} (-${x.delta} bytes)`);
+        }
+        else {
+            out.push(`Memory: not compared: ${s.regions.reason}`);
+        }
+    }
+    const f = r.findings;
+    if (f) {
+        out.push("", `Findings: ${f.appeared.length} appeared, ${f.vanished.length} vanished, ${f.unchanged} unchanged`);
+        const line = (sign) => (x) => `${sign} ${x.verdict}${x.section ? ` ${x.section}` : ""} [${x.analysis}] ${x.text}`;
+        list(out, f.appeared, line("+"));
+        list(out, f.vanished, line("-"));
+    }
+    return out;
+}
+
+/** The 64-bit ntdll's own types; WINDOWS_USER_X64 (at the end) adds the WOW64 32-bit view types derived from the x86 layouts. */
+const X64_NATIVE = {
     id: "win10-1607-ntdll-x64",
     pointerSize: 8,
     source: "github.com/ntdiff/headers Win10_1607_RS1/x64/System32/ntdll.dll (Standalone/_PEB.h, Standalone/_LDR_DATA_TABLE_ENTRY.h, ALL_SORTED.h), " +
@@ -6909,6 +22421,19 @@ const WINDOWS_USER_X64 = {
                 ImplicitPathOptions: [0x110, "ULONG"],
                 ReferenceCount: [0x114, "ULONG"],
                 DependentLoadFlags: [0x118, "ULONG"],
+            },
+        },
+        // RTL_UNLOAD_EVENT_TRACE (Microsoft Learn "RtlGetUnloadEventTrace"; Version[2] as the public ntdll symbols show it)
+        _RTL_UNLOAD_EVENT_TRACE: {
+            size: 0x68,
+            fields: {
+                BaseAddress: [0x0, "void*"],
+                SizeOfImage: [0x8, "ULONGLONG"],
+                Sequence: [0x10, "ULONG"],
+                TimeDateStamp: [0x14, "ULONG"],
+                CheckSum: [0x18, "ULONG"],
+                ImageName: [0x1c, "WCHAR[32]"],
+                Version: [0x5c, "ULONG[2]"],
             },
         },
         // from ALL_SORTED.h
@@ -7438,6 +22963,19 @@ const WINDOWS_USER_X86 = {
                 DependentLoadFlags: [0xa0, "ULONG"],
             },
         },
+        // RTL_UNLOAD_EVENT_TRACE (Microsoft Learn "RtlGetUnloadEventTrace"; Version[2] as the public ntdll symbols show it)
+        _RTL_UNLOAD_EVENT_TRACE: {
+            size: 0x5c,
+            fields: {
+                BaseAddress: [0x0, "void*"],
+                SizeOfImage: [0x4, "ULONG"],
+                Sequence: [0x8, "ULONG"],
+                TimeDateStamp: [0xc, "ULONG"],
+                CheckSum: [0x10, "ULONG"],
+                ImageName: [0x14, "WCHAR[32]"],
+                Version: [0x54, "ULONG[2]"],
+            },
+        },
         // from ALL_SORTED.h
         _CURDIR: {
             size: 0xc,
@@ -7578,6 +23116,40 @@ const WINDOWS_USER_X86 = {
             },
         },
     },
+};
+/** A 32-bit view of a type: pointers become ULONG (as the 64-bit ntdll's _PEB32/_TEB32 show them), nested types their 32-bit twins. */
+function as32(layout, nested) {
+    const fields = {};
+    for (const name of Object.keys(layout.fields)) {
+        const f = layout.fields[name];
+        const arr = /^(.*)\[(\d+)\]$/.exec(f[1]);
+        const base = arr ? arr[1] : f[1];
+        let type = base.endsWith("*") ? "ULONG" : nested[base] ?? base;
+        if (arr)
+            type += "[" + arr[2] + "]";
+        fields[name] = f.length === 4 ? [f[0], type, f[2], f[3]] : [f[0], type];
+    }
+    return { size: layout.size, fields };
+}
+/**
+ * The WOW64 32-bit view types the 64-bit ntdll's public symbols carry (`_PEB32`, `_TEB32` and their parts),
+ * derived from the x86 layouts above: same offsets, pointers as ULONG.
+ */
+function wow64Types(x86) {
+    const nested = { _NT_TIB: "_NT_TIB32", _CLIENT_ID: "_CLIENT_ID32", _UNICODE_STRING: "_STRING32", _LIST_ENTRY: "LIST_ENTRY32" };
+    return {
+        LIST_ENTRY32: as32(x86._LIST_ENTRY, nested),
+        _STRING32: as32(x86._UNICODE_STRING, nested),
+        _CLIENT_ID32: as32(x86._CLIENT_ID, nested),
+        _NT_TIB32: as32(x86._NT_TIB, nested),
+        _TEB32: as32(x86._TEB, nested),
+        _PEB32: as32(x86._PEB, nested),
+    };
+}
+const WINDOWS_USER_X64 = {
+    ...X64_NATIVE,
+    source: X64_NATIVE.source + "; _PEB32/_TEB32 (WOW64 view) derived from the x86 layouts with pointers as ULONG",
+    types: { ...X64_NATIVE.types, ...wow64Types(WINDOWS_USER_X86.types) },
 };
 
 /**
@@ -10567,11 +26139,13 @@ function createFileSystem(dbg, rootArg) {
         return Buffer.from(text.replace(/[^\x00-\x7f]/g, "?"), "latin1");
     };
     const resolveFile = (fileOrPath, disposition) => typeof fileOrPath === "string" ? createFile(fileOrPath, disposition) : fileOrPath;
+    // A writer writes through its file at the file's Position and moves it on, as a file handle does: a
+    // writer over a file opened with OpenExisting overwrites from the start unless Position is moved first.
     const textWriter = (fileOrPath, encoding = "Ascii") => {
         const file = resolveFile(fileOrPath, "CreateAlways");
         const append = (s) => {
             const data = encode(s, encoding);
-            fs.appendFileSync(file.__hostPath, data);
+            file.WriteBytes(data);
         };
         const str = (o) => String(o);
         return {
@@ -11300,6 +26874,7 @@ class EmulatedDebugger {
     metadata = new WeakMap();
     typeObjects = new Map();
     typeOfObject = new WeakMap();
+    processByModel;
     captures = [];
     world;
     constructor(target, options = {}) {
@@ -11383,7 +26958,8 @@ class EmulatedDebugger {
         if (o)
             return o;
         const self = this;
-        const kindName = type.kind === "void" ? "intrinsic" : type.kind;
+        const enumerants = type.kind === "intrinsic" ? type.enumerants : undefined;
+        const kindName = type.kind === "void" ? "intrinsic" : enumerants ? "enum" : type.kind;
         const obj = {
             name: type.name,
             size: this.variant.ordinalsAsInt64 ? this.int64.make(BigInt(type.size)) : type.size,
@@ -11391,6 +26967,12 @@ class EmulatedDebugger {
             get baseType() { return type.kind === "pointer" ? self.typeObject(type.target, table) : type.kind === "array" ? self.typeObject(type.element, table) : undefined; },
             get fields() {
                 const out = {};
+                // An enum's fields are its enumerants: constants with a value (reference §5.6 FieldObject).
+                if (enumerants) {
+                    for (const [name, value] of Object.entries(enumerants)) {
+                        out[name] = Object.freeze({ name, type: self.typeObject(type, table), locationKind: "constant", value });
+                    }
+                }
                 if (type.kind === "udt") {
                     for (const f of type.fields) {
                         out[f.name] = Object.freeze({
@@ -11420,10 +27002,14 @@ class EmulatedDebugger {
     processContextOfModelObject(o) {
         if (typeof o !== "object" || o === null)
             return undefined;
-        for (const p of this.target.processes)
-            if (this.model.process(p) === o)
-                return this.model.processContext(p);
-        return undefined;
+        // One map instead of a scan per call: every memory read asks, and kernel targets have a thousand processes.
+        if (!this.processByModel) {
+            this.processByModel = new WeakMap();
+            for (const p of this.target.processes)
+                this.processByModel.set(this.model.process(p), p);
+        }
+        const p = this.processByModel.get(o);
+        return p ? this.model.processContext(p) : undefined;
     }
     moduleSpecOfModelObject(o) {
         if (typeof o !== "object" || o === null)
@@ -13316,9 +28902,18 @@ function openSession(file, options = {}) {
             dumpFileName: path.resolve(file),
         });
         const dbg = new EmulatedDebugger(target.spec);
-        const bundle = options.bundlePath ?? defaultBundlePath();
+        // EWMDA_BUNDLE: run another build of the extension (a development build) on the same dump.
+        const bundle = options.bundlePath ?? (process.env.EWMDA_BUNDLE || defaultBundlePath());
         dbg.scriptLoad(readFileSync(bundle, "utf8"), "C:\\ewmda\\ewmda.js");
-        return { file, dump, target, dbg, close: () => dump.close() };
+        const close = () => {
+            dump.close();
+            // The emulated file system (Export, Snapshot write there) lives in a temporary folder of its own.
+            try {
+                rmSync(dbg.fileSystem.root, { recursive: true, force: true });
+            }
+            catch { /* already gone */ }
+        };
+        return { file, dump, target, dbg, close };
     }
     catch (e) {
         dump.close();
@@ -13328,8 +28923,9 @@ function openSession(file, options = {}) {
 
 /**
  * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
- * minidump; `ewmda patterns` prints the pattern catalogue (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when the file is not a usable
- * dump (with a one-line reason), 2 for a usage error.
+ * minidump; `ewmda patterns` prints the pattern catalogue and `ewmda diff` compares two files of export
+ * documents (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when a file is not
+ * usable (with a one-line reason), 2 for a usage error.
  */
 class UsageError extends Error {
 }
@@ -13389,6 +28985,11 @@ function guard(run) {
             process.exitCode = 2;
             return;
         }
+        if (e instanceof ExportError) {
+            process.stderr.write(`ewmda: ${e.message}\n`);
+            process.exitCode = 3;
+            return;
+        }
         process.stderr.write(`ewmda: internal error: ${e?.stack ?? String(e)}\n`);
         process.exitCode = 3;
     }
@@ -13412,8 +29013,9 @@ const analyzeCommand = defineCommand({
         dump: { type: "positional", description: "minidump file", required: true },
         pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable (default: Triage)" },
         all: { type: "boolean", description: "run every analysis separately instead of Triage" },
-        json: { type: "boolean", description: "print a JSON array of export documents (docs/schema.md)" },
-        jsonl: { type: "boolean", description: "print one export document per line" },
+        json: { type: "boolean", description: "print a JSON array of result documents (ewmda.result, docs/schema.md)" },
+        jsonl: { type: "boolean", description: "print one result document (ewmda.result) per line" },
+        findings: { type: "boolean", description: "print one document per row, as !ewmda.export writes them (ewmda.finding, ewmda.row), one per line" },
         text: { type: "boolean", description: "print tables for people (the default)" },
         out: { type: "string", description: "write the report to this file instead of standard output" },
         symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names" },
@@ -13421,9 +29023,9 @@ const analyzeCommand = defineCommand({
     },
     run({ args, rawArgs }) {
         guard(() => {
-            const formats = [args.json && "json", args.jsonl && "jsonl", args.text && "text"].filter(Boolean);
+            const formats = [args.json && "json", args.jsonl && "jsonl", args.findings && "findings", args.text && "text"].filter(Boolean);
             if (formats.length > 1)
-                throw new UsageError("choose one of --json, --jsonl, --text");
+                throw new UsageError("choose one of --json, --jsonl, --findings, --text");
             const format = formats[0] ?? "text";
             let metas;
             try {
@@ -13441,6 +29043,49 @@ const analyzeCommand = defineCommand({
                         : r.documents.map((d) => JSON.stringify(d)).join("\n") + "\n";
                 emit(text, args.out);
             });
+        });
+    },
+});
+const snapshotCommand = defineCommand({
+    meta: { name: "snapshot", description: "Print one snapshot document of a dump (threads and stack signatures, modules, handles, memory totals) for ewmda diff" },
+    args: {
+        dump: { type: "positional", description: "minidump file", required: true },
+        out: { type: "string", description: "write the snapshot to this file instead of standard output" },
+        symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names" },
+    },
+    run({ args }) {
+        guard(() => withSession(args.dump, args.symbols, (s) => {
+            const docs = exportedDocuments(s, "Snapshot", []);
+            emit(docs.map((d) => JSON.stringify(d)).join("\n") + "\n", args.out);
+        }));
+    },
+});
+function readOrFail(file) {
+    try {
+        return readDocuments(file);
+    }
+    catch (e) {
+        process.stderr.write(`ewmda: ${file}: ${e.message}\n`);
+        process.exitCode = 1;
+        throw new HandledError();
+    }
+}
+const diff = defineCommand({
+    meta: { name: "diff", description: "Compare two snapshots or two triage exports of the same program: threads, stacks, modules, handles, memory, findings" },
+    args: {
+        a: { type: "positional", description: "the earlier file of export documents (JSON lines)", required: true },
+        b: { type: "positional", description: "the later file of export documents (JSON lines)", required: true },
+        json: { type: "boolean", description: "print one ewmda.diff document (docs/schema.md) instead of text" },
+        out: { type: "string", description: "write the comparison to this file instead of standard output" },
+    },
+    run({ args }) {
+        guard(() => {
+            const a = readOrFail(args.a);
+            const b = readOrFail(args.b);
+            const report = diffFiles(a, b);
+            if (typeof report === "string")
+                throw new UsageError(report);
+            emit(args.json ? JSON.stringify(diffDocument(report), null, 2) + "\n" : renderDiff(report).join("\n") + "\n", args.out);
         });
     },
 });
@@ -13476,7 +29121,7 @@ const patterns = defineCommand({
 });
 const main = defineCommand({
     meta: { name: "ewmda", version: VERSION$1, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
-    subCommands: { analyze: analyzeCommand, info, demo, patterns },
+    subCommands: { analyze: analyzeCommand, info, snapshot: snapshotCommand, diff, demo, patterns },
 });
 void runMain(main);
 

@@ -110,8 +110,8 @@ describe("the catalogue joined with the registry", () => {
   });
 
   it("reports an entry that points to an analysis the registry lacks", () => {
-    const entries = catalogue(ANALYSES).map((e) => (e.name === "Zombie Processes" ? { ...e, analyses: ["ZombieProcesses"], automated: true } : e));
-    expect(catalogueProblems(ANALYSES, entries)).toEqual(['"Zombie Processes" points to the analysis ZombieProcesses, which is not in the registry']);
+    const entries = catalogue(ANALYSES).map((e) => (e.name === "Self-Diagnosis (registry)" ? { ...e, analyses: ["SelfDiagnosis"], automated: true } : e));
+    expect(catalogueProblems(ANALYSES, entries)).toEqual(['"Self-Diagnosis (registry)" points to the analysis SelfDiagnosis, which is not in the registry']);
   });
 
   it("derives the analyses from meta.patterns, and says exactly \"no automated check yet\" otherwise", () => {
@@ -144,7 +144,8 @@ describe("dx @$ewmda.Patterns", () => {
     const entries = rowsOf(set);
     expect(entries.map((e) => e.Name)).toEqual(PATTERNS.map((p) => p.name));
     const lines = dbg.dxLines("Debugger.Utility.Ewmda.Patterns");
-    expect(lines[1]).toMatch(/^\s+\[Zombie Processes\]\s*: Zombie Processes \[kernel, complete\]: no automated check yet$/);
+    expect(lines[1]).toMatch(/^\s+\[Zombie Processes\]\s*: Zombie Processes \[kernel, complete\]: ZombieProcesses$/);
+    expect(lines.find((l) => l.includes("[Self-Diagnosis (registry)]"))).toMatch(/: Self-Diagnosis \(registry\) \[kernel, complete\]: no automated check yet$/);
     expect(dbg.dxLines("Debugger.Utility.Ewmda").find((l) => l.trim().startsWith("Patterns"))).toMatch(/: 40 patterns, \d+ with an automated check$/);
     expect(dbg.dxLines("Debugger.Utility.Ewmda", { verbose: true }).find((l) => l.trim().startsWith("Patterns"))).toContain("[The memory analysis patterns ewmda serves");
   });
@@ -165,10 +166,10 @@ describe("dx @$ewmda.Patterns", () => {
 
   it("says exactly \"no automated check yet\" for a pattern nothing automates, and shows its dump note", () => {
     const { dbg } = load();
-    const e = dbg.dx('@$ewmda().Patterns["Zombie Processes"]') as Record<string, unknown>;
+    const e = dbg.dx('@$ewmda().Patterns["Self-Diagnosis (registry)"]') as Record<string, unknown>;
     expect(e.Analyses).toBe(NO_AUTOMATED_CHECK);
     expect(e.Automated).toBe(false);
-    expect(String(e.DumpNote)).toMatch(/process dump/i);
+    expect(String(e.DumpNote)).toMatch(/process dumps/i);
     expect(dbg.dx('@$ewmda().Patterns["Structure Sheaf"]') as Record<string, unknown>).toMatchObject({ DumpNote: undefined });
   });
 
@@ -202,12 +203,13 @@ describe("!ewmda.patterns", () => {
     expect(lines[0]).toMatch(/^ewmda pattern catalogue: 40 patterns, \d+ with an automated check$/);
     expect(lines[1]).toMatch(/^Pattern\s+Dump kinds\s+ewmda analyses$/);
     expect(lines.find((l) => l.startsWith("Execution Residue (Unmanaged Space, User)"))).toMatch(/\s+user, complete\s+.*RawStack/);
-    expect(lines.find((l) => l.startsWith("Stack Trace Collection (Commands)"))).toMatch(/user, kernel, complete, kernel minidump\s+no automated check yet$/);
+    expect(lines.find((l) => l.startsWith("Stack Trace Collection (Commands)"))).toMatch(/user, kernel, complete, kernel minidump\s+Log$/);
+    expect(lines.find((l) => l.startsWith("Driver Device Collection"))).toMatch(/kernel, complete\s+no automated check yet$/);
     // Plain text: the provider's console channel has no DML mode.
     expect(lines.join("\n")).not.toContain("<link");
     expect(dbg.execute("!ewmda.patterns")).toEqual(lines);
     // Like every ewmda command, the first call creates @$ewmda, so the hint on the last line works as written.
-    expect(String(dbg.dx('@$ewmda.Patterns["Zombie Processes"]'))).toBe("Zombie Processes [kernel, complete]: no automated check yet");
+    expect(String(dbg.dx('@$ewmda.Patterns["Zombie Processes"]'))).toBe("Zombie Processes [kernel, complete]: ZombieProcesses");
   });
 });
 

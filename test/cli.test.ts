@@ -47,13 +47,16 @@ describe("ewmda analyze", () => {
     const docs = jsonl.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(docs.map((d) => d.analysis.name)).toEqual(["Triage"]);
     docs.forEach(expectValidDocument);
+    // Result documents carry a stable id: a second run of the same dump gives the same one.
+    expect(JSON.parse(ewmda("analyze", dump, "--jsonl").stdout.trim()).id).toBe(docs[0].id);
     expect(docs[0].target).toMatchObject({ kind: "user", processId: 0x1138, processName: "demoapp.exe", arch: "x64", pointerSize: 8 });
     const out = path.join(tmp, "report.json");
-    const json = ewmda("analyze", dump, "--json", "--pattern", "Execution Residue (Unmanaged Space, User)", "--out", out);
+    const json = ewmda("analyze", dump, "--json", "--pattern", "RawStack", "--out", out);
     expect(json.status).toBe(0);
     expect(json.stdout).toBe("");
     const array = JSON.parse(readFileSync(out, "utf8"));
     expect(array).toHaveLength(1);
+    expect(array[0].analysis.name).toBe("RawStack");
     array.forEach(expectValidDocument);
   });
 

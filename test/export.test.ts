@@ -1,8 +1,10 @@
-/** The export face: every document the bundle writes validates against schema/ewmda.result.v1.schema.json. */
+/** The export face: every document the bundle writes validates against its schema (schema/*.schema.json, docs/schema.md). */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ANALYSES } from "../src/extensions/registry";
 import { loadEwmda } from "./helpers";
-import { expectValidDocument } from "./schema-check";
+import { expectValidDocument, SCHEMA_DIR, schemaKinds } from "./schema-check";
 import { ret, stackref, sym, userTarget } from "./mocks/user-target";
 
 describe("ToJson()", () => {
@@ -28,5 +30,36 @@ describe("ToJson()", () => {
       const { dbg } = loadEwmda(spec);
       expectValidDocument(JSON.parse(dbg.dx(`Debugger.Utility.Ewmda.${name}().ToJson()`) as string));
     }
+  });
+});
+
+describe("the document contract", () => {
+  it("documents every schema on disk in docs/schema.md, and has a schema for every kind it documents", () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, "..", "docs", "schema.md"), "utf8");
+    const documented = [...doc.matchAll(/\[`(ewmda\.[a-z]+)`\]\(\.\.\/schema\/(ewmda\.[a-z]+)\.v(\d+)\.schema\.json\)/g)].map((m) => `${m[2]}@${m[3]}`);
+    expect(documented.sort()).toEqual(schemaKinds());
+    for (const file of readdirSync(SCHEMA_DIR)) expect(file).toMatch(/^ewmda\.[a-z]+\.v\d+\.schema\.json$/);
+  });
+
+  it("keeps a version 1 result written before ids existed valid", () => {
+    expectValidDocument({
+      schema: "ewmda.result", schemaVersion: 1, tool: { name: "ewmda", version: "0.1.0" },
+      target: { kind: "user", dumpFile: null, processId: 1, processName: "a.exe", pointerSize: 8, arch: "x64" },
+      analysis: { name: "RawStack", command: "rawstack", version: "1.0.0", patterns: ["Execution Residue (Unmanaged Space, User)"] },
+      time: "2025-01-01T00:00:00.000Z", summary: "s", partial: false,
+      columns: [{ name: "Verdict", type: "verdict" }, { name: "Evidence", type: "string" }, { name: "Source", type: "string" }],
+      rows: [{ Verdict: "Negative", Evidence: "nothing", Source: "typed" }],
+    });
+  });
+
+  it("gives ToJson the same id for the same content and another id for another dump", () => {
+    const spec = (dumpFileName: string) => userTarget({ dumpFileName }).thread({ tid: 0x1a4, stack: [sym("kernel32!Sleep", 0x10)] }).build().spec;
+    const { dbg } = loadEwmda(spec("C:\\dumps\\a.dmp"));
+    const first = JSON.parse(dbg.dx("Debugger.Utility.Ewmda.RawStack().ToJson()") as string);
+    const again = JSON.parse(dbg.dx("Debugger.Utility.Ewmda.RawStack().ToJson()") as string);
+    expect(first.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(again.id).toBe(first.id);
+    const other = JSON.parse(loadEwmda(spec("C:\\dumps\\b.dmp")).dbg.dx("Debugger.Utility.Ewmda.RawStack().ToJson()") as string);
+    expect(other.id).not.toBe(first.id);
   });
 });

@@ -2,6 +2,7 @@
  * `ewmda analyze <dump>`: runs analyses through the loaded dist/ewmda.js and reports them as text tables
  * (the `!` face), or as export documents (docs/schema.md) for machines.
  */
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { AnalysisMeta } from "../lib/analysis";
 import { ANALYSES } from "../extensions/registry";
 import { ModuleSet } from "../emulator/symbols";
@@ -10,7 +11,8 @@ import { windbgAddress } from "../runner/windbg-commands";
 import { dumpInfo, renderInfo } from "./info";
 import type { Session } from "./session";
 
-export type OutputFormat = "text" | "json" | "jsonl";
+/** text: tables; json / jsonl: ewmda.result documents; findings: ewmda.finding / ewmda.row documents, one per row (as !ewmda.export writes them). */
+export type OutputFormat = "text" | "json" | "jsonl" | "findings";
 
 /**
  * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
@@ -55,6 +57,11 @@ export function analyze(session: Session, metas: readonly AnalysisMeta[], format
       frames.forEach((f, i) => text.push(frameText(f, i, modules, target.spec.pointerSize)));
     }
   }
+  if (format === "findings") {
+    progress(`[1/1] Export of ${metas.map((m) => m.name).join(", ")}`);
+    const names = metas.map((m) => m.name).filter((n) => n !== "Export");
+    return { documents: exportedDocuments(session, "Export", [names.join(",")]), text };
+  }
   metas.forEach((m, i) => {
     progress(`[${i + 1}/${metas.length}] ${m.name}`);
     if (format === "text") {
@@ -65,4 +72,33 @@ export function analyze(session: Session, metas: readonly AnalysisMeta[], format
     }
   });
   return { documents, text };
+}
+
+/** The bundle could not write the documents asked for (reported on one line, exit status 3). */
+export class ExportError extends Error {}
+
+const dxString = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, "\\\"")}"`;
+
+/**
+ * Documents an analysis that writes files (Export, Snapshot) appends, read back: the analysis runs in the
+ * emulated debugger exactly as in WinDbg, writing to a file of the emulated file system.
+ */
+export function exportedDocuments(session: Session, analysis: "Export" | "Snapshot", args: readonly string[]): unknown[] {
+  const { dbg } = session;
+  const file = `C:\\ewmda-cli\\${analysis.toLowerCase()}-${process.pid}-${Date.now()}.jsonl`;
+  let result: unknown;
+  try {
+    result = dbg.dx(`Debugger.Utility.Ewmda.${analysis}(${[file, ...args].map(dxString).join(", ")})`);
+  } catch (e) {
+    throw new ExportError(`this build of dist/ewmda.js cannot run ${analysis}: ${(e as Error).message}`);
+  }
+  const host = dbg.fileSystem.hostPath(file);
+  if (!existsSync(host)) {
+    const first = [...(result as Iterable<unknown>)][0] as { value?: { Evidence?: unknown }; Evidence?: unknown } | undefined;
+    const why = first ? String((first.value ?? first).Evidence) : "no result";
+    throw new ExportError(`${analysis} wrote nothing: ${why}`);
+  }
+  const docs = readFileSync(host, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as unknown);
+  rmSync(host, { force: true });
+  return docs;
 }

@@ -1,7 +1,8 @@
 /**
  * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
- * minidump; `ewmda patterns` prints the pattern catalogue (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when the file is not a usable
- * dump (with a one-line reason), 2 for a usage error.
+ * minidump; `ewmda patterns` prints the pattern catalogue and `ewmda diff` compares two files of export
+ * documents (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when a file is not
+ * usable (with a one-line reason), 2 for a usage error.
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { defineCommand, runMain } from "citty";
@@ -9,7 +10,8 @@ import { ANALYSES } from "../extensions/registry";
 import { catalogue, renderCatalogue } from "../lib/catalogue";
 import { MinidumpError } from "../minidump/types";
 import { VERSION } from "../lib/version";
-import { analyze, selectAnalyses, type OutputFormat } from "./analyze";
+import { analyze, exportedDocuments, ExportError, selectAnalyses, type OutputFormat } from "./analyze";
+import { diffDocument, diffFiles, readDocuments, renderDiff, type DocumentFile } from "./diff";
 import { demoNotes, runDemo } from "./demo";
 import { dumpInfo, renderInfo } from "./info";
 import { openSession, type Session } from "./session";
@@ -69,6 +71,11 @@ function guard(run: () => void): void {
       process.exitCode = 2;
       return;
     }
+    if (e instanceof ExportError) {
+      process.stderr.write(`ewmda: ${e.message}\n`);
+      process.exitCode = 3;
+      return;
+    }
     process.stderr.write(`ewmda: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
     process.exitCode = 3;
   }
@@ -94,8 +101,9 @@ const analyzeCommand = defineCommand({
     dump: { type: "positional", description: "minidump file", required: true },
     pattern: { type: "string", description: "analysis (RawStack), command (rawstack) or catalogue pattern name; repeatable (default: Triage)" },
     all: { type: "boolean", description: "run every analysis separately instead of Triage" },
-    json: { type: "boolean", description: "print a JSON array of export documents (docs/schema.md)" },
-    jsonl: { type: "boolean", description: "print one export document per line" },
+    json: { type: "boolean", description: "print a JSON array of result documents (ewmda.result, docs/schema.md)" },
+    jsonl: { type: "boolean", description: "print one result document (ewmda.result) per line" },
+    findings: { type: "boolean", description: "print one document per row, as !ewmda.export writes them (ewmda.finding, ewmda.row), one per line" },
     text: { type: "boolean", description: "print tables for people (the default)" },
     out: { type: "string", description: "write the report to this file instead of standard output" },
     symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names" },
@@ -103,8 +111,8 @@ const analyzeCommand = defineCommand({
   },
   run({ args, rawArgs }) {
     guard(() => {
-      const formats = [args.json && "json", args.jsonl && "jsonl", args.text && "text"].filter(Boolean) as OutputFormat[];
-      if (formats.length > 1) throw new UsageError("choose one of --json, --jsonl, --text");
+      const formats = [args.json && "json", args.jsonl && "jsonl", args.findings && "findings", args.text && "text"].filter(Boolean) as OutputFormat[];
+      if (formats.length > 1) throw new UsageError("choose one of --json, --jsonl, --findings, --text");
       const format: OutputFormat = formats[0] ?? "text";
       let metas;
       try { metas = selectAnalyses(repeated(rawArgs, "pattern"), args.all === true); } catch (e) { throw new UsageError((e as Error).message); }
@@ -116,6 +124,50 @@ const analyzeCommand = defineCommand({
             : r.documents.map((d) => JSON.stringify(d)).join("\n") + "\n";
         emit(text, args.out);
       });
+    });
+  },
+});
+
+const snapshotCommand = defineCommand({
+  meta: { name: "snapshot", description: "Print one snapshot document of a dump (threads and stack signatures, modules, handles, memory totals) for ewmda diff" },
+  args: {
+    dump: { type: "positional", description: "minidump file", required: true },
+    out: { type: "string", description: "write the snapshot to this file instead of standard output" },
+    symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names" },
+  },
+  run({ args }) {
+    guard(() => withSession(args.dump, args.symbols, (s) => {
+      const docs = exportedDocuments(s, "Snapshot", []);
+      emit(docs.map((d) => JSON.stringify(d)).join("\n") + "\n", args.out);
+    }));
+  },
+});
+
+function readOrFail(file: string): DocumentFile {
+  try {
+    return readDocuments(file);
+  } catch (e) {
+    process.stderr.write(`ewmda: ${file}: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    throw new HandledError();
+  }
+}
+
+const diff = defineCommand({
+  meta: { name: "diff", description: "Compare two snapshots or two triage exports of the same program: threads, stacks, modules, handles, memory, findings" },
+  args: {
+    a: { type: "positional", description: "the earlier file of export documents (JSON lines)", required: true },
+    b: { type: "positional", description: "the later file of export documents (JSON lines)", required: true },
+    json: { type: "boolean", description: "print one ewmda.diff document (docs/schema.md) instead of text" },
+    out: { type: "string", description: "write the comparison to this file instead of standard output" },
+  },
+  run({ args }) {
+    guard(() => {
+      const a = readOrFail(args.a);
+      const b = readOrFail(args.b);
+      const report = diffFiles(a, b);
+      if (typeof report === "string") throw new UsageError(report);
+      emit(args.json ? JSON.stringify(diffDocument(report), null, 2) + "\n" : renderDiff(report).join("\n") + "\n", args.out);
     });
   },
 });
@@ -154,7 +206,7 @@ const patterns = defineCommand({
 
 export const main = defineCommand({
   meta: { name: "ewmda", version: VERSION, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
-  subCommands: { analyze: analyzeCommand, info, demo, patterns },
+  subCommands: { analyze: analyzeCommand, info, snapshot: snapshotCommand, diff, demo, patterns },
 });
 
 void runMain(main);

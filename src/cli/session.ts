@@ -2,7 +2,7 @@
  * One analysis session over a dump file: the minidump reader, the target over it, and the emulated
  * debugger with the very dist/ewmda.js a WinDbg user loads.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatedDebugger } from "../emulator/debugger";
@@ -43,9 +43,15 @@ export function openSession(file: string, options: SessionOptions = {}): Session
       dumpFileName: path.resolve(file),
     });
     const dbg = new EmulatedDebugger(target.spec);
-    const bundle = options.bundlePath ?? defaultBundlePath();
+    // EWMDA_BUNDLE: run another build of the extension (a development build) on the same dump.
+    const bundle = options.bundlePath ?? (process.env.EWMDA_BUNDLE || defaultBundlePath());
     dbg.scriptLoad(readFileSync(bundle, "utf8"), "C:\\ewmda\\ewmda.js");
-    return { file, dump, target, dbg, close: () => dump.close() };
+    const close = () => {
+      dump.close();
+      // The emulated file system (Export, Snapshot write there) lives in a temporary folder of its own.
+      try { rmSync(dbg.fileSystem.root, { recursive: true, force: true }); } catch { /* already gone */ }
+    };
+    return { file, dump, target, dbg, close };
   } catch (e) {
     dump.close();
     throw e;

@@ -5,6 +5,7 @@
  */
 import { BASE_COLUMNS, type Analysis, type AnalysisResult, type Row } from "../lib/analysis";
 import { toNumber } from "../lib/int64";
+import { exportRows } from "../lib/table-export";
 
 export interface RowConstructor {
   new (record: Row, pointerSize: number): object;
@@ -53,16 +54,38 @@ export class ResultSet {
   private readonly __rows: object[];
   private readonly __summary: string;
   private readonly __json: () => string;
+  private readonly __result: AnalysisResult;
 
   constructor(result: AnalysisResult, RowClass: RowConstructor, json: () => string) {
     this.__rows = result.rows.map((r) => new RowClass(r, result.pointerSize));
     this.__summary = result.summary;
     this.__json = json;
+    this.__result = result;
   }
 
   /** The result as one export document (docs/schema.md), as JSON text. */
   ToJson(): string {
     return this.__json();
+  }
+
+  /**
+   * Writes the rows to a table file, row by row: CSV or JSON lines (one export-document row per line), the
+   * format from `format` ("csv", "jsonl") or the file's extension. `format` may also be an object
+   * `new { Format = "csv", Append = true }`: Append adds the rows to an existing file of the same table.
+   * Returns what was written (or why nothing was); never throws.
+   */
+  ExportTable(path: unknown, format?: unknown): string {
+    let f: string | undefined;
+    let append = false;
+    if (typeof format === "string") f = format;
+    else if (format !== undefined && format !== null && typeof format === "object") {
+      const o = format as { Format?: unknown; Append?: unknown };
+      if (o.Format !== undefined && o.Format !== null) f = String(o.Format);
+      append = o.Append === true;
+    } else if (format !== undefined && format !== null) {
+      return "ExportTable: the format must be \"csv\", \"jsonl\" or an object such as new { Format = \"csv\", Append = true }";
+    }
+    return exportRows(this.__result.rows, this.__result.meta.columns, typeof path === "string" ? path : String(path ?? ""), f, append);
   }
 
   *[Symbol.iterator](): Iterator<unknown> {

@@ -13,7 +13,7 @@ import { DataModel, type ModelWorld, type ProcessContext } from "./model";
 import { NamedModels } from "./named-models";
 import { nativeInfo, typedValue, type NativeEnv } from "./native";
 import { DEFAULT_VARIANT, HostCounters, type ProviderVariant } from "./options";
-import type { ModuleSpec, TargetSpec } from "./target-spec";
+import type { ModuleSpec, ProcessSpec, TargetSpec } from "./target-spec";
 import type { EmuType, TypeTable } from "./types";
 import { evaluateDx, renderDx, type DxRenderOptions } from "./dx";
 
@@ -68,6 +68,7 @@ export class EmulatedDebugger {
   private readonly metadata = new WeakMap<object, Record<string, unknown>>();
   private readonly typeObjects = new Map<EmuType, object>();
   private readonly typeOfObject = new WeakMap<object, { type: EmuType; table: TypeTable }>();
+  private processByModel: WeakMap<object, ProcessSpec> | undefined;
   private captures: string[][] = [];
   private readonly world: ModelWorld;
 
@@ -147,7 +148,8 @@ export class EmulatedDebugger {
     let o = this.typeObjects.get(type);
     if (o) return o;
     const self = this;
-    const kindName = type.kind === "void" ? "intrinsic" : type.kind;
+    const enumerants = type.kind === "intrinsic" ? type.enumerants : undefined;
+    const kindName = type.kind === "void" ? "intrinsic" : enumerants ? "enum" : type.kind;
     const obj: Record<string, unknown> = {
       name: type.name,
       size: this.variant.ordinalsAsInt64 ? this.int64.make(BigInt(type.size)) : type.size,
@@ -155,6 +157,12 @@ export class EmulatedDebugger {
       get baseType() { return type.kind === "pointer" ? self.typeObject(type.target, table) : type.kind === "array" ? self.typeObject(type.element, table) : undefined; },
       get fields() {
         const out: Record<string, unknown> = {};
+        // An enum's fields are its enumerants: constants with a value (reference §5.6 FieldObject).
+        if (enumerants) {
+          for (const [name, value] of Object.entries(enumerants)) {
+            out[name] = Object.freeze({ name, type: self.typeObject(type, table), locationKind: "constant", value });
+          }
+        }
         if (type.kind === "udt") {
           for (const f of type.fields) {
             out[f.name] = Object.freeze({
@@ -184,8 +192,13 @@ export class EmulatedDebugger {
 
   processContextOfModelObject(o: unknown): ProcessContext | undefined {
     if (typeof o !== "object" || o === null) return undefined;
-    for (const p of this.target.processes) if (this.model.process(p) === o) return this.model.processContext(p);
-    return undefined;
+    // One map instead of a scan per call: every memory read asks, and kernel targets have a thousand processes.
+    if (!this.processByModel) {
+      this.processByModel = new WeakMap();
+      for (const p of this.target.processes) this.processByModel.set(this.model.process(p), p);
+    }
+    const p = this.processByModel.get(o);
+    return p ? this.model.processContext(p) : undefined;
   }
 
   moduleSpecOfModelObject(o: unknown): ModuleSpec | undefined {

@@ -94,11 +94,13 @@ export function createFileSystem(dbg: EmulatedDebugger, rootArg?: string) {
   const resolveFile = (fileOrPath: unknown, disposition: string): FileObj =>
     typeof fileOrPath === "string" ? createFile(fileOrPath, disposition) : (fileOrPath as FileObj);
 
+  // A writer writes through its file at the file's Position and moves it on, as a file handle does: a
+  // writer over a file opened with OpenExisting overwrites from the start unless Position is moved first.
   const textWriter = (fileOrPath: unknown, encoding: Encoding = "Ascii") => {
     const file = resolveFile(fileOrPath, "CreateAlways");
     const append = (s: string) => {
       const data = encode(s, encoding);
-      fs.appendFileSync(file.__hostPath, data);
+      file.WriteBytes(data);
     };
     const str = (o: unknown) => String(o);
     return {

@@ -14,6 +14,8 @@ export interface IntrinsicType {
   readonly float?: boolean;
   /** Character types (`CHAR`, `WCHAR`) matter for readString's type check. */
   readonly char?: "narrow" | "wide";
+  /** Set for enum types: enumerant name → value (the type object reports typeKind "enum"). */
+  readonly enumerants?: { readonly [name: string]: number };
 }
 export interface VoidType { readonly kind: "void"; readonly name: "void"; readonly size: 0; }
 export interface PointerType {
@@ -115,6 +117,8 @@ export class TypeTable {
     }
     const intrinsic = INTRINSICS[name];
     if (intrinsic) return { kind: "intrinsic", name, ...intrinsic };
+    const enumerants = this.layout.enums?.[name];
+    if (enumerants) return { kind: "intrinsic", name, size: 4, signed: true, enumerants };
     const layout = this.layout.types[name];
     if (!layout) return undefined;
     // Placeholder first so recursive references resolve to the same object.

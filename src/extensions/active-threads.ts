@@ -1,7 +1,10 @@
-import { defineAnalysis, type Row } from "../lib/analysis";
+import { defineAnalysis, type Row, type RunContext } from "../lib/analysis";
+import { Kernel, readKernelOptions, sameAddress, STATE } from "../lib/kernel";
+import { KernelStacks, problemsText, processLabel, selectKernelThreads, threadCommand, tidText } from "../lib/kernel-threads";
 import { parseLastEvent } from "../lib/parse-exr";
 import { runCommand } from "../lib/run-command";
 import { hexId, stackCommand } from "../lib/stack-filter";
+import { matchesFunction } from "../lib/stacks";
 import type { FrameInfo } from "../lib/stacks";
 import {
   ActivityClassifier, DUMP_WRITER_FUNCTIONS, findFrame, firstNonSystemFrame, framePatterns, isSystemFrame, readFlags, SYSTEM_MODULES, type ThreadActivity,
@@ -34,15 +37,25 @@ import { Unavailable, type Source } from "../lib/values";
  * classified: they are reported as undetermined (ntdll without symbols), or as active with the check
  * skipped (other modules).
  *
+ * Kernel and complete dumps: the threads of every process whose KTHREAD.State (named from the symbols'
+ * _KTHREAD_STATE enum) is Running (on a processor: NextProcessor), Standby, Ready or DeferredReady. The
+ * processors other than the bugcheck's were frozen to write the dump (`FreezeFunctions` on top of their
+ * stacks): the frame below the freeze is what they ran. The thread that called KeBugCheckEx
+ * (`BugCheckFunctions`) is the dump writer, named but not counted. Running threads are Positive, ready
+ * ones Info. CpuStackTraces gives the per-processor view.
+ *
  * Options (a dx object `new { All = true }` or the string `"all"`): All also lists the threads found in
- * system calls and the undetermined ones, one row each.
+ * system calls and the undetermined ones, one row each (kernel targets: the processors' idle threads).
+ * Kernel targets also take `Process` (pid or image-name pattern) and `Module` (only threads with a frame
+ * in that module).
  *
  * @function ActiveThreads
  * @memberof Ewmda
- * @param {object|string} [options] `All` (bool): also list threads in system calls; or the string `"all"`.
+ * @param {object|string} [options] `All` (bool): also list threads in system calls; `Process`, `Module` (kernel targets); or a string such as `"all"`, `"module=mydrv"`.
  * @returns {ResultSet} One row per active thread (and per dump-writer / exception thread): Thread, State, IP, TopFrame, OwnerModule, Caller, Check, Verdict, Evidence, Source.
  * @example dx @$ewmda.ActiveThreads()
  * @example dx -g @$ewmda.ActiveThreads(new { All = true }).Where(r => r.State == "Active")
+ * @example dx @$ewmda.ActiveThreads(new { Module = "mydrv" })
  * @example !ewmda.active
  * @example !ewmda.active "all"
  */
@@ -52,10 +65,14 @@ export const activeThreads = defineAnalysis({
     command: "active",
     summary: "Threads that were executing code, not waiting in a system call, when the dump was written",
     patterns: ["Active Thread"],
-    targets: "user",
-    version: "1.0.0",
-    params: [{ name: "options", help: "All: also list threads in system calls; or the string \"all\"", optional: true }],
-    options: [{ name: "All", type: "bool", help: "also list the threads found in system calls and the undetermined ones" }],
+    targets: "any",
+    version: "1.1.0",
+    params: [{ name: "options", help: "All: also list threads in system calls; Process, Module (kernel); or a string such as \"all\"", optional: true }],
+    options: [
+      { name: "All", type: "bool", help: "also list the threads found in system calls and the undetermined ones (kernel: the idle threads)" },
+      { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+      { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+    ],
     columns: [
       { name: "Thread", type: "hex", help: "Thread id" },
       { name: "State", type: "string", help: "Active, SystemCall, DumpWriter (left out), ExceptionThread (the last event's thread) or Undetermined" },
@@ -63,9 +80,26 @@ export const activeThreads = defineAnalysis({
       { name: "TopFrame", type: "string", help: "Frame 0 as module!function+0xoff (module+0xoff without symbols)" },
       { name: "OwnerModule", type: "string", help: "Image that holds the IP (none: JIT code or code outside modules)", table: false },
       { name: "Caller", type: "string", help: "First frame below the top that is not OS plumbing (who called the OS routine that runs)" },
-      { name: "Check", type: "string", help: "How it was decided: bytes (the code before the IP was read), symbol (frame 0's function; code not in the dump) or none" },
+      { name: "Check", type: "string", help: "How it was decided: bytes (the code before the IP was read), symbol (frame 0's function; code not in the dump), state (KTHREAD.State) or none" },
+      { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
+      { name: "Processor", type: "int", help: "Kernel targets: the processor a Running thread is on (KTHREAD.NextProcessor)", sparse: true },
     ],
     settings: {
+      BugCheckFunctions: {
+        default: ["nt!KeBugCheck*", "nt!KiBugCheckDispatch", "nt!IopLiveDump*", "nt!DbgkpWerCaptureLiveKernelDump", "nt!DbgkWerCaptureLiveKernelDump"],
+        help: "Kernel targets: frames of the thread that writes the dump (a bugcheck or a live kernel dump)",
+        reason: "the thread that called KeBugCheckEx runs by definition; it is the event, not a finding",
+      },
+      FreezeFunctions: {
+        default: ["nt!KiFreezeTargetExecution", "nt!KxFreezeExecution", "nt!KeFreezeExecution", "nt!KiProcessNMI", "nt!KxNmiInterrupt", "nt!KiIpiProcessRequests", "nt!KiIpiInterrupt*"],
+        help: "Kernel targets: frames that mean a processor was stopped to write the dump (the frame below them is what it ran)",
+        reason: "the bugcheck freezes every other processor with an IPI or NMI; those frames sit on top of each running thread (patterns.md §10)",
+      },
+      MaxStacks: {
+        default: 256,
+        help: "Kernel targets: thread stacks read per call",
+        reason: "only running and ready threads are read; a few hundred covers any processor count",
+      },
       DumpWriterFunctions: {
         default: DUMP_WRITER_FUNCTIONS,
         help: "Frame patterns (module!function, * wildcards, a module alone) of threads that write the dump or break in for a debugger",
@@ -76,15 +110,14 @@ export const activeThreads = defineAnalysis({
 
   *run(ctx, args) {
     const t = ctx.target;
+    if (t.isKernel()) {
+      yield* kernelActive(ctx, args);
+      return;
+    }
     const flags = readFlags(args[0], ["All"]);
     if (typeof flags === "string") {
       ctx.summary("ActiveThreads: " + flags);
       yield info(flags, "heuristic");
-      return;
-    }
-    if (t.isKernel()) {
-      ctx.summary("ActiveThreads: user-mode analysis");
-      yield info("ActiveThreads reads user-mode threads; this is a kernel target (use !running -t -i, or open a user dump of the process)", "heuristic");
       return;
     }
     const writers = framePatterns(ctx.settings.DumpWriterFunctions);
@@ -140,6 +173,7 @@ export const activeThreads = defineAnalysis({
 
   rowText(row) {
     if (row.State === undefined) return row.Verdict + ": " + row.Evidence;
+    if (row.Process !== undefined) return hexId(row.Thread as number) + " " + String(row.Process) + " " + String(row.State) + " " + String(row.TopFrame ?? "");
     return hexId(row.Thread as number) + " " + String(row.State) + " " + String(row.TopFrame ?? "");
   },
 });
@@ -178,4 +212,83 @@ function row(id: number, state: string, a: ThreadActivity, frames: readonly Fram
 
 function info(text: string, source: Source): Row {
   return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+type Settings = { BugCheckFunctions: readonly string[]; FreezeFunctions: readonly string[]; MaxStacks: number };
+
+/** Kernel targets: Running, Standby, Ready and DeferredReady threads of every process. */
+function* kernelActive(ctx: RunContext<Settings>, args: readonly unknown[]): Iterable<Row> {
+  const t = ctx.target;
+  const cfg = ctx.settings;
+  const sel = readKernelOptions(args[0], ["All"]);
+  if (typeof sel === "string") {
+    ctx.summary("ActiveThreads: " + sel);
+    yield info(sel, "heuristic");
+    return;
+  }
+  const k = Kernel.of(t);
+  const missing = k.missing();
+  if (missing) {
+    ctx.summary("ActiveThreads: kernel structures unavailable");
+    yield info("ActiveThreads on a kernel target reads KTHREAD states: " + missing + " (!running -t -i)", "heuristic");
+    return;
+  }
+  const set = selectKernelThreads(k, sel);
+  const problems = problemsText(set.problems);
+  if (problems) yield info(problems, "typed");
+  const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+  const bugcheck = framePatterns(cfg.BugCheckFunctions);
+  const freeze = cfg.FreezeFunctions;
+  let running = 0;
+  let ready = 0;
+  let writers = 0;
+  for (const th of set.threads) {
+    const runnable = th.state === STATE.Running || th.state === STATE.Standby || th.state === STATE.Ready || th.state === STATE.DeferredReady;
+    if (!runnable) continue;
+    if (!stacks.keep(th)) continue;
+    const stack = stacks.stack(th);
+    const frames = stack && Array.isArray(stack.frames) ? (stack.frames as readonly FrameInfo[]) : [];
+    const state = k.stateName(th.state)!;
+    const writer = stack ? findFrame(stack, bugcheck) : undefined;
+    // Skip the freeze frames: the processor was stopped to write the dump.
+    let first = 0;
+    while (first < frames.length && frames[first]!.hasSymbol && freeze.some((p) => matchesFunction(frames[first]!.func, p))) first++;
+    const top = frames[first];
+    const frozen = first > 0 ? " (below " + frames[first - 1]!.func + ": the processor was frozen for the dump)" : "";
+    const caller = top && top.module && top.module.symbolName.toLowerCase() === "nt" ? frames.slice(first + 1).filter((f) => !f.module || f.module.symbolName.toLowerCase() !== "nt")[0] : undefined;
+    let verdict: Row["Verdict"];
+    let label = state;
+    let why: string;
+    if (writer) { verdict = "Info"; label = "BugCheck"; writers++; why = "the dump writer (" + writer.symbol + " in frame " + writer.index + "): left out"; }
+    else if (th.state === STATE.Running) { verdict = "Positive"; running++; why = "running on processor " + (th.nextProcessor === undefined ? "?" : th.nextProcessor) + (top ? " in " + top.symbol : "") + frozen; }
+    else { verdict = "Info"; ready++; why = state + ": ready to run, waiting for a processor" + (top ? " (" + top.symbol + ")" : ""); }
+    yield {
+      Thread: th.tid, State: label, IP: top ? top.ip : undefined, TopFrame: top ? top.symbol : undefined,
+      OwnerModule: top ? (top.module ? top.module.name : "none") : undefined, Caller: caller ? caller.symbol : undefined, Check: "state",
+      Process: processLabel(th.process), Processor: th.state === STATE.Running ? th.nextProcessor : undefined,
+      Verdict: verdict, Source: "typed",
+      Evidence: "thread " + tidText(th) + " of " + processLabel(th.process) + ": " + why + "; " + threadCommand(t, th) + "; !running -t -i",
+    };
+  }
+  if (sel.flags.All) {
+    for (const cpu of k.processors().items) {
+      const idle = cpu.idle ? k.threadAt(cpu.idle) : undefined;
+      if (!idle) continue;
+      const onCpu = sameAddress(cpu.current, cpu.idle);
+      yield {
+        Thread: idle.tid, State: "Idle", Check: "state", Process: "Idle (0x0)", Processor: cpu.number, Verdict: "Info", Source: "typed",
+        Evidence: "processor " + cpu.number + "'s idle thread" + (onCpu ? ", running: the processor was idle" : ", not running") + "; !prcb " + cpu.number,
+      };
+    }
+  }
+  const note = stacks.note("MaxStacks");
+  if (note) yield info(note, "typed");
+  if (running === 0) {
+    yield {
+      Verdict: "Negative", Source: "typed",
+      Evidence: "0 running threads among " + set.threads.length + " of " + set.processes.length + " processes" + set.scope + " (" + ready + " ready" +
+        (writers ? ", " + writers + " dump writer" : "") + "; the other processors were idle; !running -t -i)",
+    };
+  }
+  ctx.summary("ActiveThreads: " + running + " running, " + ready + " ready among " + set.threads.length + " threads" + set.scope + (writers ? "; the bugcheck thread left out" : ""));
 }

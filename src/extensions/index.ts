@@ -3,7 +3,7 @@
  * registry into registration records (phase 1: the target is not touched); the `@$ewmda` user variable
  * is made later, from phase-2 code (invokeScript or the first call of any ewmda alias).
  */
-import { runAnalysis, type Analysis } from "../lib/analysis";
+import { runAnalysis, type Analysis, type AnalysisResult } from "../lib/analysis";
 import { catalogue, renderCatalogue } from "../lib/catalogue";
 import { createConfig, type Config } from "../lib/config";
 import { describeTarget, toJsonText } from "../lib/export-json";
@@ -28,11 +28,14 @@ class Runtime {
     this.config = createConfig(analyses);
   }
 
-  rowClassOf(a: Analysis): RowConstructor {
-    let c = this.rowClasses[a.meta.name];
+  /** The row class of a result: one per analysis, and one per set of run-time columns (StructureSheaf's fields). */
+  rowClassOf(a: Analysis, result: AnalysisResult): RowConstructor {
+    const columns = result.meta.columns;
+    const key = a.meta.name + (columns === a.meta.columns ? "" : "|" + columns.map((c) => c.name + ":" + c.type).join(","));
+    let c = this.rowClasses[key];
     if (!c) {
-      c = rowClass(a);
-      this.rowClasses[a.meta.name] = c;
+      c = rowClass(columns === a.meta.columns ? a : { meta: result.meta, run: a.run, rowText: a.rowText });
+      this.rowClasses[key] = c;
     }
     return c;
   }
@@ -42,14 +45,19 @@ class Runtime {
     this.ensureUserVariable();
     const target = new Target();
     const result = runAnalysis(a, target, this.config, args, { analyses: this.analyses });
-    return new ResultSet(result, this.rowClassOf(a), () => toJsonText(result, describeTarget(target)));
+    return new ResultSet(result, this.rowClassOf(a, result), () => toJsonText(result, describeTarget(target)));
   }
 
-  /** `!` face: the same result as a table, printed. */
+  /** `!` face: the same result as a table (or as the analysis's own text), printed. */
   command(a: Analysis, args: readonly unknown[]): void {
     this.ensureUserVariable();
     const result = runAnalysis(a, new Target(), this.config, args, { analyses: this.analyses });
-    const lines = renderTable(result);
+    let lines: string[];
+    try {
+      lines = a.renderText ? a.renderText(result) : renderTable(result);
+    } catch (e) {
+      lines = renderTable(result);
+    }
     // debugLog is the only console channel a script has (reference §4.3).
     host.diagnostics.debugLog(lines.join("\n") + "\n");
   }

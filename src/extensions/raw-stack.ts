@@ -1,17 +1,10 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import { addTo, comparePair, differenceOf, fromHalves, halvesOf, isInt64, toNumber, type Int64 } from "../lib/int64";
+import { comparePair, differenceOf, fromHalves, halvesOf, isInt64, toNumber, type Int64 } from "../lib/int64";
 import type { ModuleInfo } from "../lib/module-index";
+import { SlotClassifier, slotBlocks, type SlotKind } from "../lib/slot-scan";
 import { Unavailable, unreadable, type Source } from "../lib/values";
 
-/** What a stack slot's value points to. */
-export type SlotKind =
-  | "CodePointer" // into an executable section of a loaded image
-  | "DataPointer" // into a non-executable part of a loaded image
-  | "ImagePointer" // into an image whose section headers are not in the dump
-  | "StackPointer" // into this thread's own stack
-  | "OtherStackPointer" // into another thread's stack
-  | "Value" // anything else
-  | "Unreadable"; // the slot's memory is not in the dump
+export type { SlotKind } from "../lib/slot-scan";
 
 interface RawStackOptions {
   all: boolean;
@@ -151,8 +144,6 @@ export const rawStack = defineAnalysis({
     }
     const sp = t.stackPointer(thread);
     const [spHi, spLo] = sp ? halvesOf(sp) : [0, 0];
-    const [limHi, limLo] = halvesOf(range.limit);
-    const [baseHi, baseLo] = halvesOf(range.base);
     const modules = t.modules();
     const wanted = options.module !== undefined ? modules.byName(options.module) : undefined;
     if (options.module !== undefined && !wanted) {
@@ -160,15 +151,12 @@ export const rawStack = defineAnalysis({
       return;
     }
 
-    const chunkBytes = Math.max(ps, cfg.ChunkBytes - (cfg.ChunkBytes % ps));
-    const pageBytes = Math.max(ps, cfg.PageBytes - (cfg.PageBytes % ps));
+    const classifier = new SlotClassifier(t, range);
     const slotsPerWord = ps / 4;
     let slots = 0;
     let shown = 0;
     let dropped = 0;
     let unreadableBytes = 0;
-    let unreadableStart: Int64 | undefined;
-    let unreadableLength = 0;
 
     const makeRow = (addrHi: number, addrLo: number, hi: number, lo: number, kind: SlotKind, m: ModuleInfo | undefined): Row | undefined => {
       const value = fromHalves(hi, lo);
@@ -191,18 +179,12 @@ export const rawStack = defineAnalysis({
       };
     };
 
-    const flushUnreadable = (): Row | undefined => {
-      if (!unreadableStart) return undefined;
-      const row: Row = {
-        Thread: thread.id, Address: unreadableStart,
-        Value: unreadable("0x" + unreadableLength.toString(16) + " bytes of the stack are not in the dump"),
-        Kind: "Unreadable", Symbol: undefined, Module: undefined, ReturnAddress: undefined, Live: undefined,
-        Verdict: "Info", Evidence: "dps " + t.formatAddress(unreadableStart) + " L0x" + (unreadableLength / ps).toString(16) + " shows ????????", Source: source,
-      };
-      unreadableStart = undefined;
-      unreadableLength = 0;
-      return row;
-    };
+    const unreadableRow = (start: Int64, length: number): Row => ({
+      Thread: thread.id, Address: start,
+      Value: unreadable("0x" + length.toString(16) + " bytes of the stack are not in the dump"),
+      Kind: "Unreadable", Symbol: undefined, Module: undefined, ReturnAddress: undefined, Live: undefined,
+      Verdict: "Info", Evidence: "dps " + t.formatAddress(start) + " L0x" + (length / ps).toString(16) + " shows ????????", Source: source,
+    });
 
     // Classifies the slots of one readable block; hot loop: no host calls but the cached look-ups.
     const classify = function* (blockAddress: Int64, words: ArrayLike<number>, count: number): Iterable<Row> {
@@ -211,19 +193,8 @@ export const rawStack = defineAnalysis({
         const lo = words[i * slotsPerWord]! >>> 0;
         const hi = slotsPerWord === 2 ? words[i * 2 + 1]! >>> 0 : 0;
         slots++;
-        let kind: SlotKind = "Value";
-        let m: ModuleInfo | undefined;
-        if (hi !== 0 || lo >= 0x10000) {
-          m = modules.findPair(hi, lo);
-          if (m) {
-            const exec = t.isExecutable(m, fromHalves(hi, lo));
-            kind = exec === true ? "CodePointer" : exec === false ? "DataPointer" : "ImagePointer";
-          } else if (comparePair(hi, lo, limHi, limLo) >= 0 && comparePair(hi, lo, baseHi, baseLo) < 0) {
-            kind = "StackPointer";
-          } else if (t.stackOwner(hi, lo)) {
-            kind = "OtherStackPointer";
-          }
-        }
+        const kind = classifier.classify(hi, lo);
+        const m = classifier.module;
         const keep = options.all || (wanted ? m === wanted : options.symbolsOnly ? m !== undefined : kind !== "Value");
         if (keep) {
           const row = makeRow(aHi, aLo, hi, lo, kind, m);
@@ -236,66 +207,16 @@ export const rawStack = defineAnalysis({
       }
     };
 
-    /**
-     * A page's readable and unreadable pieces: the whole page, or (when it does not read) a readable suffix or
-     * prefix found by binary search from whichever end reads. A page with neither end readable is a gap.
-     */
-    const readablePieces = (page: Int64, n: number): { address: Int64; count: number; words?: ArrayLike<number> }[] => {
-      const whole = t.readPointerWords(page, n);
-      if (whole) return [{ address: page, count: n, words: whole }];
-      const at = (i: number) => addTo(page, i * ps);
-      if (n > 1 && t.readPointerWords(at(n - 1), 1)) {
-        let lo = 0; // [lo, n) does not read
-        let hi = n - 1; // [hi, n) reads
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >> 1;
-          if (t.readPointerWords(at(mid), n - mid)) hi = mid; else lo = mid;
-        }
-        return [{ address: page, count: hi }, { address: at(hi), count: n - hi, words: t.readPointerWords(at(hi), n - hi)! }];
-      }
-      if (n > 1 && t.readPointerWords(page, 1)) {
-        let lo = 1; // [0, lo) reads
-        let hi = n; // [0, hi) does not read
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >> 1;
-          if (t.readPointerWords(page, mid)) lo = mid; else hi = mid;
-        }
-        return [{ address: page, count: lo, words: t.readPointerWords(page, lo)! }, { address: at(lo), count: n - lo }];
-      }
-      return [{ address: page, count: n }];
-    };
-
-    for (let offset = 0; offset < total; offset += chunkBytes) {
-      const bytes = Math.min(chunkBytes, total - offset);
-      const address = addTo(range.limit, offset);
-      const words = t.readPointerWords(address, bytes / ps);
-      if (words) {
-        const pending = flushUnreadable();
-        if (pending) yield pending;
-        yield* classify(address, words, bytes / ps);
-        continue;
-      }
-      // Part of the chunk is missing: find the readable pages, and the readable part of a page at the edge
-      // of a captured range (a captured stack usually starts mid-page, at the stack pointer).
-      for (let p = 0; p < bytes; p += pageBytes) {
-        const n = Math.min(pageBytes, bytes - p) / ps;
-        const pageAddress = addTo(address, p);
-        for (const piece of readablePieces(pageAddress, n)) {
-          if (piece.words) {
-            const pending = flushUnreadable();
-            if (pending) yield pending;
-            yield* classify(piece.address, piece.words, piece.count);
-          } else {
-            if (!unreadableStart) unreadableStart = piece.address;
-            unreadableLength += piece.count * ps;
-            unreadableBytes += piece.count * ps;
-            slots += piece.count;
-          }
-        }
+    const scan = { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes };
+    for (const block of slotBlocks(t, range.limit, total, scan)) {
+      if (block.words) {
+        yield* classify(block.address, block.words, block.count);
+      } else {
+        slots += block.count;
+        unreadableBytes += block.count * ps;
+        yield unreadableRow(block.address, block.count * ps);
       }
     }
-    const last = flushUnreadable();
-    if (last) yield last;
 
     const rangeText = t.formatAddress(range.limit) + " - " + t.formatAddress(range.base);
     if (dropped > 0) {

@@ -1,4 +1,6 @@
-import { defineAnalysis, type Row } from "../lib/analysis";
+import { defineAnalysis, type Row, type RunContext } from "../lib/analysis";
+import { Kernel, readKernelOptions, STATE, type KProcess, type KThread } from "../lib/kernel";
+import { KernelStacks, problemsText, processLabel, selectKernelThreads, threadCommand, tidText } from "../lib/kernel-threads";
 import { toNumber } from "../lib/int64";
 import { parseThreadList, type ThreadLine } from "../lib/parse-threads";
 import { runCommand } from "../lib/run-command";
@@ -33,15 +35,27 @@ import { Unavailable, type Source } from "../lib/values";
  * captured a process whose threads were all suspended once, the baseline hides it. A thread that the
  * application suspends on purpose (a profiler sampling, a GC) shows as suspended at that moment.
  *
+ * Kernel and complete dumps: every thread of every process, from KTHREAD: SuspendCount (read unsigned),
+ * FreezeCount (frozen by a debugger; a ThreadFlags bit on Windows 10, a count on older builds), deep
+ * freeze (22H2's FreezeFlags, where the build has it), and Waiting with WaitReason Suspended or
+ * WrSuspended (the suspend APC's wait). There is no dump writer in the picture: the baseline is 0. When
+ * every live thread of a process is suspended the process-wide row says why where the dump shows it
+ * (EPROCESS.DebugPort: a user-mode debugger; deep freeze: the lifecycle manager), Info then, else
+ * Suspicious; individually suspended threads are Positive. When most threads of the system are frozen,
+ * the dump was written while a kernel debugger held the system: one Info row. Suspender threads are not
+ * searched on kernel targets (it would need every stack: `!stacks 2 Suspend`).
+ *
  * Options (a dx object `new { All = true }` or the string `"all"`): All also lists the threads at the
- * baseline.
+ * baseline. Kernel targets also take `Process` (pid or image-name pattern) and `Module` (only threads
+ * with a frame in that module).
  *
  * @function SuspendedThreads
  * @memberof Ewmda
- * @param {object|string} [options] `All` (bool): also list threads at the baseline; or the string `"all"`.
+ * @param {object|string} [options] `All` (bool): also list threads at the baseline; `Process`, `Module` (kernel targets); or a string such as `"all"`, `"process=app.exe"`.
  * @returns {ResultSet} One row per suspended or frozen thread (one for a whole-process suspension): Thread, Index, SuspendCount, Baseline, Frozen, ProcessWide, LikelyCause, TopFrame, Verdict, Evidence, Source.
  * @example dx @$ewmda.SuspendedThreads()
  * @example dx -g @$ewmda.SuspendedThreads(new { All = true })
+ * @example dx @$ewmda.SuspendedThreads(new { Process = "app.exe" })
  * @example !ewmda.suspended
  */
 export const suspendedThreads = defineAnalysis({
@@ -50,10 +64,14 @@ export const suspendedThreads = defineAnalysis({
     command: "suspended",
     summary: "Threads suspended above the dump writer's baseline, whole-process suspensions, frozen threads and likely suspenders",
     patterns: ["Suspended Thread"],
-    targets: "user",
-    version: "1.0.0",
-    params: [{ name: "options", help: "All: also list threads at the baseline; or the string \"all\"", optional: true }],
-    options: [{ name: "All", type: "bool", help: "also list the threads whose suspend count is at the baseline" }],
+    targets: "any",
+    version: "1.1.0",
+    params: [{ name: "options", help: "All: also list threads at the baseline; Process, Module (kernel); or a string such as \"all\"", optional: true }],
+    options: [
+      { name: "All", type: "bool", help: "also list the threads whose suspend count is at the baseline" },
+      { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+      { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
+    ],
     columns: [
       { name: "Thread", type: "hex", help: "Thread id (empty for a whole-process row)" },
       { name: "Index", type: "int", help: "The debugger's thread number (~N)", table: false },
@@ -63,6 +81,8 @@ export const suspendedThreads = defineAnalysis({
       { name: "ProcessWide", type: "bool", help: "Every thread is above the baseline: the whole process was suspended" },
       { name: "LikelyCause", type: "string", help: "Who or what probably suspended the thread" },
       { name: "TopFrame", type: "string", help: "Frame 0 of the thread", table: false },
+      { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
+      { name: "WaitReason", type: "string", help: "Kernel targets: KTHREAD.WaitReason by name (Suspended: waiting in the suspend APC)", sparse: true },
     ],
     settings: {
       MaxWriterBaseline: {
@@ -80,6 +100,16 @@ export const suspendedThreads = defineAnalysis({
         help: "Frame 0 functions of a thread that never ran (created suspended)",
         reason: "a thread created suspended has its context at the thread start thunk",
       },
+      FrozenSystemPercent: {
+        default: 50,
+        help: "Kernel targets: share of threads frozen (percent) from which one row says the debugger froze the system",
+        reason: "a dump taken while a kernel debugger held the machine shows FreezeCount on most threads (patterns.md §5)",
+      },
+      MaxStacks: {
+        default: 256,
+        help: "Kernel targets: thread stacks read per call (reported threads only)",
+        reason: "each stack costs a walk by the debugger; the counts come from KTHREAD without it",
+      },
       PackagedAppModules: {
         default: ["twinapi.appcore.dll", "Windows.UI.Xaml.dll"],
         help: "Modules that mark a packaged (UWP) app, which the lifecycle manager suspends in the background",
@@ -91,15 +121,14 @@ export const suspendedThreads = defineAnalysis({
   *run(ctx, args) {
     const t = ctx.target;
     const cfg = ctx.settings;
+    if (t.isKernel()) {
+      yield* kernelSuspended(ctx, args);
+      return;
+    }
     const flags = readFlags(args[0], ["All"]);
     if (typeof flags === "string") {
       ctx.summary("SuspendedThreads: " + flags);
       yield info(flags, "heuristic");
-      return;
-    }
-    if (t.isKernel()) {
-      ctx.summary("SuspendedThreads: user-mode analysis");
-      yield info("SuspendedThreads reads user-mode suspend counts; this is a kernel target (use !thread's SuspendCount/FreezeCount, or !process 0 7 for WAIT: (Suspended))", "heuristic");
       return;
     }
     const out = runCommand("~");
@@ -195,6 +224,10 @@ export const suspendedThreads = defineAnalysis({
 
   rowText(row) {
     if (row.SuspendCount === undefined) return row.Verdict + ": " + row.Evidence;
+    if (row.Process !== undefined) {
+      return (row.Thread === undefined ? String(row.Process) : hexId(row.Thread as number) + " " + String(row.Process)) + " suspend " + String(row.SuspendCount) +
+        (row.Frozen ? ", frozen" : "");
+    }
     return (row.Thread === undefined ? "process" : hexId(row.Thread as number)) + " suspend " + String(row.SuspendCount) + " (baseline " + String(row.Baseline) + ")";
   },
 });
@@ -241,4 +274,96 @@ function clip(s: string): string {
 
 function info(text: string, source: Source): Row {
   return { Verdict: "Info", Evidence: text, Source: source };
+}
+
+type Settings = { FrozenSystemPercent: number; MaxStacks: number };
+
+/** Kernel targets: KTHREAD suspend and freeze counts of every thread, whole-process suspensions. */
+function* kernelSuspended(ctx: RunContext<Settings>, args: readonly unknown[]): Iterable<Row> {
+  const t = ctx.target;
+  const cfg = ctx.settings;
+  const sel = readKernelOptions(args[0], ["All"]);
+  if (typeof sel === "string") {
+    ctx.summary("SuspendedThreads: " + sel);
+    yield info(sel, "heuristic");
+    return;
+  }
+  const k = Kernel.of(t);
+  const missing = k.missing();
+  if (missing) {
+    ctx.summary("SuspendedThreads: kernel structures unavailable");
+    yield info("SuspendedThreads on a kernel target reads KTHREAD suspend counts: " + missing + " (!thread shows SuspendCount and FreezeCount)", "heuristic");
+    return;
+  }
+  const set = selectKernelThreads(k, sel);
+  const problems = problemsText(set.problems);
+  if (problems) yield info(problems, "typed");
+  const stacks = new KernelStacks(t, k, cfg.MaxStacks, sel);
+  const live = set.threads.filter((th) => th.terminated !== true && th.state !== STATE.Terminated);
+  const suspendedIn = (th: KThread) => {
+    const reason = th.state === STATE.Waiting ? k.waitReasonName(th.waitReason) : undefined;
+    return (th.suspendCount !== undefined && th.suspendCount > 0) || reason === "Suspended" || reason === "WrSuspended";
+  };
+  const frozen = (th: KThread) => (th.freezeCount !== undefined && th.freezeCount > 0) || th.deepFrozen === true;
+  const frozenCount = live.filter(frozen).length;
+  const systemFrozen = live.length > 0 && frozenCount * 100 >= cfg.FrozenSystemPercent * live.length && frozenCount > 1;
+
+  const byProcess: { [pid: number]: KThread[] } = {};
+  for (const th of live) (byProcess[th.process.pid] || (byProcess[th.process.pid] = [])).push(th);
+  let found = 0;
+  let positive = 0;
+  for (const p of set.processes) {
+    const threads = byProcess[p.pid] || [];
+    if (threads.length === 0) continue;
+    const suspended = threads.filter(suspendedIn);
+    const wide = suspended.length === threads.length;
+    if (wide) {
+      const cause = processCause(p, threads);
+      found++;
+      yield {
+        Thread: undefined, Index: undefined, SuspendCount: Math.min.apply(null, threads.map((th) => th.suspendCount || 0)), Baseline: 0, Frozen: undefined,
+        ProcessWide: true, LikelyCause: cause || "every thread of " + processLabel(p) + " is suspended and the dump does not say by whom (a debugger that detached, an injector, a security product)",
+        TopFrame: undefined, Process: processLabel(p), WaitReason: undefined, Verdict: cause ? "Info" : "Suspicious", Source: "typed",
+        Evidence: "all " + threads.length + " live threads of " + processLabel(p) + " are suspended; !process " + t.formatAddress(p.address) + " 7 (WAIT: (Suspended))",
+      };
+    }
+    for (const th of threads) {
+      const isSuspended = suspendedIn(th);
+      const isFrozen = frozen(th);
+      if (!(isSuspended && !wide) && !(isFrozen && !systemFrozen) && !sel.flags.All) continue;
+      if (!stacks.keep(th)) continue;
+      const frames = stacks.frames(th);
+      const reason = th.state === STATE.Waiting ? k.waitReasonName(th.waitReason) : undefined;
+      let verdict: Row["Verdict"] = "Info";
+      let cause: string | undefined;
+      if (isSuspended && !wide) { verdict = "Positive"; cause = "suspended by another thread or process (NtSuspendThread; !stacks 2 Suspend finds a suspender in a complete dump)"; positive++; found++; }
+      else if (isFrozen && !systemFrozen) { cause = th.deepFrozen ? "deep-frozen (a packaged app suspended by the lifecycle manager, or a job freeze)" : "frozen by a debugger (FreezeCount)"; found++; }
+      yield {
+        Thread: th.tid, Index: undefined, SuspendCount: th.suspendCount, Baseline: 0, Frozen: isFrozen, ProcessWide: wide, LikelyCause: cause,
+        TopFrame: frames && frames[0] ? frames[0].symbol : undefined, Process: processLabel(p), WaitReason: reason,
+        Verdict: verdict, Source: "typed",
+        Evidence: "thread " + tidText(th) + " of " + processLabel(p) + ": SuspendCount " + (th.suspendCount === undefined ? "unreadable" : th.suspendCount) +
+          ", FreezeCount " + (th.freezeCount === undefined ? "unreadable" : th.freezeCount) + (reason ? ", waiting (" + reason + ")" : "") + "; " + threadCommand(t, th),
+      };
+    }
+  }
+  if (systemFrozen) {
+    yield info(frozenCount + " of " + live.length + " threads are frozen (FreezeCount): the dump was written while a kernel debugger held the system; frozen threads are not listed one by one", "typed");
+  }
+  if (found === 0) {
+    yield {
+      Verdict: "Negative", Source: "typed",
+      Evidence: "0 suspended threads among " + live.length + " live threads of " + set.processes.length + " processes" + set.scope +
+        " (KTHREAD SuspendCount 0, no Suspended waits; !process 0 7)",
+    };
+  }
+  ctx.summary("SuspendedThreads: " + positive + " suspended thread(s)" + (found > positive ? ", " + (found - positive) + " other row(s)" : "") + " among " + live.length +
+    " live threads of " + set.processes.length + " processes" + set.scope + (systemFrozen ? "; the system was frozen by a debugger" : ""));
+}
+
+/** Why a whole process is suspended, when the kernel structures show it. */
+function processCause(p: KProcess, threads: readonly KThread[]): string | undefined {
+  if (p.debugPort) return "a user-mode debugger is attached (EPROCESS.DebugPort is set): it suspends the process while it holds it";
+  if (threads.every((th) => th.deepFrozen === true)) return "deep-frozen: a packaged (UWP) app suspended by the lifecycle manager (benign)";
+  return undefined;
 }

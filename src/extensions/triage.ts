@@ -1,16 +1,15 @@
 import { defineAnalysis, runAnalysis, type Analysis, type Row } from "../lib/analysis";
-import { exceptionCodeText } from "../lib/exception-codes";
-import { parseExr, parseLastEvent } from "../lib/parse-exr";
-import { runCommand } from "../lib/run-command";
-import { errorMessage, Unavailable, type Verdict } from "../lib/values";
+import { eventalText, readEventalFacts } from "../lib/evental";
+import type { Target } from "../lib/target";
+import { errorMessage } from "../lib/values";
 
 const RANK: { [v: string]: number } = { Positive: 0, Suspicious: 1, Negative: 2, Info: 3 };
 
 /**
  * Triage: one report for the whole dump. It runs every analysis that gives findings (not the raw listings
- * such as RawStack and the stack collections), each under a time budget, and returns the evental-dump row
- * first (why this dump exists: the exception or event it was written for, the dump writer, the dump's
- * comment), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
+ * such as RawStack and the stack collections), each under a time budget, and returns EventalDump's row
+ * first (why this dump exists: the exception or event it was written for, its class, the dump writer, the
+ * dump's comment; the same code as EventalDump, src/lib/evental.ts), then the findings ranked by verdict (Positive, then Suspicious) with their pattern and the
  * command that shows them in full, then what was checked and found nothing, then what could not be
  * checked and why. An analysis that fails becomes one row naming it; the report still completes.
  *
@@ -69,7 +68,7 @@ export const triage = defineAnalysis({
       return;
     }
     const maxFindings = opts.maxFindings ?? ctx.settings.MaxFindings;
-    yield eventRow();
+    yield eventRow(ctx.target);
 
     const candidates = ctx.analyses.filter((a) => a.meta.triage !== false && a.meta.name !== "Triage");
     const unknown = opts.only.concat(opts.skip).filter((n) => !ctx.analyses.some((a) => a.meta.name.toLowerCase() === n.toLowerCase()));
@@ -162,30 +161,12 @@ function errorRow(a: Analysis, why: string): Row {
   };
 }
 
-/** Why the dump exists: the exception it was written for, or that there was none (a manual or hang dump). */
-function eventRow(): Row {
-  const base = { Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.ExceptionStackTraces()" };
-  const exr = runCommand(".exr -1");
-  const last = runCommand(".lastevent");
-  const lastEvent = last instanceof Unavailable ? undefined : parseLastEvent(last);
-  const parsed = exr instanceof Unavailable ? undefined : parseExr(exr);
-  if (parsed && parsed.kind === "record") {
-    const code = parsed.code;
-    const thread = lastEvent && lastEvent.threadId !== undefined ? " on thread 0x" + lastEvent.threadId.toString(16) : "";
-    const chance = lastEvent && lastEvent.firstChance !== undefined ? (lastEvent.firstChance ? " (first chance)" : " (second chance)") : "";
-    const where = " at " + parsed.address + (parsed.location ? " (" + parsed.location + ")" : "");
-    const verdict: Verdict = "Positive";
-    return {
-      ...base, Verdict: verdict,
-      Finding: "written for an exception: " + exceptionCodeText(code) + where + thread + chance,
-      Evidence: ".exr -1; .ecxr; kn", Source: "command",
-    };
-  }
-  const why = exr instanceof Unavailable ? exr.reason : parsed && parsed.kind === "none" ? "the dump has no exception record" : "the .exr -1 output was not recognized";
+/** Why the dump exists: EventalDump's row (src/lib/evental.ts), as the report's first row. */
+function eventRow(t: Target): Row {
+  const f = readEventalFacts(t);
   return {
-    ...base, Verdict: "Info",
-    Finding: "no exception: a manual, hang or on-demand dump (" + why + "); see .dumpdebug for the writer's flags and comment",
-    Evidence: ".lastevent; .dumpdebug", Source: "command",
+    Section: "Event", Pattern: "Eventual (Evental) Dumps", Analysis: "Triage", Command: "dx Debugger.Utility.Ewmda.EventalDump()",
+    Verdict: f.verdict, Finding: eventalText(f), Evidence: f.evidence, Source: f.source,
   };
 }
 

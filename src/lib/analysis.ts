@@ -16,6 +16,8 @@ export interface ColumnSpec {
   readonly help: string;
   /** false: left out of the `!` table (still in dx and exports). */
   readonly table?: boolean;
+  /** true: left out of the `!` table when no row has a value (columns only some targets or options fill). */
+  readonly sparse?: boolean;
 }
 
 export interface ParamSpec {
@@ -73,6 +75,12 @@ export interface RunContext<V = { readonly [key: string]: unknown }> {
   readonly analyses: readonly Analysis[];
   /** Cooperative time budget: long loops check `exceeded()` and stop with a partial result. */
   readonly budget: Budget;
+  /**
+   * Columns known only at run time (StructureSheaf's chosen fields), appended after the declared ones in
+   * the result's meta, so the dx rows, the `!` table and the export documents all have them. Call it before
+   * yielding the rows that use them; a name that is already a column is ignored.
+   */
+  addColumns(columns: readonly ColumnSpec[]): void;
 }
 
 export interface Budget {
@@ -92,6 +100,8 @@ export interface Analysis<S extends SettingsSpec = SettingsSpec> {
   run(ctx: RunContext<SettingValues<S>>, args: readonly unknown[]): Iterable<Row>;
   /** One-line text of a row (dx display string); default: the first columns joined. */
   rowText?(row: Row, ctx: { pointerSize: number }): string;
+  /** The `!` face when it is not a table (Log prints the command's own output); default: the table. */
+  renderText?(result: AnalysisResult): string[];
 }
 
 /** The common columns, appended after an analysis's own. */
@@ -128,9 +138,16 @@ export function runAnalysis(analysis: Analysis, target: Target, config: Config, 
   let partial = false;
   const settings = config[analysis.meta.name] ?? {};
   const b = budget(options.budgetMs ?? 0);
+  const extra: ColumnSpec[] = [];
   const ctx: RunContext<SettingValues<SettingsSpec>> = {
     target, config, settings: settings as SettingValues<SettingsSpec>, analyses: options.analyses ?? [], budget: b,
     summary: (text) => { summary = text; },
+    addColumns: (columns) => {
+      for (const c of columns) {
+        const taken = analysis.meta.columns.some((x) => x.name === c.name) || extra.some((x) => x.name === c.name) || BASE_COLUMNS.some((x) => x.name === c.name);
+        if (!taken) extra.push(c);
+      }
+    },
   };
   try {
     for (const row of analysis.run(ctx, args)) {
@@ -151,5 +168,6 @@ export function runAnalysis(analysis: Analysis, target: Target, config: Config, 
   }
   let pointerSize = 8;
   try { pointerSize = target.pointerSize(); } catch (e) { /* keep the default for display */ }
-  return { meta: analysis.meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
+  const meta = extra.length ? { ...analysis.meta, columns: analysis.meta.columns.concat(extra) } : analysis.meta;
+  return { meta, rows, summary: partial ? summary + " (partial)" : summary, partial, pointerSize };
 }

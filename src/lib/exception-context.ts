@@ -37,6 +37,12 @@ const REGISTER_FIELDS: { readonly [a: string]: { readonly ip: string; readonly s
   x64: { ip: "Rip", sp: "Rsp" }, x86: { ip: "Eip", sp: "Esp" }, arm64: { ip: "Pc", sp: "Sp" },
 };
 
+/** True when ContextFlags name the architecture with CONTEXT_CONTROL (the in-memory prefilter of a CONTEXT scan). */
+export function contextFlagsPlausible(arch: Architecture, flags: number): boolean {
+  const want = ARCH_FLAG[arch];
+  return want !== undefined && ((flags >>> 0) & ARCH_MASK) === want && (flags & CONTEXT_CONTROL) !== 0;
+}
+
 export interface ExceptionTypes {
   readonly arch: Architecture;
   readonly contextSize: number;

@@ -98,6 +98,17 @@ export function formatAddress(v: Numeric, pointerSize: number): string {
   return padHex(hi, 8) + "`" + padHex(lo, 8);
 }
 
+/** `0x1a4` from 32-bit halves, without making an Int64 (for rows written by the million). */
+export function hexOfHalves(hi: number, lo: number): string {
+  return "0x" + hexDigits(hi >>> 0, lo >>> 0, 0);
+}
+
+/** An address as WinDbg prints it, from 32-bit halves, without making an Int64. */
+export function formatHalves(hi: number, lo: number, pointerSize: number): string {
+  if (pointerSize === 4 && hi === 0) return padHex(lo, 8);
+  return padHex(hi, 8) + "`" + padHex(lo, 8);
+}
+
 /** Parses `0x1a4`, `1a4`, `00000000`00001a4`, or decimal with `0n`. */
 export function parseAddress(text: string): Int64 | undefined {
   const t = text.trim().replace(/`/g, "");

@@ -19,6 +19,8 @@
  * Values stay text (hex digits without the backtick) so the parsers need no host; the analysis turns
  * them into 64-bit values. Anything that is not in these formats is reported as such, never guessed.
  */
+import { parseStackCommand } from "./parse-stack-command";
+import { trimRight } from "./values";
 
 export interface ExrRecord {
   readonly kind: "record";
@@ -72,7 +74,7 @@ export function parseExr(lines: readonly string[]): ExrResult {
   let expectLocation = false;
   let first = "";
   for (const raw of lines) {
-    const line = raw.replace(/\s+$/, "");
+    const line = trimRight(raw);
     const t = line.trim();
     if (t === "") continue;
     if (first === "") first = t;
@@ -154,25 +156,11 @@ export interface StackTextFrame {
 
 /**
  * The frame lines of `k`/`kn` output (after its ` # Child-SP RetAddr Call Site` header), in order;
- * lines before the header (registers, disassembly printed by `.ecxr`) are ignored.
+ * lines before the header (registers, disassembly printed by `.ecxr`) are ignored. The first stack of
+ * parseStackCommand (parse-stack-command.ts reads every `k` variant and thread blocks).
  */
 export function parseStackText(lines: readonly string[]): StackTextFrame[] {
-  const frames: StackTextFrame[] = [];
-  let inStack = false;
-  for (const raw of lines) {
-    const line = raw.replace(/\(Inline Function\)/, "Inline");
-    if (/Child-SP|ChildEBP|Call Site/.test(line)) { inStack = true; continue; }
-    if (!inStack) continue;
-    const m = /^\s*([0-9a-f]{2,4})\s+(\S+)\s+(\S+)\s+(.+?)\s*$/i.exec(line);
-    if (!m) continue;
-    const index = parseInt(m[1]!, 16);
-    if (index !== frames.length) continue; // not the next frame: a line of something else
-    frames.push({
-      index,
-      frame: m[2]!.replace(/`/g, ""),
-      returnAddress: m[3]!.replace(/`/g, ""),
-      callSite: m[4]!.replace(/\s+\[[^\]]*@[^\]]*\]$/, ""),
-    });
-  }
-  return frames;
+  const block = parseStackCommand(lines)[0];
+  if (!block) return [];
+  return block.frames.map((f) => ({ index: f.index, frame: f.childSp ?? "", returnAddress: f.returnAddress ?? "", callSite: f.callSite }));
 }

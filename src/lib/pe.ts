@@ -10,16 +10,20 @@ export interface Section {
   readonly rva: number;
   readonly size: number;
   readonly executable: boolean;
+  /** IMAGE_SCN_MEM_WRITE: a data section the program writes (globals, function-pointer tables it fills). */
+  readonly writable: boolean;
 }
 
 const IMAGE_SCN_CNT_CODE = 0x20;
 const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
+const IMAGE_SCN_MEM_WRITE = 0x80000000;
 const MAX_SECTIONS = 96; // the loader's limit
 
-function u16(b: ArrayLike<number>, o: number): number {
+/** Little-endian 16/32-bit reads from a byte array (shared with pe-resources.ts). */
+export function u16(b: ArrayLike<number>, o: number): number {
   return (b[o]! | (b[o + 1]! << 8)) >>> 0;
 }
-function u32(b: ArrayLike<number>, o: number): number {
+export function u32(b: ArrayLike<number>, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }
 
@@ -50,6 +54,7 @@ export function readSections(read: (offset: number, length: number) => ArrayLike
       size: u32(table, o + 8),
       rva: u32(table, o + 12),
       executable: (ch & IMAGE_SCN_MEM_EXECUTE) !== 0 || (ch & IMAGE_SCN_CNT_CODE) !== 0,
+      writable: ((ch & IMAGE_SCN_MEM_WRITE) >>> 0) !== 0,
     });
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import { BASE_COLUMNS, type AnalysisResult, type ColumnSpec, type Row } from "./analysis";
 import { formatAddress, hex, isInt64 } from "./int64";
-import { Unavailable } from "./values";
+import { Unavailable, trimRight } from "./values";
 
 const MAX_CELL = 80;
 
@@ -35,7 +35,8 @@ function isMessageRow(row: Row, own: readonly ColumnSpec[]): boolean {
 /** The whole table as text lines: a title, a header, one line per row. */
 export function renderTable(result: AnalysisResult): string[] {
   const own = result.meta.columns;
-  const columns = own.filter((c) => c.table !== false).concat(BASE_COLUMNS.filter((c) => c.table !== false));
+  const filled = (c: ColumnSpec) => !c.sparse || result.rows.some((r) => r[c.name] !== undefined);
+  const columns = own.filter((c) => c.table !== false && filled(c)).concat(BASE_COLUMNS.filter((c) => c.table !== false));
   const lines: string[] = [result.summary];
   const data: string[][] = [];
   const messages: { index: number; text: string }[] = [];
@@ -55,7 +56,7 @@ export function renderTable(result: AnalysisResult): string[] {
       for (const d of data) if (d[k]!.length > w) w = d[k]!.length;
       return w;
     });
-    const line = (cells: readonly string[]) => cells.map((s, k) => (k === cells.length - 1 ? s : s.padEnd(widths[k]!))).join("  ").replace(/\s+$/, "");
+    const line = (cells: readonly string[]) => trimRight(cells.map((s, k) => (k === cells.length - 1 ? s : s.padEnd(widths[k]!))).join("  "));
     lines.push(line(columns.map((c) => c.name)));
     // Data rows in order, with message rows in their original place.
     let d = 0;

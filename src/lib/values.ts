@@ -35,3 +35,17 @@ export function errorMessage(e: unknown): string {
   if (e && typeof e === "object" && typeof (e as Error).message === "string") return (e as Error).message;
   return String(e);
 }
+
+/**
+ * `s` without trailing white space. A loop, not `/\s+$/` (quadratic on long padded lines in V8, and
+ * `String.prototype.trimEnd` is ES2019, which the bundle may not use).
+ */
+export function trimRight(s: string): string {
+  let end = s.length;
+  while (end > 0) {
+    const c = s.charCodeAt(end - 1);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 11 && c !== 12 && c !== 0xa0 && c !== 0xfeff) break;
+    end--;
+  }
+  return end === s.length ? s : s.slice(0, end);
+}

@@ -1,6 +1,6 @@
 /**
  * Answers for the debugger commands analyses may run through ExecuteCommand (`~`, `!runaway`, `.exr -1`,
- * `lm`, `!handle`, `.lastevent`, `.dumpdebug`), generated from the dump's own data in the layout WinDbg
+ * `lm`, `lmv`, `!handle`, `.lastevent`, `.dumpdebug`, `.time`), generated from the dump's own data in the layout WinDbg
  * prints them, so analyses that parse command output can be tested headless. Where a dump lacks the data
  * the answer is WinDbg's error text for that case.
  */
@@ -141,6 +141,56 @@ export function lmCommand(f: CommandFacts): string[] {
   return out;
 }
 
+/** `Tue Oct 18 03:49:39 2016` (UTC) for a time_t, as `lmv` prints a dated TimeDateStamp. */
+function ctime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getUTCMonth()];
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2)} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+/** `lmv`: each `lm` line with the module stream's facts (path, timestamp, checksum, size, VS_FIXEDFILEINFO versions). */
+export function lmvCommand(f: CommandFacts): string[] {
+  const ps = f.pointerSize;
+  const width = ps === 8 ? 17 : 8;
+  const out = [`start${" ".repeat(width - 5 + 1)}end${" ".repeat(width - 3 + 3)}module name`];
+  for (const m of [...f.dump.modules()].sort((a, b) => (a.base < b.base ? -1 : 1))) {
+    const stem = m.name.replace(/\.[^.]*$/, "");
+    out.push(`${windbgAddress(m.base, ps)} ${windbgAddress(m.base + BigInt(m.size), ps)}   ${stem.padEnd(10)} (deferred)             `);
+    out.push(`    Image path: ${m.path}`, `    Image name: ${m.name}`);
+    out.push(`    Timestamp:        ${m.timestamp ? `${ctime(m.timestamp)} (${hex8(m.timestamp).toUpperCase()})` : "none"}`);
+    out.push(`    CheckSum:         ${hex8(m.checksum).toUpperCase()}`, `    ImageSize:        ${hex8(m.size).toUpperCase()}`);
+    if (m.version) {
+      out.push(`    File version:     ${m.version.fileVersion}`, `    Product version:  ${m.version.productVersion}`,
+        `    File flags:       ${m.version.fileFlags.toString(16)} (Mask 3F)`, `    File OS:          ${m.version.fileOs.toString(16)}`,
+        `    File type:        ${m.version.fileType}.0`, "    File date:        00000000.00000000", "    Translations:     0000.04b0 0000.04e4 0409.04b0 0409.04e4");
+    }
+  }
+  const unloaded = f.dump.unloadedModules();
+  if (unloaded.length) {
+    out.push("", "Unloaded modules:");
+    for (const u of unloaded) out.push(`${windbgAddress(u.base, ps)} ${windbgAddress(u.base + BigInt(u.size), ps)}   ${u.name}`);
+  }
+  return out;
+}
+
+/** `.time`: the dump's time (UTC) and, with misc info, the process uptime and times. */
+export function timeCommand(f: CommandFacts): string[] {
+  const t = f.dump.header.timestamp;
+  const misc = f.dump.miscInfo();
+  const out = [`Debug session time: ${ctime(t).replace(/ (\d{4})$/, ".000 $1")} (UTC + 0:00)`, "System Uptime: not available"];
+  const created = misc?.processCreateTime;
+  if (created !== undefined && created > 0 && created <= t) {
+    out.push(`Process Uptime: ${duration(BigInt(t - created) * 10_000_000n)}`);
+    if (misc?.processKernelTime !== undefined) out.push(`  Kernel time: ${duration(BigInt(misc.processKernelTime) * 10_000_000n)}`);
+    if (misc?.processUserTime !== undefined) out.push(`  User time: ${duration(BigInt(misc.processUserTime) * 10_000_000n)}`);
+  } else {
+    out.push("Process Uptime: not available");
+  }
+  return out;
+}
+
 export function handleCommand(f: CommandFacts): string[] {
   const handles = f.dump.handles();
   if (!handles) return ["ERROR: !handle: extension exception 0x80004002.", '    "Unable to read handle information"'];
@@ -209,6 +259,8 @@ export function commandTable(f: CommandFacts): CommandTable {
     }
     if (c === ".lastevent") return lastEventCommand(f);
     if (c === "lm" || c === "lmn" || c === "lm n") return lmCommand(f);
+    if (c === "lmv" || c === "lm v") return lmvCommand(f);
+    if (c === ".time") return timeCommand(f);
     if (c === "!handle" || c === "!handle 0" || c === "!handle 0 0") return handleCommand(f);
     if (c === ".dumpdebug") return dumpDebugCommand(f);
     if ((c === "k" || c === "kn") && f.currentFrames) return stackCommand(f, f.currentFrames());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALTERNATE_VARIANT, type TargetSpec } from "../../src/emulator";
 import { loadEwmda, rowsOf } from "../helpers";
-import { emptyKernel } from "../mocks/kernel-target";
+import { emptyKernel, kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget, type UserTargetBuilder } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -217,10 +217,9 @@ describe("ActiveThreads: missing data and bad input", () => {
     }
   });
 
-  it("refuses a kernel target with one Info row", () => {
+  it("answers on a kernel target from KTHREAD states (the bugcheck thread left out)", () => {
     const { rows } = active(emptyKernel().spec);
-    expect(rows.map((r) => r.Verdict)).toEqual(["Info"]);
-    expect(String(rows[0]!.Evidence)).toContain("this is a kernel target");
+    expect(rows.map((r) => [r.State, r.Verdict])).toEqual([["BugCheck", "Info"], [undefined, "Negative"]]);
   });
 });
 
@@ -257,5 +256,37 @@ describe("ActiveThreads: cost and faces", () => {
       .build();
     const simplify = (rows: Row[]) => rows.map((r) => ({ ...r, IP: r.IP === undefined ? undefined : big(r.IP), Thread: r.Thread === undefined ? undefined : Number(r.Thread) }));
     expect(simplify(active(t.spec, undefined, ALTERNATE_VARIANT).rows)).toEqual(simplify(active(t.spec).rows));
+  });
+});
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("ActiveThreads on a kernel target (%s)", (build) => {
+  const target = () => kernelTarget({ build, processors: 3 })
+    .driver({ name: "mydrv.sys", symbols: { Loop: 0x2000 } })
+    .process({ pid: 0x1a4, name: "app.exe" })
+    .thread({ tid: 0x1a8, running: 1, frames: ["nt!KiFreezeTargetExecution+0x110", "nt!KeAcquireSpinLockRaiseToDpc+0x10", "mydrv!Loop+0x30"] })
+    .thread({ tid: 0x1ac, state: "Ready", frames: ["nt!KiSwapContext+0x76", "mydrv!Loop+0x80"] })
+    .thread({ tid: 0x1b0 })
+    .build();
+
+  it("lists running and ready threads from KTHREAD.State, below the freeze frames, with the processor", () => {
+    const { rows, summary } = active(target().spec);
+    const run = rows.find((r) => r.Thread === 0x1a8)!;
+    expect([run.State, run.TopFrame, run.Caller, run.Processor, run.Process, run.Check, run.Verdict])
+      .toEqual(["Running", "nt!KeAcquireSpinLockRaiseToDpc+0x10", "mydrv!Loop+0x30", 1, "app.exe (0x1a4)", "state", "Positive"]);
+    expect(String(run.Evidence)).toMatch(/the processor was frozen for the dump/);
+    const ready = rows.find((r) => r.Thread === 0x1ac)!;
+    expect([ready.State, ready.Verdict, ready.Processor]).toEqual(["Ready", "Info", undefined]);
+    expect(rows.find((r) => r.State === "BugCheck")!.Verdict).toBe("Info");
+    expect(rows.some((r) => r.Thread === 0x1b0)).toBe(false);
+    // System's thread and app.exe's three (Idle's threads are left out).
+    expect(summary).toBe("ActiveThreads: 1 running, 1 ready among 4 threads; the bugcheck thread left out");
+  });
+
+  it("adds the processors' idle threads with All, and filters by module", () => {
+    const all = active(target().spec, "Debugger.Utility.Ewmda.ActiveThreads(\"all\")").rows;
+    expect(all.filter((r) => r.State === "Idle").map((r) => r.Processor)).toEqual([0, 1, 2]);
+    expect(String(all.find((r) => r.State === "Idle" && r.Processor === 2)!.Evidence)).toMatch(/running: the processor was idle/);
+    const mod = active(target().spec, "Debugger.Utility.Ewmda.ActiveThreads(new { Module = \"mydrv\" })").rows;
+    expect(mod.filter((r) => r.Thread !== undefined).map((r) => r.Thread)).toEqual([0x1a8, 0x1ac]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ALTERNATE_VARIANT, type TargetSpec } from "../../src/emulator";
 import { loadEwmda, rowsOf } from "../helpers";
-import { emptyKernel } from "../mocks/kernel-target";
+import { emptyKernel, kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget, type UserTargetBuilder } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -163,13 +163,10 @@ describe("BlockedThreads: missing data and bad input", () => {
     expect(rows.map((r) => [r.Thread, r.Category, r.Verdict])).toEqual([[0x10, "critical-section", "Suspicious"]]);
   });
 
-  it("rejects nonsense options with a message and refuses kernel targets", () => {
+  it("rejects nonsense options with a message", () => {
     const t = userTarget().build();
     const bad = blocked(t.spec, "Debugger.Utility.Ewmda.BlockedThreads(\"everything\")").rows;
     expect(bad.map((r) => [r.Verdict, r.Evidence])).toEqual([["Info", "unknown option \"everything\" (options: IncludeIdle)"]]);
-    const k = blocked(emptyKernel().spec).rows;
-    expect(k.map((r) => r.Verdict)).toEqual(["Info"]);
-    expect(String(k[0]!.Evidence)).toContain("this is a kernel target");
   });
 });
 
@@ -190,5 +187,68 @@ describe("BlockedThreads: faces", () => {
     const t = osTarget().thread({ tid: 0x1a4, frames: [...CS_WAIT, "app!main+0x40"] }).thread({ tid: 0x2b0, frames: POOL_IDLE }).build();
     const simplify = (rows: Row[]) => rows.map((r) => ({ ...r, Thread: r.Thread === undefined ? undefined : Number(r.Thread) }));
     expect(simplify(blocked(t.spec, undefined, ALTERNATE_VARIANT).rows)).toEqual(simplify(blocked(t.spec).rows));
+  });
+});
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("BlockedThreads on a kernel target (%s)", (build) => {
+  // Tick 0x50000; WaitTime 0x50000 - 64 * 100 ticks = 100 s of waiting at 15.625 ms a tick.
+  const LONG = 0x50000 - 6400;
+  const chain = () => kernelTarget({ build, tickCount: 0x50000n })
+    .driver({ name: "mydrv.sys", symbols: { Worker: 0x1000 } })
+    .process({ pid: 0x1a4, name: "app.exe" })
+    .thread({ tid: 0x1a8, label: "owner", state: "Waiting", waitReason: "WrResource", waitTime: LONG,
+      frames: ["nt!KiSwapContext+0x76", "nt!KiSwapThread+0x12", "nt!ExpWaitForResource+0x20", "mydrv!Worker+0x40"] })
+    .thread({ tid: 0x1ac, state: "Waiting", waitReason: "UserRequest", waitTime: LONG, waitOn: ["lock"],
+      frames: ["nt!KiSwapContext+0x76", "nt!KeWaitForSingleObject+0x40"] })
+    .thread({ tid: 0x1b0, state: "Waiting", waitReason: "UserRequest", waitTime: LONG, waitOn: ["lock"] })
+    .thread({ tid: 0x1b4, state: "Waiting", waitReason: "WrQueue", waitTime: LONG })
+    .thread({ tid: 0x1b8, state: "Waiting", waitReason: "WrPushLock", waitTime: 0x50000 - 100 })
+    .object({ label: "lock", type: "Mutant", name: "\\BaseNamedObjects\\AppLock", owner: "owner" })
+    .process({ pid: 0x2c0, name: "other.exe" })
+    .build();
+
+  it("reports lock waits and mutant waits with age, objects and the owner's own wait", () => {
+    const t = chain();
+    const { rows, summary } = blocked(t.spec);
+    const by = (tid: number) => rows.find((r) => r.Thread === tid)!;
+    expect(rows.filter((r) => r.Thread !== undefined).map((r) => r.Thread)).toEqual([0x1a8, 0x1ac, 0x1b0]);
+    expect([by(0x1a8).Category, by(0x1a8).WaitReason, by(0x1a8).WaitSeconds, by(0x1a8).Process, by(0x1a8).Verdict])
+      .toEqual(["resource", "WrResource", 100, "app.exe (0x1a4)", "Suspicious"]);
+    expect([by(0x1a8).WaitFunction, by(0x1a8).BlockingFunction]).toEqual(["nt!ExpWaitForResource+0x20", "mydrv!Worker+0x40"]);
+    const m = by(0x1ac);
+    expect([m.Category, m.WaitReason, m.SameWait, m.Verdict]).toEqual(["mutant", "UserRequest", 2, "Suspicious"]);
+    expect(m.WaitObjects).toBe("Mutant ffffa000`" + (t.addresses.object("lock") & 0xffffffffn).toString(16).padStart(8, "0") + " \\BaseNamedObjects\\AppLock");
+    expect(m.Owner).toBe("0x1a8 of app.exe (0x1a4), itself waiting (WrResource): a wait chain");
+    expect(m.WaitFunction).toBe("nt!KeWaitForSingleObject+0x40");
+    expect(String(m.Evidence)).toContain("2 threads wait on the same object");
+    // System's running thread, app.exe's five, other.exe's one; the WrQueue worker is idle; the push-lock wait
+    // (100 ticks, 1.6 s) and other.exe's default wait (a few seconds) are too young.
+    expect(summary).toBe("BlockedThreads: 3 blocked thread(s) among 7 threads of 3 processes; 6 waiting, 1 in idle waits (1 WrQueue), 2 waiting less than 60 s");
+  });
+
+  it("lists the other long waits with IncludeIdle, and selects by process and by module", () => {
+    const t = chain();
+    const all = blocked(t.spec, "Debugger.Utility.Ewmda.BlockedThreads(new { IncludeIdle = true })").rows;
+    expect(all.find((r) => r.Thread === 0x1b4)!.Verdict).toBe("Info");
+    const other = blocked(t.spec, "Debugger.Utility.Ewmda.BlockedThreads(\"process=other*\")").rows;
+    expect(other.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(String(other[0]!.Evidence)).toMatch(/^0 blocked threads among 1 threads of 1 processes \(process other\*\)/);
+    const mod = blocked(t.spec, "Debugger.Utility.Ewmda.BlockedThreads(new { Module = \"mydrv\" })").rows;
+    expect(mod.filter((r) => r.Thread !== undefined).map((r) => r.Thread)).toEqual([0x1a8]);
+  });
+
+  it("answers Negative on a kernel target where no thread is blocked, and Info on a user dump-like refusal of bad options", () => {
+    const { rows } = blocked(emptyKernel({ build }).spec);
+    expect(rows.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/^0 blocked threads among 1 threads of 1 processes/);
+    const bad = blocked(emptyKernel({ build }).spec, "Debugger.Utility.Ewmda.BlockedThreads(\"process=\")").rows;
+    expect(bad.map((r) => r.Verdict)).toEqual(["Negative"]);
+    const worse = blocked(emptyKernel({ build }).spec, "Debugger.Utility.Ewmda.BlockedThreads(\"loudly\")").rows;
+    expect(String(worse[0]!.Evidence)).toBe("unknown option \"loudly\" (options: IncludeIdle, Process, Module)");
+  });
+
+  it("prints the ! table", () => {
+    const { dbg } = loadEwmda(chain().spec);
+    expect(dbg.execute("!ewmda.blocked")).toMatchSnapshot();
   });
 });

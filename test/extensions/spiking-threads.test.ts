@@ -5,7 +5,7 @@ import { bufferSource } from "../../src/minidump/byte-source";
 import { Minidump } from "../../src/minidump/reader";
 import { buildDumpTarget } from "../../src/runner/dump-target";
 import { loadEwmda, rowsOf } from "../helpers";
-import { emptyKernel } from "../mocks/kernel-target";
+import { kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -182,10 +182,9 @@ describe("SpikingThreads: dumps without thread times and bad output", () => {
     }
   });
 
-  it("rejects nonsense options and refuses kernel targets", () => {
+  it("rejects nonsense options", () => {
     const bad = spiking(userTarget().build().spec, "Debugger.Utility.Ewmda.SpikingThreads(new { All = \"often\" })").rows;
     expect(bad.map((r) => [r.Verdict, r.Evidence])).toEqual([["Info", "All must be true or false, not often"]]);
-    expect(String(spiking(emptyKernel().spec).rows[0]!.Evidence)).toContain("this is a kernel target");
   });
 
   it("reads the times the runner generates from a minidump's thread info stream", () => {
@@ -225,5 +224,41 @@ describe("SpikingThreads: faces", () => {
       .build();
     const simplify = (rows: Row[]) => rows.map((r) => ({ ...r, Thread: Number(r.Thread), Dominance: String(r.Dominance), SharePercent: String(r.SharePercent) }));
     expect(simplify(spiking(t.spec, undefined, ALTERNATE_VARIANT).rows)).toEqual(simplify(spiking(t.spec).rows));
+  });
+});
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("SpikingThreads on a kernel target (%s)", (build) => {
+  // 64 ticks a second (15.625 ms); threads created an hour before the dump.
+  const dump = new Date(Date.UTC(2024, 0, 15, 12));
+  const created = new Date(Date.UTC(2024, 0, 15, 11));
+  const target = () => kernelTarget({ build, processors: 2, dumpTime: dump })
+    .process({ pid: 0x1a4, name: "app.exe" })
+    .thread({ tid: 0x1a8, running: 1, createTime: created, userTime: 64 * 2700, kernelTime: 64 * 100 }) // 2800 s of 3600: 78 %
+    .thread({ tid: 0x1ac, createTime: created, userTime: 64 * 20 })
+    .thread({ tid: 0x1b0, createTime: created, userTime: 64 * 1900, state: "Waiting" }) // 53 %, waiting now
+    .build();
+
+  it("converts KTHREAD ticks, ranks across the system and says whether the spiking thread runs now", () => {
+    const { rows } = spiking(target().spec);
+    const top = rows.find((r) => r.Thread === 0x1a8)!;
+    expect([top.UserTime, top.KernelTime, top.Elapsed, top.CpuMs, top.SharePercent, top.Rank, top.Activity, top.Variant, top.Process, top.Verdict])
+      .toEqual(["0:45:00.000", "0:01:40.000", "1:00:00.000", 2800000, 78, 1, "Running", "single", "app.exe (0x1a4)", "Positive"]);
+    expect(top.Dominance).toBe(1.5);
+    const past = rows.find((r) => r.Thread === 0x1b0)!;
+    expect([past.SharePercent, past.Activity, past.Verdict]).toEqual([53, "Waiting", "Suspicious"]);
+    expect(rows.some((r) => r.Thread === 0x1ac)).toBe(false);
+  });
+
+  it("answers Negative without busy threads, and keeps the dominance rule when the dump time is unknown", () => {
+    const quiet = spiking(kernelTarget({ build }).process({ pid: 0x1a4, name: "app.exe" }).thread({ tid: 0x1a8, userTime: 10 }).build().spec).rows;
+    expect(quiet.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(String(quiet[0]!.Evidence)).toMatch(/^0 spiking threads among 2 threads of 2 processes/);
+    const noTime = kernelTarget({ build, sharedData: false }).process({ pid: 0x1a4, name: "app.exe" })
+      .thread({ tid: 0x1a8, userTime: 64 * 100 }).thread({ tid: 0x1ac, userTime: 64 * 5 }).build();
+    const rows = spiking(noTime.spec).rows;
+    expect(rows[0]!.Verdict).toBe("Info");
+    expect(String(rows[0]!.Evidence)).toMatch(/^thread ages are unknown/);
+    const row = rows.find((r) => r.Thread === 0x1a8)!;
+    expect([String(row.SharePercent), row.Dominance, row.Variant]).toEqual(["<not available>", 20, "single"]);
   });
 });

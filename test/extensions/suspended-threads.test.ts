@@ -5,7 +5,7 @@ import { bufferSource } from "../../src/minidump/byte-source";
 import { Minidump } from "../../src/minidump/reader";
 import { buildDumpTarget } from "../../src/runner/dump-target";
 import { loadEwmda, rowsOf } from "../helpers";
-import { emptyKernel } from "../mocks/kernel-target";
+import { emptyKernel, kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget, type UserTargetBuilder } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -163,10 +163,9 @@ describe("SuspendedThreads: missing data and bad input", () => {
     expect(suspended(t.spec).rows.map((r) => [r.Thread, r.Verdict])).toEqual([[0x2b0, "Positive"]]);
   });
 
-  it("rejects nonsense options and refuses kernel targets", () => {
+  it("rejects nonsense options", () => {
     const bad = suspended(userTarget().build().spec, "Debugger.Utility.Ewmda.SuspendedThreads(\"loud\")").rows;
     expect(bad.map((r) => [r.Verdict, r.Evidence])).toEqual([["Info", "unknown option \"loud\" (options: All)"]]);
-    expect(String(suspended(emptyKernel().spec).rows[0]!.Evidence)).toContain("this is a kernel target");
   });
 
   it("reads the ~ the runner generates from a minidump's thread list", () => {
@@ -196,5 +195,51 @@ describe("SuspendedThreads: faces", () => {
     const t = threeThreads([2, 2, 3]).build();
     const simplify = (rows: Row[]) => rows.map((r) => ({ ...r, Thread: r.Thread === undefined ? undefined : Number(r.Thread) }));
     expect(simplify(suspended(t.spec, undefined, ALTERNATE_VARIANT).rows)).toEqual(simplify(suspended(t.spec).rows));
+  });
+});
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("SuspendedThreads on a kernel target (%s)", (build) => {
+  const target = () => kernelTarget({ build })
+    .process({ pid: 0x1a4, name: "app.exe" })
+    .thread({ tid: 0x1a8, suspendCount: 2, state: "Waiting", waitReason: "Suspended" })
+    .thread({ tid: 0x1ac })
+    .thread({ tid: 0x1b0, frozen: true })
+    .process({ pid: 0x2c0, name: "debuggee.exe", debugPort: true })
+    .thread({ tid: 0x2c4, suspendCount: 1 }).thread({ tid: 0x2c8, state: "Waiting", waitReason: "WrSuspended" })
+    .process({ pid: 0x300, name: "stopped.exe" })
+    .thread({ tid: 0x304, suspendCount: 1 })
+    .build();
+
+  it("reads KTHREAD suspend and freeze counts, and names whole-process suspensions", () => {
+    const { rows, summary } = suspended(target().spec);
+    const thread = rows.find((r) => r.Thread === 0x1a8)!;
+    expect([thread.SuspendCount, thread.Baseline, thread.Frozen, thread.ProcessWide, thread.Process, thread.WaitReason, thread.Verdict])
+      .toEqual([2, 0, false, false, "app.exe (0x1a4)", "Suspended", "Positive"]);
+    const frozen = rows.find((r) => r.Thread === 0x1b0)!;
+    expect([frozen.Frozen, frozen.Verdict, frozen.LikelyCause]).toEqual([true, "Info", "frozen by a debugger (FreezeCount)"]);
+    const debuggee = rows.find((r) => r.ProcessWide === true && r.Process === "debuggee.exe (0x2c0)")!;
+    expect(debuggee.Verdict).toBe("Info");
+    expect(String(debuggee.LikelyCause)).toMatch(/a user-mode debugger is attached \(EPROCESS.DebugPort is set\)/);
+    const stopped = rows.find((r) => r.ProcessWide === true && r.Process === "stopped.exe (0x300)")!;
+    expect(stopped.Verdict).toBe("Suspicious");
+    // Threads of a whole-process suspension are not listed one by one.
+    expect(rows.some((r) => r.Thread === 0x2c4 || r.Thread === 0x304)).toBe(false);
+    expect(summary).toMatch(/^SuspendedThreads: 1 suspended thread\(s\), 3 other row\(s\) among/);
+  });
+
+  it("says the system was frozen by a debugger instead of listing every frozen thread", () => {
+    const b = kernelTarget({ build }).process({ pid: 0x1a4, name: "app.exe" });
+    for (let i = 0; i < 4; i++) b.thread({ tid: 0x1a8 + i * 4, frozen: true });
+    const { rows } = suspended(b.build().spec);
+    expect(rows.map((r) => r.Verdict)).toEqual(["Info", "Negative"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/^4 of 5 threads are frozen \(FreezeCount\): the dump was written while a kernel debugger held the system/);
+  });
+
+  it("answers Negative when no thread is suspended, and filters by process", () => {
+    const { rows } = suspended(emptyKernel({ build }).spec);
+    expect(rows.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(String(rows[0]!.Evidence)).toBe("0 suspended threads among 1 live threads of 1 processes (KTHREAD SuspendCount 0, no Suspended waits; !process 0 7)");
+    const only = suspended(target().spec, "Debugger.Utility.Ewmda.SuspendedThreads(new { Process = 0x1a4 })").rows;
+    expect(only.every((r) => r.Process === undefined || r.Process === "app.exe (0x1a4)")).toBe(true);
   });
 });

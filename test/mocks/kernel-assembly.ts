@@ -3,8 +3,11 @@ import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
 import { SparseMemory, readUnsigned, writeUnsigned } from "../../src/emulator/memory";
 import type { ModuleSpec, ProcessSpec, SymbolSpec, TargetSpec, ThreadSpec } from "../../src/emulator/target-spec";
 import { fieldLocation, hasField, typeSize } from "./layout-writer";
-import { OBJECT_TYPE_INDEX, STATUS_PENDING, THREAD_STATE, WAIT_REASON } from "./kernel-facts";
-import type { BuiltKernelTarget, DriverOptions, KernelProcessOptions, KernelStackInfo, KernelTargetOptions, KernelThreadOptions, MemoryRef, KernelTime } from "./kernel-facts";
+import { DISPATCHER_TYPE, OBJECT_TYPE_INDEX, SHARED_DATA_ADDRESS, STATUS_PENDING, THREAD_STATE, WAIT_REASON } from "./kernel-facts";
+import type {
+  BuiltKernelTarget, DispatcherObjectOptions, DriverOptions, KernelProcessOptions, KernelStackInfo, KernelStackValue, KernelTargetOptions,
+  KernelThreadOptions, MemoryRef, KernelTime, ResourceOptions, WaitTarget,
+} from "./kernel-facts";
 
 // ---------------------------------------------------------------- memory under construction
 
@@ -21,15 +24,24 @@ const OBJECT_SLACK = 0x50;
 const NT_FUNCTIONS: Readonly<Record<string, [rva: number, size: number]>> = {
   KeBugCheckEx: [0x16_0000, 0x100], KiSwapContext: [0x17_0000, 0x200], KiIdleLoop: [0x18_0000, 0x300],
   ExpWorkerThread: [0x19_0000, 0x400], PspSystemThreadStartup: [0x1a_0000, 0x80],
+  KiSwapThread: [0x1b_0000, 0x300], KiCommitThreadWait: [0x1b_1000, 0x300], KeWaitForSingleObject: [0x1b_2000, 0x400],
+  KeWaitForMultipleObjects: [0x1b_3000, 0x400], KeDelayExecutionThread: [0x1b_4000, 0x200], ExpWaitForResource: [0x1b_5000, 0x200],
+  ExAcquireResourceExclusiveLite: [0x1b_6000, 0x200], ExAcquirePushLockExclusiveEx: [0x1b_7000, 0x200],
+  KiFreezeTargetExecution: [0x1c_0000, 0x200], KxWaitForSpinLockAndAcquire: [0x1c_1000, 0x80], KeAcquireSpinLockRaiseToDpc: [0x1c_2000, 0x80],
+  KiExecuteAllDpcs: [0x1c_3000, 0x400], KiRetireDpcList: [0x1c_4000, 0x300], KiInterruptDispatch: [0x1c_5000, 0x200],
+  KiSystemServiceCopyEnd: [0x1c_6000, 0x40], NtWaitForSingleObject: [0x1c_7000, 0x100], NtSuspendThread: [0x1c_8000, 0x100],
+  PsSuspendThread: [0x1c_9000, 0x100], KeFreezeExecution: [0x1c_a000, 0x200], KiDispatchInterrupt: [0x1c_b000, 0x200],
 };
 const USER_THREAD_START = 0x7ffb_2a30_aa40n; // ntdll!RtlUserThreadStart in a typical layout
 const USER_APP_ENTRY = 0x7ff6_1000_1100n;
 const USER_REGION = 0x0000_0050_0000_0000n;
 
 class Arena {
-  private buf = new Uint8Array(0x10000);
+  private buf: Uint8Array;
   used = 0;
-  constructor(readonly base: bigint) {}
+  constructor(readonly base: bigint, capacity = 0x10000) {
+    this.buf = new Uint8Array(capacity);
+  }
 
   alloc(size: number, align: number): bigint {
     const at = Math.ceil(this.used / align) * align;
@@ -60,8 +72,8 @@ class KernelSpace {
   readonly arenas: Arena[] = [];
   constructor(readonly layout: LayoutSet) {}
 
-  arena(base: bigint): Arena {
-    const a = new Arena(base);
+  arena(base: bigint, capacity?: number): Arena {
+    const a = new Arena(base, capacity);
     this.arenas.push(a);
     return a;
   }
@@ -153,6 +165,18 @@ interface ProcRec {
   token: bigint;
 }
 
+interface ObjRec {
+  readonly o: DispatcherObjectOptions;
+  header: bigint;
+  body: bigint;
+  readonly typeName: string;
+}
+
+interface ResRec {
+  readonly o: ResourceOptions;
+  address: bigint;
+}
+
 interface ThreadRec {
   readonly o: KernelThreadOptions;
   readonly tid: number;
@@ -172,6 +196,8 @@ export interface Declared {
   readonly procs: ReadonlyMap<number, { o: KernelProcessOptions; declared: boolean }>;
   readonly threads: readonly KernelThreadOptions[];
   readonly drivers: readonly DriverOptions[];
+  readonly objects: readonly DispatcherObjectOptions[];
+  readonly resources: readonly ResourceOptions[];
   readonly commands: Readonly<Record<string, string[]>>;
   readonly unreadables: readonly { ref: MemoryRef; size?: number }[];
   readonly raw: readonly { address: bigint; bytes: Uint8Array }[];
@@ -193,9 +219,14 @@ export class Assembly {
   private readonly pool: Arena;
   private readonly ntSymbols: SymbolSpec[];
   private readonly g: Record<"activeHead" | "loadedModules" | "handleTables" | "processors" | "maxIncrement" | "cookie" | "tickCount" |
-    "idleProcess" | "systemProcess" | "processorBlock" | "initialProcess" | "initialThread", bigint>;
+    "idleProcess" | "systemProcess" | "processorBlock" | "initialProcess" | "initialThread" | "resources", bigint>;
   private readonly procs: ProcRec[];
   private readonly threads: ThreadRec[] = [];
+  private readonly objects: ObjRec[] = [];
+  private readonly resources: ResRec[] = [];
+  /** Tiny code mappings: a call instruction before each return address a stack value names. */
+  private readonly code: { address: bigint; bytes: Uint8Array }[] = [];
+  private readonly stackSize: number;
   private readonly current: ThreadRec;
   private readonly modules: ModuleSpec[];
 
@@ -209,19 +240,25 @@ export class Assembly {
     this.tick = o.tickCount ?? 0x41e20n;
     this.cookie = o.headerCookie ?? 0x3c;
     this.boot = toFileTime(o.bootTime ?? new Date(Date.UTC(2024, 0, 15, 8, 0, 0)));
+    this.stackSize = o.kernelStackSize ?? KERNEL_STACK_SIZE;
     this.ntData = this.S.arena(this.ntBase + BigInt(NT_DATA_RVA));
     this.pool = this.S.arena(POOL_BASE);
     this.ntSymbols = Object.entries(NT_FUNCTIONS).map(([name, [rva, size]]) => ({ name, rva, size }));
     for (const [name, rva] of Object.entries(o.ntSymbols ?? {})) this.ntSymbols.push({ name, rva });
     this.g = this.defineGlobals();
+    this.modules = this.moduleSpecs();
     this.procs = this.processRecords();
     this.threadRecords();
     this.current = this.currentThread();
     this.allocate();
-    for (const head of [this.g.activeHead, this.g.loadedModules, this.g.handleTables]) this.listInit(head);
+    for (const head of [this.g.activeHead, this.g.loadedModules, this.g.handleTables, this.g.resources]) this.listInit(head);
     for (const p of this.procs) this.writeProcess(p);
+    for (const x of this.objects) this.writeObject(x);
+    for (const r of this.resources) this.writeResource(r);
+    for (const t of this.threads) this.writeWaits(t);
+    for (const t of this.threads) this.writeStack(t);
     this.writeProcessors();
-    this.modules = this.moduleSpecs();
+    this.writeSharedData();
   }
 
   private sizeOf(type: string): number {
@@ -230,6 +267,15 @@ export class Assembly {
 
   private ntFn(name: string, offset = 0): bigint {
     return this.ntBase + BigInt(NT_FUNCTIONS[name]![0] + offset);
+  }
+
+  /** `nt!KiSwapContext+0x76`, `mydrv!Worker+0x40`, `mydrv+0x1000`: an address in a module. */
+  codeAddress(text: string): bigint {
+    const m = /^([^!+]+)(?:!([^+]+))?(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(text.trim());
+    if (!m) throw new Error(`kernel-target: cannot read the code address ${text}`);
+    const offset = m[3] ? BigInt(m[3]) : 0n;
+    if (!m[2]) return this.module(m[1]!).base + offset;
+    return this.symbol(`${m[1]}!${m[2]}`).address + offset;
   }
 
   // ---- records
@@ -249,13 +295,13 @@ export class Assembly {
       processors: global("KeNumberProcessors", "ULONG", size("ULONG")),
       maxIncrement: global("KeMaximumIncrement", "ULONG", size("ULONG")),
       cookie: global("ObHeaderCookie", "UCHAR", size("UCHAR")),
-      // _KSYSTEM_TIME { LowPart, High1Time, High2Time } is not in the layouts: no type, written as three ULONGs.
-      tickCount: global("KeTickCount", undefined, 3 * size("ULONG")),
+      tickCount: global("KeTickCount", "_KSYSTEM_TIME", size("_KSYSTEM_TIME")),
       idleProcess: global("PsIdleProcess", "_EPROCESS*", this.L.pointerSize),
       systemProcess: global("PsInitialSystemProcess", "_EPROCESS*", this.L.pointerSize),
       processorBlock: global("KiProcessorBlock", "_KPRCB*[64]", size("_KPRCB*[64]")),
       initialProcess: global("KiInitialProcess", EP, size(EP), 0x40),
       initialThread: global("KiInitialThread", ET, size(ET), 0x40),
+      resources: global("ExpSystemResourcesList", LE, size(LE)),
     };
   }
 
@@ -316,9 +362,29 @@ export class Assembly {
   }
 
   thread(ref: number | string): ThreadRec {
-    const t = this.threads.find((x) => (typeof ref === "number" ? x.tid === ref : x.o.label === ref));
+    const t = this.threads.find((x) => (typeof ref === "number" ? x.tid === ref && x.idleProcessor === undefined : x.o.label === ref)) ??
+      (ref === 0 ? this.threads.find((x) => x.idleProcessor === 0) : undefined);
     if (!t) throw new Error(`kernel-target: no thread ${typeof ref === "number" ? "0x" + ref.toString(16) : ref}`);
     return t;
+  }
+
+  object(label: string): ObjRec {
+    const x = this.objects.find((o) => o.o.label === label);
+    if (!x) throw new Error(`kernel-target: no object ${label}`);
+    return x;
+  }
+
+  /** A process, thread or object by pid / tid / label. */
+  private addressOf(ref: string | { readonly pid: number } | { readonly tid: number }): bigint {
+    if (typeof ref !== "string") return "pid" in ref ? this.proc(ref.pid).eprocess : this.thread(ref.tid).ethread;
+    if (this.objects.some((o) => o.o.label === ref)) return this.object(ref).body;
+    if (this.procs.some((p) => p.o.label === ref)) return this.proc(ref).eprocess;
+    return this.thread(ref).ethread;
+  }
+
+  /** A thread given as tid / label, or a raw address. */
+  private threadAddress(ref: number | string | bigint): bigint {
+    return typeof ref === "bigint" ? ref : this.thread(ref).ethread;
   }
 
   // ---- addresses
@@ -326,6 +392,7 @@ export class Assembly {
   private allocObject(type: string, typeIndex: number, handles: number, pointers: number): { header: bigint; body: bigint } {
     const bodyOffset = BigInt(fieldLocation(this.L, OH, "Body").offset);
     const header = this.pool.alloc(OBJECT_SLACK + Number(bodyOffset) + this.sizeOf(type), PAGE) + BigInt(OBJECT_SLACK);
+    if (OBJECT_SLACK < this.sizeOf("_OBJECT_HEADER_NAME_INFO")) throw new Error("kernel-target: no room for a name info before the header");
     this.S.set(header, OH, "PointerCount", pointers);
     this.S.set(header, OH, "HandleCount", handles);
     this.S.set(header, OH, "TypeIndex", typeIndex ^ this.cookie ^ Number((header >> 8n) & 0xffn));
@@ -353,13 +420,24 @@ export class Assembly {
       const ks = t.o.kernelStack;
       if (ks && ks.base <= ks.limit) throw new Error(`kernel-target: thread 0x${t.tid.toString(16)}: kernelStack base must be above limit`);
       // Each default stack is its own arena with an unmapped guard page below it.
-      const limit = ks?.limit ?? STACK_BASE + BigInt(stackSlot++ * (KERNEL_STACK_SIZE + PAGE) + PAGE);
-      const base = ks?.base ?? limit + BigInt(KERNEL_STACK_SIZE);
-      this.S.arena(limit).alloc(Number(base - limit), 1);
+      const size = this.stackSize || KERNEL_STACK_SIZE;
+      const limit = ks?.limit ?? STACK_BASE + BigInt(stackSlot++ * (size + PAGE) + PAGE);
+      const base = ks?.base ?? limit + BigInt(size);
+      if (ks || this.stackSize > 0) this.S.arena(limit, Number(base - limit)).alloc(Number(base - limit), 1);
       const initial = ks?.initial ?? (base - 0x370n > limit ? base - 0x370n : base);
       const current = ks?.current ?? (initial - 0x800n > limit ? initial - 0x800n : limit);
       t.stack = { base, limit, initial, current };
     }
+    for (const o of this.d.objects) {
+      if (this.objects.some((x) => x.o.label === o.label)) throw new Error(`kernel-target: object ${o.label} declared twice`);
+      const typeName = o.type === "Mutant" ? "_KMUTANT" : o.type === "Semaphore" ? "_KSEMAPHORE" : o.type === "Queue" ? "_KQUEUE" :
+        o.type === "Gate" ? "_KGATE" : "_KEVENT"; // no _KTIMER layout: a timer's header is all that is read
+      const index = o.type.endsWith("Event") ? OBJECT_TYPE_INDEX.Event : o.type.endsWith("Timer") ? OBJECT_TYPE_INDEX.Timer :
+        OBJECT_TYPE_INDEX[o.type as "Mutant" | "Semaphore" | "Queue" | "Gate"];
+      const obj = this.allocObject(typeName, index, o.handleCount ?? 1, o.pointerCount ?? (o.handleCount ?? 1) + 1);
+      this.objects.push({ o, header: obj.header, body: obj.body, typeName });
+    }
+    for (const o of this.d.resources) this.resources.push({ o, address: this.pool.alloc(this.sizeOf("_ERESOURCE"), 0x10) });
   }
 
   // ---- bytes
@@ -391,7 +469,8 @@ export class Assembly {
     const { S, g } = this;
     const e = p.eprocess, o = p.o;
     const live = p.threads.filter((t) => !t.terminated).length;
-    S.set(e, EP, "Pcb.Header.Type", 3);
+    S.set(e, EP, "Pcb.Header.Type", DISPATCHER_TYPE.Process);
+    this.listInit(S.at(e, EP, "Pcb.Header.WaitListHead"));
     S.set(e, EP, "Pcb.DirectoryTableBase", 0x1aa000n + BigInt(p.ordinal * PAGE));
     S.set(e, EP, "Pcb.BasePriority", 8);
     this.listInit(S.at(e, EP, "Pcb.ThreadListHead"));
@@ -416,6 +495,8 @@ export class Assembly {
     S.setBytes(e, EP, "ImageFileName", image);
     S.set(e, EP, "Peb", this.peb(p));
     if (o.crashed) S.set(e, EP, "Crashed", 1);
+    if (o.debugPort) S.set(e, EP, "DebugPort", POOL_BASE + 0xdeb0n);
+    S.set(e, EP, "LastThreadExitStatus", o.lastThreadExitStatus ?? (p.exited ? o.exitStatus ?? 0 : 0));
     if (o.wow64) this.writeWow64(p);
     if (o.objectTable ?? (!p.exited && !p.idle)) this.writeHandleTable(p);
     if (!p.idle) this.writeToken(p);
@@ -468,24 +549,34 @@ export class Assembly {
 
   private writeThread(t: ThreadRec): void {
     const S = this.S, p = t.proc, o = t.o, e = t.ethread, system = p.system;
-    const running = t === this.current || (t.idleProcessor ?? 0) > 0; // processor 0 runs the current thread, others idle
+    const processor = this.processorOf(t);
+    const running = processor !== undefined;
     const state = named(o.state, THREAD_STATE) ??
-      (t.terminated ? THREAD_STATE.Terminated : running ? THREAD_STATE.Running : t.idleProcessor !== undefined ? THREAD_STATE.Ready : THREAD_STATE.Waiting);
+      (t.terminated ? THREAD_STATE.Terminated : running ? THREAD_STATE.Running : o.standby !== undefined ? THREAD_STATE.Standby :
+        t.idleProcessor !== undefined ? THREAD_STATE.Ready : THREAD_STATE.Waiting);
     const waiting = state === THREAD_STATE.Waiting;
-    S.set(e, ET, "Tcb.Header.Type", 6);
+    S.set(e, ET, "Tcb.Header.Type", DISPATCHER_TYPE.Thread);
+    this.listInit(S.at(e, ET, "Tcb.Header.WaitListHead"));
+    this.listInit(S.at(e, ET, "Tcb.MutantListHead"));
     S.set(e, ET, "Tcb.InitialStack", t.stack.initial);
     S.set(e, ET, "Tcb.StackBase", t.stack.base);
     S.set(e, ET, "Tcb.StackLimit", t.stack.limit);
     S.set(e, ET, "Tcb.KernelStack", t.stack.current);
-    S.set(e, ET, "Tcb.KernelStackResident", 1);
+    S.set(e, ET, "Tcb.KernelStackResident", o.kernelStackResident === false ? 0 : 1);
     S.set(e, ET, "Tcb.State", state);
     S.set(e, ET, "Tcb.WaitReason", named(o.waitReason, WAIT_REASON) ?? (waiting ? (system ? WAIT_REASON.WrQueue : WAIT_REASON.UserRequest) : WAIT_REASON.Executive));
-    S.set(e, ET, "Tcb.WaitMode", system ? 0 : 1);
+    S.set(e, ET, "Tcb.WaitMode", o.waitMode ?? (system ? 0 : 1));
     S.set(e, ET, "Tcb.WaitTime", o.waitTime ?? Number(BigInt.asUintN(32, this.tick - (waiting ? 0x100n + BigInt(t.index) : 0n))));
-    S.set(e, ET, "Tcb.Priority", system ? 13 : 8);
+    S.set(e, ET, "Tcb.Priority", o.priority ?? (system ? 13 : 8));
+    if (o.suspendCount !== undefined) S.set(e, ET, "Tcb.SuspendCount", o.suspendCount);
+    if (o.frozen) S.set(e, ET, "Tcb.FreezeCount", 1);
+    if (o.deepFrozen) S.setIfPresent(e, ET, "Tcb.FreezeDeep", 1);
+    if (o.alertable) S.set(e, ET, "Tcb.Alertable", 1);
+    S.set(e, ET, "Tcb.KernelTime", o.kernelTime ?? 0);
+    S.set(e, ET, "Tcb.UserTime", o.userTime ?? 0);
     S.set(e, ET, "Tcb.BasePriority", system ? 13 : 8);
     S.set(e, ET, "Tcb.SystemThread", system ? 1 : 0);
-    S.set(e, ET, "Tcb.NextProcessor", t.idleProcessor ?? 0);
+    S.set(e, ET, "Tcb.NextProcessor", processor ?? o.standby ?? t.idleProcessor ?? 0);
     S.set(e, ET, "Tcb.Teb", this.teb(t));
     S.set(e, ET, "Tcb.Process", p.eprocess);
     S.set(e, ET, "Tcb.ApcState.Process", p.eprocess);
@@ -512,6 +603,124 @@ export class Assembly {
     }
   }
 
+  /** The processor a thread runs on: the current thread on 0, idle threads on their own, `running` ones where they say. */
+  private processorOf(t: ThreadRec): number | undefined {
+    if (t.o.running !== undefined) return t.o.running;
+    if (t === this.current) return 0;
+    if (t.idleProcessor !== undefined && t.idleProcessor > 0 && !this.threads.some((x) => x.o.running === t.idleProcessor)) return t.idleProcessor;
+    return undefined;
+  }
+
+  private writeObject(x: ObjRec): void {
+    const S = this.S, o = x.o, DH = "_DISPATCHER_HEADER";
+    const type = DISPATCHER_TYPE[o.type];
+    S.set(x.body, DH, "Type", type);
+    S.set(x.body, DH, "Size", Math.ceil(this.sizeOf(x.typeName) / 4)); // in ULONGs, as the kernel records it
+    this.listInit(S.at(x.body, DH, "WaitListHead"));
+    if (o.type === "Mutant") {
+      const owner = o.owner !== undefined ? this.threadAddress(o.owner) : 0n;
+      S.set(x.body, "_KMUTANT", "OwnerThread", owner);
+      S.set(x.body, DH, "SignalState", o.signalState ?? (owner === 0n ? 1 : 0));
+      if (o.abandoned) S.set(x.body, "_KMUTANT", "Abandoned", 1);
+      this.listInit(S.at(x.body, "_KMUTANT", "MutantListEntry"));
+      if (owner !== 0n && typeof o.owner !== "bigint") {
+        // An owned mutant is on its owner's MutantListHead.
+        this.listAppend(S.at(owner, ET, "Tcb.MutantListHead"), S.at(x.body, "_KMUTANT", "MutantListEntry"));
+      }
+    } else {
+      if (o.owner !== undefined) throw new Error(`kernel-target: object ${o.label}: only a mutant has an owner`);
+      S.set(x.body, DH, "SignalState", o.signalState ?? 0);
+      if (o.type === "Queue") this.listInit(S.at(x.body, "_KQUEUE", "EntryListHead"));
+      if (o.type === "Queue") this.listInit(S.at(x.body, "_KQUEUE", "ThreadListHead"));
+    }
+    if (o.name !== undefined) {
+      const NI = "_OBJECT_HEADER_NAME_INFO";
+      const info = x.header - BigInt(this.sizeOf(NI));
+      this.unicodeString(S.at(info, NI, "Name"), o.name);
+      S.set(info, NI, "ReferenceCount", 1);
+      S.set(x.header, OH, "InfoMask", 0x2); // OB_INFOMASK_NAME: only a name info sits before the header
+    }
+  }
+
+  private writeResource(r: ResRec): void {
+    const S = this.S, o = r.o, ER = "_ERESOURCE";
+    this.listAppend(this.g.resources, S.at(r.address, ER, "SystemResourcesList"));
+    S.set(r.address, ER, "OwnerEntry.OwnerThread", this.threadAddress(o.owner));
+    S.set(r.address, ER, "OwnerEntry.OwnerCount", 1);
+    S.set(r.address, ER, "ActiveCount", 1);
+    S.set(r.address, ER, "ActiveEntries", 1);
+    S.set(r.address, ER, "Flag", o.shared ? 0 : 0x80); // ResourceOwnedExclusive
+    S.set(r.address, ER, "NumberOfExclusiveWaiters", o.exclusiveWaiters ?? 0);
+    S.set(r.address, ER, "NumberOfSharedWaiters", o.sharedWaiters ?? 0);
+  }
+
+  /** Wait blocks: the thread's own four in Tcb.WaitBlock, a pool array beyond that; each linked into its object's wait list. */
+  private writeWaits(t: ThreadRec): void {
+    const list = t.o.waitOn;
+    if (!list || list.length === 0) return;
+    const S = this.S, WB = "_KWAIT_BLOCK";
+    const size = this.sizeOf(WB);
+    const builtIn = fieldLocation(this.L, ET, "Tcb.WaitBlock");
+    const first = list.length <= builtIn.size / size ? t.ethread + BigInt(builtIn.offset) : this.pool.alloc(size * list.length, 0x10);
+    list.forEach((target, i) => {
+      const block = first + BigInt(i * size);
+      const object = this.waitObject(target);
+      S.set(block, WB, "Object", object);
+      S.set(block, WB, "Thread", t.ethread);
+      S.set(block, WB, "WaitType", t.o.waitAll ? 0 : 1); // WaitAll 0, WaitAny 1
+      S.set(block, WB, "BlockState", 4); // WaitBlockActive
+      S.set(block, WB, "WaitKey", i);
+      if (typeof target === "object" && "address" in target) S.set(block, LE, "Flink", block);
+      else this.listAppend(S.at(object, "_DISPATCHER_HEADER", "WaitListHead"), S.at(block, WB, "WaitListEntry"));
+    });
+    S.set(t.ethread, ET, "Tcb.WaitBlockList", first);
+    S.set(t.ethread, ET, "Tcb.WaitBlockCount", list.length);
+  }
+
+  private waitObject(target: WaitTarget): bigint {
+    if (typeof target === "object" && "address" in target) return target.address;
+    return this.addressOf(target);
+  }
+
+  /** Stack values from the saved stack pointer up (`stack`) and below it (`residue`), and a call before each return address. */
+  private writeStack(t: ThreadRec): void {
+    const { stack, residue } = t.o;
+    if (!stack && !residue) return;
+    const ps = this.L.pointerSize;
+    const put = (address: bigint, v: KernelStackValue) => {
+      if (address < t.stack.limit || address + BigInt(ps) > t.stack.base) throw new Error(`kernel-target: thread 0x${t.tid.toString(16)}: stack values overflow its stack`);
+      this.S.store(address, "ULONGLONG", BigInt.asUintN(64, this.stackValue(v)));
+    };
+    (stack ?? []).forEach((v, i) => put(t.stack.current + BigInt(i * ps), v));
+    (residue ?? []).forEach((v, i) => put(t.stack.current - BigInt((i + 1) * ps), v));
+  }
+
+  private stackValue(v: KernelStackValue): bigint {
+    if (typeof v === "bigint") return v;
+    if (typeof v === "number") return BigInt(v);
+    if (v.kind === "stack") return this.thread(v.tid).stack.base - BigInt(v.offset);
+    if (v.kind === "object") return this.addressOf(v.ref);
+    const address = this.codeAddress(v.name) + BigInt(v.offset);
+    // E8 rel32 (after three int 3 of padding, the window a return-address check reads): a call returning here.
+    if (v.returnSite) this.code.push({ address: address - 8n, bytes: new Uint8Array([0xcc, 0xcc, 0xcc, 0xe8, 0, 0, 0, 0]) });
+    return address;
+  }
+
+  private writeSharedData(): void {
+    if (this.d.options.sharedData === false) return;
+    const S = this.S, K = "_KUSER_SHARED_DATA";
+    const k = S.arena(SHARED_DATA_ADDRESS, this.sizeOf(K)).alloc(this.sizeOf(K), PAGE);
+    const dump = this.d.options.dumpTime !== undefined ? toFileTime(this.d.options.dumpTime) : this.boot + this.tick * 156_250n;
+    S.set(k, K, "SystemTime.LowPart", BigInt.asUintN(32, dump));
+    S.set(k, K, "SystemTime.High1Time", BigInt.asIntN(32, dump >> 32n));
+    S.set(k, K, "SystemTime.High2Time", BigInt.asIntN(32, dump >> 32n));
+    S.set(k, K, "TickCountQuad", this.tick);
+    S.set(k, K, "TickCountMultiplier", 0x0fa00000); // 15.625 ms × 2^24 / 10^4... as Windows sets it for a 15.625 ms tick
+    S.set(k, K, "NtBuildNumber", this.L.id.startsWith("win10-1607") ? 14393 : 22621);
+    S.set(k, K, "NtMajorVersion", 10);
+    S.set(k, K, "ActiveProcessorCount", this.processors);
+  }
+
   private teb(t: ThreadRec): bigint {
     return t.o.teb ?? (t.proc.system ? 0n : USER_REGION + BigInt(t.proc.ordinal) * 0x1_0000_0000n + 0x0200_0000n + BigInt(t.index) * 0x2000n);
   }
@@ -530,7 +739,11 @@ export class Assembly {
       S.set(prcb, "_KPRCB", "Number", i);
       S.set(prcb, "_KPRCB", "LegacyNumber", i);
       S.set(prcb, "_KPRCB", "IdleThread", idle.ethread);
-      S.set(prcb, "_KPRCB", "CurrentThread", i === 0 ? this.current.ethread : idle.ethread);
+      const running = this.threads.find((t) => t.idleProcessor === undefined && this.processorOf(t) === i);
+      S.set(prcb, "_KPRCB", "CurrentThread", running ? running.ethread : i === 0 ? this.current.ethread : idle.ethread);
+      const next = this.threads.find((t) => t.o.standby === i);
+      if (next) S.set(prcb, "_KPRCB", "NextThread", next.ethread);
+      if ((this.d.options.dpcActive ?? []).indexOf(i) >= 0) S.setIfPresent(prcb, "_KPRCB", "DpcRoutineActive", 1);
       S.store(g.processorBlock + BigInt(i * this.L.pointerSize), "_KPRCB*", prcb);
     }
     const ulong = this.sizeOf("ULONG");
@@ -545,7 +758,8 @@ export class Assembly {
   }
 
   private moduleSpecs(): ModuleSpec[] {
-    const modules: ModuleSpec[] = [{ name: "ntoskrnl.exe", base: this.ntBase, size: NT_SIZE, symbols: this.ntSymbols, types: this.L }];
+    const types = this.d.options.ntTypes ? this.d.options.ntTypes(this.L) : this.L;
+    const modules: ModuleSpec[] = [{ name: "ntoskrnl.exe", base: this.ntBase, size: NT_SIZE, symbols: this.ntSymbols, types }];
     let next = DRIVER_BASE;
     for (const d of this.d.drivers) {
       const size = d.size ?? 0x20000;
@@ -603,6 +817,7 @@ export class Assembly {
   private memory(): SparseMemory {
     const memory = new SparseMemory();
     for (const a of this.S.arenas) if (a.used > 0) memory.map(a.base, a.bytes());
+    for (const c of this.code) memory.map(c.address, c.bytes);
     for (const r of this.d.raw) memory.map(r.address, r.bytes);
     for (const u of this.d.unreadables) {
       const r = this.range(u.ref, u.size);
@@ -612,7 +827,8 @@ export class Assembly {
   }
 
   private threadSpec(t: ThreadRec): ThreadSpec {
-    const rip = t === this.current ? this.ntFn("KeBugCheckEx") : t.idleProcessor !== undefined ? this.ntFn("KiIdleLoop", 0x6b) : this.ntFn("KiSwapContext", 0x76);
+    const rip = t === this.current ? this.ntFn("KeBugCheckEx") : t.idleProcessor !== undefined ? this.ntFn("KiIdleLoop", 0x6b) :
+      t.o.running !== undefined ? this.ntFn("KiFreezeTargetExecution", 0x110) : this.ntFn("KiSwapContext", 0x76);
     const regs = x64Registers(rip, t.stack.current);
     const teb = this.teb(t);
     return {
@@ -621,9 +837,28 @@ export class Assembly {
       kernelRegisters: { ...regs, ...t.o.kernelRegisters },
       kernelObjectAddress: t.ethread,
       ...(teb !== 0n ? { tebAddress: teb } : {}),
-      ...(t.o.frames ? { frames: t.o.frames } : {}),
+      ...(t.o.frames ? { frames: t.o.frames.map((f, i) => (typeof f === "string" ? { instructionOffset: this.codeAddress(f), stackOffset: t.stack.current + BigInt(i * 0x40) } : f)) } : {}),
       ...(t.o.name !== undefined ? { name: t.o.name } : {}),
     };
+  }
+
+  private handleSpecs(p: ProcRec): HandleSpecOut[] {
+    return (p.o.handles ?? []).map((h, i) => {
+      let header: bigint | undefined;
+      let type: string;
+      if (h.process !== undefined) { header = this.proc(h.process).header; type = "Process"; }
+      else if (h.thread !== undefined) { header = this.thread(h.thread).header; type = "Thread"; }
+      else if (h.object !== undefined) {
+        const x = this.object(h.object);
+        header = x.header;
+        type = x.o.type.endsWith("Event") ? "Event" : x.o.type.endsWith("Timer") ? "Timer" : x.o.type === "Gate" ? "Event" : x.o.type;
+      } else type = h.type ?? "File";
+      return {
+        handle: h.handle ?? (i + 1) * 4, type: h.type ?? type,
+        ...(h.access !== undefined ? { grantedAccess: h.access } : {}),
+        ...(header !== undefined ? { objectHeaderAddress: header } : {}),
+      };
+    });
   }
 
   result(): BuiltKernelTarget {
@@ -635,6 +870,7 @@ export class Assembly {
       ...(this.peb(p) !== 0n ? { pebAddress: this.peb(p) } : {}),
       threads: p.threads.map((t) => this.threadSpec(t)),
       modules: [],
+      ...(p.o.handles ? { handles: this.handleSpecs(p) } : {}),
     }));
     const spec: TargetSpec = {
       kind: "kernel", arch: "x64", pointerSize: 8, pageSize: PAGE, memory, processes,
@@ -664,10 +900,19 @@ export class Assembly {
         },
         symbol: (name) => this.symbol(name).address,
         module: (name) => this.module(name).base,
+        object: (label) => this.object(label).body,
+        resource: (label) => {
+          const r = this.resources.find((x) => x.o.label === label);
+          if (!r) throw new Error(`kernel-target: no resource ${label}`);
+          return r.address;
+        },
+        code: (text) => this.codeAddress(text),
       },
     };
   }
 }
+
+type HandleSpecOut = NonNullable<ProcessSpec["handles"]>[number];
 
 function named<T extends Record<string, number>>(v: number | keyof T | undefined, table: T): number | undefined {
   if (v === undefined || typeof v === "number") return v;

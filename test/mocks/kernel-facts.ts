@@ -23,7 +23,16 @@ export const WAIT_REASON = {
   WrYieldExecution: 33, WrFastMutex: 34, WrGuardedMutex: 35, WrRundown: 36, WrAlertByThreadId: 37, WrDeferredPreempt: 38,
 } as const;
 /** Object type indexes of Windows 10/11 (before the header cookie is applied). */
-export const OBJECT_TYPE_INDEX = { Token: 5, Process: 7, Thread: 8 } as const;
+export const OBJECT_TYPE_INDEX = {
+  Token: 5, Process: 7, Thread: 8, Event: 16, Mutant: 17, Semaphore: 19, Timer: 20, Queue: 0x2a, Gate: 0x2b,
+} as const;
+/** `_DISPATCHER_HEADER.Type` values (enum _KOBJECTS). */
+export const DISPATCHER_TYPE = {
+  NotificationEvent: 0, SynchronizationEvent: 1, Mutant: 2, Process: 3, Queue: 4, Semaphore: 5, Thread: 6, Gate: 7,
+  NotificationTimer: 8, SynchronizationTimer: 9,
+} as const;
+/** Where Windows maps KUSER_SHARED_DATA in kernel space (x64). */
+export const SHARED_DATA_ADDRESS = 0xffff_f780_0000_0000n;
 export const STATUS_PENDING = 0x103;
 
 /** A time as a JS Date or a raw FILETIME (100 ns units since 1601). */
@@ -41,6 +50,32 @@ export interface KernelTargetOptions {
   /** `nt!ObHeaderCookie` (default 0x3c). */
   readonly headerCookie?: number;
   readonly dumpFileName?: string;
+  /** `KUSER_SHARED_DATA.SystemTime`, the time the dump was written (default: boot time plus KeTickCount ticks of 15.625 ms). */
+  readonly dumpTime?: KernelTime;
+  /** Map KUSER_SHARED_DATA at 0xfffff780`00000000 (default true). */
+  readonly sharedData?: boolean;
+  /** Bytes of each default kernel stack (default 0x6000); 0 leaves stacks out of the dump (addresses only, for very large targets). */
+  readonly kernelStackSize?: number;
+  /** Processors whose KPRCB says a DPC routine is active (`DpcRoutineActive`, where the build's layout has it). */
+  readonly dpcActive?: readonly number[];
+  /**
+   * The nt types the debugger serves, derived from the build's layout (the builder still writes with the full layout):
+   * drop a field or an enum to test what an analysis does when the symbols lack it.
+   */
+  readonly ntTypes?: (layout: LayoutSet) => LayoutSet;
+}
+
+/** A handle in a process's handle table, as the debugger's `Io.Handles` lists it. */
+export interface KernelHandleOptions {
+  /** Handle value (default: 0x4, 0x8, ... in declaration order). */
+  readonly handle?: number;
+  /** The object: a process (pid or label), a thread (tid or label), or a dispatcher object's label. */
+  readonly process?: number | string;
+  readonly thread?: number | string;
+  readonly object?: string;
+  /** Type name (default: from the object: Process, Thread, Mutant, Event...). */
+  readonly type?: string;
+  readonly access?: number;
 }
 
 export interface KernelProcessOptions {
@@ -77,6 +112,49 @@ export interface KernelProcessOptions {
   readonly threadCount?: number;
   /** Unlinked from `PsActiveProcessHead` (hidden): in memory, not in the debugger's process list. */
   readonly unlinked?: boolean;
+  /** Handles this process holds, listed by the debugger's `Io.Handles`. */
+  readonly handles?: readonly KernelHandleOptions[];
+  /** `DebugPort` set: a user-mode debugger is attached. */
+  readonly debugPort?: boolean;
+  /** `LastThreadExitStatus` (default: the exit status when exited, else 0). */
+  readonly lastThreadExitStatus?: number;
+}
+
+/** What a thread waits on: a dispatcher object's label, a process or thread, or a raw address. */
+export type WaitTarget = string | { readonly pid: number } | { readonly tid: number } | { readonly address: bigint };
+
+/** A value in a kernel stack: a number, or a reference resolved at build (see ksym, kret, kstackref, kobj). */
+export type KernelStackValue =
+  | bigint
+  | number
+  | { readonly kind: "symbol"; readonly name: string; readonly offset: number; readonly returnSite: boolean }
+  | { readonly kind: "stack"; readonly tid: number; readonly offset: number }
+  | { readonly kind: "object"; readonly ref: string | { readonly pid: number } | { readonly tid: number } };
+
+/** A dispatcher object in pool with an object header (and a name when given). */
+export interface DispatcherObjectOptions {
+  readonly label: string;
+  readonly type: "NotificationEvent" | "SynchronizationEvent" | "Mutant" | "Semaphore" | "Queue" | "Gate" | "NotificationTimer" | "SynchronizationTimer";
+  /** Object name (in `_OBJECT_HEADER_NAME_INFO`, which the header's InfoMask announces). */
+  readonly name?: string;
+  /** Mutants: the owning thread (tid or label) or a raw address (a thread that no longer exists). */
+  readonly owner?: number | string | bigint;
+  readonly abandoned?: boolean;
+  /** `Header.SignalState` (default: 0, not signaled; a mutant without owner is signaled: 1). */
+  readonly signalState?: number;
+  readonly handleCount?: number;
+  readonly pointerCount?: number;
+}
+
+/** An ERESOURCE linked in `nt!ExpSystemResourcesList`. */
+export interface ResourceOptions {
+  readonly label?: string;
+  /** The owning thread (tid or label) or a raw address. */
+  readonly owner: number | string | bigint;
+  /** Owned shared rather than exclusively (default exclusive). */
+  readonly shared?: boolean;
+  readonly exclusiveWaiters?: number;
+  readonly sharedWaiters?: number;
 }
 
 export interface KernelStackOptions {
@@ -111,9 +189,37 @@ export interface KernelThreadOptions {
   readonly kernelStack?: KernelStackOptions;
   readonly registers?: Readonly<Record<string, bigint>>;
   readonly kernelRegisters?: Readonly<Record<string, bigint>>;
-  readonly frames?: readonly FrameSpec[];
+  /** The unwound stack: frames as the debugger gives them, or `module!Function+0xoff` text resolved at build. */
+  readonly frames?: readonly (FrameSpec | string)[];
   readonly handleCount?: number;
   readonly pointerCount?: number;
+  /** `Tcb.SuspendCount`. */
+  readonly suspendCount?: number;
+  /** `Tcb.FreezeCount` (a ThreadFlags bit in both builds): frozen by a debugger. */
+  readonly frozen?: boolean;
+  /** `Tcb.FreezeDeep` (22H2's FreezeFlags; ignored on builds without it): deep-frozen by the lifecycle manager. */
+  readonly deepFrozen?: boolean;
+  /** CPU time in clock ticks (`Tcb.KernelTime`, `Tcb.UserTime`). */
+  readonly kernelTime?: number;
+  readonly userTime?: number;
+  readonly priority?: number;
+  readonly alertable?: boolean;
+  /** `Tcb.WaitMode`: 0 KernelMode, 1 UserMode (default: kernel for system threads). */
+  readonly waitMode?: 0 | 1;
+  /** Objects the thread waits on: wait blocks in `Tcb.WaitBlock` (or a pool array beyond four), linked into each object's wait list. */
+  readonly waitOn?: readonly WaitTarget[];
+  /** Wait for all the objects (WaitAll) rather than any (default WaitAny). */
+  readonly waitAll?: boolean;
+  /** Running on this processor: its KPRCB's CurrentThread (State Running, NextProcessor). */
+  readonly running?: number;
+  /** Selected to run next on this processor: its KPRCB's NextThread (State Standby). */
+  readonly standby?: number;
+  /** Values from the saved kernel stack pointer upwards (the live part). */
+  readonly stack?: readonly KernelStackValue[];
+  /** Values just below the saved kernel stack pointer (dead residue), nearest first. */
+  readonly residue?: readonly KernelStackValue[];
+  /** `Tcb.KernelStackResident` (default true). */
+  readonly kernelStackResident?: boolean;
 }
 
 export interface DriverOptions {
@@ -146,6 +252,12 @@ export interface KernelTargetAddresses {
   token(ref: number | string): bigint;
   kernelStack(ref: number | string): KernelStackInfo;
   prcb(processor: number): bigint;
+  /** A dispatcher object's body by label. */
+  object(label: string): bigint;
+  /** An ERESOURCE by label. */
+  resource(label: string): bigint;
+  /** Address of a `module!Function+0xoff` text (as frames use it). */
+  code(text: string): bigint;
   /** `PsActiveProcessHead`, `nt!KiSwapContext`, `mydrv!DriverEntry`. */
   symbol(name: string): bigint;
   module(name: string): bigint;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { EmulatedDebugger, type TargetSpec } from "../../src/emulator";
 import {
-  emptyKernel, kernelTarget, kernelWithZombie, noisyKernel, toFileTime, type BuiltKernelTarget, type KernelBuild,
+  emptyKernel, kernelTarget, kernelWithZombie, kobj, kret, kstackref, ksym, noisyKernel, toFileTime, type BuiltKernelTarget, type KernelBuild,
 } from "./kernel-target";
 
 const BUILDS: KernelBuild[] = ["win10-1607", "win11-22h2"];
@@ -436,5 +436,155 @@ describe("kernel target: builder rules", () => {
     expect(() => kernelTarget().current({ pid: 0x999 }).build()).toThrow(/names no thread/);
     expect(() => kernelTarget().process({ pid: 8 }).unreadable({ pid: 8, field: "NoSuchField" }).build()).toThrow(/_EPROCESS has no field NoSuchField/);
     expect(() => kernelTarget().process({ pid: 8 }).thread({ waitReason: "NotAReason" as never }).build()).toThrow(/unknown name/);
+  });
+});
+
+describe.each(BUILDS)("kernel target: waits, objects, processors, stacks, shared data (%s)", (build) => {
+  const waits = () => kernelTarget({ build, processors: 2, dumpTime: new Date(Date.UTC(2024, 0, 15, 10, 0, 0)), tickCount: 0x50000n })
+    .process({ pid: 0x1a4, name: "app.exe", label: "app", debugPort: true, lastThreadExitStatus: 0xc0000005 })
+    .thread({ tid: 0x1a8, label: "owner", running: 1, suspendCount: 3, frozen: true, kernelTime: 0x40, userTime: 0x1234, priority: 12 })
+    .thread({ tid: 0x1ac, state: "Waiting", waitReason: "UserRequest", waitOn: ["lock", "evt"], alertable: true, waitMode: 1 })
+    .thread({ tid: 0x1b0, state: "Waiting", waitReason: "WrResource", waitOn: ["lock", "evt", "sem", { pid: 0x1a4 }, { tid: 0x1a8 }] })
+    .thread({ tid: 0x1b4, standby: 1 })
+    .object({ label: "lock", type: "Mutant", name: "\\BaseNamedObjects\\AppLock", owner: "owner" })
+    .object({ label: "evt", type: "NotificationEvent" })
+    .object({ label: "sem", type: "Semaphore", name: "Sem" })
+    .resource({ label: "res", owner: 0x1a8, exclusiveWaiters: 2 })
+    .build();
+
+  it("writes wait blocks in Tcb.WaitBlock, each on its object's wait list, and a pool array beyond four", () => {
+    const t = waits();
+    const s = open(t.spec);
+    const two = s.ethread(0x1a4, 0x1ac).Tcb;
+    expect(two.WaitBlockCount).toBe(2);
+    expect(two.Alertable).toBe(1);
+    expect(two.WaitMode).toBe(1);
+    expect(s.big(two.WaitBlockList.address)).toBe(t.addresses.thread(0x1ac) + BigInt(s.host.getModuleType("nt", "_KTHREAD").fields.WaitBlock.offset));
+    const first = two.WaitBlockList;
+    expect(s.big(first.Object.address)).toBe(t.addresses.object("lock"));
+    expect(s.big(first.Thread.address)).toBe(t.addresses.thread(0x1ac));
+    expect(first.WaitType).toBe(1); // WaitAny
+    expect(first.BlockState).toBe(4); // WaitBlockActive
+    const size = BigInt(s.host.getModuleType("nt", "_KWAIT_BLOCK").size);
+    const second = s.host.createTypedObject(s.dbg.int64.make(s.big(first.address) + size), "nt", "_KWAIT_BLOCK");
+    expect(s.big(second.Object.address)).toBe(t.addresses.object("evt"));
+    // Each object's WaitListHead lists the wait blocks of its waiters (here: two threads on the mutant).
+    const mutant = s.host.createTypedObject(s.dbg.int64.make(t.addresses.object("lock")), "nt", "_KMUTANT");
+    const blocks = s.fn.fromList!(mutant.Header.WaitListHead, "nt!_KWAIT_BLOCK", "WaitListEntry") as Native[];
+    expect(blocks.map((b) => s.big(b.Thread.address))).toEqual([t.addresses.thread(0x1ac), t.addresses.thread(0x1b0)]);
+    // Five objects do not fit the four built-in blocks: the list is a pool array.
+    const five = s.ethread(0x1a4, 0x1b0).Tcb;
+    expect(five.WaitBlockCount).toBe(5);
+    expect(s.big(five.WaitBlockList.address) >= 0xffff_a000_0000_0000n && s.big(five.WaitBlockList.address) < 0xffff_b000_0000_0000n).toBe(true);
+    const fifth = s.host.createTypedObject(s.dbg.int64.make(s.big(five.WaitBlockList.address) + 4n * size), "nt", "_KWAIT_BLOCK");
+    expect(s.big(fifth.Object.address)).toBe(t.addresses.thread(0x1a8));
+  });
+
+  it("builds dispatcher objects with their type, owner, name info and cookie-encoded type index", () => {
+    const t = waits();
+    const s = open(t.spec);
+    const mutant = s.host.createTypedObject(s.dbg.int64.make(t.addresses.object("lock")), "nt", "_KMUTANT");
+    expect(mutant.Header.Type).toBe(2); // MutantObject
+    expect(s.big(mutant.OwnerThread.address)).toBe(t.addresses.thread(0x1a8));
+    expect(mutant.Header.SignalState).toBe(0);
+    // The owner has the mutant on its MutantListHead.
+    const owned = s.fn.fromList!(s.ethread(0x1a4, 0x1a8).Tcb.MutantListHead, "nt!_KMUTANT", "MutantListEntry") as Native[];
+    expect(owned.map((m) => addr(s, m))).toEqual([t.addresses.object("lock")]);
+    const header = s.fn.objectHeader!(mutant);
+    expect(s.fn.decodedTypeIndex!(header)).toBe(17); // Mutant
+    expect(header.InfoMask).toBe(2);
+    const nameInfo = s.host.createTypedObject(s.dbg.int64.make(addr(s, header) - BigInt(s.host.getModuleType("nt", "_OBJECT_HEADER_NAME_INFO").size)), "nt", "_OBJECT_HEADER_NAME_INFO");
+    expect(s.host.memory.readWideString(nameInfo.Name.Buffer, nameInfo.Name.Length / 2)).toBe("\\BaseNamedObjects\\AppLock");
+    const evt = s.host.createTypedObject(s.dbg.int64.make(t.addresses.object("evt")), "nt", "_KEVENT");
+    expect(evt.Header.Type).toBe(0);
+    expect(s.fn.objectHeader!(evt).InfoMask).toBe(0);
+    expect(s.host.createTypedObject(s.dbg.int64.make(t.addresses.object("sem")), "nt", "_KSEMAPHORE").Header.Type).toBe(5);
+    expect(() => kernelTarget({ build }).object({ label: "e", type: "NotificationEvent", owner: 4 }).build()).toThrow(/only a mutant has an owner/);
+  });
+
+  it("links ERESOURCEs from nt!ExpSystemResourcesList with their owner", () => {
+    const t = waits();
+    const s = open(t.spec);
+    const list = s.fn.fromList!(s.host.getModuleSymbol("nt", "ExpSystemResourcesList", "_LIST_ENTRY"), "nt!_ERESOURCE", "SystemResourcesList") as Native[];
+    expect(list.map((r) => addr(s, r))).toEqual([t.addresses.resource("res")]);
+    expect(s.big(list[0].OwnerEntry.OwnerThread)).toBe(t.addresses.thread(0x1a8));
+    expect([list[0].ActiveCount, list[0].Flag, list[0].NumberOfExclusiveWaiters]).toEqual([1, 0x80, 2]);
+  });
+
+  it("puts running and standby threads in the KPRCBs, with their state, processor and registers", () => {
+    const t = waits();
+    const s = open(t.spec);
+    const block = s.host.getModuleSymbol("nt", "KiProcessorBlock");
+    expect(addr(s, block[1].CurrentThread)).toBe(t.addresses.thread(0x1a8));
+    expect(addr(s, block[1].NextThread)).toBe(t.addresses.thread(0x1b4));
+    expect(addr(s, block[0].CurrentThread)).toBe(t.addresses.thread(s.dbg.dx("@$curthread.Id") as number));
+    const running = s.ethread(0x1a4, 0x1a8).Tcb;
+    expect([running.State, running.NextProcessor, running.SuspendCount, running.FreezeCount, running.KernelTime, running.UserTime, running.Priority])
+      .toEqual([2, 1, 3, 1, 0x40, 0x1234, 12]);
+    expect([s.ethread(0x1a4, 0x1b4).Tcb.State, s.ethread(0x1a4, 0x1b4).Tcb.NextProcessor]).toEqual([3, 1]);
+    // A processor frozen for the dump shows KiFreezeTargetExecution on top.
+    expect(s.big(s.dbg.dx("@$cursession.Processes[0x1a4].Threads[0x1a8].Registers.User.rip"))).toBe(t.addresses.code("nt!KiFreezeTargetExecution+0x110"));
+    expect(s.eprocess(0x1a4).DebugPort.isNull).toBe(false);
+    expect(s.eprocess(0x1a4).LastThreadExitStatus >>> 0).toBe(0xc0000005);
+  });
+
+  it("maps KUSER_SHARED_DATA with the dump time and the tick count, and leaves it out on request", () => {
+    const t = waits();
+    const s = open(t.spec);
+    const k = s.host.createTypedObject(s.dbg.int64.make(0xffff_f780_0000_0000n), "nt", "_KUSER_SHARED_DATA");
+    const system = (BigInt(k.SystemTime.High1Time >>> 0) << 32n) | BigInt(k.SystemTime.LowPart >>> 0);
+    expect(system).toBe(toFileTime(new Date(Date.UTC(2024, 0, 15, 10, 0, 0))));
+    expect(k.TickCount.LowPart).toBe(0x50000);
+    expect(s.host.getModuleSymbol("nt", "KeTickCount").LowPart).toBe(0x50000);
+    const none = open(kernelTarget({ build, sharedData: false }).build().spec);
+    expect(() => none.fn.readQword!(none.dbg.int64.make(0xffff_f780_0000_0014n))).toThrow(/Unable to read memory/);
+    // Default dump time: boot time plus the tick count at 15.625 ms.
+    const d = open(kernelTarget({ build, bootTime: new Date(Date.UTC(2024, 0, 15, 8)), tickCount: 0x100n }).build().spec);
+    const kd = d.host.createTypedObject(d.dbg.int64.make(0xffff_f780_0000_0000n), "nt", "_KUSER_SHARED_DATA");
+    expect(BigInt(kd.SystemTime.LowPart >>> 0) | (BigInt(kd.SystemTime.High1Time >>> 0) << 32n)).toBe(toFileTime(new Date(Date.UTC(2024, 0, 15, 8))) + 0x100n * 156_250n);
+  });
+
+  it("writes kernel stack content (live and residue), with a call before each return address, and resolves symbolic frames", () => {
+    const t = kernelTarget({ build }).driver({ name: "mydrv.sys", symbols: { Worker: 0x1000, Dispatch: 0x2000 } })
+      .process({ pid: 0x1a4, name: "app.exe" })
+      .thread({ tid: 0x1a8, stack: [kret("mydrv!Worker", 0x40), ksym("nt!KeBugCheckEx"), kstackref(0x1a8, 0x10), kobj({ pid: 0x1a4 })], residue: [kret("mydrv!Dispatch", 0x22), 0x1234n],
+        frames: ["nt!KiSwapContext+0x76", "mydrv!Worker+0x40"] })
+      .build();
+    const s = open(t.spec);
+    const st = t.addresses.kernelStack(0x1a8);
+    const q = (a: bigint) => s.big(s.fn.readQword!(s.dbg.int64.make(a)));
+    expect(q(st.current)).toBe(t.addresses.code("mydrv!Worker+0x40"));
+    expect(q(st.current + 8n)).toBe(t.addresses.symbol("nt!KeBugCheckEx"));
+    expect(q(st.current + 16n)).toBe(st.base - 0x10n);
+    expect(q(st.current + 24n)).toBe(t.addresses.process(0x1a4));
+    expect(q(st.current - 8n)).toBe(t.addresses.code("mydrv!Dispatch+0x22"));
+    expect(q(st.current - 16n)).toBe(0x1234n);
+    const bytes = (a: bigint, n: number) => Array.from(s.host.memory.readMemoryValues(s.dbg.int64.make(a), n, 1) as ArrayLike<number>);
+    expect(bytes(t.addresses.code("mydrv!Worker+0x40") - 8n, 8)).toEqual([0xcc, 0xcc, 0xcc, 0xe8, 0, 0, 0, 0]);
+    const frames = t.spec.processes.find((p) => p.id === 0x1a4)!.threads[0]!.frames!;
+    expect(frames.map((f) => f.instructionOffset)).toEqual([t.addresses.code("nt!KiSwapContext+0x76"), t.addresses.module("mydrv") + 0x1040n]);
+    expect(() => kernelTarget({ build }).process({ pid: 8 }).thread({ stack: new Array(0x1000).fill(0n) }).build()).toThrow(/overflow/);
+  });
+
+  it("lists handles per process (Io.Handles) with the object headers, serves a reduced nt type set, and can leave stacks out", () => {
+    const t = kernelTarget({ build, ntTypes: (l) => ({ ...l, enums: {} }) })
+      .process({ pid: 0x2c0, name: "parent.exe", handles: [{ process: 0x1a4 }, { thread: 0x1a8, handle: 0x20 }, { type: "File" }] })
+      .process({ pid: 0x1a4, name: "child.exe" }).thread({ tid: 0x1a8 })
+      .build();
+    const s = open(t.spec);
+    const handles = s.dbg.dx("@$cursession.Processes[0x2c0].Io.Handles") as Iterable<Native>;
+    const list = [...handles];
+    expect(list.map((h) => [s.big(h.Handle), h.Type])).toEqual([[4n, "Process"], [0x20n, "Thread"], [0xcn, "File"]]);
+    expect(addr(s, list[0].Object)).toBe(t.addresses.objectHeader({ pid: 0x1a4 }));
+    expect(addr(s, list[1].Object)).toBe(t.addresses.objectHeader({ tid: 0x1a8 }));
+    expect(s.host.getModuleType("nt", "_KWAIT_REASON")).toBeNull();
+    const full = open(kernelTarget({ build }).build().spec);
+    const reasons = full.host.getModuleType("nt", "_KWAIT_REASON");
+    expect(reasons.typeKind).toBe("enum");
+    expect(reasons.fields.WrAlertByThreadId.value).toBe(37);
+    expect(reasons.fields.MaximumWaitReason.value).toBe(build === "win10-1607" ? 39 : 42);
+    const bare = kernelTarget({ build, kernelStackSize: 0 }).process({ pid: 8 }).thread({ tid: 0xc }).build();
+    const b = open(bare.spec);
+    expect(() => b.fn.readQword!(b.dbg.int64.make(bare.addresses.kernelStack(0xc).current))).toThrow(/Unable to read memory/);
   });
 });

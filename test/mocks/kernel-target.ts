@@ -20,16 +20,42 @@
  * characters and a NUL; the Idle process is `nt!KiInitialProcess`, is not in `PsActiveProcessHead`'s list
  * and has no object header, but the debugger lists it as process 0.
  *
+ * Also: dispatcher objects (`.object()`: events, mutants with owners, semaphores, queues, gates, timers; named ones
+ * carry an `_OBJECT_HEADER_NAME_INFO`), wait blocks (`waitOn`), ERESOURCEs in `nt!ExpSystemResourcesList`
+ * (`.resource()`), KPRCB current / next / idle threads (`running`, `standby`), kernel stack content (`stack`,
+ * `residue`, with `ksym`/`kret`/`kstackref`/`kobj`), KUSER_SHARED_DATA (SystemTime = the dump time, TickCount),
+ * `Io.Handles` per process (`handles`), and symbolic frames (`"nt!KiSwapContext+0x76"`).
+ *
  * Not modelled (no layout in the LayoutSets): `PsLoadedModuleList` entries (`_KLDR_DATA_TABLE_ENTRY`; the
  * list is empty unless the layout gains that type), `_HANDLE_TABLE_ENTRY` tables (TableCode is 0),
- * `KUSER_SHARED_DATA`, `ObTypeIndexTable`.
+ * `ObTypeIndexTable`.
  */
 import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
 import { Assembly } from "./kernel-assembly";
-import { KERNEL_LAYOUTS, type BuiltKernelTarget, type DriverOptions, type KernelProcessOptions, type KernelTargetOptions, type KernelThreadOptions, type MemoryRef } from "./kernel-facts";
+import {
+  KERNEL_LAYOUTS, type BuiltKernelTarget, type DispatcherObjectOptions, type DriverOptions, type KernelProcessOptions, type KernelStackValue,
+  type KernelTargetOptions, type KernelThreadOptions, type MemoryRef, type ResourceOptions,
+} from "./kernel-facts";
 
 export * from "./kernel-facts";
 export { toFileTime } from "./kernel-assembly";
+
+/** A pointer to `module!Function+offset` in a kernel stack (coincidental: no call is written before it). */
+export function ksym(name: string, offset = 0): KernelStackValue {
+  return { kind: "symbol", name, offset, returnSite: false };
+}
+/** A return address `module!Function+offset`: a call instruction is put in the dump right before it. */
+export function kret(name: string, offset: number): KernelStackValue {
+  return { kind: "symbol", name, offset, returnSite: true };
+}
+/** A pointer into thread `tid`'s kernel stack, `offsetBelowBase` bytes below its base. */
+export function kstackref(tid: number, offsetBelowBase: number): KernelStackValue {
+  return { kind: "stack", tid, offset: offsetBelowBase };
+}
+/** The address of a process (`{ pid }`), thread (`{ tid }`) or dispatcher object (label). */
+export function kobj(ref: string | { readonly pid: number } | { readonly tid: number }): KernelStackValue {
+  return { kind: "object", ref };
+}
 
 
 export class KernelTargetBuilder {
@@ -37,6 +63,8 @@ export class KernelTargetBuilder {
   private readonly procs = new Map<number, { o: KernelProcessOptions; declared: boolean }>();
   private readonly threads: KernelThreadOptions[] = [];
   private readonly drivers: DriverOptions[] = [];
+  private readonly objects: DispatcherObjectOptions[] = [];
+  private readonly resources: ResourceOptions[] = [];
   private readonly commands: Record<string, string[]> = {};
   private readonly unreadables: { ref: MemoryRef; size?: number }[] = [];
   private readonly raw: { address: bigint; bytes: Uint8Array }[] = [];
@@ -75,6 +103,18 @@ export class KernelTargetBuilder {
     return this;
   }
 
+  /** A dispatcher object (event, mutant, semaphore, queue, gate, timer) threads can wait on (`waitOn: ["label"]`). */
+  object(o: DispatcherObjectOptions): this {
+    this.objects.push(o);
+    return this;
+  }
+
+  /** An ERESOURCE in `nt!ExpSystemResourcesList`, owned by a thread (or a raw address: a thread that no longer exists). */
+  resource(o: ResourceOptions): this {
+    this.resources.push(o);
+    return this;
+  }
+
   /** The process and thread the debugger starts on (default: System's first thread). */
   current(ref: { pid?: number; tid?: number }): this {
     this.currentRef = ref;
@@ -101,6 +141,7 @@ export class KernelTargetBuilder {
   build(): BuiltKernelTarget {
     return new Assembly({
       layout: this.layout, options: this.options, procs: this.procs, threads: this.threads, drivers: this.drivers,
+      objects: this.objects, resources: this.resources,
       commands: this.commands, unreadables: this.unreadables, raw: this.raw, current: this.currentRef,
     }).result();
   }
@@ -133,7 +174,7 @@ export function noisyKernel(n: number, options: KernelTargetOptions = {}): Built
 
 /** One exited process (pid 0x1a4, label "zombie") still referenced: ObjectTable null, no active threads, ExitTime set, 3 handles. */
 export function kernelWithZombie(options: KernelTargetOptions = {}): BuiltKernelTarget {
-  return kernelTarget(options)
+  return kernelTarget({ dumpTime: new Date(Date.UTC(2024, 0, 15, 10, 0, 0)), ...options })
     .process({ pid: 0x2c0, name: "explorer.exe" })
     .process({
       pid: 0x1a4, name: "notepad.exe", label: "zombie", parentPid: 0x2c0,

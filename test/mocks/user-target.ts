@@ -13,6 +13,10 @@ import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
 import { SparseMemory, writeUnsigned } from "../../src/emulator/memory";
 import type { Architecture, FrameSpec, HandleSpec, ModuleSpec, SymbolSpec, TargetSpec, ThreadSpec } from "../../src/emulator/target-spec";
 import { StructWriter } from "./layout-writer";
+import {
+  debugDirectory, exportDirectory, peHeaders, resourceSection, rsdsRecord, SectionBuilder, sectionLayout, utf16, versionResource,
+  type PdbSpec, type VersionResourceSpec,
+} from "./pe-image";
 
 // ---------------------------------------------------------------- stack values (deferred references)
 
@@ -62,6 +66,18 @@ export interface ModuleOptions {
   readonly code?: boolean;
   /** Size of .text (default: half the image). */
   readonly textSize?: number;
+  /** COFF TimeDateStamp (default 0). */
+  readonly timestamp?: number;
+  /** Optional header CheckSum (default 0). */
+  readonly checksum?: number;
+  /** A debug directory with a CodeView (RSDS) record naming this PDB, in the dump. */
+  readonly pdb?: PdbSpec;
+  /** The debug directory also has an IMAGE_DEBUG_TYPE_REPRO entry (the timestamp is a hash, not a date). */
+  readonly repro?: boolean;
+  /** A version resource (VS_VERSIONINFO) in the dump. */
+  readonly version?: VersionResourceSpec;
+  /** An export directory in the dump listing `exports` (or, without them, the PDB symbols). */
+  readonly exportTable?: boolean;
 }
 
 export interface ThreadOptions {
@@ -86,7 +102,55 @@ export interface ThreadOptions {
   /** The TEB itself is not in the dump. */
   readonly tebUnreadable?: boolean;
   readonly name?: string;
+  /** TEB.LastErrorValue / LastStatusValue. */
+  readonly lastError?: number;
+  readonly lastStatus?: number;
 }
+
+/** The PEB's process parameters (_RTL_USER_PROCESS_PARAMETERS) and the environment block they point to. */
+export interface ProcessParametersOptions {
+  readonly commandLine?: string;
+  /** Default: the first module's path. */
+  readonly imagePath?: string;
+  readonly currentDirectory?: string;
+  readonly dllPath?: string;
+  readonly windowTitle?: string;
+  readonly desktopInfo?: string;
+  readonly shellInfo?: string;
+  /** Variables in block order: `{ PATH: "C:\\x" }`, or raw entries such as `"=C:=C:\\work"`. */
+  readonly environment?: Readonly<Record<string, string>> | readonly string[];
+  /** The EnvironmentSize field (default: the block's size in bytes; 0 as older systems leave it). */
+  readonly environmentSize?: number;
+  /** Parts missing from the dump. */
+  readonly unreadable?: readonly ("parameters" | "environment" | "commandLine")[];
+}
+
+export interface Wow64Options {
+  /** Extra _PEB32 fields (NtGlobalFlag, ...); x64 targets only. */
+  readonly peb32?: Readonly<Record<string, bigint | number>>;
+  /** 32-bit process parameters of the _PEB32; x64 targets only. */
+  readonly processParameters32?: ProcessParametersOptions;
+  /** Set TEB64.WowTebOffset (default true); false leaves it 0 (older systems: the TEB32 is at TEB64 + 0x2000 by convention). */
+  readonly wowTebOffset?: boolean;
+  /** Add wow64.dll, wow64win.dll, wow64cpu.dll and the 32-bit ntdll/kernel32 (default true). */
+  readonly modules?: boolean;
+}
+
+/** Cells of the GDI shared handle table: `count` objects of `type` owned by process `pid` (default: the target's). */
+export interface GdiCells { readonly pid?: number; readonly type: number; readonly count: number }
+
+/** An entry of ntdll's unload event trace ring (RTL_UNLOAD_EVENT_TRACE). */
+export interface UnloadEvent {
+  readonly name: string;
+  readonly base: bigint;
+  readonly size: number;
+  readonly sequence?: number;
+  readonly timestamp?: number;
+  readonly checksum?: number;
+}
+
+/** Code bytes at `module!symbol`, or bytes computed from the symbol's address and the address resolver (jump targets). */
+export type CodeBytes = ArrayLike<number> | ((address: bigint, resolve: (qualified: string, offset?: number) => bigint) => ArrayLike<number>);
 
 export interface UserTargetOptions {
   readonly arch?: Architecture;
@@ -126,6 +190,13 @@ export interface BuiltUserTarget {
     stackLimit(tid: number): bigint;
     stackPointer(tid: number): bigint;
     peb(): bigint;
+    /** WOW64 (x64 view): the _PEB32, and a thread's _TEB32. */
+    peb32(): bigint;
+    teb32(tid: number): bigint;
+    /** Where processParameters() puts the _RTL_USER_PROCESS_PARAMETERS and the environment block. */
+    processParameters(): bigint;
+    environment(): bigint;
+    gdiTable(): bigint;
   };
 }
 
@@ -139,6 +210,12 @@ export class UserTargetBuilder {
   private readonly commands: Record<string, string[]> = {};
   private readonly unmaps: { address: bigint; size: number }[] = [];
   private readonly raw: { address: bigint; bytes: Uint8Array }[] = [];
+  private pebFields: Record<string, bigint | number> = {};
+  private params: ProcessParametersOptions | undefined;
+  private wow: Wow64Options | undefined;
+  private gdi: GdiCells[] | undefined;
+  private unloads: UnloadEvent[] | undefined;
+  private readonly patches: { symbol: string; bytes: CodeBytes }[] = [];
   private currentTid: number | undefined;
   private nextBase: bigint;
 
@@ -159,7 +236,10 @@ export class UserTargetBuilder {
 
   /** Adds a module, or changes a default one of the same file name (options given here win). */
   module(options: ModuleOptions): this {
-    const existing = this.modules.findIndex((m) => m.file.toLowerCase() === fileOf(options.name).toLowerCase());
+    // A bare name changes the module of that file name; a full path only the module at that path (WOW64 has two ntdll.dll).
+    const existing = options.name.includes("\\")
+      ? this.modules.findIndex((m) => m.path.toLowerCase() === options.name.toLowerCase())
+      : this.modules.findIndex((m) => m.file.toLowerCase() === fileOf(options.name).toLowerCase());
     let opts = options;
     if (existing >= 0) {
       const old = this.modules[existing]!;
@@ -218,6 +298,58 @@ export class UserTargetBuilder {
     return this.memory(address, w.bytes);
   }
 
+  /** Fields of the PEB by name (`{ NtGlobalFlag: 0x70, BeingDebugged: 1 }`). */
+  peb(fields: Readonly<Record<string, bigint | number>>): this {
+    this.pebFields = { ...this.pebFields, ...fields };
+    return this;
+  }
+
+  /** Process parameters (command line, current directory, environment block...) for the PEB to point to. */
+  processParameters(opts: ProcessParametersOptions): this {
+    this.params = opts;
+    return this;
+  }
+
+  /**
+   * A 32-bit process under WOW64. On x64 targets (the 64-bit view): a _PEB32 and a _TEB32 per thread
+   * (TEB64.WowTebOffset = 0x2000), TEBs below 4 GiB. On x86 targets (a 32-bit dump of such a process):
+   * TEB32.WowTebOffset = -0x2000 (the TEB64s are not in the dump). Both add the WOW64 modules.
+   */
+  wow64(opts: Wow64Options = {}): this {
+    this.wow = opts;
+    if (opts.modules !== false) {
+      if (this.ps === 8) {
+        this.module({ name: "wow64.dll", size: 0x59000 });
+        this.module({ name: "wow64win.dll", size: 0x7a000 });
+        this.module({ name: "wow64cpu.dll", base: 0x77a7_0000n, size: 0xa000 });
+        this.module({ name: "C:\\Windows\\SysWOW64\\ntdll.dll", base: 0x77a8_0000n, size: 0x1a3000, symbols: false });
+        this.module({ name: "C:\\Windows\\SysWOW64\\kernel32.dll", base: 0x7650_0000n, size: 0xf0000, symbols: false });
+      } else {
+        // A 32-bit dump lists the 64-bit WOW64 DLLs that are mapped below 4 GiB (wow64cpu.dll).
+        this.module({ name: "wow64cpu.dll", base: 0x7707_0000n, size: 0xa000 });
+      }
+    }
+    return this;
+  }
+
+  /** The GDI shared handle table (PEB.GdiSharedHandleTable) with these cells in use. */
+  gdiHandles(cells: readonly GdiCells[]): this {
+    this.gdi = [...cells];
+    return this;
+  }
+
+  /** ntdll's unload event trace (ntdll!RtlpUnloadEventTrace, 64 entries) with these entries, in ring order. */
+  unloadEvents(events: readonly UnloadEvent[]): this {
+    this.unloads = [...events];
+    return this;
+  }
+
+  /** Code bytes at a function (`kernel32!CreateFileW`), e.g. a hook's jump; mapped after the modules' code. */
+  code(symbol: string, bytes: CodeBytes): this {
+    this.patches.push({ symbol, bytes });
+    return this;
+  }
+
   command(text: string, lines: readonly string[]): this {
     this.commands[text] = [...lines];
     return this;
@@ -255,7 +387,35 @@ export class UserTargetBuilder {
     };
     for (const m of this.modules) {
       const textSize = m.opts.textSize ?? Math.max(0x1000, Math.floor(m.size / 2 / 0x1000) * 0x1000);
-      if (m.opts.headers !== false) memory.map(m.base, peHeaders(ps, m.size, textSize));
+      if (m.opts.headers !== false) {
+        const layout = sectionLayout(m.size, textSize);
+        const rdata = new SectionBuilder(layout.rdata);
+        let exportDir: { rva: number; size: number } | undefined;
+        let debugDir: { rva: number; size: number } | undefined;
+        let resourceDir: { rva: number; size: number } | undefined;
+        if (m.opts.exportTable) {
+          const table = m.opts.exports ?? (m.opts.symbols || {});
+          const rva = rdata.next();
+          const bytes = exportDirectory(rva, m.file, table);
+          rdata.add(bytes);
+          exportDir = { rva, size: bytes.length };
+        }
+        if (m.opts.pdb || m.opts.repro) {
+          const cv = m.opts.pdb ? rsdsRecord(m.opts.pdb) : undefined;
+          const cvRva = cv ? rdata.add(cv) : undefined;
+          const dir = debugDirectory(cvRva, cv?.length ?? 0, !!m.opts.repro);
+          debugDir = { rva: rdata.add(dir), size: dir.length };
+        }
+        if (m.opts.version) {
+          const rva = rdata.next(8);
+          const bytes = resourceSection(rva, versionResource(m.opts.version));
+          rdata.add(bytes, 8);
+          resourceDir = { rva, size: bytes.length };
+        }
+        if (rdata.size > layout.rdataSize) throw new Error(`module ${m.file}: export/debug/resource data (0x${rdata.size.toString(16)} bytes) does not fit its .rdata`);
+        memory.map(m.base, peHeaders({ pointerSize: ps, imageSize: m.size, textSize, timestamp: m.opts.timestamp, checksum: m.opts.checksum, exportDir, debugDir, resourceDir }));
+        if (rdata.size) memory.map(m.base + BigInt(layout.rdata), rdata.bytes());
+      }
       if (m.opts.code) memory.map(m.base + 0x1000n, new Uint8Array(textSize));
       const toSymbols = (t: Readonly<Record<string, number>>): SymbolSpec[] => Object.entries(t).map(([name, rva]) => ({ name, rva }));
       const isNtdll = m.symbolName.toLowerCase() === "ntdll";
@@ -273,7 +433,10 @@ export class UserTargetBuilder {
 
     // Threads: stacks and TEBs.
     const stackArea = ps === 8 ? 0x0000_00e8_0000_0000n : 0x0010_0000n;
-    const tebArea = ps === 8 ? 0x0000_0047_a000_0000n : 0x7efd_0000n;
+    // WOW64: every TEB below 4 GiB, with room for the TEB32 0x2000 above each TEB64 (x64) or the TEB64 below each TEB32 (x86).
+    const wow = this.wow;
+    const tebArea = wow ? (ps === 8 ? 0x7ef0_0000n : 0x7ef0_2000n) : ps === 8 ? 0x0000_0047_a000_0000n : 0x7efd_0000n;
+    const tebStride = wow ? 0x4000n : 0x2000n;
     const layoutOf = new Map<number, { base: bigint; limit: bigint; sp: bigint; teb: bigint }>();
     this.threads.forEach((t, i) => {
       const size = t.opts.stackSize ?? 0x4000;
@@ -281,7 +444,7 @@ export class UserTargetBuilder {
       const limit = base - BigInt(size);
       const live = t.opts.liveBytes ?? Math.max(0x400, ((t.opts.stack?.length ?? 0) * ps + 0xff) & ~0xff);
       if (live > size) throw new Error(`thread 0x${t.opts.tid.toString(16)}: live part larger than the stack`);
-      layoutOf.set(t.opts.tid, { base, limit, sp: base - BigInt(live), teb: tebArea + BigInt(i) * 0x2000n });
+      layoutOf.set(t.opts.tid, { base, limit, sp: base - BigInt(live), teb: tebArea + BigInt(i) * tebStride });
     });
     const resolve = (v: StackValue): bigint => {
       if (typeof v === "bigint") return v;
@@ -323,7 +486,21 @@ export class UserTargetBuilder {
         teb.set("NtTib.StackBase", l.base).set("NtTib.StackLimit", l.limit).set("NtTib.Self", l.teb)
           .set("ClientId.UniqueProcess", pid).set("ClientId.UniqueThread", t.opts.tid)
           .set("ProcessEnvironmentBlock", pebAddress(ps)).set("DeallocationStack", l.base - 0x10_0000n + 0x1000n);
+        if (t.opts.lastError !== undefined) teb.set("LastErrorValue", t.opts.lastError);
+        if (t.opts.lastStatus !== undefined) teb.set("LastStatusValue", t.opts.lastStatus);
+        if (wow && ps === 4) teb.set("WowTebOffset", -0x2000);
+        if (wow && ps === 8 && wow.wowTebOffset !== false) teb.set("WowTebOffset", 0x2000);
         teb.mapAt(memory, l.teb);
+        if (wow && ps === 8) {
+          const teb32 = new StructWriter(this.layout, "_TEB32");
+          const self32 = l.teb + 0x2000n;
+          const stack32 = 0x0030_0000n + BigInt(this.threads.indexOf(t)) * 0x10_0000n;
+          teb32.set("NtTib.StackBase", stack32).set("NtTib.StackLimit", stack32 - 0x4000n).set("NtTib.Self", self32)
+            .set("ClientId.UniqueProcess", pid).set("ClientId.UniqueThread", t.opts.tid).set("ProcessEnvironmentBlock", PEB32_ADDRESS)
+            .set("WowTebOffset", -0x2000);
+          if (t.opts.lastError !== undefined) teb32.set("LastErrorValue", t.opts.lastError);
+          teb32.mapAt(memory, self32);
+        }
         if (t.opts.tebUnreadable) this.unmaps.push({ address: l.teb, size: teb.bytes.length });
       }
 
@@ -356,7 +533,36 @@ export class UserTargetBuilder {
     const peb = new StructWriter(this.layout, "_PEB");
     const app = this.modules[0];
     peb.set("ImageBaseAddress", app ? app.base : 0n).set("OSMajorVersion", 10).set("OSMinorVersion", 0).set("OSBuildNumber", 19045);
+    if (this.params) peb.set("ProcessParameters", writeProcessParameters(this.layout, memory, this.unmaps, PARAMS_AREA[ps], this.params, app?.path));
+    if (this.gdi) peb.set("GdiSharedHandleTable", writeGdiTable(memory, GDI_AREA[ps], ps === 8 || !!wow, pid, this.gdi));
+    for (const [name, v] of Object.entries(this.pebFields)) peb.set(name, v);
     peb.mapAt(memory, pebAddress(ps));
+    if (wow && ps === 8) {
+      const peb32 = new StructWriter(this.layout, "_PEB32");
+      const app32 = app ? app.base : 0n;
+      peb32.set("ImageBaseAddress", app32 < 0x1_0000_0000n ? app32 : 0x0040_0000n).set("OSMajorVersion", 10).set("OSBuildNumber", 19045);
+      if (wow.processParameters32) peb32.set("ProcessParameters", writeProcessParameters(WINDOWS_USER_X86, memory, this.unmaps, PARAMS_AREA[4], wow.processParameters32, app?.path));
+      if (this.gdi) peb32.set("GdiSharedHandleTable", GDI_AREA[8]);
+      for (const [name, v] of Object.entries(wow.peb32 ?? {})) peb32.set(name, v);
+      peb32.mapAt(memory, PEB32_ADDRESS);
+    }
+    if (this.unloads) {
+      const trace = symbolAddress("ntdll!RtlpUnloadEventTrace");
+      const size = new StructWriter(this.layout, "_RTL_UNLOAD_EVENT_TRACE").bytes.length;
+      const ring = new Uint8Array(size * 64);
+      this.unloads.slice(0, 64).forEach((u, i) => {
+        const e = new StructWriter(this.layout, "_RTL_UNLOAD_EVENT_TRACE");
+        e.set("BaseAddress", u.base).set("SizeOfImage", u.size).set("Sequence", u.sequence ?? i).set("TimeDateStamp", u.timestamp ?? 0)
+          .set("CheckSum", u.checksum ?? 0).setBytes("ImageName", utf16(u.name.slice(0, 31)));
+        ring.set(e.bytes, i * size);
+      });
+      memory.map(trace, ring);
+    }
+    for (const p of this.patches) {
+      const address = symbolAddress(p.symbol);
+      const bytes = typeof p.bytes === "function" ? p.bytes(address, symbolAddress) : p.bytes;
+      memory.map(address, Uint8Array.from(bytes as ArrayLike<number>));
+    }
 
     for (const r of this.raw) memory.map(r.address, r.bytes);
     for (const u of this.unmaps) memory.unmap(u.address, BigInt(u.size));
@@ -380,6 +586,11 @@ export class UserTargetBuilder {
         stackLimit: (tid) => need(tid).limit,
         stackPointer: (tid) => need(tid).sp,
         peb: () => pebAddress(ps),
+        peb32: () => PEB32_ADDRESS,
+        teb32: (tid) => need(tid).teb + (ps === 8 ? 0x2000n : 0n),
+        processParameters: () => PARAMS_AREA[ps],
+        environment: () => PARAMS_AREA[ps] + ENVIRONMENT_OFFSET,
+        gdiTable: () => GDI_AREA[ps],
       },
     };
   }
@@ -405,31 +616,73 @@ function callBytes(arch: Architecture): Uint8Array {
   return arch === "arm64" ? Uint8Array.from([0x10, 0x00, 0x00, 0x94]) : Uint8Array.from([0xe8, 0x10, 0x20, 0x00, 0x00]);
 }
 
-/** Minimal PE headers: DOS header, "PE\0\0", COFF header, and .text/.rdata/.data section headers. */
-function peHeaders(ps: 4 | 8, imageSize: number, textSize: number): Uint8Array {
-  const b = new Uint8Array(0x400);
-  b[0] = 0x4d; b[1] = 0x5a;
-  const lfanew = 0x80;
-  writeUnsigned(b, 0x3c, 4, BigInt(lfanew));
-  b.set([0x50, 0x45, 0, 0], lfanew);
-  const optionalSize = ps === 8 ? 0xf0 : 0xe0;
-  writeUnsigned(b, lfanew + 4, 2, ps === 8 ? 0x8664n : 0x14cn);
-  writeUnsigned(b, lfanew + 6, 2, 3n);
-  writeUnsigned(b, lfanew + 20, 2, BigInt(optionalSize));
-  const rest = imageSize - 0x1000 - textSize;
-  const rdata = Math.floor(rest / 2 / 0x1000) * 0x1000;
-  const sections: [string, number, number, number][] = [
-    [".text", 0x1000, textSize, 0x60000020],
-    [".rdata", 0x1000 + textSize, rdata, 0x40000040],
-    [".data", 0x1000 + textSize + rdata, imageSize - 0x1000 - textSize - rdata, 0xc0000040],
-  ];
-  let o = lfanew + 24 + optionalSize;
-  for (const [name, rva, size, ch] of sections) {
-    for (let k = 0; k < name.length; k++) b[o + k] = name.charCodeAt(k);
-    writeUnsigned(b, o + 8, 4, BigInt(size));
-    writeUnsigned(b, o + 12, 4, BigInt(rva));
-    writeUnsigned(b, o + 36, 4, BigInt(ch));
-    o += 40;
+/** Where the parameters, the environment block and the GDI table go (nothing else is mapped there); the PEB32 of WOW64 targets. */
+const PARAMS_AREA = { 8: 0x0000_0220_0000_0000n, 4: 0x6000_0000n } as const;
+const ENVIRONMENT_OFFSET = 0x8000n;
+const GDI_AREA = { 8: 0x6100_0000n, 4: 0x6100_0000n } as const;
+const PEB32_ADDRESS = 0x7efd_e000n;
+
+/**
+ * Writes _RTL_USER_PROCESS_PARAMETERS at `address` in `layout`, its strings after it, and the environment block
+ * (`NAME=value\0...\0\0`, UTF-16) at address + ENVIRONMENT_OFFSET; returns `address`.
+ */
+function writeProcessParameters(layout: LayoutSet, memory: SparseMemory, unmaps: { address: bigint; size: number }[], address: bigint,
+  o: ProcessParametersOptions, defaultImage: string | undefined): bigint {
+  const pp = new StructWriter(layout, "_RTL_USER_PROCESS_PARAMETERS");
+  let cursor = address + BigInt((pp.bytes.length + 0xf) & ~0xf);
+  const strings: { at: bigint; bytes: Uint8Array; field: string }[] = [];
+  const put = (field: string, text: string | undefined) => {
+    if (text === undefined) return;
+    const bytes = utf16(text);
+    pp.set(field + ".Length", bytes.length - 2).set(field + ".MaximumLength", bytes.length).set(field + ".Buffer", cursor);
+    strings.push({ at: cursor, bytes, field });
+    cursor += BigInt((bytes.length + 0xf) & ~0xf);
+  };
+  put("CurrentDirectory.DosPath", o.currentDirectory);
+  put("DllPath", o.dllPath);
+  put("ImagePathName", o.imagePath ?? defaultImage);
+  put("CommandLine", o.commandLine);
+  put("WindowTitle", o.windowTitle);
+  put("DesktopInfo", o.desktopInfo);
+  put("ShellInfo", o.shellInfo);
+  const env = address + ENVIRONMENT_OFFSET;
+  if (o.environment) {
+    const entries = Array.isArray(o.environment) ? (o.environment as readonly string[]) : Object.entries(o.environment).map(([k, v]) => `${k}=${v}`);
+    const block = utf16(entries.join("\0") + "\0");
+    memory.map(env, block);
+    pp.set("Environment", env).set("EnvironmentSize", o.environmentSize ?? block.length);
+    if (o.unreadable?.includes("environment")) unmaps.push({ address: env, size: block.length });
   }
-  return b;
+  pp.set("MaximumLength", pp.bytes.length).set("Length", pp.bytes.length).set("Flags", 1); // RTL_USER_PROC_PARAMS_NORMALIZED
+  memory.map(address, pp.bytes);
+  for (const s of strings) {
+    memory.map(s.at, s.bytes);
+    if (s.field === "CommandLine" && o.unreadable?.includes("commandLine")) unmaps.push({ address: s.at, size: s.bytes.length });
+  }
+  if (o.unreadable?.includes("parameters")) unmaps.push({ address, size: pp.bytes.length });
+  return address;
+}
+
+/**
+ * The GDI shared handle table: 0x10000 cells of GDICELL { pKernelAddress, wProcessId, wCount, wUpper, wType,
+ * pUserAddress } (24 bytes with 64-bit pointers, which is also what WOW64 processes see; 16 bytes on 32-bit
+ * Windows). Returns the table's address.
+ */
+function writeGdiTable(memory: SparseMemory, address: bigint, wide: boolean, pid: number, cells: readonly GdiCells[]): bigint {
+  const size = wide ? 24 : 16;
+  const p = wide ? 8 : 4;
+  const table = new Uint8Array(0x10000 * size);
+  let index = 0x10; // the first cells are reserved (stock objects live further up; any unused index works here)
+  for (const c of cells) {
+    for (let k = 0; k < c.count; k++, index++) {
+      if (index >= 0x10000) throw new Error("too many GDI cells");
+      const o = index * size;
+      writeUnsigned(table, o + p, 2, BigInt((c.pid ?? pid) & 0xffff));
+      writeUnsigned(table, o + p + 2, 2, 1n);
+      writeUnsigned(table, o + p + 4, 2, BigInt(index >>> 16));
+      writeUnsigned(table, o + p + 6, 2, BigInt(c.type));
+    }
+  }
+  memory.map(address, table);
+  return address;
 }

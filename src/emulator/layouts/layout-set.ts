@@ -6,4 +6,6 @@ export interface LayoutSet {
   readonly pointerSize: 4 | 8;
   readonly source: string;        // where the offsets come from (URL or repo path + build number)
   readonly types: { readonly [typeName: string]: TypeLayout };
+  /** Enumerations by name (`_KWAIT_REASON`): enumerant → value; served as 4-byte enum types. */
+  readonly enums?: { readonly [enumName: string]: { readonly [enumerant: string]: number } };
 }

@@ -15,6 +15,94 @@
  * became NtdllType (22H2); _KAPC_STATE.UserApcPending became a bit of UserApcPendingAll in 22H2.
  */
 import type { LayoutSet } from "./layout-set";
+import { OBJECT_TYPES_1607_X64, OBJECT_TYPES_22H2_X64 } from "./windows-kernel-objects";
+
+/**
+ * Types the thread and wait analyses read beyond the process/thread tables, the same in both builds except
+ * where noted: the dispatcher objects threads wait on, ERESOURCE, and KUSER_SHARED_DATA's leading members
+ * (an ABI: user mode reads them at fixed offsets, so they do not move between builds).
+ * From Win10_1607_RS1/x64/System32/ntoskrnl.exe (Standalone/_KUSER_SHARED_DATA.h, _ERESOURCE.h, ALL_SORTED.h:
+ * _KMUTANT, _KGATE, _KSEMAPHORE, _KQUEUE); 22H2 uses the same members (its _KMUTANT keeps Abandoned in the
+ * MutantFlags bit field, the older dumps have a plain UCHAR: both are read by name).
+ */
+const WAIT_TYPES = {
+  _KSYSTEM_TIME: { size: 0xc, fields: { LowPart: [0x0, "ULONG"], High1Time: [0x4, "LONG"], High2Time: [0x8, "LONG"] } },
+  // size of the 1607 dump; only the leading (ABI) members are listed
+  _KUSER_SHARED_DATA: {
+    size: 0x708,
+    fields: {
+      TickCountLowDeprecated: [0x0, "ULONG"], TickCountMultiplier: [0x4, "ULONG"], InterruptTime: [0x8, "_KSYSTEM_TIME"],
+      SystemTime: [0x14, "_KSYSTEM_TIME"], TimeZoneBias: [0x20, "_KSYSTEM_TIME"], NtBuildNumber: [0x260, "ULONG"],
+      NtProductType: [0x264, "ULONG"], NtMajorVersion: [0x26c, "ULONG"], NtMinorVersion: [0x270, "ULONG"],
+      KdDebuggerEnabled: [0x2d4, "UCHAR"], ActiveConsoleId: [0x2d8, "ULONG"], NumberOfPhysicalPages: [0x2e8, "ULONG"],
+      TickCount: [0x320, "_KSYSTEM_TIME"], TickCountQuad: [0x320, "ULONGLONG"], ActiveProcessorCount: [0x3c0, "ULONG"],
+    },
+  },
+  _KGATE: { size: 0x18, fields: { Header: [0x0, "_DISPATCHER_HEADER"] } },
+  _KSEMAPHORE: { size: 0x20, fields: { Header: [0x0, "_DISPATCHER_HEADER"], Limit: [0x18, "LONG"] } },
+  _KQUEUE: {
+    size: 0x40,
+    fields: {
+      Header: [0x0, "_DISPATCHER_HEADER"], EntryListHead: [0x18, "_LIST_ENTRY"], CurrentCount: [0x28, "ULONG"],
+      MaximumCount: [0x2c, "ULONG"], ThreadListHead: [0x30, "_LIST_ENTRY"],
+    },
+  },
+  _OWNER_ENTRY: {
+    size: 0x10,
+    fields: {
+      OwnerThread: [0x0, "ULONGLONG"], IoPriorityBoosted: [0x8, "ULONG", 0, 1], OwnerReferenced: [0x8, "ULONG", 1, 1],
+      IoQoSPriorityBoosted: [0x8, "ULONG", 2, 1], OwnerCount: [0x8, "ULONG", 3, 29], TableSize: [0x8, "ULONG"],
+    },
+  },
+  _ERESOURCE: {
+    size: 0x68,
+    fields: {
+      SystemResourcesList: [0x0, "_LIST_ENTRY"], OwnerTable: [0x10, "_OWNER_ENTRY*"], ActiveCount: [0x18, "SHORT"],
+      Flag: [0x1a, "USHORT"], ReservedLowFlags: [0x1a, "UCHAR"], WaiterPriority: [0x1b, "UCHAR"], SharedWaiters: [0x20, "void*"],
+      ExclusiveWaiters: [0x28, "_KEVENT*"], OwnerEntry: [0x30, "_OWNER_ENTRY"], ActiveEntries: [0x40, "ULONG"],
+      ContentionCount: [0x44, "ULONG"], NumberOfSharedWaiters: [0x48, "ULONG"], NumberOfExclusiveWaiters: [0x4c, "ULONG"],
+      Address: [0x58, "void*"], SpinLock: [0x60, "ULONGLONG"],
+    },
+  },
+} as const;
+
+const KMUTANT_OLD = {
+  size: 0x38,
+  fields: {
+    Header: [0x0, "_DISPATCHER_HEADER"], MutantListEntry: [0x18, "_LIST_ENTRY"], OwnerThread: [0x28, "_KTHREAD*"],
+    Abandoned: [0x30, "UCHAR"], ApcDisable: [0x31, "UCHAR"],
+  },
+} as const;
+const KMUTANT_NEW = {
+  size: 0x38,
+  fields: {
+    Header: [0x0, "_DISPATCHER_HEADER"], MutantListEntry: [0x18, "_LIST_ENTRY"], OwnerThread: [0x28, "_KTHREAD*"],
+    MutantFlags: [0x30, "UCHAR"], Abandoned: [0x30, "UCHAR", 0, 1], Abandoned2: [0x30, "UCHAR", 0, 1], AbEnabled: [0x30, "UCHAR", 1, 1],
+    ApcDisable: [0x31, "UCHAR"],
+  },
+} as const;
+
+/** enum _KTHREAD_STATE (the same in both builds). */
+const KTHREAD_STATE = {
+  Initialized: 0, Ready: 1, Running: 2, Standby: 3, Terminated: 4, Waiting: 5, Transition: 6, DeferredReady: 7,
+  GateWaitObsolete: 8, WaitingForProcessInSwap: 9, MaximumThreadState: 10,
+};
+const KWAIT_REASON_COMMON = {
+  Executive: 0, FreePage: 1, PageIn: 2, PoolAllocation: 3, DelayExecution: 4, Suspended: 5, UserRequest: 6, WrExecutive: 7,
+  WrFreePage: 8, WrPageIn: 9, WrPoolAllocation: 10, WrDelayExecution: 11, WrSuspended: 12, WrUserRequest: 13, WrSpare0: 14,
+  WrQueue: 15, WrLpcReceive: 16, WrLpcReply: 17, WrVirtualMemory: 18, WrPageOut: 19, WrRendezvous: 20, WrKeyedEvent: 21,
+  WrTerminated: 22, WrProcessInSwap: 23, WrCpuRateControl: 24, WrCalloutStack: 25, WrKernel: 26, WrResource: 27, WrPushLock: 28,
+  WrMutex: 29, WrQuantumEnd: 30, WrDispatchInt: 31, WrPreempted: 32, WrYieldExecution: 33, WrFastMutex: 34, WrGuardedMutex: 35,
+  WrRundown: 36, WrAlertByThreadId: 37, WrDeferredPreempt: 38,
+};
+/** enum _KOBJECTS: the dispatcher header's Type. */
+const KOBJECTS = {
+  EventNotificationObject: 0, EventSynchronizationObject: 1, MutantObject: 2, ProcessObject: 3, QueueObject: 4,
+  SemaphoreObject: 5, ThreadObject: 6, GateObject: 7, TimerNotificationObject: 8, TimerSynchronizationObject: 9,
+  Spare2Object: 10, Spare3Object: 11, Spare4Object: 12, Spare5Object: 13, Spare6Object: 14, Spare7Object: 15, Spare8Object: 16,
+  ProfileCallbackObject: 17, ApcObject: 18, DpcObject: 19, DeviceQueueObject: 20, PriQueueObject: 21, InterruptObject: 22,
+  ProfileObject: 23, Timer2NotificationObject: 24, Timer2SynchronizationObject: 25, ThreadedDpcObject: 26, MaximumKernelObject: 27,
+};
 
 export const WIN10_1607_X64: LayoutSet = {
   id: "win10-1607-x64",
@@ -684,6 +772,15 @@ export const WIN10_1607_X64: LayoutSet = {
         VariablePart: [0x480, "ULONGLONG"],
       },
     },
+    ...WAIT_TYPES,
+    _KMUTANT: KMUTANT_OLD,
+    ...OBJECT_TYPES_1607_X64,
+  },
+  // 1607 (RS1) ends KWAIT_REASON at WrDeferredPreempt; 22H2 adds WrPhysicalFault, WrIoRing, WrMdlCache.
+  enums: {
+    _KTHREAD_STATE: KTHREAD_STATE,
+    _KWAIT_REASON: { ...KWAIT_REASON_COMMON, MaximumWaitReason: 39 },
+    _KOBJECTS: KOBJECTS,
   },
 };
 
@@ -1386,5 +1483,13 @@ export const WIN11_22H2_X64: LayoutSet = {
         VariablePart: [0x490, "ULONGLONG"],
       },
     },
+    ...WAIT_TYPES,
+    _KMUTANT: KMUTANT_NEW,
+    ...OBJECT_TYPES_22H2_X64,
+  },
+  enums: {
+    _KTHREAD_STATE: KTHREAD_STATE,
+    _KWAIT_REASON: { ...KWAIT_REASON_COMMON, WrPhysicalFault: 39, WrIoRing: 40, WrMdlCache: 41, MaximumWaitReason: 42 },
+    _KOBJECTS: KOBJECTS,
   },
 };

@@ -8,9 +8,10 @@
  *
  * WINDOWS_USER_X86 is the 32-bit ntdll view; the 32-bit TEB/PEB of a WOW64 process use the same layouts.
  */
-import type { LayoutSet } from "./layout-set";
+import type { FieldLayout, LayoutSet, TypeLayout } from "./layout-set";
 
-export const WINDOWS_USER_X64: LayoutSet = {
+/** The 64-bit ntdll's own types; WINDOWS_USER_X64 (at the end) adds the WOW64 32-bit view types derived from the x86 layouts. */
+const X64_NATIVE: LayoutSet = {
   id: "win10-1607-ntdll-x64",
   pointerSize: 8,
   source:
@@ -341,6 +342,19 @@ export const WINDOWS_USER_X64: LayoutSet = {
         ImplicitPathOptions: [0x110, "ULONG"],
         ReferenceCount: [0x114, "ULONG"],
         DependentLoadFlags: [0x118, "ULONG"],
+      },
+    },
+    // RTL_UNLOAD_EVENT_TRACE (Microsoft Learn "RtlGetUnloadEventTrace"; Version[2] as the public ntdll symbols show it)
+    _RTL_UNLOAD_EVENT_TRACE: {
+      size: 0x68,
+      fields: {
+        BaseAddress: [0x0, "void*"],
+        SizeOfImage: [0x8, "ULONGLONG"],
+        Sequence: [0x10, "ULONG"],
+        TimeDateStamp: [0x14, "ULONG"],
+        CheckSum: [0x18, "ULONG"],
+        ImageName: [0x1c, "WCHAR[32]"],
+        Version: [0x5c, "ULONG[2]"],
       },
     },
     // from ALL_SORTED.h
@@ -872,6 +886,19 @@ export const WINDOWS_USER_X86: LayoutSet = {
         DependentLoadFlags: [0xa0, "ULONG"],
       },
     },
+    // RTL_UNLOAD_EVENT_TRACE (Microsoft Learn "RtlGetUnloadEventTrace"; Version[2] as the public ntdll symbols show it)
+    _RTL_UNLOAD_EVENT_TRACE: {
+      size: 0x5c,
+      fields: {
+        BaseAddress: [0x0, "void*"],
+        SizeOfImage: [0x4, "ULONG"],
+        Sequence: [0x8, "ULONG"],
+        TimeDateStamp: [0xc, "ULONG"],
+        CheckSum: [0x10, "ULONG"],
+        ImageName: [0x14, "WCHAR[32]"],
+        Version: [0x54, "ULONG[2]"],
+      },
+    },
     // from ALL_SORTED.h
     _CURDIR: {
       size: 0xc,
@@ -1012,4 +1039,40 @@ export const WINDOWS_USER_X86: LayoutSet = {
       },
     },
   },
+};
+
+/** A 32-bit view of a type: pointers become ULONG (as the 64-bit ntdll's _PEB32/_TEB32 show them), nested types their 32-bit twins. */
+function as32(layout: TypeLayout, nested: { readonly [name: string]: string }): TypeLayout {
+  const fields: { [name: string]: FieldLayout } = {};
+  for (const name of Object.keys(layout.fields)) {
+    const f = layout.fields[name]!;
+    const arr = /^(.*)\[(\d+)\]$/.exec(f[1]);
+    const base = arr ? arr[1]! : f[1];
+    let type = base.endsWith("*") ? "ULONG" : nested[base] ?? base;
+    if (arr) type += "[" + arr[2] + "]";
+    fields[name] = f.length === 4 ? [f[0], type, f[2], f[3]] : [f[0], type];
+  }
+  return { size: layout.size, fields };
+}
+
+/**
+ * The WOW64 32-bit view types the 64-bit ntdll's public symbols carry (`_PEB32`, `_TEB32` and their parts),
+ * derived from the x86 layouts above: same offsets, pointers as ULONG.
+ */
+function wow64Types(x86: LayoutSet["types"]): { [name: string]: TypeLayout } {
+  const nested = { _NT_TIB: "_NT_TIB32", _CLIENT_ID: "_CLIENT_ID32", _UNICODE_STRING: "_STRING32", _LIST_ENTRY: "LIST_ENTRY32" };
+  return {
+    LIST_ENTRY32: as32(x86._LIST_ENTRY!, nested),
+    _STRING32: as32(x86._UNICODE_STRING!, nested),
+    _CLIENT_ID32: as32(x86._CLIENT_ID!, nested),
+    _NT_TIB32: as32(x86._NT_TIB!, nested),
+    _TEB32: as32(x86._TEB!, nested),
+    _PEB32: as32(x86._PEB!, nested),
+  };
+}
+
+export const WINDOWS_USER_X64: LayoutSet = {
+  ...X64_NATIVE,
+  source: X64_NATIVE.source + "; _PEB32/_TEB32 (WOW64 view) derived from the x86 layouts with pointers as ULONG",
+  types: { ...X64_NATIVE.types, ...wow64Types(WINDOWS_USER_X86.types) },
 };
