@@ -40,7 +40,8 @@ const extension = {
 const cli = {
   input: "src/cli/main.ts",
   output: { file: "dist/ewmda-cli.mjs", format: "es", banner: `// ewmda ${pkg.version} command line (Node ${pkg.engines.node}). Built from ewmda's TypeScript sources; do not edit.` },
-  external: [/^node:/, "citty"],
+  // Packages stay imports (node_modules at run time); the heavy ones are imported lazily by the commands that use them.
+  external: [/^node:/, "citty", "ajv", /^@platformatic\//, "kafkajs", "mongodb", /^@duckdb\//, "vega", "vega-lite", /^@resvg\//],
   plugins: [typescript({ tsconfig: "./tsconfig.cli.json", noEmit: false, noEmitOnError: true, outputToFilesystem: false })],
 };
 

@@ -1,10 +1,13 @@
 // ewmda 0.1.0 command line (Node >=20.19). Built from ewmda's TypeScript sources; do not edit.
-import fs, { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync, openSync, fstatSync, closeSync, readSync, renameSync } from 'node:fs';
+import fs, { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync, openSync, fstatSync, closeSync, readSync, readdirSync, mkdtempSync, createWriteStream, renameSync, statSync, watch } from 'node:fs';
 import { defineCommand, runMain } from 'citty';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import vm from 'node:vm';
+import Ajv from 'ajv';
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 
 /**
  * Values that are not plain data: a cell that could not be read says why, and every row says how sure
@@ -193,7 +196,7 @@ function padHex(n, width) {
     return s.length >= width ? s : "00000000".slice(0, width - s.length) + s;
 }
 /** `0x1a4`, or zero-padded to `width` digits. */
-function hex$3(v, width = 0) {
+function hex$4(v, width = 0) {
     const [hi, lo] = halvesOf(v);
     return "0x" + hexDigits(hi, lo, width);
 }
@@ -2558,7 +2561,7 @@ function parseBytes(v, name) {
         return x;
     const [hi, lo] = halvesOf(x);
     if (hi >= 0x200000)
-        return name + " " + hex$3(x) + " is not a usable byte count";
+        return name + " " + hex$4(x) + " is not a usable byte count";
     return hi * 4294967296 + lo;
 }
 /** true / false from a bool, `"true"` / `"false"` (also yes / no), `1` / `0`; a message otherwise. */
@@ -2632,8 +2635,8 @@ function regionArguments(t, args, optionNames, limits) {
         thread = hi === 0 ? t.findThread(lo) : undefined;
         if (!thread) {
             const known = t.threads().map((x) => "0x" + x.id.toString(16));
-            return hex$3(v) + " is not a thread id of this process (" + known.length + " threads: " + known.slice(0, 8).join(", ") + (known.length > 8 ? ", ..." : "") +
-                "); for an address range give the size too, such as (" + hex$3(v) + ", 0x1000)";
+            return hex$4(v) + " is not a thread id of this process (" + known.length + " threads: " + known.slice(0, 8).join(", ") + (known.length > 8 ? ", ..." : "") +
+                "); for an address range give the size too, such as (" + hex$4(v) + ", 0x1000)";
         }
     }
     else {
@@ -4114,7 +4117,7 @@ const valueReferences = defineAnalysis({
         }
         const { value, width, unaligned, maxHits } = parsed;
         const ps = t.pointerSize();
-        const valueText = hex$3(value);
+        const valueText = hex$4(value);
         const [vHi, vLo] = halvesOf(value);
         if (vHi === 0 && vLo < 0x10000) {
             yield info$k("0x" + vLo.toString(16) + " is a small value: expect coincidental hits (counts, flags, characters)", "heuristic");
@@ -4245,7 +4248,7 @@ function parseArguments$5(t, args, defaultMaxHits) {
     }
     const [vHi] = halvesOf(value);
     if (width === 4 && vHi !== 0)
-        return hex$3(value) + " does not fit in 4 bytes (Width 4)";
+        return hex$4(value) + " does not fit in 4 bytes (Width 4)";
     let unaligned = false;
     if (bag.Unaligned !== undefined) {
         const u = parseBool(bag.Unaligned, "Unaligned");
@@ -5121,12 +5124,12 @@ function jsonCell(v, column) {
     if (v === null || typeof v === "string" || typeof v === "boolean")
         return v;
     if ((column.type === "address" || column.type === "hex") && typeof v === "number" && v >= 0 && v === Math.floor(v)) {
-        return v <= 9007199254740991 ? "0x" + v.toString(16) : hex$3(v);
+        return v <= 9007199254740991 ? "0x" + v.toString(16) : hex$4(v);
     }
     if (typeof v === "number")
         return isFinite(v) ? v : String(v);
     if (isInt64(v))
-        return hex$3(v);
+        return hex$4(v);
     if (v instanceof Unavailable)
         return null;
     return String(v);
@@ -5991,7 +5994,7 @@ const OPTION_NAMES$2 = ["Threads", "Residue"];
  * @example dx @$ewmda.Namespaces(new { Residue = true })
  * @example !ewmda.namespaces
  */
-const namespaces = defineAnalysis({
+const namespaces$1 = defineAnalysis({
     meta: {
         name: "Namespaces",
         command: "namespaces",
@@ -8264,9 +8267,9 @@ function lastEventNote() {
     if (!e || e.code === undefined)
         return undefined;
     if (e.code === 0x4000001f)
-        return "the last event is " + hex$3(e.code) + " (STATUS_WX86_BREAKPOINT) from the 32-bit code: look at it after .effmach x86";
+        return "the last event is " + hex$4(e.code) + " (STATUS_WX86_BREAKPOINT) from the 32-bit code: look at it after .effmach x86";
     if (e.code === 0x4000001e)
-        return "the last event is " + hex$3(e.code) + " (STATUS_WX86_SINGLE_STEP) from the 32-bit code";
+        return "the last event is " + hex$4(e.code) + " (STATUS_WX86_SINGLE_STEP) from the 32-bit code";
     return undefined;
 }
 
@@ -8425,7 +8428,7 @@ function readPeb(t, peb, scope, rows, notes) {
                     continue;
                 rows.push({
                     Scope: scope, Item: f.item, Value: f.bit, Meaning: f.meaning, UsableEvidence: f.evidence || undefined,
-                    Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex$3(flags) + "; !gflag", Source: peb.source,
+                    Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex$4(flags) + "; !gflag", Source: peb.source,
                 });
             }
         }
@@ -8436,7 +8439,7 @@ function readPeb(t, peb, scope, rows, notes) {
         rows.push({
             Scope: scope, Item: "TracingFlags", Value: tracing, Meaning: "ETW tracing on: " + names.join(", ") + " (WPR/xperf -heap, CritSec or loader tracing)",
             UsableEvidence: "the events went to an ETW trace of the same run, not into the dump: ask for the .etl", Verdict: "Positive",
-            Evidence: dt("TracingFlags") + " shows " + hex$3(tracing), Source: peb.source,
+            Evidence: dt("TracingFlags") + " shows " + hex$4(tracing), Source: peb.source,
         });
     }
     if (scope === "PEB") {
@@ -11057,7 +11060,7 @@ const zombieProcesses = defineAnalysis({
     },
     rowText(row) {
         if (row.Kind === "Zombie")
-            return String(row.Process) + " 0x" + row.PID.toString(16) + " exited " + hex$3(row.ExitStatus === undefined ? 0 : row.ExitStatus) + ", zombie for " + String(row.ZombieAge);
+            return String(row.Process) + " 0x" + row.PID.toString(16) + " exited " + hex$4(row.ExitStatus === undefined ? 0 : row.ExitStatus) + ", zombie for " + String(row.ZombieAge);
         if (row.Kind === "ByImage" || row.Kind === "ByParent")
             return String(row.Kind) + " " + String(row.Process) + ": " + String(row.Count) + " zombies";
         return row.Verdict + ": " + row.Evidence;
@@ -11142,7 +11145,7 @@ function findHolders(targets, zombies, maxHandles, budgetMs, holders, heldBy) {
                     continue;
                 let value = "";
                 try {
-                    value = " handle " + hex$3(h.Handle);
+                    value = " handle " + hex$4(h.Handle);
                 }
                 catch (e) {
                     value = "";
@@ -11253,7 +11256,7 @@ function threadCommand(t, th) {
     return "!thread " + t.formatAddress(th.address) + " 17";
 }
 function tidText(th) {
-    return th.tid >= 0 ? hex$3(th.tid) : "?";
+    return th.tid >= 0 ? hex$4(th.tid) : "?";
 }
 /** The walk problems as one Info line, or undefined. */
 function problemsText(problems) {
@@ -11551,7 +11554,7 @@ const missingThreads = defineAnalysis({
     rowText(row) {
         if (row.Kind === undefined)
             return row.Verdict + ": " + row.Evidence;
-        return String(row.Kind) + ": " + (row.Thread !== undefined ? "thread " + hex$3(row.Thread) + " " : "") + String(row.Process ?? row.Referrer ?? "");
+        return String(row.Kind) + ": " + (row.Thread !== undefined ? "thread " + hex$4(row.Thread) + " " : "") + String(row.Process ?? row.Referrer ?? "");
     },
 });
 function exitText(code) {
@@ -15337,7 +15340,7 @@ function appendDocuments(path, documents) {
  * multiplication by the FNV prime 2^40 + 0x1b3 is a shift plus a small product, with carries.
  */
 /** Canonical JSON text of a JSON-able value (objects with sorted keys). */
-function canonicalJson(value) {
+function canonicalJson$1(value) {
     if (value === null || value === undefined)
         return "null";
     if (typeof value === "string" || typeof value === "boolean")
@@ -15345,11 +15348,11 @@ function canonicalJson(value) {
     if (typeof value === "number")
         return isFinite(value) ? JSON.stringify(value) : "null";
     if (Array.isArray(value))
-        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
+        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson$1(v))).join(",") + "]";
     if (typeof value === "object") {
         const o = value;
         const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-        return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(o[k])).join(",") + "}";
+        return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson$1(o[k])).join(",") + "}";
     }
     return JSON.stringify(String(value));
 }
@@ -15412,8 +15415,8 @@ function fnv1a64(text) {
     return hex4$1(h3) + hex4$1(h2) + hex4$1(h1) + hex4$1(h0);
 }
 /** The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. */
-function documentId(parts) {
-    return fnv1a64(canonicalJson(parts));
+function documentId$1(parts) {
+    return fnv1a64(canonicalJson$1(parts));
 }
 
 /** Kept equal to package.json's version by a test. */
@@ -15484,7 +15487,7 @@ function jsonValue(v, column) {
         return v;
     // Addresses and hex ids are always "0x..." strings, whatever JS type carried them.
     if ((column.type === "address" || column.type === "hex") && typeof v === "number" && v >= 0 && v === Math.floor(v))
-        return hex$3(v);
+        return hex$4(v);
     if (typeof v === "number")
         return isFinite(v) ? v : String(v);
     if (isInt64(v)) {
@@ -15494,10 +15497,10 @@ function jsonValue(v, column) {
                 return toNumber(v);
             }
             catch (e) {
-                return hex$3(v);
+                return hex$4(v);
             }
         }
-        return hex$3(v);
+        return hex$4(v);
     }
     if (v instanceof Unavailable)
         return null;
@@ -15543,7 +15546,7 @@ function toDocument(result, target, now = new Date()) {
     return {
         schema: SCHEMA_NAME,
         schemaVersion: SCHEMA_VERSION,
-        id: documentId({ schema: SCHEMA_NAME, target: targetKey(target), analysis, summary: result.summary, partial: result.partial, columns: columnList, rows }),
+        id: documentId$1({ schema: SCHEMA_NAME, target: targetKey(target), analysis, summary: result.summary, partial: result.partial, columns: columnList, rows }),
         tool: TOOL,
         target,
         analysis,
@@ -15588,7 +15591,7 @@ function rowDocuments(result, target, analyses, now = new Date()) {
         return {
             schema,
             schemaVersion: DOCUMENT_VERSION,
-            id: documentId({ schema, target: targetKey(target), analysis: { name: origin.name, version: origin.version }, section, pattern, row: values }),
+            id: documentId$1({ schema, target: targetKey(target), analysis: { name: origin.name, version: origin.version }, section, pattern, row: values }),
             tool: TOOL,
             target,
             time,
@@ -15618,7 +15621,7 @@ function commandDocument(r, target) {
     return {
         schema: COMMAND_SCHEMA,
         schemaVersion: DOCUMENT_VERSION,
-        id: documentId({ schema: COMMAND_SCHEMA, target: targetKey(target), command: r.command, context: r.context, error: r.error, lineCount: r.lineCount, output: r.output }),
+        id: documentId$1({ schema: COMMAND_SCHEMA, target: targetKey(target), command: r.command, context: r.context, error: r.error, lineCount: r.lineCount, output: r.output }),
         tool: TOOL,
         target,
         time: r.started.toISOString(),
@@ -15640,7 +15643,7 @@ function snapshotDocument(s, target) {
     return {
         schema: SNAPSHOT_SCHEMA,
         schemaVersion: DOCUMENT_VERSION,
-        id: documentId({ schema: SNAPSHOT_SCHEMA, target: targetKey(target), content }),
+        id: documentId$1({ schema: SNAPSHOT_SCHEMA, target: targetKey(target), content }),
         tool: TOOL,
         target,
         time: s.time.toISOString(),
@@ -15787,8 +15790,8 @@ const commandLog = defineAnalysis({
                 for (const f of s.frames) {
                     yield {
                         Kind: "Frame", Thread: s.thread.threadId === null ? undefined : s.thread.threadId, Frame: f.frame,
-                        ChildSP: address(f.childSp), ReturnAddress: address(f.returnAddress), Module: f.module ?? undefined, Function: f.function ?? undefined,
-                        Offset: f.offset === null ? undefined : address(f.offset), CallSite: f.callSite, Text: f.callSite,
+                        ChildSP: address$1(f.childSp), ReturnAddress: address$1(f.returnAddress), Module: f.module ?? undefined, Function: f.function ?? undefined,
+                        Offset: f.offset === null ? undefined : address$1(f.offset), CallSite: f.callSite, Text: f.callSite,
                         Verdict: "Info", Evidence: text + ", frame " + f.frame + (s.thread.threadId !== null ? " of thread 0x" + s.thread.threadId.toString(16) : ""), Source: "command",
                     };
                 }
@@ -15819,7 +15822,7 @@ const commandLog = defineAnalysis({
 function refused(text) {
     return { Kind: "Refused", Text: text, Verdict: "Info", Evidence: text, Source: "heuristic" };
 }
-function address(hexText) {
+function address$1(hexText) {
     if (hexText === null)
         return undefined;
     const v = parseAddress$1(hexText);
@@ -15998,7 +16001,7 @@ const structureSheaf = defineAnalysis({
                 obj = undefined;
             }
             for (const p of plans) {
-                const v = p.missing ? notAvailable("not a field of " + qualified + " in these symbols") : obj === undefined ? unreadable("no typed object at " + hex$3(address)) : readField$1(obj, p);
+                const v = p.missing ? notAvailable("not a field of " + qualified + " in these symbols") : obj === undefined ? unreadable("no typed object at " + hex$4(address)) : readField$1(obj, p);
                 row[p.column] = v;
                 if (!(v instanceof Unavailable)) {
                     const key = cellKey(v);
@@ -16028,7 +16031,7 @@ const structureSheaf = defineAnalysis({
             if (k === "Index" || k === "Address" || k === "Verdict" || k === "Evidence" || k === "Source")
                 continue;
             const v = row[k];
-            parts.push(k + "=" + (v instanceof Unavailable ? v.toString() : isInt64(v) ? hex$3(v) : String(v)));
+            parts.push(k + "=" + (v instanceof Unavailable ? v.toString() : isInt64(v) ? hex$4(v) : String(v)));
         }
         const a = row.Address;
         return "#" + String(row.Index) + " " + (isInt64(a) || typeof a === "number" ? formatAddress(a, ctx.pointerSize) : String(a)) + " " + parts.join(" ");
@@ -16237,7 +16240,7 @@ function readField$1(obj, p) {
                         return toNumber(v);
                     }
                     catch (e) {
-                        return hex$3(v);
+                        return hex$4(v);
                     }
                 }
                 return String(v);
@@ -16273,7 +16276,7 @@ function arrayText(v, unit, length) {
     return s;
 }
 function cellKey(v) {
-    return isInt64(v) ? hex$3(v) : String(v);
+    return isInt64(v) ? hex$4(v) : String(v);
 }
 /** `Field: N distinct, most common X (n)`. */
 function statistic(column, counts) {
@@ -16367,7 +16370,7 @@ const snapshot = defineAnalysis({
         const times = threadTimes(t);
         const threads = threadList(t, ctx.settings.MaxFrames, times.byTid);
         const loaded = t.modules().modules;
-        const modules = loaded.map((m) => ({ name: m.name, path: m.path, base: hex$3(m.base), size: m.size }));
+        const modules = loaded.map((m) => ({ name: m.name, path: m.path, base: hex$4(m.base), size: m.size }));
         const handles = handleCounts(t);
         const regions = regionTotals(t);
         const doc = snapshotDocument({ time, dumpTime: dumpTime(), processes, threads, threadTimes: { available: times.available, reason: times.reason }, modules, handles, regions }, describeTargetInfo(t));
@@ -16570,7 +16573,7 @@ function regionTotals(t) {
     for (const section of Object.keys(sums)) {
         const table = {};
         for (const name of Object.keys(sums[section]))
-            table[name] = { count: sums[section][name].count, bytes: hex$3(sums[section][name].bytes) };
+            table[name] = { count: sums[section][name].count, bytes: hex$4(sums[section][name].bytes) };
         value[section] = table;
     }
     return { available: true, reason: null, source: "command", value };
@@ -18994,7 +18997,7 @@ function same(a, b) {
     return compareU64(a, b) === 0;
 }
 function hexList(values) {
-    return values.map((v) => hex$3(v));
+    return values.map((v) => hex$4(v));
 }
 /**
  * Exception Stack Trace: the exception that ended the process (the dump's exception record) and the
@@ -19203,7 +19206,7 @@ const exceptionStackTraces = defineAnalysis({
                 Evidence: "no exception: .exr -1 says \"" + exr.text + "\" and 0 of " + examined + " show exception dispatching (KiUserExceptionDispatcher, RtlDispatchException, RaiseException, _CxxThrowException, UnhandledExceptionFilter, WerpReportFault)",
             };
         }
-        const primaryText = exr && exr.kind === "record" ? "primary " + hex$3(exr.code) + (primaryThread !== undefined ? " on thread 0x" + primaryThread.toString(16) : "") : exr && exr.kind === "none" ? "no primary exception" : "primary exception unknown";
+        const primaryText = exr && exr.kind === "record" ? "primary " + hex$4(exr.code) + (primaryThread !== undefined ? " on thread 0x" + primaryThread.toString(16) : "") : exr && exr.kind === "none" ? "no primary exception" : "primary exception unknown";
         ctx.summary("ExceptionStackTraces: " + primaryText + ", " + hidden + " hidden recovered, " + unrecovered + " dispatching thread(s) without a record; " + examined + " examined");
     },
     rowText(row) {
@@ -19212,7 +19215,7 @@ const exceptionStackTraces = defineAnalysis({
         if (row.Kind === "Dispatching")
             return "Dispatching thread 0x" + Number(row.Thread).toString(16) + ": " + String(row.Anchor) + " (no record recovered)";
         const tid = typeof row.Thread === "number" ? "thread 0x" + row.Thread.toString(16) : "thread ?";
-        const code = typeof row.Code === "number" ? " " + hex$3(row.Code) : "";
+        const code = typeof row.Code === "number" ? " " + hex$4(row.Code) : "";
         const at = typeof row.Symbol === "string" ? " at " + row.Symbol : "";
         return String(row.Kind) + " " + tid + code + at + (typeof row.Detail === "string" ? ": " + row.Detail : "");
     },
@@ -20604,7 +20607,7 @@ const ANALYSES = [
     contextPointers,
     regionProfile,
     regionClusters,
-    namespaces,
+    namespaces$1,
     moduleCollection,
     historicalInformation,
     environmentHints,
@@ -21596,7 +21599,7 @@ function commandTable(f) {
  * fields are a documented contract (README): addresses and codes are "0x..." lowercase hex strings,
  * counts are numbers.
  */
-const hex$2 = (v) => "0x" + (typeof v === "bigint" ? v : BigInt(v >>> 0)).toString(16);
+const hex$3 = (v) => "0x" + (typeof v === "bigint" ? v : BigInt(v >>> 0)).toString(16);
 /** What the dump offers each analysis (so a user knows why a result says "not available"). */
 function capabilities(dump, target) {
     const threads = dump.threads();
@@ -21626,12 +21629,12 @@ function dumpInfo(file, dump, target) {
         dumpTime: new Date(dump.header.timestamp * 1000).toISOString(),
         threads: dump.threads().map((t) => {
             const name = names.get(t.id);
-            return { id: t.id, ...(name !== undefined ? { name } : {}), stack: { start: hex$2(t.stack.start), size: t.stack.size } };
+            return { id: t.id, ...(name !== undefined ? { name } : {}), stack: { start: hex$3(t.stack.start), size: t.stack.size } };
         }),
-        modules: dump.modules().map((m) => ({ name: m.name, path: m.path, base: hex$2(m.base), size: m.size, ...(m.version ? { version: m.version.fileVersion } : {}) })),
-        unloadedModules: dump.unloadedModules().map((u) => ({ name: u.name, path: u.path, base: hex$2(u.base), size: u.size })),
+        modules: dump.modules().map((m) => ({ name: m.name, path: m.path, base: hex$3(m.base), size: m.size, ...(m.version ? { version: m.version.fileVersion } : {}) })),
+        unloadedModules: dump.unloadedModules().map((u) => ({ name: u.name, path: u.path, base: hex$3(u.base), size: u.size })),
         handles: handles ? handles.length : null,
-        exception: e ? { threadId: e.threadId, code: hex$2(e.record.code), address: hex$2(e.record.address), name: exceptionName(e.record.code) } : null,
+        exception: e ? { threadId: e.threadId, code: hex$3(e.record.code), address: hex$3(e.record.address), name: exceptionName(e.record.code) } : null,
         streams: dump.streams().map((s) => s.name),
         unknownStreams: dump.unknownStreams().map((s) => s.name),
         memory: { ranges: ranges.length, bytes: ranges.reduce((n, r) => n + r.size, 0), regions: mi ? mi.length : null },
@@ -21776,7 +21779,7 @@ function exportedDocuments(session, analysis, args) {
  */
 const DIFF_SCHEMA = "ewmda.diff";
 /** Reads a JSON-lines file (or a JSON array, as `ewmda analyze --json` writes). Throws only when the file cannot be read. */
-function readDocuments(file) {
+function readDocuments$1(file) {
     const text = readFileSync(file, "utf8").replace(/^\ufeff/, "");
     const documents = [];
     const skipped = [];
@@ -22008,7 +22011,7 @@ function diffDocument(r, now = new Date()) {
     const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
     return {
         schema: DIFF_SCHEMA, schemaVersion: 1,
-        id: documentId({ schema: DIFF_SCHEMA, content }),
+        id: documentId$1({ schema: DIFF_SCHEMA, content }),
         tool: { name: "ewmda", version: VERSION$1 },
         time: now.toISOString(),
         ...content,
@@ -24511,7 +24514,7 @@ function readUnsigned(bytes, offset, size) {
         v = (v << 8n) | BigInt(bytes[offset + i]);
     return v;
 }
-function hex$1(v, width = 0) {
+function hex$2(v, width = 0) {
     return "0x" + v.toString(16).padStart(width, "0");
 }
 
@@ -24527,7 +24530,7 @@ function locationAddress(value) {
 }
 function readFailure(address, length) {
     // The provider's exact text is unconfirmed (reference §12.8); WinDbg prints this for failed reads.
-    return new Error(`Unable to read memory at Address ${hex$1(address)} (${length} bytes)`);
+    return new Error(`Unable to read memory at Address ${hex$2(address)} (${length} bytes)`);
 }
 function readBytesOrThrow(space, address, length) {
     const bytes = space.read(address, length);
@@ -24539,7 +24542,7 @@ function locationObject(env, address) {
     const loc = {
         add(bytes) { env.counters.other++; return locationObject(env, address + env.int64.toBigInt(bytes)); },
         subtract(bytes) { env.counters.other++; return locationObject(env, address - env.int64.toBigInt(bytes)); },
-        toString() { return hex$1(address); },
+        toString() { return hex$2(address); },
     };
     locations.set(loc, address);
     return loc;
@@ -24675,7 +24678,7 @@ function pointerObject(env, ctx, type, value, location) {
             const target = deref();
             return nativeInfo(target) ? target.getObjectValue(name) : undefined;
         },
-        toString: () => `${hex$1(value, type.size * 2)} [Type: ${type.name}]`,
+        toString: () => `${hex$2(value, type.size * 2)} [Type: ${type.name}]`,
         compareTo: (other) => {
             const o = nativeInfo(other)?.value ?? env.int64.toBigInt(other);
             return value < o ? -1 : value > o ? 1 : 0;
@@ -27464,7 +27467,7 @@ class LeView {
 function decodeUtf16(bytes) {
     return utf16.decode(bytes.subarray(0, bytes.length & -2));
 }
-function hex(value, width = 0) {
+function hex$1(value, width = 0) {
     return "0x" + value.toString(16).padStart(width, "0");
 }
 
@@ -27674,7 +27677,7 @@ function parseXState(v, arch, flags, opts) {
         if (at + 16 <= areaEnd)
             result.ssp = (mask >> 11n) & 1n ? v.u64(at + 8) : 0n;
         else
-            opts.warn(`${opts.what}: CET_U state at ${hex(at)} lies outside the XState chunk`);
+            opts.warn(`${opts.what}: CET_U state at ${hex$1(at)} lies outside the XState chunk`);
     }
     return result;
 }
@@ -27698,7 +27701,7 @@ const STREAM_NAMES = {
     0x4d7a0001: "MozMacosCrashInfoStream", 0x4d7a0002: "MozMacosBootargsStream", 0x4d7a0003: "MozLinuxLimits",
 };
 function streamName(type) {
-    return STREAM_NAMES[type] ?? `Unknown(${hex(type)})`;
+    return STREAM_NAMES[type] ?? `Unknown(${hex$1(type)})`;
 }
 const TYPE_FLAGS = [
     "MiniDumpWithDataSegs", "MiniDumpWithFullMemory", "MiniDumpWithHandleData", "MiniDumpFilterMemory", "MiniDumpScanMemory",
@@ -27780,7 +27783,7 @@ function parseSystemInfo(v, env) {
     const info = {
         arch, processorArchitecture, processorLevel: v.u16(2), processorRevision: v.u16(4), processorCount: v.u8(6), productType: v.u8(7),
         majorVersion: v.u32(8), minorVersion: v.u32(12), buildNumber: v.u32(16), platformId,
-        platform: PLATFORMS[platformId] ?? `platform ${hex(platformId)}`,
+        platform: PLATFORMS[platformId] ?? `platform ${hex$1(platformId)}`,
         csdVersion: (csdRva ? env.string(csdRva, "SystemInfoStream CSDVersion") : undefined) ?? "",
         suiteMask: v.has(28, 2) ? v.u16(28) : 0,
     };
@@ -27907,7 +27910,7 @@ function parseModuleList(v, env) {
         const base = v.u64(o);
         const size = v.u32(o + 8);
         const timestamp = v.u32(o + 16);
-        const path = env.string(v.u32(o + 20), `module ${i} (${hex(base)}) name`) ?? "";
+        const path = env.string(v.u32(o + 20), `module ${i} (${hex$1(base)}) name`) ?? "";
         const cvSize = v.u32(o + 76);
         const cvRva = v.u32(o + 80);
         let codeView;
@@ -27966,12 +27969,12 @@ function fitDescriptor(d, env, what) {
     if (d.size === 0)
         return undefined;
     if (d.rva >= env.fileSize) {
-        env.warn(`${what}: range ${hex(d.start)} (${d.size} bytes) has its data at ${hex(d.rva)}, past the end of the file; dropped`);
+        env.warn(`${what}: range ${hex$1(d.start)} (${d.size} bytes) has its data at ${hex$1(d.rva)}, past the end of the file; dropped`);
         return undefined;
     }
     if (d.rva + d.size > env.fileSize) {
         const size = env.fileSize - d.rva;
-        env.warn(`${what}: range ${hex(d.start)} claims ${d.size} bytes but the file ends after ${size}; cut`);
+        env.warn(`${what}: range ${hex$1(d.start)} claims ${d.size} bytes but the file ends after ${size}; cut`);
         return { ...d, size };
     }
     return d;
@@ -28037,8 +28040,8 @@ function parseHandleData(v, env) {
         const handle = v.u64(o);
         const typeRva = v.u32(o + 8);
         const nameRva = v.u32(o + 12);
-        const typeName = typeRva ? env.string(typeRva, `handle ${hex(handle)} type name`) : undefined;
-        const objectName = nameRva ? env.string(nameRva, `handle ${hex(handle)} object name`) : undefined;
+        const typeName = typeRva ? env.string(typeRva, `handle ${hex$1(handle)} type name`) : undefined;
+        const objectName = nameRva ? env.string(nameRva, `handle ${hex$1(handle)} object name`) : undefined;
         out.push({
             handle,
             ...(typeName !== undefined ? { typeName } : {}),
@@ -28059,10 +28062,10 @@ function parseThreadNames(v, env) {
         if (rva === 0n)
             continue;
         if (rva >= BigInt(env.fileSize)) {
-            env.warn(`ThreadNamesStream: thread ${hex(id)} name at ${hex(rva)} is past the end of the file`);
+            env.warn(`ThreadNamesStream: thread ${hex$1(id)} name at ${hex$1(rva)} is past the end of the file`);
             continue;
         }
-        const name = env.string(Number(rva), `thread ${hex(id)} name`);
+        const name = env.string(Number(rva), `thread ${hex$1(id)} name`);
         if (name !== undefined)
             names.set(id, name);
     }
@@ -28242,18 +28245,18 @@ class Minidump {
             throw new MinidumpError(`truncated: the ${size}-byte file is shorter than the 32-byte minidump header`);
         const version = v.u32(4);
         if ((version & 0xffff) !== VERSION) {
-            throw new MinidumpError(`not a minidump: version ${hex(version & 0xffff)} in the header (expected 0xa793)`);
+            throw new MinidumpError(`not a minidump: version ${hex$1(version & 0xffff)} in the header (expected 0xa793)`);
         }
         const count = v.u32(8);
         const dirRva = v.u32(12);
         if (count > MAX_STREAMS)
             throw new MinidumpError(`damaged header: it claims ${count} streams (at most ${MAX_STREAMS} are plausible)`);
         if (dirRva + count * 12 > size) {
-            throw new MinidumpError(`truncated: the stream directory (${count} entries at ${hex(dirRva)}) runs past the end of the ${size}-byte file`);
+            throw new MinidumpError(`truncated: the stream directory (${count} entries at ${hex$1(dirRva)}) runs past the end of the ${size}-byte file`);
         }
         const dir = new LeView(source.read(dirRva, count * 12));
         if (dir.length < count * 12)
-            throw new MinidumpError(`truncated: the stream directory at ${hex(dirRva)} could not be read whole`);
+            throw new MinidumpError(`truncated: the stream directory at ${hex$1(dirRva)} could not be read whole`);
         const warnings = [];
         const streams = [];
         const seen = new Set();
@@ -28264,10 +28267,10 @@ class Minidump {
             if (type === 0)
                 continue;
             const name = streamName(type);
-            const label = name.startsWith("Unknown(") ? name : `${name} (${hex(type)})`;
+            const label = name.startsWith("Unknown(") ? name : `${name} (${hex$1(type)})`;
             if (offset + length > size) {
                 const fit = Math.max(0, size - offset);
-                warnings.push(`${label} at ${hex(offset)} claims ${length} bytes but the ${size}-byte file holds ${fit}; cut`);
+                warnings.push(`${label} at ${hex$1(offset)} claims ${length} bytes but the ${size}-byte file holds ${fit}; cut`);
                 length = fit;
             }
             if (seen.has(type))
@@ -28326,7 +28329,7 @@ class Minidump {
             const list = this.parsed(S.threads, undefined, (v) => parseThreadList(v, false, this.env)) ??
                 this.parsed(S.threadsEx, undefined, (v) => parseThreadList(v, true, this.env)) ?? [];
             return list.map((t) => {
-                const what = `thread ${hex(t.id)}`;
+                const what = `thread ${hex$1(t.id)}`;
                 const bs = t.backingStore;
                 return {
                     id: t.id, suspendCount: t.suspendCount, priorityClass: t.priorityClass, priority: t.priority, teb: t.teb, stack: t.stack,
@@ -28371,7 +28374,7 @@ class Minidump {
             let next = first.nestedRecord;
             while (next !== 0n) {
                 if (seen.has(next)) {
-                    this.warn(`nested exception records form a cycle at ${hex(next)}; stopped after ${chain.length}`);
+                    this.warn(`nested exception records form a cycle at ${hex$1(next)}; stopped after ${chain.length}`);
                     break;
                 }
                 if (chain.length >= MAX_NESTED_EXCEPTIONS) {
@@ -28381,11 +28384,11 @@ class Minidump {
                 seen.add(next);
                 const bytes = this.readMemory(next, x86 ? 80 : 152);
                 if (!bytes) {
-                    this.warn(`nested exception record at ${hex(next)} is not in captured memory`);
+                    this.warn(`nested exception record at ${hex$1(next)} is not in captured memory`);
                     break;
                 }
                 const rec = x86 ? widenRecord32(new LeView(bytes)) : new LeView(bytes);
-                const record = readExceptionRecord(rec, 0, this.env, `nested exception record at ${hex(next)}`);
+                const record = readExceptionRecord(rec, 0, this.env, `nested exception record at ${hex$1(next)}`);
                 chain.push(record);
                 next = record.nestedRecord;
             }
@@ -28419,7 +28422,7 @@ class Minidump {
             for (const { d } of sorted) {
                 let { start, size, rva } = d;
                 if (start + BigInt(size) > top) {
-                    this.warn(`memory range ${hex(start)} (${size} bytes) runs past the top of the address space; cut`);
+                    this.warn(`memory range ${hex$1(start)} (${size} bytes) runs past the top of the address space; cut`);
                     size = Number(top - start);
                 }
                 if (out.length > 0 && start < end) {
@@ -28580,11 +28583,11 @@ class Minidump {
         if (!this.spend(Math.min(size, this.source.size)))
             return new Uint8Array(0);
         if (rva >= this.source.size) {
-            this.warn(`${what}: at ${hex(rva)}, past the end of the ${this.source.size}-byte file`);
+            this.warn(`${what}: at ${hex$1(rva)}, past the end of the ${this.source.size}-byte file`);
             return new Uint8Array(0);
         }
         if (rva + size > this.source.size) {
-            this.warn(`${what}: ${size} bytes at ${hex(rva)} run past the end of the file; cut`);
+            this.warn(`${what}: ${size} bytes at ${hex$1(rva)} run past the end of the file; cut`);
         }
         return this.source.read(rva, size);
     }
@@ -28592,17 +28595,17 @@ class Minidump {
         if (rva === 0)
             return undefined;
         if (rva + 4 > this.source.size) {
-            this.warn(`${what}: string at ${hex(rva)} is past the end of the file`);
+            this.warn(`${what}: string at ${hex$1(rva)} is past the end of the file`);
             return undefined;
         }
         const len = new LeView(this.source.read(rva, 4)).u32(0);
         let n = len;
         if (n > MAX_STRING_BYTES) {
-            this.warn(`${what}: string at ${hex(rva)} claims ${len} bytes; read ${MAX_STRING_BYTES}`);
+            this.warn(`${what}: string at ${hex$1(rva)} claims ${len} bytes; read ${MAX_STRING_BYTES}`);
             n = MAX_STRING_BYTES;
         }
         if (rva + 4 + n > this.source.size) {
-            this.warn(`${what}: string at ${hex(rva)} runs past the end of the file; cut`);
+            this.warn(`${what}: string at ${hex$1(rva)} runs past the end of the file; cut`);
             n = this.source.size - rva - 4;
         }
         if (!this.spend(n + 4))
@@ -28922,9 +28925,3229 @@ function openSession(file, options = {}) {
 }
 
 /**
+ * What the event-stream commands (src/cli/commands/*.ts) share: exit statuses as the rest of the command
+ * line has them (0 done, 1 a failure with a one-line reason, 2 a usage error), stopping cleanly on the
+ * first Ctrl-C or SIGTERM (a second one ends the process at once), and repeated options.
+ */
+let UsageError$1 = class UsageError extends Error {
+};
+/** A signal that aborts on SIGINT or SIGTERM while `fn` runs. */
+async function withStopSignal(fn) {
+    const controller = new AbortController();
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            process.exit(name === "SIGINT" ? 130 : 143);
+        controller.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+        return await fn(controller.signal);
+    }
+    finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+    }
+}
+/** Runs a command body: a usage error exits 2, any other error 1, each with one line on standard error. */
+async function guarded$1(command, body) {
+    try {
+        await body();
+    }
+    catch (e) {
+        const err = e;
+        process.stderr.write(`ewmda ${command}: ${err instanceof UsageError$1 ? "" : "error: "}${err?.message ?? String(e)}\n`);
+        if (process.env.EWMDA_DEBUG && err?.stack)
+            process.stderr.write(`${err.stack}\n`);
+        process.exitCode = err instanceof UsageError$1 ? 2 : 1;
+    }
+}
+function logger(command) {
+    return (message) => process.stderr.write(`ewmda ${command}: ${message}\n`);
+}
+/** Values of a repeatable option (`--pattern A --pattern B`, `--pattern=A`). */
+function repeated$1(raw, name) {
+    const out = [];
+    for (let i = 0; i < raw.length; i++) {
+        const a = raw[i];
+        if (a === `--${name}` && i + 1 < raw.length)
+            out.push(raw[++i]);
+        else if (a.startsWith(`--${name}=`))
+            out.push(a.slice(name.length + 3));
+    }
+    return out;
+}
+/** A positive number option, or its default. */
+function numberArg(value, name, fallback) {
+    if (value === undefined || value === "")
+        return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0)
+        throw new UsageError$1(`--${name} must be a positive number (got ${String(value)})`);
+    return n;
+}
+/** Where the brokers are by default: Kafka's own default address. */
+const DEFAULT_BROKERS = "127.0.0.1:9092";
+const DEFAULT_PREFIX = "ewmda";
+
+/**
+ * Ids the event stream keys documents by.
+ *
+ * - Document id: the document's own `id` when it has one (the export face is adding stable ids, see
+ *   src/lib/doc-id.ts); otherwise `contentDocumentId`, a hash of its canonical JSON. Stores upsert by it,
+ *   so a document delivered twice is stored once.
+ * - Target id: what a document was made from (dump path and process id). Kafka keys messages by it, so
+ *   every document of one target lands in one partition, in order.
+ */
+/**
+ * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, members whose value is
+ * undefined left out, strings and numbers as JSON.stringify writes them. The same rules as the export
+ * face's canonicalJson (src/lib/doc-id.ts), so both sides agree on what "the same document" is.
+ */
+function canonicalJson(value) {
+    // Plain loops and string appends: this runs for every document that has no id of its own.
+    if (value === null || value === undefined)
+        return "null";
+    switch (typeof value) {
+        case "string":
+        case "boolean":
+            return JSON.stringify(value);
+        case "number":
+            return Number.isFinite(value) ? JSON.stringify(value) : "null";
+        case "object": {
+            if (Array.isArray(value)) {
+                let out = "[";
+                for (let i = 0; i < value.length; i++) {
+                    if (i > 0)
+                        out += ",";
+                    const v = value[i];
+                    out += v === undefined ? "null" : canonicalJson(v);
+                }
+                return out + "]";
+            }
+            const o = value;
+            const keys = Object.keys(o).sort();
+            let out = "{";
+            let first = true;
+            for (const k of keys) {
+                const v = o[k];
+                if (v === undefined)
+                    continue;
+                out += (first ? "" : ",") + JSON.stringify(k) + ":" + canonicalJson(v);
+                first = false;
+            }
+            return out + "}";
+        }
+        default:
+            return JSON.stringify(String(value));
+    }
+}
+/** Members that say when and by which build a document was made, not what it says. */
+const NOT_CONTENT = new Set(["id", "time", "tool"]);
+/**
+ * The stand-in id of a document without an `id` member: the first 16 hex digits of the SHA-256 of the
+ * canonical JSON of its content (everything but `id`, `time` and `tool`, as the export face leaves the
+ * time and the tool version out of its ids). The same analysis of the same dump gives the same id, so a
+ * rerun replaces its earlier document instead of adding one.
+ */
+function contentDocumentId(doc) {
+    const content = {};
+    for (const k of Object.keys(doc))
+        if (!NOT_CONTENT.has(k))
+            content[k] = doc[k];
+    return createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 16);
+}
+/** The id stores upsert a document by: its own `id`, or its content id. */
+function documentId(doc) {
+    return typeof doc.id === "string" && doc.id !== "" ? doc.id : contentDocumentId(doc);
+}
+/**
+ * A dump path as one string per file: Windows paths (drive letter, UNC or backslashes) compare without
+ * case and with one kind of separator, as Windows does; other paths are kept as they are.
+ */
+function normalizeDumpPath(p) {
+    if (/^[a-zA-Z]:[\\/]/.test(p) || p.startsWith("\\\\") || p.includes("\\"))
+        return p.replace(/\//g, "\\").toLowerCase();
+    return p;
+}
+/**
+ * The id of the target a document was made from: 16 hex digits of the SHA-256 of the canonical JSON of
+ * `{ dumpFile, processId }` (the dump path normalized). Documents without a target (or live targets,
+ * whose dumpFile is null) share the id of `{ dumpFile: null, processId }`.
+ */
+function targetId(doc) {
+    const t = (doc.target && typeof doc.target === "object" ? doc.target : {});
+    const dumpFile = typeof t.dumpFile === "string" ? normalizeDumpPath(t.dumpFile) : null;
+    const processId = typeof t.processId === "number" ? t.processId : null;
+    return createHash("sha256").update(canonicalJson({ dumpFile, processId })).digest("hex").slice(0, 16);
+}
+
+/**
+ * What the event stream carries: export documents (docs/schema.md), one JSON Schema per kind and version
+ * in schema/ (`<schema>.v<version>.schema.json`). Every document is checked against its schema before it
+ * is published or stored; a line that fails says why, and goes to the dead-letter topic with that reason.
+ */
+/** 900 KiB: under Kafka's default 1 MiB record-batch limit with room for headers; far under MongoDB's 16 MiB. */
+const DEFAULT_MAX_DOCUMENT_BYTES = 900 * 1024;
+/** The kind of a schema name: `ewmda.result` -> `result`. */
+function kindOf(schemaName) {
+    return schemaName.startsWith("ewmda.") ? schemaName.slice("ewmda.".length) : schemaName;
+}
+/** Topic names: one per kind, plus the dead letters and the dump paths for workers. */
+function topicFor(prefix, kind) {
+    return `${prefix}.${kind}`;
+}
+const deadLetterTopic = (prefix) => `${prefix}.dead-letter`;
+const dumpsTopic = (prefix) => `${prefix}.dumps`;
+/** Kafka topic names are [a-zA-Z0-9._-], at most 249 characters. */
+function checkTopicPrefix(prefix) {
+    if (!/^[a-zA-Z0-9._-]{1,200}$/.test(prefix))
+        throw new Error(`topic prefix "${prefix}" must be 1-200 characters of letters, digits, '.', '_' and '-'`);
+}
+/** The folder of the JSON Schemas: EWMDA_SCHEMA_DIR, or `schema/` beside the source or the bundle. */
+function schemaDir() {
+    if (process.env.EWMDA_SCHEMA_DIR)
+        return process.env.EWMDA_SCHEMA_DIR;
+    let dir = path.dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 5; i++) {
+        const candidate = path.join(dir, "schema");
+        if (existsSync(path.join(candidate, "ewmda.result.v1.schema.json")))
+            return candidate;
+        dir = path.dirname(dir);
+    }
+    throw new Error("the export document schemas (schema/*.schema.json) were not found; set EWMDA_SCHEMA_DIR");
+}
+/** The document kinds and versions the schemas of one folder describe, with their validators. */
+class DocumentChecker {
+    validators = new Map();
+    constructor(dir = schemaDir()) {
+        const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+        for (const file of readdirSync(dir).filter((f) => f.endsWith(".schema.json")).sort()) {
+            const schema = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
+            const name = schema.properties?.schema?.const;
+            const version = schema.properties?.schemaVersion?.const;
+            if (typeof name !== "string" || typeof version !== "number")
+                continue; // not a document schema (a shared definition)
+            const byVersion = this.validators.get(name) ?? new Map();
+            byVersion.set(version, ajv.compile(schema));
+            this.validators.set(name, byVersion);
+        }
+        if (this.validators.size === 0)
+            throw new Error(`no document schemas in ${dir}`);
+    }
+    /** Every kind a schema describes (`result`, ...), sorted. */
+    kinds() {
+        return [...this.validators.keys()].map(kindOf).sort();
+    }
+    /** Checks one parsed document. */
+    check(doc) {
+        if (doc === null || typeof doc !== "object" || Array.isArray(doc))
+            return { ok: false, category: "malformed", reason: "not a JSON object" };
+        const d = doc;
+        if (typeof d.schema !== "string")
+            return { ok: false, category: "unknown-kind", reason: "no \"schema\" member naming the document kind" };
+        const byVersion = this.validators.get(d.schema);
+        if (!byVersion)
+            return { ok: false, category: "unknown-kind", reason: `unknown document kind "${d.schema}" (known: ${[...this.validators.keys()].join(", ")})` };
+        const validate = typeof d.schemaVersion === "number" ? byVersion.get(d.schemaVersion) : undefined;
+        if (!validate) {
+            return { ok: false, category: "unsupported-version", reason: `unsupported schemaVersion ${JSON.stringify(d.schemaVersion)} of ${d.schema} (supported: ${[...byVersion.keys()].join(", ")})` };
+        }
+        if (!validate(doc)) {
+            const e = validate.errors?.[0];
+            const where = e?.instancePath || "/";
+            const detail = e?.keyword === "additionalProperties" ? `has unknown member "${e.params.additionalProperty}"` : e?.message ?? "is invalid";
+            return { ok: false, category: "schema", reason: `${d.schema} v${String(d.schemaVersion)}: ${where} ${detail}` };
+        }
+        return { ok: true, doc: d, kind: kindOf(d.schema), id: documentId(d), targetId: targetId(d) };
+    }
+    /** Checks one line of JSON text (its size in UTF-8 bytes against `maxBytes`). */
+    checkText(text, maxBytes = DEFAULT_MAX_DOCUMENT_BYTES) {
+        const size = Buffer.byteLength(text);
+        if (size > maxBytes)
+            return oversized(size, maxBytes);
+        let doc;
+        try {
+            doc = JSON.parse(text);
+        }
+        catch (e) {
+            return { ok: false, category: "malformed", reason: `malformed JSON: ${e.message}` };
+        }
+        return this.check(doc);
+    }
+}
+function oversized(size, maxBytes) {
+    return { ok: false, category: "oversized", reason: `oversized: ${size} bytes > ${maxBytes} bytes allowed` };
+}
+
+/**
+ * Where documents go: a sink, in the spirit of unstorage's drivers. `defineSink` wraps a factory from
+ * options to `{ name, connect, send, dispose }`; each sink imports its client library inside `connect`, so
+ * `ewmda store` never loads the Kafka or MongoDB clients and the command line starts fast.
+ */
+function defineSink(factory) {
+    return factory;
+}
+/** An error worth retrying (the service is down or restarting), as opposed to one that will repeat. */
+function isTransient(e, depth = 0) {
+    const err = e;
+    if (!err || typeof err !== "object")
+        return false;
+    if (err.retriable === true)
+        return true;
+    if (typeof err.hasErrorLabel === "function" && (err.hasErrorLabel("RetryableWriteError") || err.hasErrorLabel("TransientTransactionError")))
+        return true;
+    const name = err.name ?? "";
+    if (/^(MongoNetwork|MongoServerSelection|MongoNotConnected|MongoPoolCleared|MongoTopologyClosed)/.test(name))
+        return true;
+    if (/^KafkaJS(Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|LockTimeout|Timeout|ProtocolError|Server)/.test(name))
+        return true;
+    if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|connection( \d+ to \S+)? closed|not connected|timed out/i.test(err.message ?? ""))
+        return true;
+    return depth < 3 && err.cause !== undefined && isTransient(err.cause, depth + 1);
+}
+
+/**
+ * The embedded store: a DuckDB database file holding the same documents as MongoDB would, one table per
+ * kind (`result`, `finding`, ...; `-` becomes `_`), upserted by document id. Each table has the columns
+ * people filter on (target, dump, process, analysis, patterns, time) and the whole document as JSON in
+ * `doc`; `<table>_rows` views give one row per row of documents that have `rows`, and `documents` is every
+ * kind together. DuckDB is imported on connect, so commands that do not store never load it.
+ *
+ * One process at a time may write a DuckDB file (`ewmda query` opens it read-only, so it waits for a
+ * writer such as `ewmda consume --to DIR` to finish).
+ */
+const DEFAULT_DB = "ewmda.duckdb";
+/** The table of a kind. */
+function tableOf(kind) {
+    return kind.replace(/[^a-zA-Z0-9_]/g, "_").toLowerCase();
+}
+const quote = (name) => `"${name.replace(/"/g, '""')}"`;
+/** A `--to` value that is not a MongoDB URL: a database file (`*.duckdb`, `*.db`), or a folder holding ewmda.duckdb. */
+function databasePath(to) {
+    return /\.(duckdb|db)$/i.test(to) ? to : path.join(to, DEFAULT_DB);
+}
+async function openDatabase(file, readOnly) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    if (!readOnly)
+        mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    let instance;
+    try {
+        instance = await DuckDBInstance.create(file, readOnly ? { access_mode: "READ_ONLY" } : {});
+    }
+    catch (e) {
+        const msg = e.message;
+        if (/lock/i.test(msg))
+            throw new Error(`${file} is open in another process (DuckDB lets one process write a database): ${msg.split("\n")[0]}`);
+        throw e;
+    }
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return { instance, connection };
+}
+function str$1(v) {
+    return typeof v === "string" ? v : null;
+}
+/** The columns a table keeps beside `doc`. */
+function columnsOf(d) {
+    const doc = d.doc;
+    const target = (doc.target ?? {});
+    const analysis = (doc.analysis ?? {});
+    const patterns = Array.isArray(analysis.patterns) ? analysis.patterns.filter((p) => typeof p === "string")
+        : typeof doc.pattern === "string" ? [doc.pattern] : [];
+    return [
+        d.id, d.targetId, str$1(target.dumpFile), typeof target.processId === "number" ? target.processId : null, str$1(target.processName),
+        str$1(analysis.name) ?? str$1(doc.command), JSON.stringify(patterns), str$1(doc.time), typeof doc.schemaVersion === "number" ? doc.schemaVersion : null,
+        d.text,
+    ];
+}
+const duckdbSink = defineSink((options) => {
+    let db;
+    const tables = new Set();
+    const ensureTable = async (c, kind, sample) => {
+        const t = tableOf(kind);
+        if (tables.has(t))
+            return;
+        await c.run(`CREATE TABLE IF NOT EXISTS ${quote(t)} (
+      id VARCHAR PRIMARY KEY, target_id VARCHAR, dump_file VARCHAR, process_id BIGINT, process_name VARCHAR,
+      analysis VARCHAR, patterns VARCHAR[], time TIMESTAMPTZ, schema_version INTEGER, doc JSON)`);
+        if (Array.isArray(sample.doc.rows)) {
+            await c.run(`CREATE OR REPLACE VIEW ${quote(`${t}_rows`)} AS
+        SELECT d.id, d.target_id, d.dump_file, d.process_id, d.analysis, d.time, u.row_index, u.row,
+               u.row->>'Verdict' AS verdict, u.row->>'Evidence' AS evidence, u.row->>'Source' AS source
+        FROM ${quote(t)} d, LATERAL (SELECT generate_subscripts(CAST(d.doc->'rows' AS JSON[]), 1) AS row_index,
+                                            unnest(CAST(d.doc->'rows' AS JSON[])) AS row) u`);
+        }
+        tables.add(t);
+        await refreshDocumentsView(c);
+    };
+    return {
+        name: "duckdb",
+        async connect() {
+            db = await openDatabase(options.path, false);
+            const r = await db.connection.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'");
+            for (const row of r.getRowObjectsJson())
+                tables.add(String(row.table_name));
+        },
+        async send(batch) {
+            if (!db)
+                throw new Error("duckdb sink: not connected");
+            const c = db.connection;
+            // Last one wins within a batch, as it would across batches.
+            const byId = new Map();
+            for (const d of batch)
+                byId.set(`${d.kind}\u0000${d.id}`, d);
+            const byKind = new Map();
+            for (const d of byId.values()) {
+                const list = byKind.get(d.kind) ?? [];
+                list.push(d);
+                byKind.set(d.kind, list);
+            }
+            for (const [kind, docs] of byKind)
+                await ensureTable(c, kind, docs[0]);
+            // Rows go through the appender into a staging table of text columns, then into the kind's table in
+            // one INSERT OR REPLACE (row-by-row prepared inserts are two orders of magnitude slower).
+            await c.run(`CREATE TEMP TABLE IF NOT EXISTS ewmda_staging (id VARCHAR, target_id VARCHAR, dump_file VARCHAR,
+        process_id BIGINT, process_name VARCHAR, analysis VARCHAR, patterns VARCHAR, time VARCHAR, schema_version INTEGER, doc VARCHAR)`);
+            await c.run("BEGIN TRANSACTION");
+            try {
+                for (const [kind, docs] of byKind) {
+                    await c.run("DELETE FROM ewmda_staging");
+                    const appender = await c.createAppender("ewmda_staging", "main", "temp");
+                    for (const d of docs) {
+                        columnsOf(d).forEach((v, i) => {
+                            if (v === null)
+                                appender.appendNull();
+                            else if (i === 3)
+                                appender.appendBigInt(BigInt(v));
+                            else if (i === 8)
+                                appender.appendInteger(Number(v));
+                            else
+                                appender.appendVarchar(String(v));
+                        });
+                        appender.endRow();
+                    }
+                    appender.flushSync();
+                    appender.closeSync();
+                    await c.run(`INSERT OR REPLACE INTO ${quote(tableOf(kind))}
+            SELECT id, target_id, dump_file, process_id, process_name, analysis, CAST(CAST(patterns AS JSON) AS VARCHAR[]),
+                   CAST(time AS TIMESTAMPTZ), schema_version, CAST(doc AS JSON) FROM ewmda_staging`);
+                }
+                await c.run("COMMIT");
+            }
+            catch (e) {
+                await c.run("ROLLBACK").catch(() => undefined);
+                throw e;
+            }
+        },
+        async dispose() {
+            if (!db)
+                return;
+            await db.connection.run("CHECKPOINT").catch(() => undefined);
+            db.connection.closeSync();
+            db.instance.closeSync();
+            db = undefined;
+        },
+    };
+});
+/** `documents`: every kind's table together (kind, id, target, analysis, time, doc). */
+async function refreshDocumentsView(c) {
+    const r = await c.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY table_name");
+    const names = r.getRowObjectsJson().map((row) => String(row.table_name));
+    if (names.length === 0)
+        return;
+    await c.run(`CREATE OR REPLACE VIEW documents AS ${names
+        .map((n) => `SELECT '${n.replace(/'/g, "''")}' AS kind, id, target_id, dump_file, process_id, process_name, analysis, patterns, time, doc FROM ${quote(n)}`)
+        .join(" UNION ALL ")}`);
+}
+
+let loaded;
+/** kafkajs, loaded on first use. */
+function kafkajs() {
+    loaded ??= import('kafkajs').then((m) => (m.default ?? m));
+    return loaded;
+}
+/** `host:port,host:port` -> list; bare hosts get port 9092. */
+function parseBrokers(list) {
+    const brokers = list.split(",").map((b) => b.trim()).filter(Boolean).map((b) => (/:\d+$/.test(b) ? b : `${b}:9092`));
+    if (brokers.length === 0)
+        throw new Error("no brokers given (--brokers HOST:PORT,...)");
+    return brokers;
+}
+async function kafkaClient(options) {
+    const { Kafka, logLevel } = await kafkajs();
+    return new Kafka({
+        clientId: options.clientId ?? "ewmda",
+        brokers: [...options.brokers],
+        connectionTimeout: 3000,
+        requestTimeout: 30000,
+        retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+        logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING,
+        logCreator: () => ({ namespace, level, log }) => {
+            const { message, ...extra } = log;
+            process.stderr.write(`kafkajs ${logLevel[level]} ${namespace}: ${message} ${JSON.stringify(extra)}\n`);
+        },
+    });
+}
+/** Creates the topics that do not exist yet (a new topic gets `partitions` partitions). */
+async function ensureTopics(admin, topics, partitions) {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0)
+        return;
+    try {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })) });
+    }
+    catch (e) {
+        // Another process created them meanwhile.
+        if (!/already exists/i.test(String(e.message)) && e.type !== "TOPIC_ALREADY_EXISTS")
+            throw e;
+    }
+}
+/** An idempotent producer (acks from all in-sync replicas, one request in flight, so retries never reorder or repeat). */
+async function idempotentProducer(kafka) {
+    const { Partitioners } = await kafkajs();
+    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+}
+/** The message of a dead letter: the original text, the reason in headers. */
+function deadLetterMessage(d) {
+    return {
+        key: d.key ?? null,
+        value: d.text,
+        headers: {
+            "ewmda-reason": d.reason,
+            "ewmda-category": d.category,
+            "ewmda-source": d.source,
+            "ewmda-size": String(d.size),
+            ...(Buffer.byteLength(d.text) < d.size ? { "ewmda-truncated": "true" } : {}),
+        },
+    };
+}
+/** The message of a document: keyed by its target, its id and kind in headers. */
+function documentMessage(d) {
+    return { key: d.targetId, value: d.text, headers: { "ewmda-id": d.id, "ewmda-kind": d.kind } };
+}
+/**
+ * Publishes documents to `<prefix>.<kind>` topics, and dead letters to `<prefix>.dead-letter`, with one
+ * idempotent producer. `send` resolves once every message is acknowledged.
+ */
+const kafkaSink = defineSink((options) => {
+    let producer;
+    let codec = 0;
+    const sendAll = async (topicMessages) => {
+        if (!producer)
+            throw new Error("kafka sink: not connected");
+        if (topicMessages.length === 0)
+            return;
+        await producer.sendBatch({ topicMessages, acks: -1, compression: codec });
+    };
+    /** Documents to their kinds' topics and dead letters to theirs, in one request. */
+    const sendWithDeadLetters = async (batch, dead) => {
+        const byTopic = new Map();
+        for (const d of batch) {
+            const topic = topicFor(options.prefix, d.kind);
+            const list = byTopic.get(topic) ?? [];
+            list.push(documentMessage(d));
+            byTopic.set(topic, list);
+        }
+        if (dead.length)
+            byTopic.set(deadLetterTopic(options.prefix), dead.map(deadLetterMessage));
+        await sendAll([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    };
+    return {
+        name: "kafka",
+        async connect() {
+            const { CompressionTypes } = await kafkajs();
+            codec = options.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
+            producer = await idempotentProducer(await kafkaClient(options));
+            await producer.connect();
+        },
+        send: (batch) => sendWithDeadLetters(batch, []),
+        sendWithDeadLetters,
+        async dispose() {
+            await producer?.disconnect().catch(() => undefined);
+            producer = undefined;
+        },
+    };
+});
+/**
+ * A consumer group behind the smallest interface the commands need: `run(handler)` calls the handler with
+ * each partition's batch, one at a time; offsets are committed only by the handler. From the start of the
+ * topics for a new group; only committed transactions are read.
+ */
+function kafkaSource(options) {
+    let consumer;
+    return {
+        async connect() {
+            const kafka = await kafkaClient(options);
+            consumer = kafka.consumer({
+                groupId: options.group, sessionTimeout: 10_000, heartbeatInterval: 2_000, readUncommitted: false, allowAutoTopicCreation: false,
+                maxBytesPerPartition: options.maxBytesPerPartition, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+            });
+            consumer.on(consumer.events.GROUP_JOIN, () => options.onJoin?.());
+            await consumer.connect();
+            await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+        },
+        async run(handler) {
+            const c = consumer;
+            if (!c)
+                throw new Error("kafka source: not connected");
+            await c.run({
+                autoCommit: false,
+                eachBatchAutoResolve: false,
+                eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+                    await handler({
+                        topic: batch.topic,
+                        partition: batch.partition,
+                        messages: batch.messages.map((m) => ({
+                            offset: m.offset, key: m.key ?? null, value: m.value ?? null,
+                            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v ?? "")])),
+                        })),
+                        heartbeat,
+                        active: () => isRunning() && !isStale(),
+                        commit: async (m) => {
+                            resolveOffset(m.offset);
+                            await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() }]);
+                        },
+                    });
+                },
+            });
+        },
+        async disconnect() {
+            await consumer?.disconnect().catch(() => undefined);
+            consumer = undefined;
+        },
+    };
+}
+/** An idempotent producer of dead letters only (the consumer's). */
+function deadLetterSink(options) {
+    let producer;
+    return {
+        async connect() {
+            producer = await idempotentProducer(await kafkaClient(options));
+            await producer.connect();
+        },
+        async send(dead) {
+            if (!producer)
+                throw new Error("dead-letter sink: not connected");
+            if (dead.length)
+                await producer.send({ topic: deadLetterTopic(options.prefix), acks: -1, messages: dead.map(deadLetterMessage) });
+        },
+        async dispose() {
+            await producer?.disconnect().catch(() => undefined);
+            producer = undefined;
+        },
+    };
+}
+/** Creates topics that do not exist yet, with a client of its own. */
+async function createTopics(options, topics, partitions) {
+    const admin = (await kafkaClient(options)).admin();
+    await admin.connect();
+    try {
+        await ensureTopics(admin, topics, partitions);
+    }
+    finally {
+        await admin.disconnect().catch(() => undefined);
+    }
+}
+/** Puts values on a work-queue topic (created with `partitions` when missing), spread over its partitions in turn. */
+async function enqueue(options, topic, values, partitions) {
+    const kafka = await kafkaClient(options);
+    const admin = kafka.admin();
+    await admin.connect();
+    let count;
+    try {
+        await ensureTopics(admin, [topic], partitions);
+        count = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length;
+    }
+    finally {
+        await admin.disconnect().catch(() => undefined);
+    }
+    const producer = await idempotentProducer(kafka);
+    await producer.connect();
+    try {
+        await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ partition: i % count, value })) });
+    }
+    finally {
+        await producer.disconnect().catch(() => undefined);
+    }
+}
+
+/** The indexes every kind's collection gets. */
+const MONGO_INDEXES = [
+    { _target: 1 },
+    { "target.dumpFile": 1, "target.processId": 1 },
+    { "analysis.name": 1 },
+    { "analysis.patterns": 1 },
+    { pattern: 1 },
+    { time: 1 },
+];
+/** The collection name of a kind (MongoDB allows `-` in names; `$` and NUL are refused by `kindOf` schemas anyway). */
+const collectionOf = (kind) => kind;
+/** The database named in a MongoDB URL's path, if any. */
+function databaseOf(url) {
+    const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url);
+    return m?.[1] ? decodeURIComponent(m[1]) : undefined;
+}
+/**
+ * Stores documents by `_id`, replacing any stored under the same id. New documents (the common case) go in
+ * with one unordered insertMany; the ids it reports as duplicates (a redelivery) are deleted and inserted
+ * again in two bulk operations. That is not atomic per document, but the caller commits its offsets only
+ * after both, so a crash between them is repaired by the redelivery; and it is fast on every MongoDB-wire
+ * server (FerretDB's replace-upserts take seconds per hundred documents on its SQLite backend).
+ */
+async function upsertAll(c, docs) {
+    const byId = new Map();
+    for (const d of docs)
+        byId.set(d._id, d); // the last of one id wins, as it would across batches
+    const unique = [...byId.values()];
+    let duplicates = [];
+    try {
+        await c.insertMany(unique, { ordered: false });
+    }
+    catch (e) {
+        const errors = e.writeErrors;
+        const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+        if (e.code !== 11000 && !list.some((w) => w.code === 11000))
+            throw e;
+        if (list.some((w) => w.code !== 11000))
+            throw e;
+        duplicates = list.map((w) => unique[w.index]);
+    }
+    if (duplicates.length === 0)
+        return;
+    await c.deleteMany({ _id: { $in: duplicates.map((d) => d._id) } });
+    await c.insertMany(duplicates, { ordered: false });
+}
+const mongoSink = defineSink((options) => {
+    let client;
+    const indexed = new Set();
+    const collection = async (kind) => {
+        if (!client)
+            throw new Error("mongodb sink: not connected");
+        const c = client.db(options.database ?? databaseOf(options.url) ?? "ewmda").collection(collectionOf(kind));
+        if (!indexed.has(kind)) {
+            // Only the missing ones: asking again for existing indexes is a no-op on MongoDB but breaks the
+            // connection on FerretDB 1.24 when there are several.
+            const existing = await c.listIndexes().toArray().catch(() => []);
+            const have = new Set(existing.map((i) => JSON.stringify(i.key)));
+            const missing = MONGO_INDEXES.filter((key) => !have.has(JSON.stringify(key)));
+            if (missing.length)
+                await c.createIndexes(missing.map((key) => ({ key })));
+            indexed.add(kind);
+        }
+        return c;
+    };
+    return {
+        name: "mongodb",
+        async connect() {
+            const { MongoClient } = await import('mongodb');
+            client = new MongoClient(options.url, {
+                serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+                connectTimeoutMS: 5000,
+                appName: "ewmda",
+            });
+            await client.connect();
+        },
+        async send(batch) {
+            const byKind = new Map();
+            for (const d of batch) {
+                const list = byKind.get(d.kind) ?? [];
+                list.push(d);
+                byKind.set(d.kind, list);
+            }
+            for (const [kind, docs] of byKind) {
+                const c = await collection(kind);
+                await upsertAll(c, docs.map((d) => ({ ...d.doc, _id: d.id, _target: d.targetId })));
+            }
+        },
+        async dispose() {
+            await client?.close().catch(() => undefined);
+            client = undefined;
+        },
+    };
+});
+
+const EXAMPLES = 10;
+class Tally {
+    read = 0;
+    /** Published (publish, worker) or stored (consume, store). */
+    done = 0;
+    rejected = 0;
+    bytes = 0;
+    byCategory = new Map();
+    examples = [];
+    started = Date.now();
+    reject(source, category, reason) {
+        this.rejected++;
+        this.byCategory.set(category, (this.byCategory.get(category) ?? 0) + 1);
+        if (this.examples.length < EXAMPLES)
+            this.examples.push(`${source}: ${reason}`);
+    }
+    seconds() {
+        return (Date.now() - this.started) / 1000;
+    }
+    /** `12000 read, 11990 published, 10 rejected, 2.1 MB/s` */
+    line(verb) {
+        const s = Math.max(this.seconds(), 1e-3);
+        return `${this.read} read, ${this.done} ${verb}, ${this.rejected} rejected (${Math.round(this.done / s)} documents/s, ${(this.bytes / s / 1e6).toFixed(1)} MB/s)`;
+    }
+    /** The summary: the counts, the rejections by kind, and the first few reasons. */
+    summary(command, verb) {
+        const out = [`${command}: ${this.read} documents read, ${this.done} ${verb}, ${this.rejected} rejected in ${this.seconds().toFixed(1)} s`];
+        if (this.rejected > 0) {
+            out.push(`  rejected: ${[...this.byCategory].map(([c, n]) => `${n} ${c}`).join(", ")}`);
+            for (const e of this.examples)
+                out.push(`    ${e}`);
+            if (this.rejected > this.examples.length)
+                out.push(`    ... and ${this.rejected - this.examples.length} more`);
+        }
+        return out;
+    }
+}
+/** Prints `label: <tally line>` on standard error every second while enabled. */
+function startProgress(label, verb, tally, enabled) {
+    if (!enabled)
+        return () => undefined;
+    const timer = setInterval(() => process.stderr.write(`${label}: ${tally.line(verb)}\n`), 1000);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+/** Retries `fn` while it fails with errors `transient` accepts, until `giveUpAt` (epoch ms) or the signal aborts. */
+async function retrying(what, fn, opts) {
+    let delay = 200;
+    let announced = false;
+    for (;;) {
+        try {
+            const r = await fn();
+            if (announced)
+                opts.log?.(`${what}: succeeded again`);
+            return r;
+        }
+        catch (e) {
+            if (!opts.transient(e) || Date.now() + delay > opts.giveUpAt || opts.signal?.aborted)
+                throw e;
+            if (!announced)
+                opts.log?.(`${what} failed (${e.message}); retrying`);
+            announced = true;
+            await opts.onWait?.().catch(() => undefined);
+            await sleep(delay, opts.signal);
+            delay = Math.min(delay * 2, 3000);
+        }
+    }
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        if (signal?.aborted)
+            return resolve();
+        const t = setTimeout(done, ms);
+        function done() {
+            clearTimeout(t);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        }
+        signal?.addEventListener("abort", done, { once: true });
+    });
+}
+
+/**
+ * `ewmda consume`: a consumer group that stores the documents of every kind's topic into MongoDB or the
+ * embedded DuckDB store. Offsets are committed only after the documents before them are stored (at most
+ * `writeBatch` documents are ever stored and not yet committed), and stores upsert by document id, so a
+ * consumer killed mid-batch, a rebalance or a redelivery never loses or duplicates a document. Messages
+ * that are not valid documents go to the dead-letter topic with the reason. While the store is
+ * unreachable, the batch is retried (heartbeats keep the group membership) until `patienceMs`.
+ */
+function isMongoUrl(to) {
+    return /^mongodb(\+srv)?:\/\//.test(to);
+}
+/** The sink a `--to` value names. */
+function sinkFor(to) {
+    return isMongoUrl(to) ? mongoSink({ url: to }) : duckdbSink({ path: databasePath(to) });
+}
+async function consume(options) {
+    checkTopicPrefix(options.prefix);
+    const log = options.log ?? (() => undefined);
+    const checker = new DocumentChecker();
+    const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const writeBatch = options.writeBatch ?? 500;
+    const patience = options.patienceMs ?? Number.POSITIVE_INFINITY;
+    const topics = checker.kinds().map((k) => topicFor(options.prefix, k));
+    const tally = new Tally();
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const retry = (what, fn, onWait) => retrying(what, fn, { transient: isTransient, giveUpAt: Date.now() + patience, signal: stop.signal, log, onWait });
+    const kafkaOptions = { brokers: options.brokers, verbose: options.verbose, clientId: "ewmda-consume" };
+    const sink = sinkFor(options.to);
+    await retry(`connecting to ${sink.name}`, () => sink.connect());
+    await retry(`creating topics on ${options.brokers.join(",")}`, () => createTopics(kafkaOptions, [...topics, deadLetterTopic(options.prefix)], options.partitions ?? 3));
+    const deadLetters = deadLetterSink({ ...kafkaOptions, prefix: options.prefix });
+    await retry("connecting the dead-letter producer", () => deadLetters.connect());
+    let failure;
+    let busy = false;
+    let lastActivity = Date.now();
+    // Idle time counts from the last assignment: a member waiting for a rebalance is not idle.
+    let joined = false;
+    const source = kafkaSource({ ...kafkaOptions, group: options.group, topics, onJoin: () => { joined = true; lastActivity = Date.now(); } });
+    const stopProgress = startProgress("ewmda consume", "stored", tally, options.progress === true);
+    const toDocuments = (topic, partition, messages) => {
+        const good = [];
+        const dead = [];
+        for (const m of messages) {
+            const text = m.value ? m.value.toString("utf8") : "";
+            const size = m.value?.length ?? 0;
+            tally.read++;
+            tally.bytes += size;
+            const checked = checker.checkText(text, maxBytes);
+            const where = `${topic}/${partition}@${m.offset}`;
+            if (checked.ok)
+                good.push({ id: checked.id, kind: checked.kind, targetId: checked.targetId, doc: checked.doc, text });
+            else {
+                tally.reject(where, checked.category, checked.reason);
+                dead.push({ source: where, category: checked.category, reason: checked.reason, text: size > maxBytes ? text.slice(0, 16 * 1024) : text, size, key: m.key?.toString("utf8") ?? null });
+            }
+        }
+        return { good, dead };
+    };
+    try {
+        await retry("joining the group", () => source.connect());
+        await source.run(async (batch) => {
+            busy = true;
+            // Heartbeats while a write is slow or retried, so the group does not hand the partition to another member.
+            const beat = setInterval(() => void batch.heartbeat().catch(() => undefined), 3_000);
+            try {
+                for (let i = 0; i < batch.messages.length; i += writeBatch) {
+                    if (!batch.active() || stop.signal.aborted)
+                        return;
+                    const part = batch.messages.slice(i, i + writeBatch);
+                    const { good, dead } = toDocuments(batch.topic, batch.partition, part);
+                    if (good.length)
+                        await retry(`storing into ${sink.name}`, () => sink.send(good), batch.heartbeat);
+                    if (dead.length)
+                        await retry("sending dead letters", () => deadLetters.send(dead), batch.heartbeat);
+                    tally.done += good.length;
+                    await batch.commit(part[part.length - 1]);
+                    lastActivity = Date.now();
+                    options.onWrite?.(tally);
+                }
+            }
+            catch (e) {
+                if (options.signal?.aborted)
+                    return; // asked to stop while retrying: nothing committed past what was stored
+                // A rebalance took the partition away (its new owner reads from the last commit), or the store
+                // stayed unreachable past the patience: stop, with nothing committed past what was stored.
+                if (/rebalanc|coordinator|generation|member/i.test(e.message ?? "")) {
+                    log(`batch of ${batch.topic}/${batch.partition} left to the group's new owner: ${e.message}`);
+                    return;
+                }
+                failure = e;
+                stop.abort();
+            }
+            finally {
+                clearInterval(beat);
+                busy = false;
+                lastActivity = Date.now();
+            }
+        });
+        // Run until stopped, failed, or idle.
+        while (!stop.signal.aborted) {
+            await sleep(200, stop.signal);
+            if (options.idleExitMs !== undefined && joined && !busy && Date.now() - lastActivity > options.idleExitMs)
+                break;
+        }
+    }
+    finally {
+        options.signal?.removeEventListener("abort", onAbort);
+        stopProgress();
+        await source.disconnect();
+        await deadLetters.dispose();
+        await sink.dispose();
+    }
+    if (failure)
+        throw failure;
+    return tally;
+}
+
+/**
+ * `ewmda consume --group NAME --to mongodb://...|DIR`: a consumer group storing every kind's documents
+ * into MongoDB (one collection per kind) or the embedded DuckDB store, upserting by document id and
+ * committing offsets only after the write; invalid messages go to the dead-letter topic.
+ */
+const consumeCommand = defineCommand({
+    meta: { name: "consume", description: "Store the documents of the Kafka topics into MongoDB or a local DuckDB store, as a consumer group" },
+    args: {
+        brokers: { type: "string", description: `Kafka brokers, HOST:PORT,... (default ${DEFAULT_BROKERS})` },
+        "topic-prefix": { type: "string", description: `topics are <prefix>.<kind> (default ${DEFAULT_PREFIX})` },
+        group: { type: "string", description: "consumer group name (consumers of one group share the partitions)", required: true },
+        to: { type: "string", description: "mongodb://HOST:PORT/DATABASE, or a DuckDB file (*.duckdb) or folder (DIR/ewmda.duckdb)", required: true },
+        "idle-exit": { type: "string", description: "stop after this many seconds without a message (default: run until Ctrl-C)" },
+        "write-batch": { type: "string", description: "documents per write, and most documents stored before a commit (default 500)" },
+        "max-document-bytes": { type: "string", description: "larger documents go to the dead-letter topic (default 921600)" },
+        progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
+        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    },
+    async run({ args }) {
+        await guarded$1("consume", async () => {
+            if (!args.group)
+                throw new UsageError$1("--group NAME is required");
+            if (!args.to)
+                throw new UsageError$1("--to mongodb://...|DIR is required");
+            const idle = numberArg(args["idle-exit"], "idle-exit", undefined);
+            const tally = await withStopSignal((signal) => consume({
+                brokers: parseBrokers(args.brokers ?? DEFAULT_BROKERS), prefix: args["topic-prefix"] ?? DEFAULT_PREFIX,
+                group: args.group, to: args.to,
+                idleExitMs: idle === undefined ? undefined : idle * 1000,
+                writeBatch: numberArg(args["write-batch"], "write-batch", undefined),
+                maxDocumentBytes: numberArg(args["max-document-bytes"], "max-document-bytes", undefined),
+                signal, log: logger("consume"), progress: args.progress ?? process.stderr.isTTY === true, verbose: args.verbose,
+            }));
+            process.stdout.write(tally.summary("ewmda consume", "stored").join("\n") + "\n");
+        });
+    },
+});
+
+/**
+ * The one place that says which columns of an exported table the charts read. Every table (CSV, JSON lines,
+ * Parquet, or the rows of export documents) is turned into one canonical SQL view by `canonicalSelect`, and
+ * the aggregations in aggregate.ts are written against the canonical names only. When an analysis's export
+ * changes a column name, add the new name here.
+ *
+ * Sources of the names: RawStack's rows (Thread, Address, Value, Kind, Symbol, Module); RegionProfile's
+ * (Section, Offset, Address, Value, Kind, Symbol, Module, Text, Count, Percent), RegionClusters' (Section,
+ * Cluster, Label, Low, High, Count, Distinct) and Namespaces' (Section, Namespace, Depth, Module, Frames,
+ * Threads), with the pattern reference's spellings (§35 `offset,address,value,class,symbol`); UniqueStacks
+ * (Count, Threads, Wait, TopFrame) and a handle table (Type, Count).
+ */
+/** Canonical column → the names it is read from, first match wins (case-insensitive). */
+const FIELD_NAMES = {
+    address: ["Address", "Slot", "Location"],
+    value: ["Value"],
+    kind: ["Kind", "Class", "Classification"],
+    symbol: ["Symbol"],
+    module: ["Module"],
+    thread: ["Thread", "Tid", "ThreadId"],
+    region: ["Region"],
+    weight: ["Count", "Frames", "Occurrences"],
+    namespace: ["Namespace"],
+    depth: ["Depth"],
+    low: ["Low"],
+    high: ["High"],
+    label: ["Label"],
+    type: ["Type", "TypeName", "ObjectType"],
+    topFrame: ["TopFrame"],
+    wait: ["Wait"],
+    section: ["Section"],
+};
+/** Column → actual column name in this table, for the fields it has. */
+function resolveColumns(columns) {
+    const byLower = new Map(columns.map((c) => [c.toLowerCase(), c]));
+    const out = {};
+    for (const [field, names] of Object.entries(FIELD_NAMES)) {
+        for (const n of names) {
+            const hit = byLower.get(n.toLowerCase());
+            if (hit !== undefined) {
+                out[field] = hit;
+                break;
+            }
+        }
+    }
+    return out;
+}
+/** The role a table can play, or undefined when its columns fit none (the caller says which were found). */
+function detectRole(columns) {
+    const f = resolveColumns(columns);
+    if (f.topFrame)
+        return "stacks";
+    if (f.low && f.high)
+        return "clusters";
+    if (f.namespace)
+        return "namespaces";
+    if (f.address && f.value)
+        return "slots";
+    if (f.kind && f.weight)
+        return "profile";
+    if (f.type)
+        return "handles"; // one row per handle, or counts per type
+    return undefined;
+}
+/**
+ * Tables that mix row kinds in a Section column: the rows each role charts. RegionProfile puts its profile
+ * (ByKind, ByModule, BySymbol counts) after the Slot rows, RegionClusters adds Repeated values inside its
+ * clusters, Namespaces adds Module totals that include the namespaces' frames: counting those too would count
+ * the same slots twice.
+ */
+const ROLE_SECTIONS = {
+    slots: ["Slot"],
+    clusters: ["Cluster"],
+    namespaces: ["Namespace"],
+};
+/** The field a row must have to count for its table's role (export documents add Info rows without it). */
+const REQUIRED_FIELD = {
+    slots: "address", profile: "kind", clusters: "low", namespaces: "namespace", handles: "type", stacks: "topFrame",
+};
+/** A SQL identifier in double quotes. */
+function ident(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** A SQL string literal. */
+function literal(s) {
+    return `'${s.replace(/'/g, "''")}'`;
+}
+/**
+ * SQL text of a value as text, empty as NULL (not trimmed: trimming a million strings costs more than the
+ * rare padded export is worth; numbers are parsed trimmed). Values can arrive as numbers, booleans or strings
+ * (JSON lines) or as text (CSV, read with every column as text).
+ */
+function text(col) {
+    return col ? `NULLIF(CAST(${ident(col)} AS VARCHAR), '')` : "CAST(NULL AS VARCHAR)";
+}
+/**
+ * An address or 64-bit value: `"0x..."` (the export documents), WinDbg's `000000e8`000ffbf8`, or a decimal
+ * number; anything else is NULL. UBIGINT keeps every 64-bit value exact.
+ */
+function address(col) {
+    if (!col)
+        return "CAST(NULL AS UBIGINT)";
+    const t = `trim(${text(col)})`;
+    return `(CASE WHEN contains(${t}, '\`') THEN TRY_CAST('0x' || replace(${t}, '\`', '') AS UBIGINT) ELSE TRY_CAST(${t} AS UBIGINT) END)`;
+}
+/** Module name without path; from the Symbol's `module!` or `module+0x` prefix when there is no Module column. */
+function moduleExpr(f) {
+    const fromSymbol = f.symbol ? `NULLIF(regexp_extract(${text(f.symbol)}, '^([^!+ ]+)[!+]', 1), '')` : "CAST(NULL AS VARCHAR)";
+    if (!f.module)
+        return fromSymbol;
+    const m = text(f.module);
+    // The regular expression only for values with a path: most exports (RawStack's) carry bare names.
+    const bare = `CASE WHEN contains(${m}, '/') OR contains(${m}, '\\') THEN NULLIF(regexp_extract(${m}, '([^\\\\/]+)$', 1), '') ELSE ${m} END`;
+    return `CASE WHEN ${m} IS NULL THEN ${fromSymbol} ELSE ${bare} END`;
+}
+/**
+ * The C++ namespace / class prefix of a symbol (`mod!A::B::C::method+0x10` → `A::B`, at most two levels),
+ * templates stripped; NULL for C-style names, which have none (the pattern's pitfall: fall back to modules).
+ */
+function namespaceOfSymbolSql(symbol) {
+    let fn = `regexp_replace(regexp_replace(${symbol}, '^[^!]*!', ''), '\\+0x[0-9a-fA-F]+$', '')`;
+    for (let i = 0; i < 3; i++)
+        fn = `regexp_replace(${fn}, '<[^<>]*>', '', 'g')`; // nested templates, innermost first
+    fn = `regexp_replace(${fn}, '\`anonymous namespace''', '(anonymous)', 'g')`;
+    const prefix = `regexp_extract(${fn}, '^(.*)::[^:]*$', 1)`;
+    return `NULLIF(array_to_string(list_slice(string_split(${prefix}, '::'), 1, 2), '::'), '')`;
+}
+/**
+ * SELECT text that maps a table's columns to the canonical ones: address, value (UBIGINT), kind, symbol,
+ * module, thread, region, namespace (a Namespace table's; symbols' namespaces are derived by the aggregation,
+ * once per distinct symbol), label, type, top_frame, wait (text), weight, depth (DOUBLE; weight 1 when the
+ * table has one row per item), low, high (UBIGINT); with `role`, only the rows of a mixed table
+ * (ROLE_SECTIONS) that role charts.
+ */
+function canonicalSelect(columns, from, role) {
+    const f = resolveColumns(columns);
+    const section = text(f.section);
+    const sections = role && f.section ? ROLE_SECTIONS[role] : undefined;
+    // A slot row is one value even where the table has a Count column for its profile rows.
+    const count = f.weight ? `coalesce(TRY_CAST(${text(f.weight)} AS DOUBLE), 0)` : "CAST(1 AS DOUBLE)";
+    const weight = f.section && f.weight ? `CASE WHEN ${section} = 'Slot' THEN CAST(1 AS DOUBLE) ELSE ${count} END` : count;
+    const thread = f.thread ? `lower(${text(f.thread)})` : "CAST(NULL AS VARCHAR)";
+    const select = [
+        `${address(f.address)} AS address`,
+        `${address(f.value)} AS value`,
+        `${text(f.kind)} AS kind`,
+        `${text(f.symbol)} AS symbol`,
+        `${moduleExpr(f)} AS module`,
+        `${thread} AS thread`,
+        `${text(f.region)} AS region`,
+        `${text(f.namespace)} AS namespace`,
+        `${f.depth ? `TRY_CAST(${text(f.depth)} AS DOUBLE)` : "CAST(NULL AS DOUBLE)"} AS depth`,
+        `${weight} AS weight`,
+        `${address(f.low)} AS low`,
+        `${address(f.high)} AS high`,
+        `${text(f.label)} AS label`,
+        `${text(f.type)} AS type`,
+        `${text(f.topFrame)} AS top_frame`,
+        `${text(f.wait)} AS wait`,
+        `${section} AS section`,
+    ];
+    const where = sections ? `\nWHERE ${section} IS NULL OR ${section} IN (${sections.map(literal).join(", ")})` : "";
+    return `SELECT ${select.join(",\n  ")}\nFROM ${from}${where}`;
+}
+/** A person-readable list of the names each field is read from (for "needs a ... column" messages). */
+function namesOf(field) {
+    return FIELD_NAMES[field].join(" or ");
+}
+
+/**
+ * The table engine behind the charts: an in-memory DuckDB that reads each input where it lies (CSV, JSON lines,
+ * Parquet) through a view, and maps its columns to the canonical ones (columns.ts), so that millions of rows are
+ * counted and binned in SQL and only the aggregates reach the chart grammar. Rows that arrive in memory (export
+ * documents, a dump's handle stream) are written once to a JSON lines file in a private temporary folder and
+ * read the same way. DuckDB is loaded on first use, so commands that draw nothing never pay for it.
+ */
+/** An input the charts cannot use (unreadable, empty, no column they know): the command exits 1 with this message. */
+class VizInputError extends Error {
+}
+function isResultDocument(x) {
+    return typeof x === "object" && x !== null && x.schema === "ewmda.result" && Array.isArray(x.rows);
+}
+/** What a file holds, from its first bytes (extensions lie: a `.json` may be JSON lines). */
+function sniffFormat(file) {
+    const fd = openSync(file, "r");
+    let head;
+    try {
+        const buf = Buffer.alloc(64 * 1024);
+        head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    }
+    finally {
+        closeSync(fd);
+    }
+    if (head.length === 0)
+        throw new VizInputError(`${file}: the file is empty`);
+    const magic = head.subarray(0, 4).toString("latin1");
+    if (magic === "MDMP")
+        return "minidump";
+    if (magic === "PAR1")
+        return "parquet";
+    const text = head.toString("utf8").replace(/^\uFEFF/, "");
+    const first = text.trimStart()[0];
+    if (first === "[") {
+        return /^\s*\[\s*\{\s*"schema"\s*:\s*"ewmda\.result"/.test(text) ? "documents" : "json-array";
+    }
+    if (first === "{") {
+        // Export documents carry "schema" first (export-json.ts); a plain row never has it.
+        return /^\s*\{\s*"schema"\s*:\s*"ewmda\.result"/.test(text) ? "documents" : "jsonl";
+    }
+    return "csv";
+}
+/** Export documents of a `--jsonl` or `--json` file. */
+function readDocuments(file) {
+    const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+    const parsed = [];
+    try {
+        if (text.trimStart().startsWith("["))
+            parsed.push(...JSON.parse(text));
+        else
+            for (const line of text.split("\n"))
+                if (line.trim())
+                    parsed.push(JSON.parse(line));
+    }
+    catch (e) {
+        throw new VizInputError(`${file}: not valid JSON lines of export documents (${e.message})`);
+    }
+    const docs = parsed.filter(isResultDocument);
+    if (docs.length !== parsed.length)
+        throw new VizInputError(`${file}: ${parsed.length - docs.length} of ${parsed.length} entries are not ewmda.result documents`);
+    return docs;
+}
+/** The DuckDB session of one command run. */
+class VizDb {
+    instance;
+    conn;
+    materialize;
+    counter = 0;
+    tables = [];
+    tmp;
+    constructor(instance, conn, materialize) {
+        this.instance = instance;
+        this.conn = conn;
+        this.materialize = materialize;
+    }
+    /**
+     * `materialize`: read each table's canonical columns into memory once, for callers that draw several charts
+     * from it (the report); otherwise each chart reads the file in place (one chart: one scan, no copy).
+     */
+    static async open(o = {}) {
+        const { DuckDBInstance } = await import('@duckdb/node-api');
+        const instance = await DuckDBInstance.create(":memory:");
+        return new VizDb(instance, await instance.connect(), o.materialize ?? false);
+    }
+    /** Rows as JSON-safe objects (BIGINTs as strings: cast to DOUBLE in SQL what must be a number). */
+    async query(sql) {
+        const reader = await this.conn.runAndReadAll(sql);
+        return reader.getRowObjectsJson();
+    }
+    loaded() {
+        return this.tables;
+    }
+    /** SQL FROM text over every loaded table of these roles (canonical columns), or undefined when there is none. */
+    source(...roles) {
+        const views = this.tables.filter((t) => roles.includes(t.role)).map((t) => `SELECT * FROM ${t.name}`);
+        return views.length ? `(${views.join(" UNION ALL ")})` : undefined;
+    }
+    /** Which canonical fields a role's tables have (e.g. whether slot tables carry a thread). */
+    has(role, field) {
+        return this.tables.some((t) => t.role === role && resolveColumns(t.columns)[field] !== undefined);
+    }
+    /**
+     * A table file read in place: CSV (every column as text, so hex values survive), JSON lines, a JSON array of
+     * rows, or Parquet. Export-document files go through `loadRows` (their rows are nested in documents).
+     */
+    async loadFile(file, format = sniffFormat(file)) {
+        const p = literal(path.resolve(file));
+        const reader = format === "csv" ? `read_csv(${p}, header = true, all_varchar = true)`
+            : format === "parquet" ? `read_parquet(${p})`
+                : format === "json-array" ? `read_json(${p}, format = 'array')`
+                    : `read_json(${p}, format = 'newline_delimited')`;
+        return this.register(reader, file, false);
+    }
+    /** Rows already in memory (export documents' rows, handles from a dump), with the column names they use. */
+    async loadRows(rows, columns, origin) {
+        if (!rows.length)
+            throw new VizInputError(`${origin}: no rows`);
+        this.tmp ??= mkdtempSync(path.join(os.tmpdir(), "ewmda-viz-"));
+        const file = path.join(this.tmp, `rows-${this.counter + 1}.jsonl`);
+        const out = createWriteStream(file);
+        for (const r of rows) {
+            const line = {};
+            for (const c of columns)
+                if (r[c] !== undefined && r[c] !== null)
+                    line[c] = typeof r[c] === "object" ? JSON.stringify(r[c]) : String(r[c]);
+            if (!out.write(JSON.stringify(line) + "\n"))
+                await new Promise((resolve) => out.once("drain", () => resolve()));
+        }
+        await new Promise((resolve, reject) => out.end((e) => (e ? reject(e) : resolve())));
+        // Every column declared as text: sampling cannot miss a column that only later rows have.
+        const cols = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(", ")}}`;
+        return this.register(`read_json(${literal(file)}, format = 'newline_delimited', columns = ${cols})`, origin, true);
+    }
+    /**
+     * The rows of export documents, one table per analysis (a RawStack document per thread makes one slot
+     * table). Documents whose columns fit no chart (Triage, BlockedThreads, placeholders) are skipped; rows
+     * without the field their role needs (a Negative or Info row saying what was examined) are left out.
+     */
+    async loadDocuments(docs, origin) {
+        const byAnalysis = new Map();
+        for (const d of docs) {
+            const list = byAnalysis.get(d.analysis.name);
+            if (list)
+                list.push(d);
+            else
+                byAnalysis.set(d.analysis.name, [d]);
+        }
+        const out = [];
+        for (const [analysis, group] of byAnalysis) {
+            const columns = [...new Set(group.flatMap((d) => d.columns.map((c) => c.name)))];
+            const role = detectRole(columns);
+            if (!role)
+                continue;
+            const need = resolveColumns(columns)[REQUIRED_FIELD[role]];
+            const rows = group.flatMap((d) => d.rows.filter((r) => r[need] !== undefined && r[need] !== null));
+            if (rows.length)
+                out.push(await this.loadRows(rows, columns, `${analysis} documents in ${origin}`));
+        }
+        return out;
+    }
+    async register(reader, origin, fromMemory) {
+        const name = `t${++this.counter}`;
+        try {
+            await this.conn.run(`CREATE VIEW ${name}_raw AS SELECT * FROM ${reader}`);
+        }
+        catch (e) {
+            throw new VizInputError(`${origin}: cannot be read as a table (${firstLine(e.message)})`);
+        }
+        const described = await this.query(`DESCRIBE ${name}_raw`);
+        const columns = described.map((r) => String(r.column_name));
+        const role = detectRole(columns);
+        if (!role) {
+            await this.conn.run(`DROP VIEW ${name}_raw`);
+            throw new VizInputError(`${origin}: no column the charts know (found: ${columns.join(", ")}; they read Address and Value, Kind or Class and Count, Low and High, Namespace, Type, or TopFrame)`);
+        }
+        // Materialized, the canonical rows are read once: every chart then aggregates from memory instead of parsing
+        // the file again (a report draws four charts from one table; the clusters query reads it three times).
+        await this.conn.run(`CREATE ${this.materialize ? "TABLE" : "VIEW"} ${name}_rows AS ${canonicalSelect(columns, `${name}_raw`, role)}`);
+        // A region is the Region column's, or else the thread's (each thread's stack is one region).
+        await this.conn.run(`CREATE VIEW ${name} AS SELECT * REPLACE (coalesce(region, thread) AS region) FROM ${name}_rows`);
+        const t = { name, origin, columns, role, fromMemory };
+        this.tables.push(t);
+        return t;
+    }
+    close() {
+        try {
+            this.conn.closeSync();
+        }
+        catch { /* already closed */ }
+        try {
+            this.instance.closeSync();
+        }
+        catch { /* already closed */ }
+        if (this.tmp)
+            rmSync(this.tmp, { recursive: true, force: true });
+        this.tmp = undefined;
+    }
+}
+function firstLine(s) {
+    return s.split("\n")[0].trim();
+}
+
+/**
+ * Exit statuses of the chart commands, the same as the rest of `ewmda`: 0 done, 1 an input that cannot be used
+ * (one line on standard error says which and why), 2 a usage error, 3 an internal error (with its stack).
+ */
+class VizUsageError extends Error {
+}
+async function guarded(command, run) {
+    try {
+        await run();
+    }
+    catch (e) {
+        const code = e.code;
+        if (e instanceof VizUsageError) {
+            process.stderr.write(`ewmda ${command}: ${e.message}\n`);
+            process.exitCode = 2;
+        }
+        else if (e instanceof VizInputError || e instanceof MinidumpError || code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
+            process.stderr.write(`ewmda ${command}: ${e.message}\n`);
+            process.exitCode = 1;
+        }
+        else {
+            process.stderr.write(`ewmda ${command}: internal error: ${e?.stack ?? String(e)}\n`);
+            process.exitCode = 3;
+        }
+    }
+}
+
+/**
+ * The aggregations behind each chart, in SQL over the canonical views (tables.ts): whatever the number of
+ * rows, a chart receives at most a few thousand aggregated marks. Limits (how many modules, threads,
+ * namespaces are drawn; when points become a density grid) live in `LIMITS`, with their reasons.
+ */
+/** How much a chart draws; the rest is folded into "(other ...)" or binned, and the caption says so. */
+const LIMITS = {
+    /** Modules drawn in the region profile: past 25 bars a horizontal bar chart stops being readable. */
+    profileModules: 25,
+    /** Namespaces drawn: the same reason. */
+    namespaces: 30,
+    /** Heat-map rows (threads) and columns (modules): 60 × 40 cells still show labels at 12 px. */
+    heatmapThreads: 60,
+    heatmapModules: 40,
+    /** Unique-stack groups drawn. */
+    stackGroups: 30,
+    /** Points drawn one by one in the clusters chart; more become a density grid of binsX × binsY cells. */
+    clusterPoints: 3000,
+    binsX: 100,
+    binsY: 60,
+};
+const num = (v) => (typeof v === "number" ? v : Number(v ?? 0));
+const str = (v) => (v === null || v === undefined ? "" : String(v));
+const NO_MODULE = "(not in a module)";
+const OTHER_MODULES = "(other modules)";
+/** Value counts per module and kind; `region` keeps one thread or region. */
+async function profile(db, from, region) {
+    const where = region === undefined ? "" : `WHERE lower(region) = ${literal(region.toLowerCase())}`;
+    const rows = await db.query(`
+    WITH base AS (
+      SELECT coalesce(module, '${NO_MODULE}') AS module, coalesce(kind, '(unclassified)') AS kind, sum(weight) AS n
+      FROM ${from} ${where} GROUP BY ALL),
+    mods AS (SELECT module, row_number() OVER (ORDER BY sum(n) DESC, module) AS rank FROM base GROUP BY module)
+    SELECT CASE WHEN rank <= ${LIMITS.profileModules} THEN base.module ELSE '${OTHER_MODULES}' END AS module, kind,
+      sum(n)::DOUBLE AS count, min(rank)::DOUBLE AS rank, (SELECT count(*) FROM mods)::DOUBLE AS modules
+    FROM base JOIN mods USING (module) GROUP BY ALL ORDER BY rank, kind`);
+    return {
+        bars: rows.map((r) => ({ module: str(r.module), kind: str(r.kind), count: num(r.count), rank: num(r.rank) })),
+        total: rows.reduce((s, r) => s + num(r.count), 0),
+        modules: rows.length ? num(rows[0].modules) : 0,
+        region,
+    };
+}
+/** Address vs value for slot tables (points, or a density grid past LIMITS.clusterPoints). */
+async function clusters(db, from) {
+    const valid = "address IS NOT NULL AND value IS NOT NULL";
+    const [stats] = await db.query(`SELECT count(*)::DOUBLE AS n, count(DISTINCT region)::DOUBLE AS regions FROM ${from} WHERE ${valid}`);
+    const total = num(stats?.n);
+    const regions = Math.max(1, num(stats?.regions));
+    const x = regions > 1 ? "offset" : "address";
+    // Offsets from each region's lowest address: a join with the per-region minimum (a window would sort every row).
+    const src = x === "offset"
+        ? `(SELECT s.*, (s.address - r.a0)::DOUBLE AS x FROM ${from} s JOIN (SELECT region, min(address) AS a0 FROM ${from} WHERE ${valid} GROUP BY region) r
+        ON s.region IS NOT DISTINCT FROM r.region WHERE s.address IS NOT NULL AND s.value IS NOT NULL)`
+        : `(SELECT *, address::DOUBLE AS x FROM ${from} WHERE ${valid})`;
+    if (total <= LIMITS.clusterPoints) {
+        const rows = await db.query(`SELECT x, value::DOUBLE AS value, coalesce(kind, '(unclassified)') AS kind FROM ${src}`);
+        return { mode: "points", points: rows.map((r) => ({ x: num(r.x), value: num(r.value), kind: str(r.kind) })), cells: [], ranges: [], total, regions, x };
+    }
+    // Bins are even in ln(1 + value), the same curve as the chart's symlog axis, so cells are even on screen.
+    const rows = await db.query(`
+    WITH p AS (SELECT x, ln(1 + value::DOUBLE) AS t FROM ${src}),
+    e AS (SELECT min(x) AS x0, greatest(max(x) - min(x), 1) / ${LIMITS.binsX} AS bx, greatest(max(t), 1e-9) / ${LIMITS.binsY} AS bt FROM p),
+    b AS (SELECT least(floor((x - x0) / bx), ${LIMITS.binsX - 1}) AS ix, least(floor(t / bt), ${LIMITS.binsY - 1}) AS iy, count(*) AS n
+          FROM p, e GROUP BY ALL)
+    SELECT (x0 + ix * bx)::DOUBLE AS x0, (x0 + (ix + 1) * bx)::DOUBLE AS x1, (exp(iy * bt) - 1)::DOUBLE AS y0, (exp((iy + 1) * bt) - 1)::DOUBLE AS y1, n::DOUBLE AS count
+    FROM b, e ORDER BY ix, iy`);
+    return { mode: "density", points: [], cells: rows.map((r) => ({ x0: num(r.x0), x1: num(r.x1), y0: num(r.y0), y1: num(r.y1), count: num(r.count) })), ranges: [], total, regions, x };
+}
+/** A Region Clusters table: each cluster's value range and count. */
+async function clusterRanges(db, from) {
+    const rows = await db.query(`
+    SELECT low::DOUBLE AS low, coalesce(high, low)::DOUBLE AS high, weight::DOUBLE AS count, coalesce(label, '(no label)') AS label
+    FROM ${from} WHERE low IS NOT NULL ORDER BY low`);
+    const ranges = rows.map((r) => ({ low: num(r.low), high: num(r.high), mid: (num(r.low) + num(r.high)) / 2, count: num(r.count), label: str(r.label) }));
+    return { mode: "ranges", points: [], cells: [], ranges, total: ranges.reduce((s, r) => s + r.count, 0), regions: 1, x: "address" };
+}
+/**
+ * Symbols grouped by module and C++ namespace / class prefix (`module!A::B`); C-style symbols, which have
+ * none, count under their module. From a Namespace table, its rows at depth 2 (or its deepest, if shallower).
+ */
+async function namespaces(db, from, fromNamespaceTable) {
+    // Symbols repeat (the same return address on many stacks): their namespace is derived once per distinct symbol.
+    const base = fromNamespaceTable
+        ? `SELECT namespace AS name, TRUE AS namespaced, weight AS n, NULL AS thread FROM ${from}
+       WHERE namespace IS NOT NULL AND (depth IS NULL OR depth = (SELECT least(2, max(depth)) FROM ${from}))`
+        : `WITH s AS (SELECT symbol, module, region, sum(weight) AS n FROM ${from} WHERE symbol IS NOT NULL GROUP BY ALL),
+         d AS (SELECT symbol, ${namespaceOfSymbolSql("symbol")} AS ns FROM (SELECT DISTINCT symbol FROM s))
+       SELECT CASE WHEN ns IS NULL THEN coalesce(module, '?') || ' (no namespace)' ELSE coalesce(module || '!', '') || ns END AS name,
+         ns IS NOT NULL AS namespaced, n, region AS thread FROM s JOIN d USING (symbol)`;
+    const rows = await db.query(`
+    WITH b AS (${base}),
+    g AS (SELECT name, bool_or(namespaced) AS namespaced, sum(n) AS n, count(DISTINCT thread) AS threads FROM b GROUP BY name)
+    SELECT name, namespaced, n::DOUBLE AS count, threads::DOUBLE AS threads, (SELECT count(*) FROM g)::DOUBLE AS namespaces, (SELECT sum(n) FROM g)::DOUBLE AS total
+    FROM g ORDER BY n DESC, name LIMIT ${LIMITS.namespaces}`);
+    return {
+        bars: rows.map((r) => ({ name: str(r.name), count: num(r.count), threads: num(r.threads), namespaced: r.namespaced === true || r.namespaced === "true" })),
+        total: rows.length ? num(rows[0].total) : 0,
+        namespaces: rows.length ? num(rows[0].namespaces) : 0,
+    };
+}
+/** Slots per thread and module (which modules each thread's residue holds). */
+async function heatmap(db, from) {
+    const rows = await db.query(`
+    WITH b AS (SELECT region AS thread, module, sum(weight) AS n FROM ${from} WHERE module IS NOT NULL AND region IS NOT NULL GROUP BY ALL),
+    th AS (SELECT thread, row_number() OVER (ORDER BY sum(n) DESC, thread) AS r FROM b GROUP BY thread),
+    mo AS (SELECT module, row_number() OVER (ORDER BY sum(n) DESC, module) AS r FROM b GROUP BY module)
+    SELECT b.thread, b.module, n::DOUBLE AS count, th.r::DOUBLE AS thread_rank, mo.r::DOUBLE AS module_rank,
+      (SELECT count(*) FROM th)::DOUBLE AS threads, (SELECT count(*) FROM mo)::DOUBLE AS modules
+    FROM b JOIN th USING (thread) JOIN mo USING (module)
+    WHERE th.r <= ${LIMITS.heatmapThreads} AND mo.r <= ${LIMITS.heatmapModules}
+    ORDER BY th.r, mo.r`);
+    return {
+        cells: rows.map((r) => ({ thread: str(r.thread), module: str(r.module), count: num(r.count), threadRank: num(r.thread_rank), moduleRank: num(r.module_rank) })),
+        threads: rows.length ? num(rows[0].threads) : 0,
+        modules: rows.length ? num(rows[0].modules) : 0,
+    };
+}
+async function handles(db, from) {
+    const rows = await db.query(`SELECT coalesce(type, '(unknown type)') AS type, sum(weight)::DOUBLE AS count FROM ${from} GROUP BY ALL HAVING sum(weight) > 0 ORDER BY count DESC, type`);
+    const bars = rows.map((r) => ({ type: str(r.type), count: num(r.count) }));
+    return { bars, total: bars.reduce((s, b) => s + b.count, 0) };
+}
+/** UniqueStacks groups: threads per distinct stack, labelled by top frame. */
+async function stacks(db, from) {
+    const rows = await db.query(`
+    WITH g AS (SELECT coalesce(top_frame, '(no frames)') AS top, coalesce(wait, '(unknown)') AS wait, weight AS n,
+      row_number() OVER (ORDER BY weight DESC, top_frame) AS rank FROM ${from} WHERE top_frame IS NOT NULL OR weight > 0)
+    SELECT top, wait, n::DOUBLE AS threads, rank::DOUBLE AS rank, (SELECT count(*) FROM g)::DOUBLE AS groups, (SELECT sum(n) FROM g)::DOUBLE AS total
+    FROM g WHERE rank <= ${LIMITS.stackGroups} ORDER BY rank`);
+    return {
+        // The rank keeps two groups with the same top frame (different stacks below it) apart.
+        bars: rows.map((r) => ({ label: `#${num(r.rank)} ${str(r.top)}`, wait: str(r.wait), threads: num(r.threads), rank: num(r.rank) })),
+        groups: rows.length ? num(rows[0].groups) : 0,
+        threads: rows.length ? num(rows[0].total) : 0,
+    };
+}
+
+/** Colours of the slot kinds of RawStack and RegionProfile (the notebook uses the same). */
+const KIND_COLORS = {
+    CodePointer: "#e15759",
+    ImagePointer: "#f28e2b",
+    DataPointer: "#4e79a7",
+    StackPointer: "#59a14f",
+    OtherStackPointer: "#8cd17d",
+    UnloadedModulePointer: "#b07aa1",
+    RawCodePointer: "#d37295",
+    HeapPointer: "#76b7b2",
+    String: "#edc948",
+    Status: "#9c755f",
+    SmallInt: "#a0a0a0",
+    Zero: "#d4d4d4",
+    Value: "#bab0ac",
+    Unreadable: "#79706e",
+};
+const EXTRA_COLORS = ["#ff9da7", "#a0cbe8", "#86bcb6", "#b6992d", "#499894", "#f1ce63", "#d4a6c8", "#fabfd2"];
+const FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif";
+const CONFIG = {
+    font: FONT,
+    background: "white",
+    padding: 12,
+    title: { fontSize: 16, anchor: "start", subtitleFontSize: 12, subtitleColor: "#444", offset: 10 },
+    // maxExtent: Vega stops pushing the axis title away from long labels at 200 px by default.
+    axis: { labelFontSize: 12, titleFontSize: 13, labelLimit: 360, maxExtent: 380, titlePadding: 10 },
+    legend: { labelFontSize: 12, titleFontSize: 13, labelLimit: 320 },
+    view: { stroke: "#ddd" },
+};
+const WIDTH = 640;
+/** A category axis's title written horizontally above its labels: a rotated title runs past short bar charts. */
+const TOP_TITLE = { titleAngle: 0, titleAlign: "right", titleAnchor: "end", titleBaseline: "bottom", titleX: -6, titleY: -6 };
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+const hex = (n) => `0x${Math.round(n).toString(16)}`;
+function kindScale(kinds) {
+    const known = Object.keys(KIND_COLORS).filter((k) => kinds.includes(k));
+    const other = [...new Set(kinds)].filter((k) => !(k in KIND_COLORS)).sort();
+    return { domain: [...known, ...other], range: [...known.map((k) => KIND_COLORS[k]), ...other.map((_, i) => EXTRA_COLORS[i % EXTRA_COLORS.length])] };
+}
+/** Powers of 0x100 up to the largest value: readable ticks for a symlog axis of 64-bit values. */
+function hexTicks(max) {
+    const ticks = [0];
+    for (let v = 0x100; v <= max * 1.0001; v *= 0x100)
+        ticks.push(v);
+    return ticks;
+}
+function base(title, subtitle) {
+    return {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: { text: title, subtitle },
+        config: CONFIG,
+        autosize: { type: "pad" },
+    };
+}
+/** The spec without its title and subtitle, for pages that show them as text above the chart. */
+function untitled(spec) {
+    const { title: _title, ...rest } = spec;
+    return rest;
+}
+function profileChart(d) {
+    const title = d.region ? `Region profile of ${d.region}: values per module and kind` : "Region profile: values per module and kind";
+    const shown = new Set(d.bars.map((b) => b.module)).size;
+    const subtitle = `${fmt(d.total)} values by the module they point into (${fmt(d.modules)} groups)` + (d.modules > shown ? `; the ${shown - 1} largest drawn, the rest as ${"(other modules)"}` : "");
+    const scale = kindScale(d.bars.map((b) => b.kind));
+    return {
+        id: "profile", title, subtitle, marks: d.bars.length,
+        table: { columns: ["Module", "Kind", "Values"], rows: d.bars.map((b) => [b.module, b.kind, b.count]) },
+        spec: {
+            ...base(title, subtitle),
+            width: WIDTH, height: { step: 20 },
+            data: { values: d.bars },
+            mark: { type: "bar", tooltip: true },
+            encoding: {
+                y: { field: "module", type: "nominal", title: "Module", sort: { field: "rank", op: "min", order: "ascending" }, axis: TOP_TITLE },
+                x: { field: "count", type: "quantitative", title: "Values (slots)", axis: { format: ",d" } },
+                color: { field: "kind", type: "nominal", title: "Kind", scale },
+                order: { field: "kind" },
+            },
+        },
+    };
+}
+function clustersChart(d) {
+    const title = "Region clusters: address against value";
+    const xTitle = d.x === "offset" ? "Offset of the slot in its region (bytes)" : "Slot address";
+    // The value axis reaches one hex digit past the largest value, so points at the top are not cut by the frame.
+    const yAxis = (max) => ({ values: hexTicks(max * 16), format: "#x", title: "Value (symlog scale)" });
+    const yScale = (max) => ({ type: "symlog", domain: [0, max * 16], nice: false });
+    if (d.mode === "ranges") {
+        const subtitle = `${fmt(d.ranges.length)} clusters of ${fmt(d.total)} values, by value range and size`;
+        const max = Math.max(1, ...d.ranges.map((r) => r.high));
+        const scale = kindScale(d.ranges.map((r) => r.label));
+        return {
+            id: "clusters", title: "Region clusters: value ranges", subtitle, marks: d.ranges.length * 2,
+            table: { columns: ["Low", "High", "Values", "Label"], rows: d.ranges.map((r) => [hex(r.low), hex(r.high), r.count, r.label]) },
+            spec: {
+                ...base("Region clusters: value ranges", subtitle),
+                width: WIDTH, height: 360,
+                data: { values: d.ranges },
+                encoding: {
+                    x: { field: "low", type: "quantitative", scale: yScale(max), axis: { ...yAxis(max), title: "Value range (symlog scale)" } },
+                    y: { field: "count", type: "quantitative", scale: { type: "log" }, title: "Values in the cluster (log scale)" },
+                    color: { field: "label", type: "nominal", title: "Cluster", scale },
+                },
+                layer: [
+                    { mark: { type: "rule", strokeWidth: 3 }, encoding: { x2: { field: "high" } } },
+                    { mark: { type: "point", filled: true, size: 60, tooltip: true }, encoding: { x: { field: "mid", type: "quantitative" } } },
+                ],
+            },
+        };
+    }
+    if (d.mode === "points") {
+        const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, one point each`;
+        const max = Math.max(1, ...d.points.map((p) => p.value));
+        const scale = kindScale(d.points.map((p) => p.kind));
+        return {
+            id: "clusters", title, subtitle, marks: d.points.length,
+            table: { columns: ["Kind", "Slots"], rows: countBy(d.points.map((p) => p.kind)) },
+            spec: {
+                ...base(title, subtitle),
+                width: WIDTH, height: 360,
+                data: { values: d.points },
+                mark: { type: "point", filled: true, size: 22, opacity: 0.75, tooltip: true },
+                encoding: {
+                    x: { field: "x", type: "quantitative", title: xTitle, scale: { zero: false }, axis: { format: "#x", labelOverlap: true } },
+                    y: { field: "value", type: "quantitative", scale: yScale(max), axis: yAxis(max) },
+                    color: { field: "kind", type: "nominal", title: "Kind", scale },
+                },
+            },
+        };
+    }
+    const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, counted in ${fmt(d.cells.length)} cells (too many to draw one by one)`;
+    const max = Math.max(1, ...d.cells.map((c) => c.y1));
+    return {
+        id: "clusters", title, subtitle, marks: d.cells.length,
+        table: { columns: ["Offset from", "Offset to", "Value from", "Value to", "Slots"], rows: d.cells.slice().sort((a, b) => b.count - a.count).map((c) => [hex(c.x0), hex(c.x1), hex(c.y0), hex(c.y1), c.count]) },
+        spec: {
+            ...base(title, subtitle),
+            width: WIDTH, height: 360,
+            data: { values: d.cells },
+            mark: { type: "rect", tooltip: true },
+            encoding: {
+                x: { field: "x0", type: "quantitative", title: xTitle, scale: { zero: false, nice: false }, axis: { format: "#x", labelOverlap: true } },
+                x2: { field: "x1" },
+                y: { field: "y0", type: "quantitative", scale: { type: "symlog", nice: false }, axis: yAxis(max) },
+                y2: { field: "y1" },
+                color: { field: "count", type: "quantitative", title: "Slots per cell", scale: { type: "log", scheme: "viridis" } },
+            },
+        },
+    };
+}
+function namespaceChart(d) {
+    const title = "Namespaces in the symbols";
+    const subtitle = `${fmt(d.total)} symbolized values in ${fmt(d.namespaces)} namespaces and modules` + (d.namespaces > d.bars.length ? `; the ${d.bars.length} largest drawn` : "");
+    const values = d.bars.map((b) => ({ ...b, group: b.namespaced ? "C++ namespace or class" : "module only (C-style names)" }));
+    return {
+        id: "namespace", title, subtitle, marks: values.length,
+        table: { columns: ["Namespace", "Values", "Threads"], rows: d.bars.map((b) => [b.name, b.count, b.threads]) },
+        spec: {
+            ...base(title, subtitle),
+            width: WIDTH, height: { step: 20 },
+            data: { values },
+            mark: { type: "bar", tooltip: true },
+            encoding: {
+                y: { field: "name", type: "nominal", sort: "-x", title: "module!namespace", axis: TOP_TITLE },
+                x: { field: "count", type: "quantitative", title: "Values (slots or frames)", axis: { format: ",d" } },
+                color: { field: "group", type: "nominal", title: "Symbol", scale: { domain: ["C++ namespace or class", "module only (C-style names)"], range: ["#4e79a7", "#bab0ac"] } },
+            },
+        },
+    };
+}
+function heatmapChart(d) {
+    const title = "Execution residue: modules in each thread's stack";
+    const shownThreads = new Set(d.cells.map((c) => c.thread)).size;
+    const shownModules = new Set(d.cells.map((c) => c.module)).size;
+    const subtitle = `${fmt(d.threads)} threads × ${fmt(d.modules)} modules` + (d.threads > shownThreads || d.modules > shownModules ? `; the ${shownThreads} threads and ${shownModules} modules with most residue drawn` : "");
+    return {
+        id: "heatmap", title, subtitle, marks: d.cells.length,
+        table: { columns: ["Thread", "Module", "Slots"], rows: d.cells.map((c) => [c.thread, c.module, c.count]) },
+        spec: {
+            ...base(title, subtitle),
+            width: { step: 24 }, height: { step: 16 },
+            data: { values: d.cells },
+            mark: { type: "rect", tooltip: true },
+            encoding: {
+                x: { field: "module", type: "nominal", title: "Module", sort: { field: "moduleRank", op: "min", order: "ascending" }, axis: { labelAngle: -40, orient: "top" } },
+                y: { field: "thread", type: "nominal", title: "Thread", sort: { field: "threadRank", op: "min", order: "ascending" }, axis: TOP_TITLE },
+                color: { field: "count", type: "quantitative", title: "Slots", scale: { type: "log", scheme: "blues" } },
+            },
+        },
+    };
+}
+function handlesChart(d, source) {
+    const title = "Handles per object type";
+    const subtitle = `${fmt(d.total)} handles of ${d.bars.length} types, ${source}`;
+    return {
+        id: "handles", title, subtitle, marks: d.bars.length,
+        table: { columns: ["Type", "Handles"], rows: d.bars.map((b) => [b.type, b.count]) },
+        spec: {
+            ...base(title, subtitle),
+            width: WIDTH, height: { step: 20 },
+            data: { values: d.bars },
+            encoding: {
+                // An explicit sort: "-x" means a different thing in each layer, and Vega-Lite warns when they differ.
+                y: { field: "type", type: "nominal", sort: { field: "count", op: "sum", order: "descending" }, title: "Object type", axis: TOP_TITLE },
+                x: { field: "count", type: "quantitative", title: "Handles", axis: { format: ",d" } },
+            },
+            layer: [
+                { mark: { type: "bar", color: "#4e79a7", tooltip: true } },
+                { mark: { type: "text", align: "left", dx: 4, fontSize: 12 }, encoding: { text: { field: "count", type: "quantitative", format: ",d" } } },
+            ],
+        },
+    };
+}
+function stacksChart(d) {
+    const title = "Unique stacks: threads per stack";
+    const subtitle = `${fmt(d.threads)} threads in ${fmt(d.groups)} distinct stacks` + (d.groups > d.bars.length ? `; the ${d.bars.length} largest groups drawn` : "") + "; labelled by top frame";
+    const scale = kindScale(d.bars.map((b) => b.wait));
+    return {
+        id: "stacks", title, subtitle, marks: d.bars.length,
+        table: { columns: ["Group", "Wait", "Threads"], rows: d.bars.map((b) => [b.label, b.wait, b.threads]) },
+        spec: {
+            ...base(title, subtitle),
+            width: WIDTH, height: { step: 20 },
+            data: { values: d.bars },
+            encoding: {
+                y: { field: "label", type: "nominal", sort: { field: "rank", op: "min", order: "ascending" }, title: "Stack group (top frame)", axis: TOP_TITLE },
+                x: { field: "threads", type: "quantitative", title: "Threads", axis: { tickMinStep: 1, format: ",d" } },
+            },
+            layer: [
+                { mark: { type: "bar", tooltip: true }, encoding: { color: { field: "wait", type: "nominal", title: "Wait", scale } } },
+                { mark: { type: "text", align: "left", dx: 4, fontSize: 12 }, encoding: { text: { field: "threads", type: "quantitative" } } },
+            ],
+        },
+    };
+}
+function countBy(xs) {
+    const m = new Map();
+    for (const x of xs)
+        m.set(x, (m.get(x) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Starts loading Vega and Vega-Lite (a few hundred milliseconds of module evaluation) so that it overlaps with
+ * DuckDB reading the table on its own threads; renderSvg awaits the same imports.
+ */
+function prefetchRenderer() {
+    void Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).catch(() => undefined);
+}
+/** Renders a chart to a standalone SVG document; ids are prefixed so several SVGs can share one HTML page. */
+async function renderSvg(spec, idPrefix) {
+    const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+    const warnings = [];
+    const handler = (_method, level, args) => warnings.push(`${level} ${args.map(String).join(" ")}`);
+    const logger = vega.logger(vega.Warn, "warn", handler);
+    const compiled = vl.compile(spec, { logger }).spec;
+    const view = new vega.View(vega.parse(compiled), { renderer: "none", logger, logLevel: vega.Warn });
+    try {
+        const svg = prefixIds(await view.toSVG(), idPrefix);
+        return { svg, width: view.width(), height: view.height(), warnings };
+    }
+    finally {
+        view.finalize();
+    }
+}
+/**
+ * Vega numbers clip paths and gradients per renderer (`clip1`, `gradient_0`), so two charts inline in one
+ * page would point at each other's definitions; a prefix per chart keeps every id and reference distinct.
+ */
+function prefixIds(svg, prefix) {
+    return svg
+        .replace(/\bid="([^"]+)"/g, (_m, id) => `id="${prefix}-${id}"`)
+        .replace(/url\(#([^)]+)\)/g, (_m, id) => `url(#${prefix}-${id})`)
+        .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${prefix}-${id}"`);
+}
+/** Fonts resvg looks for first; the report's SVG names the same families for browsers. */
+const PNG_FONT = "DejaVu Sans";
+/** PNG bytes of an SVG at `scale` (2: sharp on high-density screens and in documents). */
+async function renderPng(svg, scale = 2) {
+    const { Resvg } = await import('@resvg/resvg-js');
+    const r = new Resvg(svg, { fitTo: { mode: "zoom", value: scale }, background: "white", font: { loadSystemFonts: true, defaultFontFamily: PNG_FONT } });
+    return r.render().asPng();
+}
+
+/**
+ * One chart from loaded tables (used by `ewmda plot` and by the report), and the files a chart is written to.
+ * A chart that cannot be drawn from what was loaded says why, in words a person can act on.
+ */
+const CHART_TITLES = {
+    profile: "Region profile",
+    clusters: "Region clusters",
+    namespace: "Namespaces",
+    heatmap: "Execution residue heat map",
+    handles: "Handles per type",
+    stacks: "Unique stacks",
+};
+/** The kinds `ewmda plot` draws from one table. */
+const PLOT_KINDS = ["profile", "clusters", "namespace", "heatmap"];
+const REGION_INPUTS = "a region table (RawStack or Region Profile rows as CSV / JSON lines), RawStack export documents, or a dump";
+/** Aggregates and specifies one chart from what `db` holds. */
+async function buildChart(db, id, o = {}) {
+    switch (id) {
+        case "profile": {
+            const from = db.source("slots", "profile");
+            if (!from)
+                return { reason: `no region table in the inputs (give ${REGION_INPUTS})` };
+            const d = await profile(db, from, o.region);
+            return d.bars.length ? { chart: profileChart(d) } : { reason: o.region ? `no values of region or thread "${o.region}"` : "the region table has no rows" };
+        }
+        case "clusters": {
+            const slots = db.source("slots");
+            const ranges = db.source("clusters");
+            if (!slots && !ranges)
+                return { reason: `no region table with addresses and values, nor a Region Clusters table (give ${REGION_INPUTS})` };
+            const d = slots ? await clusters(db, slots) : await clusterRanges(db, ranges);
+            return d.total > 0 ? { chart: clustersChart(d) } : { reason: `no row has both an address and a value (${namesOf("address")}, ${namesOf("value")})` };
+        }
+        case "namespace": {
+            const table = db.source("namespaces");
+            const slots = db.source("slots");
+            if (!table && !slots)
+                return { reason: `no symbols in the inputs (give a Namespace table or ${REGION_INPUTS})` };
+            if (!table && !db.has("slots", "symbol"))
+                return { reason: `the region table has no ${namesOf("symbol")} column` };
+            const d = await namespaces(db, table ?? slots, table !== undefined);
+            return d.bars.length ? { chart: namespaceChart(d) } : { reason: "no value in the region table resolves to a symbol" };
+        }
+        case "heatmap": {
+            const slots = db.source("slots");
+            if (!slots)
+                return { reason: `no region table in the inputs (give ${REGION_INPUTS})` };
+            if (!db.has("slots", "thread") && !db.has("slots", "region"))
+                return { reason: `the region table has no ${namesOf("thread")} (or Region) column, so rows cannot be told apart by thread` };
+            const d = await heatmap(db, slots);
+            return d.cells.length ? { chart: heatmapChart(d) } : { reason: "no slot of the region table points into a module" };
+        }
+        case "handles": {
+            const from = db.source("handles");
+            if (!from)
+                return { reason: "no handle data in the inputs (a dump written with handle data, or Handles export documents)" };
+            const d = await handles(db, from);
+            return d.bars.length ? { chart: handlesChart(d, o.handleSource ?? "from a handle table") } : { reason: "the handle table is empty" };
+        }
+        case "stacks": {
+            const from = db.source("stacks");
+            if (!from)
+                return { reason: "no UniqueStacks result in the inputs (give a dump, or ewmda analyze --jsonl --pattern UniqueStacks output)" };
+            const d = await stacks(db, from);
+            return d.bars.length ? { chart: stacksChart(d) } : { reason: "UniqueStacks found no thread with a stack" };
+        }
+    }
+}
+/** Loads one input of `ewmda plot`: a table file, or export documents; a dump is refused (that is the report's job). */
+async function loadTableInput(db, file) {
+    const format = sniffFormat(file);
+    if (format === "minidump")
+        throw new VizInputError(`${file}: a dump, not a table (ewmda report ${file} --charts DIR draws every chart of a dump)`);
+    if (format === "documents") {
+        const tables = await db.loadDocuments(readDocuments(file), file);
+        if (!tables.length)
+            throw new VizInputError(`${file}: no document with rows the charts can use (RawStack, Region Profile, Region Clusters, Namespace, Handles, UniqueStacks)`);
+        return tables;
+    }
+    return [await db.loadFile(file, format)];
+}
+/** Writes through a temporary name, so an interrupted run never leaves half a file. */
+function writeAtomic(file, data) {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+}
+function imageFormatOf(file) {
+    const ext = path.extname(file).toLowerCase();
+    return ext === ".svg" ? "svg" : ext === ".png" ? "png" : undefined;
+}
+/** `ewmda plot`: one chart of one table file to an SVG or PNG file. */
+async function plotFile(table, kind, out, o = {}) {
+    const format = imageFormatOf(out);
+    if (!format)
+        throw new Error(`--out must end in .png or .svg: ${out}`);
+    prefetchRenderer();
+    const db = await VizDb.open();
+    try {
+        await loadTableInput(db, table);
+        const r = await buildChart(db, kind, o);
+        if ("reason" in r)
+            throw new VizInputError(`${table}: cannot draw ${kind}: ${r.reason}`);
+        const svg = await renderSvg(r.chart.spec, kind);
+        const data = format === "svg" ? svg.svg : await renderPng(svg.svg);
+        writeAtomic(out, data);
+        return { chart: r.chart, bytes: data.length, warnings: svg.warnings };
+    }
+    finally {
+        db.close();
+    }
+}
+
+/**
+ * `ewmda plot <table> --kind profile|clusters|namespace|heatmap --out FILE.png|.svg`: one chart of one exported
+ * table (CSV, JSON lines, Parquet, or export documents), aggregated in DuckDB and drawn with Vega-Lite.
+ */
+const plotCommand = defineCommand({
+    meta: { name: "plot", description: "Draw one chart of an exported table (region profile, clusters, namespaces, residue heat map) as PNG or SVG" },
+    args: {
+        table: { type: "positional", description: "table file: CSV, JSON lines or Parquet rows (RawStack / Region Profile / Region Clusters / Namespace), or export documents", required: true },
+        kind: { type: "string", description: `chart: ${PLOT_KINDS.join(", ")}` },
+        out: { type: "string", description: "image to write: FILE.png or FILE.svg" },
+        region: { type: "string", description: "profile of one thread or region only (its Thread or Region value, e.g. 0x1a4)" },
+    },
+    async run({ args }) {
+        await guarded("plot", async () => {
+            const extra = args._.slice(1);
+            if (extra.length)
+                throw new VizUsageError(`one table at a time (also given: ${extra.join(" ")})`);
+            if (!args.kind || !PLOT_KINDS.includes(args.kind))
+                throw new VizUsageError(`--kind must be one of ${PLOT_KINDS.join(", ")}${args.kind ? ` (not "${args.kind}")` : ""}`);
+            if (!args.out || !imageFormatOf(args.out))
+                throw new VizUsageError(`--out FILE.png or --out FILE.svg is required${args.out ? ` (not "${args.out}")` : ""}`);
+            const r = await plotFile(args.table, args.kind, args.out, { region: args.region });
+            for (const w of r.warnings)
+                process.stderr.write(`ewmda plot: ${w}\n`);
+            process.stdout.write(`${args.out}: ${r.chart.title} (${r.chart.subtitle})\n`);
+        });
+    },
+});
+
+/**
+ * Per-file checkpoints: how far into a file its documents have been published, so a restart neither
+ * loses nor repeats them. A file is known by its identity (device and inode) and a fingerprint of its
+ * first bytes, not by its name: a log rotated to another name keeps its checkpoint, and a new file that
+ * reuses an old inode does not inherit one. Each checkpoint is its own small JSON file, written to a
+ * temporary name and renamed, so a crash leaves the old checkpoint or the new one, never half of one.
+ */
+/** Bytes at the start of a file that identify it beside its inode. */
+const FINGERPRINT_BYTES = 512;
+function fingerprintOf(head) {
+    return createHash("sha256").update(head).digest("hex");
+}
+/** The default folder of a destination's checkpoints: $XDG_STATE_HOME/ewmda/publish/<destination hash>. */
+function defaultCheckpointDir(destination) {
+    const state = process.env.XDG_STATE_HOME || path.join(os.homedir(), ".local", "state");
+    return path.join(state, "ewmda", "publish", createHash("sha256").update(destination).digest("hex").slice(0, 16));
+}
+class CheckpointStore {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+        mkdirSync(dir, { recursive: true });
+    }
+    file(dev, ino) {
+        return path.join(this.dir, `${dev}-${ino}.json`);
+    }
+    /** The checkpoint of a file, when one was written for the same file (same inode and first bytes). */
+    load(dev, ino, head) {
+        let cp;
+        try {
+            cp = JSON.parse(readFileSync(this.file(dev, ino), "utf8"));
+        }
+        catch {
+            return undefined;
+        }
+        if (cp.dev !== dev || cp.ino !== ino)
+            return undefined;
+        const h = head(cp.fingerprintBytes);
+        if (h.length < cp.fingerprintBytes || fingerprintOf(h) !== cp.fingerprint)
+            return undefined; // another file on a reused inode
+        return cp;
+    }
+    save(cp) {
+        const target = this.file(cp.dev, cp.ino);
+        const tmp = `${target}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify({ ...cp, updated: new Date().toISOString() }));
+        renameSync(tmp, target);
+    }
+}
+
+/**
+ * JSON lines out of byte chunks, with the byte offset after each line (what a checkpoint records), without
+ * ever holding more than `maxLineBytes` of one line: a longer line is skipped to its end and reported
+ * as oversized with its first bytes, so one runaway line cannot exhaust memory.
+ */
+const NL = 0x0a;
+/** How much of an oversized line is kept for the dead-letter topic. */
+const OVERSIZED_HEAD_BYTES = 16 * 1024;
+class LineSplitter {
+    maxLineBytes;
+    carry = [];
+    carryBytes = 0;
+    /** Bytes of an oversized line skipped so far (its head is in `carry`), or -1 when not skipping. */
+    skipped = -1;
+    lineNo;
+    offset;
+    constructor(maxLineBytes, startOffset = 0, startLine = 0) {
+        this.maxLineBytes = maxLineBytes;
+        this.offset = startOffset;
+        this.lineNo = startLine;
+    }
+    /** Offset of the first byte not yet part of a complete line. */
+    get pendingStart() {
+        return this.offset - this.carryBytes - Math.max(0, this.skipped);
+    }
+    get linesSeen() {
+        return this.lineNo;
+    }
+    /** Splits the next chunk of the file (which starts where the previous one ended). Empty lines are dropped. */
+    push(chunk) {
+        const out = [];
+        let start = 0;
+        for (;;) {
+            const nl = chunk.indexOf(NL, start);
+            const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
+            this.offset += piece.length + (nl < 0 ? 0 : 1);
+            this.take(piece);
+            if (nl < 0)
+                break;
+            const line = this.finish();
+            if (line)
+                out.push(line);
+            start = nl + 1;
+        }
+        return out;
+    }
+    /** The last line when the file ends without a line end (only when the file is complete). */
+    flush() {
+        if (this.carryBytes === 0 && this.skipped < 0)
+            return undefined;
+        return this.finish();
+    }
+    take(piece) {
+        if (piece.length === 0)
+            return;
+        if (this.skipped >= 0) {
+            this.skipped += piece.length;
+            return;
+        }
+        if (this.carryBytes + piece.length > this.maxLineBytes) {
+            // Keep a head for the dead letter and count the rest.
+            const keep = Math.max(0, Math.min(piece.length, OVERSIZED_HEAD_BYTES - this.carryBytes));
+            if (keep > 0) {
+                this.carry.push(Buffer.from(piece.subarray(0, keep)));
+                this.carryBytes += keep;
+            }
+            this.skipped = piece.length - keep;
+            return;
+        }
+        this.carry.push(Buffer.from(piece));
+        this.carryBytes += piece.length;
+    }
+    finish() {
+        this.lineNo++;
+        let bytes = this.carry.length === 1 ? this.carry[0] : Buffer.concat(this.carry, this.carryBytes);
+        const total = this.carryBytes + Math.max(0, this.skipped);
+        const wasOversized = this.skipped >= 0;
+        this.carry = [];
+        this.carryBytes = 0;
+        this.skipped = -1;
+        if (this.lineNo === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+            bytes = bytes.subarray(3);
+        if (wasOversized)
+            bytes = bytes.subarray(0, OVERSIZED_HEAD_BYTES);
+        else if (bytes[bytes.length - 1] === 0x0d)
+            bytes = bytes.subarray(0, bytes.length - 1);
+        const text = bytes.toString("utf8");
+        if (wasOversized)
+            return { lineNo: this.lineNo, text, end: this.offset, oversizedBytes: total };
+        if (text.trim() === "")
+            return undefined;
+        return { lineNo: this.lineNo, text, end: this.offset };
+    }
+}
+
+/**
+ * Reads JSON-lines documents from files and folders, and with `follow` keeps reading what WinDbg sessions
+ * append, across rotation:
+ * - a folder means its `*.jsonl` / `*.ndjson` files and their numbered rotations (`session.jsonl.1`),
+ *   oldest first, and in follow mode every such file that appears later;
+ * - files are tracked by identity (device and inode), so a file renamed by rotation is read to its end
+ *   under its new name and the new file at the old name is read from its start; a file truncated in place
+ *   (copy-truncate rotation) is read again from its start;
+ * - a line is only taken once it ends with a line feed, except at the end of a file that is complete
+ *   (no follow) or was rotated away;
+ * - reading resumes from each file's checkpoint, and `commit()` of a chunk moves the checkpoint past it,
+ *   which the caller does once the chunk's documents are safely stored.
+ * Changes are noticed with fs.watch and, where that says nothing (network file systems), by polling.
+ */
+const DOCUMENT_FILE = /\.(jsonl|ndjson)(\.\d+)?$/;
+class FileSource {
+    options;
+    tracked = new Map();
+    watchers = [];
+    wake;
+    changed = false;
+    pollMs;
+    readBytes;
+    constructor(options) {
+        this.options = options;
+        this.pollMs = options.pollMs ?? 250;
+        this.readBytes = options.readBytes ?? 1024 * 1024;
+    }
+    log(message) {
+        this.options.log?.(message);
+    }
+    /** The files the inputs name now, oldest first within a folder. Missing inputs are an error unless following. */
+    discover() {
+        const files = [];
+        for (const input of this.options.inputs) {
+            let st;
+            try {
+                st = statSync(input);
+            }
+            catch (e) {
+                if (this.options.follow)
+                    continue; // a session may not have started its log yet
+                throw new Error(`${input}: ${e.code === "ENOENT" ? "no such file or folder" : e.message}`);
+            }
+            if (st.isDirectory()) {
+                const inDir = readdirSync(input)
+                    .filter((n) => DOCUMENT_FILE.test(n))
+                    .map((n) => path.join(input, n))
+                    .flatMap((p) => {
+                    try {
+                        const s = statSync(p);
+                        return s.isFile() ? [{ p, rank: rotationRank(p), mtime: s.mtimeMs }] : [];
+                    }
+                    catch {
+                        return [];
+                    }
+                });
+                // Older rotations first: a higher rotation number is older; then by modification time.
+                inDir.sort((a, b) => b.rank - a.rank || a.mtime - b.mtime || a.p.localeCompare(b.p));
+                files.push(...inDir.map((f) => f.p));
+            }
+            else {
+                files.push(input);
+            }
+        }
+        return files;
+    }
+    head(fd, bytes) {
+        const buf = Buffer.alloc(bytes);
+        const n = bytes > 0 ? readSync(fd, buf, 0, bytes, 0) : 0;
+        return buf.subarray(0, n);
+    }
+    open(file) {
+        let fd;
+        try {
+            fd = openSync(file, "r");
+        }
+        catch {
+            return undefined; // rotated away between readdir and open
+        }
+        const st = fstatSync(fd);
+        let start = 0;
+        let line = 0;
+        if (this.options.checkpoints && !this.options.fromStart) {
+            const cp = this.options.checkpoints.load(st.dev, st.ino, (n) => this.head(fd, n));
+            if (cp && cp.offset <= st.size) {
+                start = cp.offset;
+                line = cp.line;
+                if (start > 0)
+                    this.log(`${file}: resuming after line ${line} (byte ${start}) from its checkpoint`);
+            }
+        }
+        const fpBytes = Math.min(st.size, FINGERPRINT_BYTES);
+        return {
+            path: file, fd, dev: st.dev, ino: st.ino, pos: start,
+            splitter: new LineSplitter(this.options.maxLineBytes, start, line),
+            fingerprint: fingerprintOf(this.head(fd, fpBytes)), fingerprintBytes: fpBytes, orphan: false,
+        };
+    }
+    refresh() {
+        const seen = new Set();
+        for (const file of this.discover()) {
+            let st;
+            try {
+                st = statSync(file);
+            }
+            catch {
+                continue;
+            }
+            const key = `${st.dev}:${st.ino}`;
+            seen.add(key);
+            const t = this.tracked.get(key);
+            if (t) {
+                if (t.path !== file)
+                    this.log(`${t.path}: rotated to ${file}`);
+                t.path = file;
+                t.orphan = false;
+                continue;
+            }
+            const opened = this.open(file);
+            if (opened)
+                this.tracked.set(`${opened.dev}:${opened.ino}`, opened);
+        }
+        for (const [key, t] of this.tracked) {
+            if (!seen.has(key) && !t.orphan) {
+                t.orphan = true;
+                this.log(`${t.path}: rotated away; reading it to its end`);
+            }
+        }
+    }
+    commitTo(t, end, line) {
+        if (!this.options.checkpoints)
+            return;
+        if (t.fingerprintBytes < FINGERPRINT_BYTES) {
+            const h = this.head(t.fd, FINGERPRINT_BYTES);
+            t.fingerprint = fingerprintOf(h);
+            t.fingerprintBytes = h.length;
+        }
+        this.options.checkpoints.save({ path: t.path, dev: t.dev, ino: t.ino, fingerprint: t.fingerprint, fingerprintBytes: t.fingerprintBytes, offset: end, line });
+    }
+    chunk(t, lines, end, lineNo) {
+        return { file: t.path, lines, commit: () => this.commitTo(t, end, lineNo) };
+    }
+    /** One read from a file: the chunk of complete lines it gave, or undefined at its end. */
+    readOnce(t) {
+        const size = fstatSync(t.fd).size;
+        if (size < t.pos) {
+            this.log(`${t.path}: truncated (${size} < ${t.pos} bytes); reading it again from its start`);
+            t.pos = 0;
+            t.splitter = new LineSplitter(this.options.maxLineBytes, 0, 0);
+            t.fingerprintBytes = 0;
+        }
+        if (size === t.pos)
+            return undefined;
+        const buf = Buffer.allocUnsafe(Math.min(this.readBytes, size - t.pos));
+        const n = readSync(t.fd, buf, 0, buf.length, t.pos);
+        if (n <= 0)
+            return undefined;
+        t.pos += n;
+        const lines = t.splitter.push(buf.subarray(0, n));
+        return this.chunk(t, lines, t.splitter.pendingStart, t.splitter.linesSeen);
+    }
+    /** The last line of a file that will not grow any more (one without a final line feed). */
+    finishFile(t) {
+        const last = t.splitter.flush();
+        const end = t.pos;
+        return this.chunk(t, last ? [last] : [], end, t.splitter.linesSeen);
+    }
+    startWatching() {
+        const dirs = new Set();
+        for (const input of this.options.inputs) {
+            let isDir = false;
+            try {
+                isDir = statSync(input).isDirectory();
+            }
+            catch { /* not there yet */ }
+            dirs.add(isDir ? input : path.dirname(input));
+        }
+        for (const dir of dirs) {
+            try {
+                const w = watch(dir, { persistent: false }, () => this.poke());
+                w.on("error", () => undefined); // the folder went away: polling goes on
+                this.watchers.push(w);
+            }
+            catch {
+                // fs.watch is not available here: polling alone
+            }
+        }
+    }
+    poke() {
+        this.changed = true;
+        this.wake?.();
+    }
+    async idle() {
+        if (this.changed) {
+            this.changed = false;
+            return;
+        }
+        await new Promise((resolve) => {
+            const done = () => {
+                clearTimeout(timer);
+                this.options.signal?.removeEventListener("abort", done);
+                this.wake = undefined;
+                resolve();
+            };
+            const timer = setTimeout(done, this.pollMs);
+            this.wake = done;
+            this.options.signal?.addEventListener("abort", done, { once: true });
+        });
+        this.changed = false;
+    }
+    /** Chunks of lines, file by file, until the files end (or, following, until the signal aborts). */
+    async *chunks() {
+        const aborted = () => this.options.signal?.aborted === true;
+        if (this.options.follow)
+            this.startWatching();
+        try {
+            this.refresh();
+            for (;;) {
+                let progressed = false;
+                for (const [key, t] of [...this.tracked]) {
+                    for (;;) {
+                        if (aborted())
+                            return;
+                        const c = this.readOnce(t);
+                        if (!c)
+                            break;
+                        progressed = true;
+                        yield c;
+                    }
+                    if (!this.options.follow || t.orphan) {
+                        const last = this.finishFile(t);
+                        if (last && last.lines.length > 0)
+                            yield last;
+                        else
+                            last?.commit();
+                        if (t.orphan) {
+                            closeSync(t.fd);
+                            this.tracked.delete(key);
+                        }
+                    }
+                }
+                if (!this.options.follow)
+                    return;
+                if (!progressed)
+                    await this.idle();
+                if (aborted())
+                    return;
+                this.refresh();
+            }
+        }
+        finally {
+            for (const w of this.watchers)
+                w.close();
+            for (const t of this.tracked.values())
+                closeSync(t.fd);
+            this.tracked.clear();
+        }
+    }
+}
+/** `x.jsonl.3` -> 3, `x.jsonl` -> 0. */
+function rotationRank(p) {
+    const m = /\.(\d+)$/.exec(p);
+    return m ? Number(m[1]) : 0;
+}
+
+/**
+ * `ewmda publish`: JSON-lines documents from files and folders into Kafka, one topic per document kind
+ * (`<prefix>.<kind>`), keyed by target id, through an idempotent producer with compression; lines that are
+ * not valid documents go to `<prefix>.dead-letter` with the reason. A file's checkpoint moves only after
+ * the broker acknowledged its documents, so a restart (or a broker that went away and came back) neither
+ * loses nor repeats them.
+ */
+async function publish(options) {
+    checkTopicPrefix(options.prefix);
+    const log = options.log ?? (() => undefined);
+    const checker = new DocumentChecker();
+    const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const batchDocuments = options.batchDocuments ?? 5000;
+    // Kafka takes 1 MiB per partition's batch by default, after compression: gzip shrinks JSON several times.
+    const batchBytes = Math.max(options.batchBytes ?? (options.compression === "none" ? 1 : 4) * 1024 * 1024, maxBytes);
+    const patience = options.patienceMs ?? (options.follow ? Number.POSITIVE_INFINITY : 5 * 60_000);
+    const destination = `${[...options.brokers].sort().join(",")}/${options.prefix}`;
+    const checkpoints = options.checkpoints === false ? undefined : new CheckpointStore(options.checkpoints ?? defaultCheckpointDir(destination));
+    const source = new FileSource({
+        inputs: options.inputs, follow: options.follow === true, checkpoints, fromStart: options.fromStart,
+        maxLineBytes: maxBytes, pollMs: options.pollMs, signal: options.signal, log,
+    });
+    const tally = new Tally();
+    const retry = (what, fn) => retrying(what, fn, { transient: isTransient, giveUpAt: Date.now() + patience, signal: options.signal, log });
+    const kafkaOptions = { brokers: options.brokers, verbose: options.verbose, clientId: "ewmda-publish" };
+    await retry(`creating topics on ${options.brokers.join(",")}`, () => createTopics(kafkaOptions, [...checker.kinds().map((k) => topicFor(options.prefix, k)), deadLetterTopic(options.prefix)], options.partitions ?? 3));
+    const sink = kafkaSink({ brokers: options.brokers, prefix: options.prefix, compression: options.compression, verbose: options.verbose, clientId: "ewmda-publish" });
+    await retry("connecting the producer", () => sink.connect());
+    const stopProgress = startProgress("ewmda publish", "published", tally, options.progress === true);
+    let docs = [];
+    let dead = [];
+    let pendingBytes = 0;
+    // One batch in flight while the next is read and checked; checkpoints move in order behind them.
+    let inflight = Promise.resolve();
+    const send = async (d, x) => {
+        try {
+            await retry("publishing", () => sink.sendWithDeadLetters(d, x));
+        }
+        catch (e) {
+            // A batch larger than the broker takes (its compressed size is only known once compressed): halves.
+            if (e.type !== "MESSAGE_TOO_LARGE" || d.length + x.length < 2)
+                throw e;
+            const half = (n) => Math.ceil(n / 2);
+            await send(d.slice(0, half(d.length)), x.slice(0, half(x.length)));
+            await send(d.slice(half(d.length)), x.slice(half(x.length)));
+            return;
+        }
+        tally.done += d.length;
+    };
+    const flush = async () => {
+        if (docs.length === 0 && dead.length === 0)
+            return;
+        const d = docs;
+        const x = dead;
+        docs = [];
+        dead = [];
+        pendingBytes = 0;
+        await inflight;
+        inflight = send(d, x);
+        inflight.catch(() => undefined); // awaited (and thrown) by the next flush or at the end
+    };
+    try {
+        for await (const chunk of source.chunks()) {
+            for (const line of chunk.lines) {
+                tally.read++;
+                const where = `${chunk.file}:${line.lineNo}`;
+                const size = line.oversizedBytes ?? Buffer.byteLength(line.text);
+                tally.bytes += size;
+                const checked = line.oversizedBytes !== undefined ? oversized(line.oversizedBytes, maxBytes) : checker.checkText(line.text, maxBytes);
+                if (checked.ok) {
+                    docs.push({ id: checked.id, kind: checked.kind, targetId: checked.targetId, doc: checked.doc, text: line.text });
+                }
+                else {
+                    tally.reject(where, checked.category, checked.reason);
+                    dead.push({ source: where, category: checked.category, reason: checked.reason, text: line.text, size });
+                }
+                pendingBytes += line.oversizedBytes !== undefined ? Buffer.byteLength(line.text) : size;
+                if (docs.length + dead.length >= batchDocuments || pendingBytes >= batchBytes)
+                    await flush();
+            }
+            await flush();
+            inflight = inflight.then(() => chunk.commit());
+            // Following, a chunk is done once its lines are out: do not keep an appended line waiting for more.
+            if (options.follow)
+                await inflight;
+        }
+        await inflight;
+    }
+    finally {
+        stopProgress();
+        await inflight.catch(() => undefined);
+        await sink.dispose();
+    }
+    return tally;
+}
+/** `ewmda publish --dumps`: dump paths for `ewmda worker`, spread over the dumps topic's partitions. */
+async function submitDumps(options) {
+    checkTopicPrefix(options.prefix);
+    const requests = options.dumps.map((dump) => JSON.stringify({ dump, ...(options.patterns?.length ? { patterns: options.patterns } : {}) }));
+    await enqueue({ brokers: options.brokers, verbose: options.verbose, clientId: "ewmda-publish" }, dumpsTopic(options.prefix), requests, options.partitions ?? 6);
+    return options.dumps.length;
+}
+
+/**
+ * `ewmda publish FILE|DIR... [--follow]`: export documents (JSON lines) into Kafka, one topic per kind,
+ * keyed by target, with an idempotent producer, batching and compression; invalid lines to the dead-letter
+ * topic with the reason; a checkpoint per file. `--dumps`: the arguments are dump files for `ewmda worker`.
+ */
+const publishCommand = defineCommand({
+    meta: { name: "publish", description: "Publish export documents (JSON lines) to Kafka, one topic per kind; --follow tails logs that sessions still write" },
+    args: {
+        paths: { type: "positional", description: "JSON-lines files, or folders of *.jsonl / *.ndjson files (and their rotations)", required: true },
+        brokers: { type: "string", description: `Kafka brokers, HOST:PORT,... (default ${DEFAULT_BROKERS})` },
+        "topic-prefix": { type: "string", description: `topics are <prefix>.<kind> and <prefix>.dead-letter (default ${DEFAULT_PREFIX})` },
+        follow: { type: "boolean", description: "keep reading what is appended, new files in the folders, and rotated files, until Ctrl-C" },
+        checkpoints: { type: "string", description: "folder of the per-file checkpoints (default: per brokers and prefix under ~/.local/state/ewmda/publish)" },
+        "from-start": { type: "boolean", description: "ignore the checkpoints and publish every file from its start" },
+        "max-document-bytes": { type: "string", description: "larger documents go to the dead-letter topic (default 921600)" },
+        compression: { type: "string", description: "gzip or none (default gzip)" },
+        partitions: { type: "string", description: "partitions of topics this run creates (default 3; 6 for the dumps topic)" },
+        dumps: { type: "boolean", description: "the arguments are dump files: publish their paths to <prefix>.dumps for ewmda worker" },
+        pattern: { type: "string", description: "with --dumps: analyses or patterns the workers run (repeatable; default Triage)" },
+        progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
+        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    },
+    async run({ args, rawArgs }) {
+        await guarded$1("publish", async () => {
+            const inputs = args._.map(String);
+            if (inputs.length === 0)
+                throw new UsageError$1("name at least one file or folder");
+            const brokers = parseBrokers(args.brokers ?? DEFAULT_BROKERS);
+            const prefix = args["topic-prefix"] ?? DEFAULT_PREFIX;
+            const compression = args.compression ?? "gzip";
+            if (compression !== "gzip" && compression !== "none")
+                throw new UsageError$1("--compression must be gzip or none");
+            const partitions = numberArg(args.partitions, "partitions", undefined);
+            const log = logger("publish");
+            if (args.dumps) {
+                const n = await submitDumps({ brokers, prefix, dumps: inputs.map((d) => path.resolve(d)), patterns: repeated$1(rawArgs, "pattern"), partitions, verbose: args.verbose });
+                process.stdout.write(`ewmda publish: ${n} dump${n === 1 ? "" : "s"} queued on ${prefix}.dumps\n`);
+                return;
+            }
+            const tally = await withStopSignal((signal) => publish({
+                brokers, prefix, inputs, follow: args.follow === true,
+                checkpoints: args.checkpoints, fromStart: args["from-start"] === true,
+                maxDocumentBytes: numberArg(args["max-document-bytes"], "max-document-bytes", undefined),
+                compression, partitions, signal, log,
+                progress: args.progress ?? process.stderr.isTTY === true, verbose: args.verbose,
+            }));
+            const lines = tally.summary("ewmda publish", "published");
+            if (tally.rejected > 0)
+                lines.push(`  rejected lines are on ${deadLetterTopic(prefix)} with their reasons`);
+            process.stdout.write(lines.join("\n") + "\n");
+        });
+    },
+});
+
+/**
+ * The embedded default, for users with no servers: `ewmda store` puts documents from files into a local
+ * DuckDB database (the same tables for every kind as `ewmda consume --to DIR` fills), and `ewmda query`
+ * runs SQL over it. Nothing but Node is needed.
+ */
+/** A file holding one JSON array of documents (`ewmda analyze --json`), rather than JSON lines. */
+function isJsonArrayFile(file) {
+    try {
+        if (!statSync(file).isFile())
+            return false;
+        const fd = openSync(file, "r");
+        const buf = Buffer.alloc(4096);
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        closeSync(fd);
+        return buf.subarray(0, n).toString("utf8").replace(/^\uFEFF/, "").trimStart().startsWith("[");
+    }
+    catch {
+        return false;
+    }
+}
+async function store(options) {
+    const checker = new DocumentChecker();
+    const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    for (const input of options.inputs)
+        if (!existsSync(input))
+            throw new Error(`${input}: no such file or folder`);
+    const tally = new Tally();
+    const sink = duckdbSink({ path: options.db });
+    await sink.connect();
+    const stopProgress = startProgress("ewmda store", "stored", tally, options.progress === true);
+    let batch = [];
+    const take = (where, text, checked) => {
+        tally.read++;
+        tally.bytes += Buffer.byteLength(text);
+        if (checked.ok)
+            batch.push({ id: checked.id, kind: checked.kind, targetId: checked.targetId, doc: checked.doc, text });
+        else
+            tally.reject(where, checked.category, checked.reason);
+    };
+    const flush = async () => {
+        if (batch.length === 0)
+            return;
+        await sink.send(batch);
+        tally.done += batch.length;
+        batch = [];
+    };
+    try {
+        const arrays = options.inputs.filter(isJsonArrayFile);
+        for (const file of arrays) {
+            let docs;
+            try {
+                docs = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+            }
+            catch (e) {
+                tally.reject(file, "malformed", `malformed JSON: ${e.message}`);
+                continue;
+            }
+            for (const [i, doc] of docs.entries()) {
+                const text = JSON.stringify(doc);
+                take(`${file}[${i}]`, text, Buffer.byteLength(text) > maxBytes ? checker.checkText(text, maxBytes) : checker.check(doc));
+                if (batch.length >= 1000)
+                    await flush();
+            }
+        }
+        const lines = options.inputs.filter((i) => !arrays.includes(i));
+        if (lines.length) {
+            const source = new FileSource({ inputs: lines, follow: false, maxLineBytes: maxBytes, log: options.log });
+            for await (const chunk of source.chunks()) {
+                for (const line of chunk.lines) {
+                    const where = `${chunk.file}:${line.lineNo}`;
+                    if (line.oversizedBytes !== undefined) {
+                        tally.read++;
+                        tally.reject(where, "oversized", `oversized: ${line.oversizedBytes} bytes > ${maxBytes} bytes allowed`);
+                    }
+                    else {
+                        take(where, line.text, checker.checkText(line.text, maxBytes));
+                    }
+                    if (batch.length >= 1000)
+                        await flush();
+                }
+            }
+        }
+        await flush();
+    }
+    finally {
+        stopProgress();
+        await sink.dispose();
+    }
+    return tally;
+}
+/** Runs SQL over the store (opened read-only) and renders the result. */
+async function query(options) {
+    if (!existsSync(options.db))
+        throw new Error(`no database at ${options.db} (ewmda store FILE... creates it)`);
+    const { instance, connection } = await openDatabase(options.db, true);
+    try {
+        const reader = await connection.runAndReadAll(options.sql);
+        const columns = reader.columnNames();
+        const rows = reader.getRowObjectsJson();
+        return render(columns, rows, options.format ?? "table");
+    }
+    finally {
+        connection.closeSync();
+        instance.closeSync();
+    }
+}
+function cell(v) {
+    if (v === null || v === undefined)
+        return "";
+    return typeof v === "string" ? v : JSON.stringify(v);
+}
+function render(columns, rows, format) {
+    if (format === "json")
+        return JSON.stringify(rows, null, 2) + "\n";
+    if (format === "jsonl")
+        return rows.map((r) => JSON.stringify(r) + "\n").join("");
+    if (format === "csv") {
+        const esc = (s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+        return [columns.map(esc).join(","), ...rows.map((r) => columns.map((c) => esc(cell(r[c]))).join(","))].join("\n") + "\n";
+    }
+    // A table for people: one line per row, long values cut to keep lines readable.
+    const MAX = 60;
+    const text = rows.map((r) => columns.map((c) => {
+        const s = cell(r[c]).replace(/\s+/g, " ");
+        return s.length > MAX ? `${s.slice(0, MAX - 3)}...` : s;
+    }));
+    const widths = columns.map((c, i) => Math.max(c.length, ...text.map((t) => t[i].length)));
+    const line = (vals) => vals.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+    return [line(columns), ...text.map(line), `(${rows.length} row${rows.length === 1 ? "" : "s"})`].join("\n") + "\n";
+}
+
+/**
+ * `ewmda query "SQL" [--db PATH]`: SQL over the local store (`ewmda store`, `ewmda consume --to DIR`).
+ * Tables: one per kind (`result`, ...) with id, target_id, dump_file, process_id, process_name, analysis,
+ * patterns, time, schema_version and the document as JSON in `doc`; `result_rows` has one row per row of
+ * the results (verdict, evidence, source, row); `documents` is every kind together.
+ */
+const queryCommand = defineCommand({
+    meta: { name: "query", description: "Run SQL over the local DuckDB store of documents (tables per kind, result_rows, documents)" },
+    args: {
+        sql: { type: "positional", description: "the SQL statement, e.g. \"SELECT analysis, verdict, evidence FROM result_rows WHERE verdict = 'Positive'\"", required: true },
+        db: { type: "string", description: `the database file (default ${DEFAULT_DB})` },
+        json: { type: "boolean", description: "print a JSON array of row objects" },
+        jsonl: { type: "boolean", description: "print one JSON object per row" },
+        csv: { type: "boolean", description: "print CSV with a header line" },
+    },
+    async run({ args }) {
+        await guarded$1("query", async () => {
+            const formats = ["json", "jsonl", "csv"].filter((f) => args[f] === true);
+            if (formats.length > 1)
+                throw new UsageError$1("choose one of --json, --jsonl, --csv");
+            if (!args.sql)
+                throw new UsageError$1("give the SQL to run");
+            const format = formats[0] ?? "table";
+            process.stdout.write(await query({ db: args.db ?? DEFAULT_DB, sql: String(args.sql), format }));
+        });
+    },
+});
+
+/** Rows of a chart's data table shown in the page; the rest is in the chart and the notebook. */
+const TABLE_ROWS = 200;
+function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+function targetText(t) {
+    const who = t.processName ? `${t.processName}${t.processId !== null && t.processId !== undefined ? `, pid ${t.processId} (0x${t.processId.toString(16)})` : ""}` : "unknown process";
+    return [who, t.arch, t.kind && `${t.kind} dump`, t.dumpFile && baseName(t.dumpFile)].filter(Boolean).join(" · ");
+}
+function baseName(p) {
+    return p.split(/[\\/]/).pop() ?? p;
+}
+const STYLE = `
+:root { color-scheme: light; }
+body { font: 15px/1.45 "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; color: #1d1d1f; margin: 0; background: #f6f6f4; }
+header { background: #20242c; color: #fff; padding: 18px 32px; }
+header h1 { margin: 0 0 4px; font-size: 22px; }
+header p { margin: 0; color: #c9ced6; }
+main { max-width: 1180px; margin: 0 auto; padding: 8px 32px 48px; }
+nav { margin: 18px 0 6px; font-size: 14px; }
+nav a { margin-right: 14px; color: #2b5ea7; }
+h2 { font-size: 19px; margin: 28px 0 6px; }
+section { background: #fff; border: 1px solid #e2e2de; border-radius: 6px; padding: 14px 18px; margin: 16px 0; }
+section h2 { margin-top: 0; }
+.caption { color: #444; margin: 0 0 10px; }
+figure { margin: 0; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; display: block; }
+.missing { color: #7a4b00; background: #fff6e0; border-left: 4px solid #e0a000; padding: 8px 12px; margin: 0; }
+table { border-collapse: collapse; font-size: 13px; width: 100%; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eee; vertical-align: top; }
+th { background: #f0f0ec; }
+details th { position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 12px; }
+details { margin-top: 10px; }
+details > div { max-height: 360px; overflow: auto; }
+.verdict { display: inline-block; min-width: 70px; text-align: center; border-radius: 3px; padding: 0 6px; font-size: 12px; font-weight: bold; }
+.v-Positive { background: #fde2e1; color: #a1150e; }
+.v-Suspicious { background: #fff1cc; color: #7a5200; }
+.v-Info { background: #e3edf9; color: #1f4f8f; }
+.v-Negative { background: #e4f4e4; color: #256b25; }
+ul.inputs { margin: 6px 0 0; padding-left: 20px; }
+`;
+function triageHtml(t) {
+    const rows = t.rows.map((r) => {
+        const verdict = String(r.Verdict ?? "");
+        const cell = (k) => escapeHtml(r[k] === undefined || r[k] === null ? "" : String(r[k]));
+        return `<tr><td>${cell("Section")}</td><td><span class="verdict v-${escapeHtml(verdict)}">${escapeHtml(verdict)}</span></td><td>${cell("Pattern")}</td><td>${cell("Finding")}<div class="mono">${cell("Command")}</div></td><td class="mono">${cell("Evidence")}</td></tr>`;
+    });
+    return `<p class="caption">${escapeHtml(t.target)}: ${escapeHtml(t.summary)}</p>
+<table class="triage"><thead><tr><th>Section</th><th>Verdict</th><th>Pattern</th><th>Finding and how to see it</th><th>Evidence</th></tr></thead>
+<tbody>${rows.join("\n")}</tbody></table>`;
+}
+function chartHtml(c) {
+    const head = `<section class="chart" id="chart-${c.id}" data-chart="${c.id}"><h2>${escapeHtml(c.title)}</h2>`;
+    if ("missing" in c)
+        return `${head}<p class="missing" data-missing="true">Not drawn: ${escapeHtml(c.missing)}</p></section>`;
+    const shown = c.table.rows.slice(0, TABLE_ROWS);
+    const more = c.table.rows.length > shown.length ? ` (first ${shown.length} of ${c.table.rows.length})` : "";
+    const body = shown.map((r) => `<tr>${r.map((v) => (typeof v === "number" ? `<td class="num">${v.toLocaleString("en-US")}</td>` : `<td>${escapeHtml(v)}</td>`)).join("")}</tr>`).join("\n");
+    return `${head}<p class="caption">${escapeHtml(c.subtitle)}</p>
+<figure data-marks="${c.marks}">${c.svg}</figure>
+<details><summary>Data${more}</summary><div><table><thead><tr>${c.table.columns.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table></div></details></section>`;
+}
+function renderReportHtml(m) {
+    const title = m.targets.length ? `ewmda report: ${m.targets.map((t) => t.processName ?? "unknown process").join(", ")}` : "ewmda report";
+    const sub = m.targets.length ? m.targets.map(targetText).join(" | ") : "tables only";
+    const nav = [`<a href="#triage">Triage</a>`, ...m.charts.map((c) => `<a href="#chart-${c.id}">${escapeHtml(CHART_TITLES[c.id])}</a>`)].join("");
+    const triage = m.triage.length
+        ? m.triage.map(triageHtml).join("\n")
+        : `<p class="missing">No triage in the inputs: give a dump, or the output of <code>ewmda analyze DUMP --jsonl</code>.</p>`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="ewmda ${escapeHtml(m.version)}">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><h1>${escapeHtml(title)}</h1><p>${escapeHtml(sub)}</p><p>Written ${escapeHtml(m.generated)} by ewmda ${escapeHtml(m.version)}</p></header>
+<main>
+<nav>${nav}</nav>
+<section id="triage"><h2>Triage</h2>${triage}</section>
+${m.charts.map(chartHtml).join("\n")}
+<section id="inputs"><h2>Inputs</h2><ul class="inputs">${m.inputs.map((i) => `<li><code>${escapeHtml(i.file)}</code>: ${escapeHtml(i.what)}</li>`).join("")}</ul>
+${m.notes.length ? `<ul class="inputs">${m.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : ""}</section>
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * `ewmda report`: from dumps, export documents and tables to one self-contained HTML file (report-html.ts),
+ * and every chart as SVG and PNG in a folder when asked.
+ *
+ * Inputs are told apart by their bytes: a minidump is opened with the very dist/ewmda.js a WinDbg user loads and
+ * runs Triage, UniqueStacks, Handles and RawStack on every thread; export documents (`ewmda analyze --jsonl`)
+ * give their rows; any other file is a table (CSV, JSON lines, Parquet) whose columns say what it holds
+ * (columns.ts). Handle counts come from the Handles analysis when its documents carry a type column, and
+ * otherwise from the dump's handle stream.
+ */
+const REPORT_CHARTS = ["profile", "clusters", "namespace", "heatmap", "handles", "stacks"];
+/** The analyses run on a dump (those of them that exist in this build), then RawStack per thread. */
+const DUMP_ANALYSES = ["Triage", "UniqueStacks", "Handles"];
+function analyzeDump(file, o) {
+    let session;
+    try {
+        session = openSession(file, { symbolsDir: o.symbolsDir, ...o.session });
+    }
+    catch (e) {
+        if (e instanceof MinidumpError)
+            throw new VizInputError(`${file}: ${e.message}`);
+        throw e;
+    }
+    try {
+        const metas = ANALYSES.map((a) => a.meta).filter((m) => DUMP_ANALYSES.includes(m.name));
+        const progress = o.progress ?? (() => undefined);
+        const docs = analyze(session, metas, "json", (l) => progress(`${path.basename(file)}: ${l}`)).documents;
+        const threads = session.target.threads;
+        const failures = [];
+        threads.forEach((t, i) => {
+            if (i % 50 === 0)
+                progress(`${path.basename(file)}: RawStack, threads ${i + 1}-${Math.min(threads.length, i + 50)} of ${threads.length}`);
+            const tid = `0x${t.id.toString(16)}`;
+            try {
+                docs.push(JSON.parse(String(session.dbg.dx(`Debugger.Utility.Ewmda.RawStack(${tid}).ToJson()`))));
+            }
+            catch (e) {
+                failures.push(`${path.basename(file)}: RawStack failed on thread ${tid}: ${e.message.split("\n")[0]}`);
+            }
+        });
+        const handlesDoc = docs.find((d) => d.analysis.name === "Handles");
+        const handlesUsable = handlesDoc !== undefined && detectRole(handlesDoc.columns.map((c) => c.name)) === "handles";
+        const stream = session.dump.handles();
+        const handles = handlesUsable || !stream ? undefined : stream.map((h) => ({ Type: h.typeName ?? "(no type name)" }));
+        return { docs, handles, hasHandleStream: stream !== undefined, failures };
+    }
+    finally {
+        session.close();
+    }
+}
+async function loadInputs(db, inputs, o) {
+    const docs = [];
+    const described = [];
+    const notes = [];
+    const handleSources = new Set();
+    let dumpWithoutHandles = false;
+    for (const file of inputs) {
+        const format = sniffFormat(file);
+        if (format === "minidump") {
+            o.progress?.(`${file}: opening`);
+            const r = analyzeDump(file, o);
+            docs.push(...r.docs);
+            notes.push(...r.failures);
+            const tables = await db.loadDocuments(r.docs, file);
+            if (tables.some((t) => t.role === "handles"))
+                handleSources.add("the Handles analysis");
+            if (r.handles?.length) {
+                await db.loadRows(r.handles, ["Type"], `handle stream of ${file}`);
+                handleSources.add("the dump's handle stream");
+            }
+            if (!r.hasHandleStream && !tables.some((t) => t.role === "handles"))
+                dumpWithoutHandles = true;
+            const threads = r.docs.filter((d) => d.analysis.name === "RawStack").length;
+            described.push({ file, what: `minidump: ${r.docs.length - threads} analyses and RawStack on ${threads} threads` });
+        }
+        else if (format === "documents") {
+            const fileDocs = readDocuments(file);
+            docs.push(...fileDocs);
+            const tables = await db.loadDocuments(fileDocs, file);
+            if (tables.some((t) => t.role === "handles"))
+                handleSources.add("the Handles analysis");
+            const names = [...new Set(fileDocs.map((d) => d.analysis.name))];
+            described.push({ file, what: `${fileDocs.length} export documents (${names.join(", ")})` });
+        }
+        else {
+            const t = await db.loadFile(file, format);
+            if (t.role === "handles")
+                handleSources.add("a handle table");
+            described.push({ file, what: `${format === "json-array" ? "JSON" : format.toUpperCase()} table (${t.role}: ${t.columns.join(", ")})` });
+        }
+    }
+    if (docs.some((d) => d.analysis.name === "RawStack")) {
+        notes.push("Region charts from RawStack count the slots RawStack shows: every pointer-sized slot but plain values (dx @$ewmda.RawStack(tid, \"all\") lists those too).");
+    }
+    const handleSource = handleSources.size ? `from ${[...handleSources].join(" and ")}` : undefined;
+    return { docs, described, notes, handleSource, dumpWithoutHandles };
+}
+async function buildReport(inputs, o) {
+    if (!inputs.length)
+        throw new VizInputError("no input: give a dump, export documents (ewmda analyze --jsonl) or tables");
+    prefetchRenderer();
+    const db = await VizDb.open({ materialize: true });
+    try {
+        const { docs: allDocs, described, notes, handleSource, dumpWithoutHandles } = await loadInputs(db, inputs, o);
+        const triage = allDocs.filter((d) => d.analysis.name === "Triage").map((d) => ({
+            target: d.target ? targetText(d.target) : "unknown target",
+            summary: d.summary ?? "",
+            rows: d.rows,
+        }));
+        const targets = uniqueTargets(allDocs);
+        const charts = [];
+        const results = [];
+        const warnings = [];
+        mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+        if (o.chartsDir)
+            mkdirSync(o.chartsDir, { recursive: true });
+        for (const id of REPORT_CHARTS) {
+            o.progress?.(`chart: ${id}`);
+            const r = await buildChart(db, id, { handleSource });
+            if ("reason" in r) {
+                const reason = id === "handles" && dumpWithoutHandles ? "the dump has no handle stream (it was written without handle data, e.g. MiniDumpWithHandleData)" : r.reason;
+                charts.push({ id, title: CHART_TITLES[id], missing: reason });
+                results.push({ id, drawn: false, reason });
+                continue;
+            }
+            // The page shows the title and subtitle as text; the files carry them in the picture.
+            const inPage = await renderSvg(untitled(r.chart.spec), `ewmda-${id}`);
+            warnings.push(...inPage.warnings.map((w) => `${id}: ${w}`));
+            const files = [];
+            if (o.chartsDir) {
+                const standalone = await renderSvg(r.chart.spec, id);
+                const svgFile = path.join(o.chartsDir, `${id}.svg`);
+                const pngFile = path.join(o.chartsDir, `${id}.png`);
+                writeAtomic(svgFile, standalone.svg);
+                writeAtomic(pngFile, await renderPng(standalone.svg));
+                files.push(svgFile, pngFile);
+            }
+            charts.push({ id, title: r.chart.title, subtitle: r.chart.subtitle, svg: inPage.svg, marks: r.chart.marks, table: r.chart.table });
+            results.push({ id, drawn: true, marks: r.chart.marks, files });
+        }
+        if (o.chartsDir)
+            await exportTables(db, allDocs, o.chartsDir);
+        const html = renderReportHtml({
+            version: VERSION$1, generated: (o.now ?? new Date()).toISOString(), targets, inputs: described, triage, charts, notes,
+        });
+        writeAtomic(o.out, html);
+        return { html, charts: results, warnings };
+    }
+    finally {
+        db.close();
+    }
+}
+/** The rows behind the region charts as one CSV (hex values, the column names of RawStack's export). */
+const REGION_CSV = "region.csv";
+/** The export documents read or made (RawStack's rows are in the CSV), one per line. */
+const FINDINGS_JSONL = "findings.jsonl";
+/**
+ * Beside the pictures, the tables they were drawn from, so the notebook (notebooks/residue-analysis.ipynb)
+ * draws the same charts with pandas: the slot rows as `region.csv` (when some came from a dump or documents),
+ * and the documents other than RawStack's as `findings.jsonl`.
+ */
+async function exportTables(db, docs, dir) {
+    // Only rows the user has no file of (from dumps and documents); a table file given as input is already one.
+    const slots = db.loaded().some((t) => t.role === "slots" && t.fromMemory) ? db.source("slots") : undefined;
+    if (slots) {
+        const hex = (c) => `CASE WHEN ${c} IS NULL THEN NULL ELSE '0x' || lower(hex(${c})) END`;
+        const final = path.join(dir, REGION_CSV);
+        const tmp = path.join(dir, `.${REGION_CSV}.${process.pid}.tmp`);
+        await db.query(`COPY (SELECT thread AS Thread, ${hex("address")} AS Address, ${hex("value")} AS Value, kind AS Kind, symbol AS Symbol, module AS Module
+      FROM ${slots}) TO ${literal(tmp)} (FORMAT csv, HEADER true)`);
+        renameSync(tmp, final);
+    }
+    const rest = docs.filter((d) => d.analysis.name !== "RawStack");
+    if (rest.length)
+        writeAtomic(path.join(dir, FINDINGS_JSONL), rest.map((d) => JSON.stringify(d)).join("\n") + "\n");
+}
+function uniqueTargets(docs) {
+    const seen = new Map();
+    for (const d of docs) {
+        if (!d.target)
+            continue;
+        const key = `${d.target.dumpFile ?? ""}|${d.target.processId ?? ""}`;
+        if (!seen.has(key))
+            seen.set(key, d.target);
+    }
+    return [...seen.values()];
+}
+
+/**
+ * `ewmda report <dump | findings.jsonl | table...> --out report.html [--charts DIR]`: one self-contained HTML
+ * report (triage summary and charts, no network needed to open it), and each chart as SVG and PNG in DIR.
+ */
+const reportCommand = defineCommand({
+    meta: { name: "report", description: "Write an HTML report (triage and charts) of dumps, export documents and tables; --charts DIR also writes each chart as SVG and PNG" },
+    args: {
+        inputs: { type: "positional", description: "minidumps, export documents (ewmda analyze --jsonl) and tables (CSV, JSON lines, Parquet), in any mix", required: true },
+        out: { type: "string", description: "HTML file to write" },
+        charts: { type: "string", description: "folder for every chart as <name>.svg and <name>.png, and the tables behind them (region.csv, findings.jsonl) for notebooks/residue-analysis.ipynb" },
+        symbols: { type: "string", description: "folder of Breakpad .sym files (symbol-server layout) for function names in dumps" },
+        progress: { type: "boolean", description: "show progress on standard error (default: when it is a terminal)" },
+    },
+    async run({ args }) {
+        await guarded("report", async () => {
+            if (!args.out)
+                throw new VizUsageError("--out report.html is required");
+            if (!/\.html?$/i.test(args.out))
+                throw new VizUsageError(`--out must name an .html file (not "${args.out}")`);
+            const showProgress = args.progress ?? process.stderr.isTTY === true;
+            const r = await buildReport(args._, {
+                out: args.out, chartsDir: args.charts, symbolsDir: args.symbols,
+                progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
+            });
+            for (const w of r.warnings)
+                process.stderr.write(`ewmda report: ${w}\n`);
+            const drawn = r.charts.filter((c) => c.drawn).length;
+            const lines = [`${args.out}: ${drawn} of ${r.charts.length} charts drawn${args.charts ? `, each also as SVG and PNG in ${args.charts}` : ""}`];
+            for (const c of r.charts)
+                if (!c.drawn)
+                    lines.push(`  ${c.id}: not drawn: ${c.reason}`);
+            process.stdout.write(lines.join("\n") + "\n");
+        });
+    },
+});
+
+/**
+ * `ewmda store FILE|DIR... [--db PATH]`: export documents into a local DuckDB database, with no server:
+ * the embedded default of the event stream (`ewmda query` reads it).
+ */
+const storeCommand = defineCommand({
+    meta: { name: "store", description: "Store export documents (JSON lines, or ewmda analyze --json arrays) in a local DuckDB database; no server needed" },
+    args: {
+        paths: { type: "positional", description: "JSON-lines or JSON-array files, or folders of *.jsonl / *.ndjson files", required: true },
+        db: { type: "string", description: `the database file (default ${DEFAULT_DB})` },
+        "max-document-bytes": { type: "string", description: "larger documents are rejected (default 921600)" },
+        progress: { type: "boolean", description: "print progress on standard error every second" },
+    },
+    async run({ args }) {
+        await guarded$1("store", async () => {
+            const inputs = args._.map(String);
+            if (inputs.length === 0)
+                throw new UsageError$1("name at least one file or folder");
+            const db = args.db ?? DEFAULT_DB;
+            const tally = await store({ inputs, db, maxDocumentBytes: numberArg(args["max-document-bytes"], "max-document-bytes", undefined), progress: args.progress, log: logger("store") });
+            const lines = tally.summary("ewmda store", `stored in ${db}`);
+            process.stdout.write(lines.join("\n") + "\n");
+        });
+    },
+});
+
+/**
+ * `ewmda worker`: takes dump paths from `<prefix>.dumps` as one of a consumer group, runs `ewmda analyze`
+ * on each (in a child process, so the group's heartbeats go on during a long analysis), and publishes the
+ * documents it prints to their kinds' topics. Several workers in one group share the dumps (Kafka gives
+ * each a share of the topic's partitions), the way a crash pipeline runs ewmda on many machines. A dump's
+ * offset is committed after its documents are acknowledged; a worker that dies mid-dump leaves it to
+ * another, and the documents of the rerun have the same ids, so stores keep one of each.
+ * A dump that cannot be analyzed goes to the dead-letter topic with the reason.
+ */
+/** A message value: `{"dump": PATH, "patterns": [...]}`, or a bare path. */
+function parseDumpRequest(text) {
+    const t = text.trim();
+    if (t === "")
+        return undefined;
+    if (t.startsWith("{")) {
+        try {
+            const o = JSON.parse(t);
+            if (typeof o.dump !== "string" || o.dump === "")
+                return undefined;
+            const patterns = Array.isArray(o.patterns) ? o.patterns.filter((p) => typeof p === "string") : undefined;
+            return { dump: o.dump, ...(patterns?.length ? { patterns } : {}) };
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return { dump: t };
+}
+/** bin/ewmda.mjs of this installation. */
+function ewmdaBin() {
+    let dir = path.dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 5; i++) {
+        const bin = path.join(dir, "bin", "ewmda.mjs");
+        if (existsSync(bin))
+            return bin;
+        dir = path.dirname(dir);
+    }
+    throw new Error("bin/ewmda.mjs not found beside the worker");
+}
+/** Runs `ewmda analyze DUMP --jsonl [--pattern P]...` in a child process. */
+function childAnalyzer(command = [process.execPath, ewmdaBin()]) {
+    return (request, signal) => new Promise((resolve) => {
+        const args = [...command.slice(1), "analyze", request.dump, "--jsonl", ...(request.patterns ?? []).flatMap((p) => ["--pattern", p])];
+        const child = spawn(command[0], args, { stdio: ["ignore", "pipe", "pipe"], signal });
+        const out = [];
+        const err = [];
+        child.stdout.on("data", (b) => out.push(b));
+        child.stderr.on("data", (b) => err.push(b));
+        child.on("error", (e) => resolve({ lines: [], error: e.message }));
+        child.on("close", (code, sig) => {
+            const lines = Buffer.concat(out).toString("utf8").split("\n").filter((l) => l.trim() !== "");
+            if (code === 0)
+                resolve({ lines });
+            else
+                resolve({ lines: [], error: Buffer.concat(err).toString("utf8").trim().split("\n")[0] || `ewmda analyze exited with ${code ?? sig}` });
+        });
+    });
+}
+async function runWorker(options) {
+    checkTopicPrefix(options.prefix);
+    const log = options.log ?? (() => undefined);
+    const checker = new DocumentChecker();
+    const analyzer = options.analyzer ?? childAnalyzer();
+    const tally = new Tally();
+    let dumps = 0;
+    let failed = 0;
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const retry = (what, fn) => retrying(what, fn, { transient: isTransient, giveUpAt: Number.POSITIVE_INFINITY, signal: stop.signal, log });
+    const kafkaOptions = { brokers: options.brokers, verbose: options.verbose, clientId: `ewmda-worker-${os.hostname()}-${process.pid}` };
+    await retry(`creating topics on ${options.brokers.join(",")}`, async () => {
+        await createTopics(kafkaOptions, [dumpsTopic(options.prefix)], options.partitions ?? 6);
+        await createTopics(kafkaOptions, [...checker.kinds().map((k) => topicFor(options.prefix, k)), deadLetterTopic(options.prefix)], 3);
+    });
+    const sink = kafkaSink({ ...kafkaOptions, prefix: options.prefix });
+    await retry("connecting the producer", () => sink.connect());
+    let failure;
+    let busy = false;
+    let lastActivity = Date.now();
+    let joined = false;
+    // Small fetches: a member takes a few dumps at a time, not a partition's whole backlog.
+    const source = kafkaSource({
+        ...kafkaOptions, group: options.group, topics: [dumpsTopic(options.prefix)], maxBytesPerPartition: 64 * 1024,
+        onJoin: () => { joined = true; lastActivity = Date.now(); },
+    });
+    /** Analyzes one queued dump and publishes what it gave; the caller commits. */
+    const handle = async (topic, partition, message) => {
+        const text = message.value?.toString("utf8") ?? "";
+        const where = `${topic}/${partition}@${message.offset}`;
+        const request = parseDumpRequest(text);
+        const good = [];
+        const dead = [];
+        if (!request) {
+            failed++;
+            const reason = "not a dump request ({\"dump\": PATH} or a path)";
+            tally.reject(where, "malformed", reason);
+            dead.push({ source: where, category: "malformed", reason, text, size: text.length });
+        }
+        else {
+            log(`analyzing ${request.dump}`);
+            const outcome = await analyzer(request, stop.signal);
+            if (stop.signal.aborted)
+                return false; // stopped mid-analysis: the dump stays uncommitted for the group
+            if (outcome.error !== undefined) {
+                failed++;
+                dead.push({ source: where, category: "analysis-failed", reason: `${request.dump}: ${outcome.error}`, text, size: text.length });
+                tally.reject(where, "analysis-failed", `${request.dump}: ${outcome.error}`);
+            }
+            for (const line of outcome.lines) {
+                tally.read++;
+                const checked = checker.checkText(line, DEFAULT_MAX_DOCUMENT_BYTES);
+                if (checked.ok)
+                    good.push({ id: checked.id, kind: checked.kind, targetId: checked.targetId, doc: checked.doc, text: line });
+                else {
+                    tally.reject(`${request.dump}`, checked.category, checked.reason);
+                    dead.push({ source: `${where} ${request.dump}`, category: checked.category, reason: checked.reason, text: line.slice(0, 16 * 1024), size: Buffer.byteLength(line) });
+                }
+            }
+        }
+        await retry("publishing findings", () => sink.sendWithDeadLetters(good, dead));
+        tally.done += good.length;
+        dumps++;
+        log(`done ${request?.dump ?? where}: ${good.length} documents`);
+        return true;
+    };
+    try {
+        await retry("joining the group", () => source.connect());
+        await source.run(async (batch) => {
+            busy = true;
+            // The analysis runs in a child process; heartbeats go on meanwhile.
+            const beat = setInterval(() => void batch.heartbeat().catch(() => undefined), 2_000);
+            try {
+                for (const message of batch.messages) {
+                    if (!batch.active() || stop.signal.aborted)
+                        return;
+                    if (!(await handle(batch.topic, batch.partition, message)))
+                        return;
+                    await batch.commit(message);
+                    lastActivity = Date.now();
+                }
+            }
+            catch (e) {
+                if (stop.signal.aborted)
+                    return;
+                if (/rebalanc|coordinator|generation|member/i.test(e.message ?? "")) {
+                    log(`dumps of ${batch.topic}/${batch.partition} left to the group's new owner: ${e.message}`);
+                    return;
+                }
+                failure = e;
+                stop.abort();
+            }
+            finally {
+                clearInterval(beat);
+                busy = false;
+                lastActivity = Date.now();
+            }
+        });
+        while (!stop.signal.aborted) {
+            await sleep(200, stop.signal);
+            if (options.idleExitMs !== undefined && joined && !busy && Date.now() - lastActivity > options.idleExitMs)
+                break;
+        }
+    }
+    finally {
+        options.signal?.removeEventListener("abort", onAbort);
+        await source.disconnect();
+        await sink.dispose();
+    }
+    if (failure)
+        throw failure;
+    return { dumps, failed, documents: tally };
+}
+
+/**
+ * `ewmda worker --group NAME`: one of a group of workers sharing the dumps queued on `<prefix>.dumps`
+ * (`ewmda publish --dumps`): each runs `ewmda analyze` on its dumps and publishes the documents.
+ */
+const workerCommand = defineCommand({
+    meta: { name: "worker", description: "Analyze the dumps queued on <prefix>.dumps and publish the findings; workers of one group share the dumps" },
+    args: {
+        brokers: { type: "string", description: `Kafka brokers, HOST:PORT,... (default ${DEFAULT_BROKERS})` },
+        "topic-prefix": { type: "string", description: `topics are <prefix>.dumps and <prefix>.<kind> (default ${DEFAULT_PREFIX})` },
+        group: { type: "string", description: "consumer group of the workers (default ewmda-workers)" },
+        "idle-exit": { type: "string", description: "stop after this many seconds without a dump (default: run until Ctrl-C)" },
+        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    },
+    async run({ args }) {
+        await guarded$1("worker", async () => {
+            const idle = numberArg(args["idle-exit"], "idle-exit", undefined);
+            const r = await withStopSignal((signal) => runWorker({
+                brokers: parseBrokers(args.brokers ?? DEFAULT_BROKERS), prefix: args["topic-prefix"] ?? DEFAULT_PREFIX,
+                group: args.group ?? "ewmda-workers", idleExitMs: idle === undefined ? undefined : idle * 1000,
+                signal, log: logger("worker"), verbose: args.verbose,
+            }));
+            const lines = [`ewmda worker: ${r.dumps} dumps analyzed (${r.failed} failed), ${r.documents.done} documents published, ${r.documents.rejected} rejected`];
+            for (const e of r.documents.examples)
+                lines.push(`    ${e}`);
+            process.stdout.write(lines.join("\n") + "\n");
+        });
+    },
+});
+
+/**
  * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
  * minidump; `ewmda patterns` prints the pattern catalogue and `ewmda diff` compares two files of export
- * documents (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when a file is not
+ * documents (no dump needed); `publish` / `consume` / `worker` / `store` / `query` move export documents through
+ * Kafka into MongoDB or a local DuckDB database (docs/pipeline.md); `report` and `plot` draw them (docs/visualization.md). Exit status: 0 when the run completed (findings or not), 1 when a file is not
  * usable (with a one-line reason), 2 for a usage error.
  */
 class UsageError extends Error {
@@ -29062,7 +32285,7 @@ const snapshotCommand = defineCommand({
 });
 function readOrFail(file) {
     try {
-        return readDocuments(file);
+        return readDocuments$1(file);
     }
     catch (e) {
         process.stderr.write(`ewmda: ${file}: ${e.message}\n`);
@@ -29121,7 +32344,21 @@ const patterns = defineCommand({
 });
 const main = defineCommand({
     meta: { name: "ewmda", version: VERSION$1, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
-    subCommands: { analyze: analyzeCommand, info, snapshot: snapshotCommand, diff, demo, patterns },
+    subCommands: {
+        analyze: analyzeCommand,
+        info,
+        snapshot: snapshotCommand,
+        diff,
+        demo,
+        patterns,
+        publish: publishCommand,
+        consume: consumeCommand,
+        worker: workerCommand,
+        store: storeCommand,
+        query: queryCommand,
+        report: reportCommand,
+        plot: plotCommand,
+    },
 });
 void runMain(main);
 

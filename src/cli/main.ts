@@ -1,7 +1,8 @@
 /**
  * The `ewmda` command line: the same dist/ewmda.js that users load into WinDbg, run headless on a
  * minidump; `ewmda patterns` prints the pattern catalogue and `ewmda diff` compares two files of export
- * documents (no dump needed). Exit status: 0 when the run completed (findings or not), 1 when a file is not
+ * documents (no dump needed); `publish` / `consume` / `worker` / `store` / `query` move export documents through
+ * Kafka into MongoDB or a local DuckDB database (docs/pipeline.md); `report` and `plot` draw them (docs/visualization.md). Exit status: 0 when the run completed (findings or not), 1 when a file is not
  * usable (with a one-line reason), 2 for a usage error.
  */
 import { renameSync, writeFileSync } from "node:fs";
@@ -15,6 +16,13 @@ import { diffDocument, diffFiles, readDocuments, renderDiff, type DocumentFile }
 import { demoNotes, runDemo } from "./demo";
 import { dumpInfo, renderInfo } from "./info";
 import { openSession, type Session } from "./session";
+import { consumeCommand } from "./commands/consume";
+import { plotCommand } from "./commands/plot";
+import { publishCommand } from "./commands/publish";
+import { queryCommand } from "./commands/query";
+import { reportCommand } from "./commands/report";
+import { storeCommand } from "./commands/store";
+import { workerCommand } from "./commands/worker";
 
 class UsageError extends Error {}
 
@@ -206,7 +214,21 @@ const patterns = defineCommand({
 
 export const main = defineCommand({
   meta: { name: "ewmda", version: VERSION, description: "Memory-dump analysis patterns: the WinDbg extension's analyses, headless on Linux" },
-  subCommands: { analyze: analyzeCommand, info, snapshot: snapshotCommand, diff, demo, patterns },
+  subCommands: {
+    analyze: analyzeCommand,
+    info,
+    snapshot: snapshotCommand,
+    diff,
+    demo,
+    patterns,
+    publish: publishCommand,
+    consume: consumeCommand,
+    worker: workerCommand,
+    store: storeCommand,
+    query: queryCommand,
+    report: reportCommand,
+    plot: plotCommand,
+  },
 });
 
 void runMain(main);
