@@ -92,13 +92,17 @@ export async function clusters(db: VizDb, from: string): Promise<ClustersData> {
     const rows = await db.query(`SELECT x, value::DOUBLE AS value, coalesce(kind, '(unclassified)') AS kind FROM ${src}`);
     return { mode: "points", points: rows.map((r) => ({ x: num(r.x), value: num(r.value), kind: str(r.kind) })), cells: [], ranges: [], total, regions, x };
   }
-  // Bins are even in ln(1 + value), the same curve as the chart's symlog axis, so cells are even on screen.
+  // Bins are even in ln(1 + value), the same curve as the chart's symlog axis, so cells are even on screen; they
+  // span the smallest to the largest value, not 0 to the largest: stack residue is mostly pointers, 2^39 to 2^47,
+  // which bins from 0 would squeeze into two rows of cells.
   const rows = await db.query(`
     WITH p AS (SELECT x, ln(1 + value::DOUBLE) AS t FROM ${src}),
-    e AS (SELECT min(x) AS x0, greatest(max(x) - min(x), 1) / ${LIMITS.binsX} AS bx, greatest(max(t), 1e-9) / ${LIMITS.binsY} AS bt FROM p),
-    b AS (SELECT least(floor((x - x0) / bx), ${LIMITS.binsX - 1}) AS ix, least(floor(t / bt), ${LIMITS.binsY - 1}) AS iy, count(*) AS n
+    e AS (SELECT min(x) AS x0, greatest(max(x) - min(x), 1) / ${LIMITS.binsX} AS bx, min(t) AS t0,
+            greatest(max(t) - min(t), 1e-9) / ${LIMITS.binsY} AS bt FROM p),
+    b AS (SELECT least(floor((x - x0) / bx), ${LIMITS.binsX - 1}) AS ix, least(floor((t - t0) / bt), ${LIMITS.binsY - 1}) AS iy, count(*) AS n
           FROM p, e GROUP BY ALL)
-    SELECT (x0 + ix * bx)::DOUBLE AS x0, (x0 + (ix + 1) * bx)::DOUBLE AS x1, (exp(iy * bt) - 1)::DOUBLE AS y0, (exp((iy + 1) * bt) - 1)::DOUBLE AS y1, n::DOUBLE AS count
+    SELECT (x0 + ix * bx)::DOUBLE AS x0, (x0 + (ix + 1) * bx)::DOUBLE AS x1, (exp(t0 + iy * bt) - 1)::DOUBLE AS y0,
+      (exp(t0 + (iy + 1) * bt) - 1)::DOUBLE AS y1, n::DOUBLE AS count
     FROM b, e ORDER BY ix, iy`);
   return { mode: "density", points: [], cells: rows.map((r) => ({ x0: num(r.x0), x1: num(r.x1), y0: num(r.y0), y1: num(r.y1), count: num(r.count) })), ranges: [], total, regions, x };
 }
@@ -185,21 +189,39 @@ export async function handles(db: VizDb, from: string): Promise<HandlesData> {
 }
 
 export interface StacksData {
-  readonly bars: readonly { label: string; wait: string; threads: number; rank: number }[];
+  readonly bars: readonly { label: string; top: string; caller: string | undefined; wait: string; threads: number; rank: number }[];
   readonly groups: number;
   readonly threads: number;
 }
 
-/** UniqueStacks groups: threads per distinct stack, labelled by top frame. */
+/**
+ * Modules whose frames say little about which code a thread runs (the wait and thread-start functions every
+ * thread has): a stack group's label names its first frame outside them, since on an unsymbolized dump most
+ * groups share a top frame such as `ntdll+0x9f9a4`.
+ */
+export const SYSTEM_MODULES = [
+  "ntdll", "kernelbase", "kernel32", "win32u", "user32", "gdi32", "combase", "rpcrt4", "sechost", "ucrtbase", "msvcrt",
+  "ntoskrnl", "libc.so.6", "libpthread.so.0", "ld-linux-x86-64.so.2",
+];
+
+/** UniqueStacks groups: threads per distinct stack, labelled by top frame and the first frame outside system modules. */
 export async function stacks(db: VizDb, from: string): Promise<StacksData> {
+  const system = SYSTEM_MODULES.map(literal).join(", ");
+  // A frame's module: `mod!fn+0x10` or `mod+0x10`, its extension dropped (ntdll.dll and ntdll are one).
+  const mod = (f: string) => `lower(regexp_replace(regexp_extract(${f}, '^([^!+ ]+)[!+]', 1), '\\.(dll|exe|sys)$', ''))`;
   const rows = await db.query(`
     WITH g AS (SELECT coalesce(top_frame, '(no frames)') AS top, coalesce(wait, '(unknown)') AS wait, weight AS n,
+      list_filter(string_split(coalesce(stack, ''), chr(10)), lambda f: ${mod("f")} NOT IN ('', ${system}))[1] AS caller,
       row_number() OVER (ORDER BY weight DESC, top_frame) AS rank FROM ${from} WHERE top_frame IS NOT NULL OR weight > 0)
-    SELECT top, wait, n::DOUBLE AS threads, rank::DOUBLE AS rank, (SELECT count(*) FROM g)::DOUBLE AS groups, (SELECT sum(n) FROM g)::DOUBLE AS total
+    SELECT top, wait, caller, n::DOUBLE AS threads, rank::DOUBLE AS rank, (SELECT count(*) FROM g)::DOUBLE AS groups, (SELECT sum(n) FROM g)::DOUBLE AS total
     FROM g WHERE rank <= ${LIMITS.stackGroups} ORDER BY rank`);
   return {
     // The rank keeps two groups with the same top frame (different stacks below it) apart.
-    bars: rows.map((r) => ({ label: `#${num(r.rank)} ${str(r.top)}`, wait: str(r.wait), threads: num(r.threads), rank: num(r.rank) })),
+    bars: rows.map((r) => {
+      const top = str(r.top);
+      const caller = r.caller === null || r.caller === undefined || str(r.caller).trim() === top ? undefined : str(r.caller).trim();
+      return { label: `#${num(r.rank)} ${top}${caller ? ` \u2190 ${caller}` : ""}`, top, caller, wait: str(r.wait), threads: num(r.threads), rank: num(r.rank) };
+    }),
     groups: rows.length ? num(rows[0]!.groups) : 0,
     threads: rows.length ? num(rows[0]!.total) : 0,
   };

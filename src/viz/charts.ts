@@ -57,6 +57,8 @@ const WIDTH = 640;
 /** A category axis's title written horizontally above its labels: a rotated title runs past short bar charts. */
 const TOP_TITLE = { titleAngle: 0, titleAlign: "right", titleAnchor: "end", titleBaseline: "bottom", titleX: -6, titleY: -6 } as const;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+/** "1 thread", "2 threads": a count and its noun, singular for one. */
+const count = (n: number, one: string, many = `${one}s`) => `${fmt(n)} ${Math.round(n) === 1 ? one : many}`;
 const hex = (n: number) => `0x${Math.round(n).toString(16)}`;
 
 function kindScale(kinds: readonly string[]): { domain: string[]; range: string[] } {
@@ -65,11 +67,30 @@ function kindScale(kinds: readonly string[]): { domain: string[]; range: string[
   return { domain: [...known, ...other], range: [...known.map((k) => KIND_COLORS[k]!), ...other.map((_, i) => EXTRA_COLORS[i % EXTRA_COLORS.length]!)] };
 }
 
-/** Powers of 0x100 up to the largest value: readable ticks for a symlog axis of 64-bit values. */
-function hexTicks(max: number): number[] {
-  const ticks = [0];
-  for (let v = 0x100; v <= max * 1.0001; v *= 0x100) ticks.push(v);
+/**
+ * Ticks of a symlog value axis over [lo, hi]: powers of 0x10 (every other one, powers of 0x100, when there are
+ * more than 9), and 0 when the axis starts there; values read as hex.
+ */
+export function hexTicks(lo: number, hi: number): number[] {
+  const powers: number[] = [];
+  for (let v = 0x10; v <= hi * 1.0001; v *= 0x10) if (v >= lo * 0.9999) powers.push(v);
+  const even = powers.length > 9 ? powers.filter((v) => Math.round(Math.log2(v)) % 8 === 0) : powers;
+  const ticks = [...(lo <= 0 ? [0] : []), ...even];
+  return ticks.length >= 2 ? ticks : [...new Set([lo, ...ticks, hi])];
+}
+
+/** Ticks of a linear address or offset axis at multiples of a power of two (0x2000, not 10000 shown as 0x2710). */
+export function hexStepTicks(lo: number, hi: number, most = 8): number[] {
+  const span = Math.max(1, hi - lo);
+  const step = 2 ** Math.max(0, Math.ceil(Math.log2(span / most)));
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) ticks.push(v);
   return ticks;
+}
+
+/** The value axis's domain: from a hex digit below the smallest value (or 0) to a hex digit above the largest. */
+function valueDomain(min: number, max: number): [number, number] {
+  return [min <= 0x10 ? 0 : min / 16, Math.max(1, max) * 16];
 }
 
 function base(title: string, subtitle: string): Pick<TopLevelSpec, "$schema" | "title" | "config" | "autosize"> {
@@ -90,7 +111,7 @@ export function untitled(spec: TopLevelSpec): TopLevelSpec {
 export function profileChart(d: ProfileData): Chart {
   const title = d.region ? `Region profile of ${d.region}: values per module and kind` : "Region profile: values per module and kind";
   const shown = new Set(d.bars.map((b) => b.module)).size;
-  const subtitle = `${fmt(d.total)} values by the module they point into (${fmt(d.modules)} groups)` + (d.modules > shown ? `; the ${shown - 1} largest drawn, the rest as ${"(other modules)"}` : "");
+  const subtitle = `${count(d.total, "value")} by the module they point into (${count(d.modules, "group")})` + (d.modules > shown ? `; the ${shown - 1} largest drawn, the rest as ${"(other modules)"}` : "");
   const scale = kindScale(d.bars.map((b) => b.kind));
   return {
     id: "profile", title, subtitle, marks: d.bars.length,
@@ -114,11 +135,12 @@ export function clustersChart(d: ClustersData): Chart {
   const title = "Region clusters: address against value";
   const xTitle = d.x === "offset" ? "Offset of the slot in its region (bytes)" : "Slot address";
   // The value axis reaches one hex digit past the largest value, so points at the top are not cut by the frame.
-  const yAxis = (max: number) => ({ values: hexTicks(max * 16), format: "#x", title: "Value (symlog scale)" });
-  const yScale = (max: number) => ({ type: "symlog" as const, domain: [0, max * 16], nice: false });
+  const yAxis = (lo: number, hi: number) => ({ values: hexTicks(lo, hi), format: "#x", title: "Value (symlog scale)" });
+  const yScale = (lo: number, hi: number) => ({ type: "symlog" as const, domain: [lo, hi], nice: false });
+  const xAxis = (lo: number, hi: number) => ({ values: hexStepTicks(lo, hi), format: "#x", labelOverlap: true });
   if (d.mode === "ranges") {
     const subtitle = `${fmt(d.ranges.length)} clusters of ${fmt(d.total)} values, by value range and size`;
-    const max = Math.max(1, ...d.ranges.map((r) => r.high));
+    const [lo, hi] = valueDomain(Math.min(...d.ranges.map((r) => r.low)), Math.max(...d.ranges.map((r) => r.high)));
     const scale = kindScale(d.ranges.map((r) => r.label));
     return {
       id: "clusters", title: "Region clusters: value ranges", subtitle, marks: d.ranges.length * 2,
@@ -128,7 +150,7 @@ export function clustersChart(d: ClustersData): Chart {
         width: WIDTH, height: 360,
         data: { values: d.ranges as unknown as Record<string, unknown>[] },
         encoding: {
-          x: { field: "low", type: "quantitative", scale: yScale(max), axis: { ...yAxis(max), title: "Value range (symlog scale)" } },
+          x: { field: "low", type: "quantitative", scale: yScale(lo, hi), axis: { ...yAxis(lo, hi), title: "Value range (symlog scale)" } },
           y: { field: "count", type: "quantitative", scale: { type: "log" }, title: "Values in the cluster (log scale)" },
           color: { field: "label", type: "nominal", title: "Cluster", scale },
         },
@@ -140,8 +162,9 @@ export function clustersChart(d: ClustersData): Chart {
     };
   }
   if (d.mode === "points") {
-    const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, one point each`;
-    const max = Math.max(1, ...d.points.map((p) => p.value));
+    const subtitle = `${count(d.total, "slot")} in ${count(d.regions, "region")}, one point each`;
+    const [lo, hi] = valueDomain(Math.min(...d.points.map((p) => p.value)), Math.max(...d.points.map((p) => p.value)));
+    const xs = d.points.map((p) => p.x);
     const scale = kindScale(d.points.map((p) => p.kind));
     return {
       id: "clusters", title, subtitle, marks: d.points.length,
@@ -152,15 +175,19 @@ export function clustersChart(d: ClustersData): Chart {
         data: { values: d.points as unknown as Record<string, unknown>[] },
         mark: { type: "point", filled: true, size: 22, opacity: 0.75, tooltip: true },
         encoding: {
-          x: { field: "x", type: "quantitative", title: xTitle, scale: { zero: false }, axis: { format: "#x", labelOverlap: true } },
-          y: { field: "value", type: "quantitative", scale: yScale(max), axis: yAxis(max) },
+          x: { field: "x", type: "quantitative", title: xTitle, scale: { zero: false }, axis: xAxis(Math.min(...xs), Math.max(...xs)) },
+          y: { field: "value", type: "quantitative", scale: yScale(lo, hi), axis: yAxis(lo, hi) },
           color: { field: "kind", type: "nominal", title: "Kind", scale },
         },
       },
     };
   }
-  const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, counted in ${fmt(d.cells.length)} cells (too many to draw one by one)`;
-  const max = Math.max(1, ...d.cells.map((c) => c.y1));
+  const subtitle = `${count(d.total, "slot")} in ${count(d.regions, "region")}, counted in ${fmt(d.cells.length)} cells (too many to draw one by one)`;
+  // Cells span the smallest to the largest value (aggregate.ts), and so does the axis.
+  const lo = Math.min(...d.cells.map((c) => c.y0));
+  const hi = Math.max(1, ...d.cells.map((c) => c.y1));
+  const x0 = Math.min(...d.cells.map((c) => c.x0));
+  const x1 = Math.max(...d.cells.map((c) => c.x1));
   return {
     id: "clusters", title, subtitle, marks: d.cells.length,
     table: { columns: ["Offset from", "Offset to", "Value from", "Value to", "Slots"], rows: d.cells.slice().sort((a, b) => b.count - a.count).map((c) => [hex(c.x0), hex(c.x1), hex(c.y0), hex(c.y1), c.count]) },
@@ -170,9 +197,9 @@ export function clustersChart(d: ClustersData): Chart {
       data: { values: d.cells as unknown as Record<string, unknown>[] },
       mark: { type: "rect", tooltip: true },
       encoding: {
-        x: { field: "x0", type: "quantitative", title: xTitle, scale: { zero: false, nice: false }, axis: { format: "#x", labelOverlap: true } },
+        x: { field: "x0", type: "quantitative", title: xTitle, scale: { zero: false, nice: false, domain: [x0, x1] }, axis: xAxis(x0, x1) },
         x2: { field: "x1" },
-        y: { field: "y0", type: "quantitative", scale: { type: "symlog", nice: false }, axis: yAxis(max) },
+        y: { field: "y0", type: "quantitative", scale: yScale(lo < 1 ? 0 : lo, hi), axis: yAxis(lo < 1 ? 0 : lo, hi) },
         y2: { field: "y1" },
         color: { field: "count", type: "quantitative", title: "Slots per cell", scale: { type: "log", scheme: "viridis" } },
       },
@@ -182,7 +209,7 @@ export function clustersChart(d: ClustersData): Chart {
 
 export function namespaceChart(d: NamespaceData): Chart {
   const title = "Namespaces in the symbols";
-  const subtitle = `${fmt(d.total)} symbolized values in ${fmt(d.namespaces)} namespaces and modules` + (d.namespaces > d.bars.length ? `; the ${d.bars.length} largest drawn` : "");
+  const subtitle = `${count(d.total, "symbolized value")} in ${fmt(d.namespaces)} namespaces and modules` + (d.namespaces > d.bars.length ? `; the ${d.bars.length} largest drawn` : "");
   const values = d.bars.map((b) => ({ ...b, group: b.namespaced ? "C++ namespace or class" : "module only (C-style names)" }));
   return {
     id: "namespace", title, subtitle, marks: values.length,
@@ -205,7 +232,7 @@ export function heatmapChart(d: HeatmapData): Chart {
   const title = "Execution residue: modules in each thread's stack";
   const shownThreads = new Set(d.cells.map((c) => c.thread)).size;
   const shownModules = new Set(d.cells.map((c) => c.module)).size;
-  const subtitle = `${fmt(d.threads)} threads × ${fmt(d.modules)} modules` + (d.threads > shownThreads || d.modules > shownModules ? `; the ${shownThreads} threads and ${shownModules} modules with most residue drawn` : "");
+  const subtitle = `${count(d.threads, "thread")} × ${count(d.modules, "module")}` + (d.threads > shownThreads || d.modules > shownModules ? `; the ${shownThreads} threads and ${shownModules} modules with most residue drawn` : "");
   return {
     id: "heatmap", title, subtitle, marks: d.cells.length,
     table: { columns: ["Thread", "Module", "Slots"], rows: d.cells.map((c) => [c.thread, c.module, c.count]) },
@@ -225,7 +252,7 @@ export function heatmapChart(d: HeatmapData): Chart {
 
 export function handlesChart(d: HandlesData, source: string): Chart {
   const title = "Handles per object type";
-  const subtitle = `${fmt(d.total)} handles of ${d.bars.length} types, ${source}`;
+  const subtitle = `${count(d.total, "handle")} of ${count(d.bars.length, "type")}, ${source}`;
   return {
     id: "handles", title, subtitle, marks: d.bars.length,
     table: { columns: ["Type", "Handles"], rows: d.bars.map((b) => [b.type, b.count]) },
@@ -248,7 +275,8 @@ export function handlesChart(d: HandlesData, source: string): Chart {
 
 export function stacksChart(d: StacksData): Chart {
   const title = "Unique stacks: threads per stack";
-  const subtitle = `${fmt(d.threads)} threads in ${fmt(d.groups)} distinct stacks` + (d.groups > d.bars.length ? `; the ${d.bars.length} largest groups drawn` : "") + "; labelled by top frame";
+  const subtitle = `${count(d.threads, "thread")} in ${count(d.groups, "distinct stack")}` + (d.groups > d.bars.length ? `; the ${d.bars.length} largest groups drawn` : "") + "; labelled by top frame" +
+    (d.bars.some((b) => b.caller) ? " \u2190 first frame outside system modules" : "");
   const scale = kindScale(d.bars.map((b) => b.wait));
   return {
     id: "stacks", title, subtitle, marks: d.bars.length,

@@ -8,7 +8,7 @@
  * (Section, Offset, Address, Value, Kind, Symbol, Module, Text, Count, Percent), RegionClusters' (Section,
  * Cluster, Label, Low, High, Count, Distinct) and Namespaces' (Section, Namespace, Depth, Module, Frames,
  * Threads), with the pattern reference's spellings (§35 `offset,address,value,class,symbol`); UniqueStacks
- * (Count, Threads, Wait, TopFrame) and a handle table (Type, Count).
+ * (Count, Threads, Wait, TopFrame, Stack: its frames, one a line) and a handle table (Type, Count).
  */
 
 /** Canonical column → the names it is read from, first match wins (case-insensitive). */
@@ -28,6 +28,7 @@ export const FIELD_NAMES = {
   label: ["Label"],
   type: ["Type", "TypeName", "ObjectType"],
   topFrame: ["TopFrame"],
+  stack: ["Stack"],
   wait: ["Wait"],
   section: ["Section"],
 } as const;
@@ -139,7 +140,7 @@ export function namespaceOfSymbolSql(symbol: string): string {
 /**
  * SELECT text that maps a table's columns to the canonical ones: address, value (UBIGINT), kind, symbol,
  * module, thread, region, namespace (a Namespace table's; symbols' namespaces are derived by the aggregation,
- * once per distinct symbol), label, type, top_frame, wait (text), weight, depth (DOUBLE; weight 1 when the
+ * once per distinct symbol), label, type, top_frame, stack, wait (text), weight, depth (DOUBLE; weight 1 when the
  * table has one row per item), low, high (UBIGINT); with `role`, only the rows of a mixed table
  * (ROLE_SECTIONS) that role charts.
  */
@@ -167,6 +168,7 @@ export function canonicalSelect(columns: readonly string[], from: string, role?:
     `${text(f.label)} AS label`,
     `${text(f.type)} AS type`,
     `${text(f.topFrame)} AS top_frame`,
+    `${text(f.stack)} AS stack`,
     `${text(f.wait)} AS wait`,
     `${section} AS section`,
   ];

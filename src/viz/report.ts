@@ -133,10 +133,11 @@ async function loadInputs(db: VizDb, inputs: readonly string[], o: ReportOptions
       described.push({ file, what: `${format === "json-array" ? "JSON" : format.toUpperCase()} table (${t.role}: ${t.columns.join(", ")})` });
     }
   }
-  if (docs.some((d) => d.analysis.name === "RawStack")) {
+  if (db.loaded().some((t) => t.origin.startsWith("RawStack documents"))) {
     notes.push("Region charts from RawStack count the slots RawStack shows: every pointer-sized slot but plain values (dx @$ewmda.RawStack(tid, \"all\") lists those too).");
   }
   const handleSource = handleSources.size ? `from ${[...handleSources].join(" and ")}` : undefined;
+  notes.push(...db.notes);
   return { docs, described, notes, handleSource, dumpWithoutHandles };
 }
 

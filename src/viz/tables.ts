@@ -25,6 +25,21 @@ export interface LoadedTable {
   readonly fromMemory: boolean;
 }
 
+/**
+ * The analyses whose export documents each chart role can read: a role takes the rows of the one present with most
+ * rows (the list's order breaks ties). Others with look-alike columns (StackTraces and ActiveThreads have a TopFrame, ValueReferences
+ * an Address and a Value, SystemObjects a Type) are not what the charts show. KernelExecutionResidue is a kernel
+ * dump's residue (a user dump has RawStack); RegionProfile's Slot rows are one region's.
+ */
+export const DOCUMENT_SOURCES: Readonly<Record<TableRole, readonly string[]>> = {
+  slots: ["RawStack", "ExecutionResidue", "KernelExecutionResidue", "RegionProfile"],
+  profile: [],
+  clusters: ["RegionClusters"],
+  namespaces: ["Namespaces"],
+  handles: ["Handles"],
+  stacks: ["UniqueStacks"],
+};
+
 /** One export document (docs/schema.md), as far as the charts read it. */
 export interface ResultDocument {
   readonly schema: "ewmda.result";
@@ -87,6 +102,8 @@ export function readDocuments(file: string): ResultDocument[] {
 export class VizDb {
   private counter = 0;
   private readonly tables: LoadedTable[] = [];
+  /** What loading passed over and why, for the report's notes. */
+  readonly notes: string[] = [];
   private tmp: string | undefined;
 
   private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, private readonly materialize: boolean) {}
@@ -154,8 +171,11 @@ export class VizDb {
 
   /**
    * The rows of export documents, one table per analysis (a RawStack document per thread makes one slot
-   * table). Documents whose columns fit no chart (Triage, BlockedThreads, placeholders) are skipped; rows
-   * without the field their role needs (a Negative or Info row saying what was examined) are left out.
+   * table). Each role reads the documents of one analysis only (of DOCUMENT_SOURCES' list for the role, the one with
+   * most usable rows), so an `ewmda analyze --all` export does not count the same slots three times
+   * (RawStack, ExecutionResidue, RegionProfile) nor mix per-thread tables (StackTraces, ActiveThreads) into the
+   * unique-stack groups. Rows without the field their role needs (a Negative or Info row saying what was
+   * examined) are left out. What was passed over is said in `notes`.
    */
   async loadDocuments(docs: readonly ResultDocument[], origin: string): Promise<LoadedTable[]> {
     const byAnalysis = new Map<string, ResultDocument[]>();
@@ -164,14 +184,24 @@ export class VizDb {
       if (list) list.push(d);
       else byAnalysis.set(d.analysis.name, [d]);
     }
-    const out: LoadedTable[] = [];
+    const usable = new Map<string, { role: TableRole; columns: string[]; rows: Record<string, unknown>[] }>();
     for (const [analysis, group] of byAnalysis) {
       const columns = [...new Set(group.flatMap((d) => d.columns.map((c) => c.name)))];
       const role = detectRole(columns);
-      if (!role) continue;
+      if (!role || !DOCUMENT_SOURCES[role].includes(analysis)) continue;
       const need = resolveColumns(columns)[REQUIRED_FIELD[role]]!;
       const rows = group.flatMap((d) => d.rows.filter((r) => r[need] !== undefined && r[need] !== null));
-      if (rows.length) out.push(await this.loadRows(rows, columns, `${analysis} documents in ${origin}`));
+      if (rows.length) usable.set(analysis, { role, columns, rows });
+    }
+    const out: LoadedTable[] = [];
+    for (const role of Object.keys(DOCUMENT_SOURCES) as TableRole[]) {
+      // The one with most rows (the fullest picture of the same memory), the list's order breaking ties.
+      const present = DOCUMENT_SOURCES[role].filter((a) => usable.has(a)).sort((a, b) => usable.get(b)!.rows.length - usable.get(a)!.rows.length);
+      if (!present.length) continue;
+      const [chosen, ...passed] = present;
+      const u = usable.get(chosen!)!;
+      out.push(await this.loadRows(u.rows, u.columns, `${chosen} documents in ${origin}`));
+      if (passed.length) this.notes.push(`${origin}: the ${role === "slots" ? "region" : role} charts read ${chosen}'s rows; ${passed.join(", ")} ${passed.length === 1 ? "holds" : "hold"} the same kind of rows and ${passed.length === 1 ? "was" : "were"} not counted again`);
     }
     return out;
   }

@@ -150,6 +150,23 @@ describe("aggregations", () => {
     for (const c of d.cells) expect(c.x1).toBeGreaterThan(c.x0);
   });
 
+  it("clusters: the density grid spans the smallest to the largest value, not 0 to the largest", async () => {
+    const lines = ["Thread,Address,Value"];
+    for (let i = 0; i < 4000; i++) {
+      const value = i % 2 ? 0x7ff8_0000_0000 + i * 0x1000 : 0xe8_0000_0000 + i * 0x4000_0000;
+      lines.push(`0x${(i % 4).toString(16)},0x${(0x10000 + i * 8).toString(16)},0x${value.toString(16)}`);
+    }
+    await db.loadFile(file("pointers.csv", lines.join("\n") + "\n"));
+    const d = await agg.clusters(db, db.source("slots")!);
+    expect(d.mode).toBe("density");
+    const y0 = Math.min(...d.cells.map((c) => c.y0));
+    const y1 = Math.max(...d.cells.map((c) => c.y1));
+    expect(y0).toBeCloseTo(0xe8_0000_0000, -3);
+    expect(y1).toBeCloseTo(0x7ff8_0000_0000 + 3999 * 0x1000, -5);
+    // The lower band (values 0xe8`00000000 to five times that) spans many rows of cells; bins from 0 would give it 3.
+    expect(new Set(d.cells.filter((c) => c.y0 < 0x1000_0000_0000).map((c) => c.y0)).size).toBeGreaterThan(8);
+  });
+
   it("namespaces and heat map from the slots' symbols and threads", async () => {
     await db.loadFile(file("n.csv", table));
     const ns = await agg.namespaces(db, db.source("slots")!, false);
@@ -198,6 +215,20 @@ describe("aggregations", () => {
     expect([s.groups, s.threads]).toEqual([2, 4]);
   });
 
+  it("unique-stack groups are labelled by their first frame outside system modules when the Stack column has one", async () => {
+    await db.loadFile(file("s2.jsonl", [
+      { Count: 5, TopFrame: "ntdll+0x9f9a4", Wait: "unknown", Stack: "ntdll+0x9f9a4\nKERNELBASE.dll+0x6ba89\nmozglue+0x51c92\nxul+0xe1f368" },
+      { Count: 2, TopFrame: "ntdll+0x9f9a4", Wait: "unknown", Stack: "ntdll+0x9f9a4\nkernel32!BaseThreadInitThunk\nntdll!RtlUserThreadStart" },
+      { Count: 1, TopFrame: "app!main", Wait: "running", Stack: "app!main\nkernel32!BaseThreadInitThunk" },
+    ].map((r) => JSON.stringify(r)).join("\n") + "\n"));
+    const s = await agg.stacks(db, db.source("stacks")!);
+    expect(s.bars.map((b) => [b.label, b.caller])).toEqual([
+      ["#1 ntdll+0x9f9a4 \u2190 mozglue+0x51c92", "mozglue+0x51c92"],
+      ["#2 ntdll+0x9f9a4", undefined],
+      ["#3 app!main", undefined],
+    ]);
+  });
+
   it("the same table as CSV, JSON lines and Parquet, read in place or into memory, gives the same profile", async () => {
     const csv = path.join(dir, "same.csv");
     const jsonl = path.join(dir, "same.jsonl");
@@ -218,6 +249,27 @@ describe("aggregations", () => {
     expect(profiles[1]).toEqual(profiles[0]);
     expect(profiles[2]).toEqual(profiles[0]);
     expect(profiles[3]).toEqual(profiles[0]);
+  });
+
+  it("an --all export: each role reads one analysis, not every one with look-alike columns", async () => {
+    const doc = (name: string, columns: string[], rows: Record<string, unknown>[]) =>
+      ({ schema: "ewmda.result", analysis: { name }, columns: columns.map((c) => ({ name: c, type: "string" })), rows });
+    const raw = synthRawStackDocuments({ rows: 300, threads: 3 });
+    const rawRows = raw.reduce((s, d) => s + (d.rows as unknown[]).length, 0);
+    const docs = [
+      ...raw,
+      doc("RegionProfile", ["Section", "Address", "Value", "Kind"], [{ Section: "Slot", Address: "0x10", Value: "0x0", Kind: "Zero" }]),
+      doc("ValueReferences", ["Value", "Address", "Region"], [{ Value: "0x1", Address: "0x20", Region: "heap" }]),
+      doc("UniqueStacks", ["Count", "TopFrame", "Wait"], [{ Count: 4, TopFrame: "ntdll!NtWaitForSingleObject", Wait: "sync-object" }]),
+      doc("StackTraces", ["Thread", "TopFrame", "Wait"], [{ Thread: "0x1", TopFrame: "app!main", Wait: "running" }]),
+      doc("SystemObjects", ["Path", "Type"], [{ Path: "\\BaseNamedObjects", Type: "Directory" }]),
+    ];
+    const tables = await db.loadDocuments(docs as never, "all.jsonl");
+    expect(tables.map((t) => [t.role, t.origin])).toEqual([["slots", "RawStack documents in all.jsonl"], ["stacks", "UniqueStacks documents in all.jsonl"]]);
+    expect((await agg.profile(db, db.source("slots")!)).total).toBe(rawRows);
+    expect((await agg.stacks(db, db.source("stacks")!)).threads).toBe(4);
+    expect(db.source("handles")).toBeUndefined();
+    expect(db.notes).toEqual(["all.jsonl: the region charts read RawStack's rows; RegionProfile holds the same kind of rows and was not counted again"]);
   });
 
   it("RawStack export documents load as one slot table, their Info rows without an address left out", async () => {
