@@ -39,9 +39,9 @@ interface Hint {
  *
  * Privacy: values can hold secrets. By default the listing shows every variable's name but only the values
  * of `Config.EnvironmentHints.SafeVariables` (architecture, OS and well-known directories), and the command
- * line with the values of secret-looking arguments (`--password=`, `token`, `key`...) hidden. The option
- * ShowValues shows everything. Rules read values to decide, but their rows describe what they found
- * ("PATH entry 4 of 21 is on a network share") without the value.
+ * line and window title with the values of secret-looking arguments (`--password=`, `token`, `key`...)
+ * hidden, and profile folder names in the parameters masked (`C:\\Users\\<user>`). The option
+ * ShowValues shows everything. Rules read values to decide, but their rows describe what they found ("PATH entry 4 of 21 is on a network share") without the value.
  *
  * False positives: the block is the current one (a process can change its environment after start); PATH
  * entries in user-writable folders are normal for per-user installs; profilers include legitimate APM agents.
@@ -121,13 +121,16 @@ export const environmentHints = defineAnalysis({
       Kind: "Parameter", Variable: name, Value: shown, Verdict: "Info", Source: source,
       Evidence: value instanceof Unavailable ? value.reason : "!peb; dt ntdll!_RTL_USER_PROCESS_PARAMETERS " + ppAddr + " " + name + where,
     });
+    // By default: secret-looking arguments hidden (the window title of a console started from cmd.exe is the
+    // command line as typed) and profile folder names masked in every parameter.
+    const shown = (v: string | Unavailable, line: boolean): string | Unavailable => (typeof v !== "string" || showValues ? v : maskProfile(line ? redactCommandLine(v) : v));
     if (namePattern === undefined) {
-      yield param("ImagePath", pp.imagePath, pp.imagePath);
-      yield param("CommandLine", pp.commandLine, typeof pp.commandLine === "string" && !showValues ? redactCommandLine(pp.commandLine) : pp.commandLine);
-      yield param("CurrentDirectory", pp.currentDirectory, pp.currentDirectory);
-      if (pp.windowTitle !== "") yield param("WindowTitle", pp.windowTitle, pp.windowTitle);
-      if (pp.desktopInfo !== "") yield param("DesktopInfo", pp.desktopInfo, pp.desktopInfo);
-      if (pp.dllPath !== "") yield param("DllPath", pp.dllPath, pp.dllPath);
+      yield param("ImagePath", pp.imagePath, shown(pp.imagePath, false));
+      yield param("CommandLine", pp.commandLine, shown(pp.commandLine, true));
+      yield param("CurrentDirectory", pp.currentDirectory, shown(pp.currentDirectory, false));
+      if (pp.windowTitle !== "") yield param("WindowTitle", pp.windowTitle, shown(pp.windowTitle, true));
+      if (pp.desktopInfo !== "") yield param("DesktopInfo", pp.desktopInfo, shown(pp.desktopInfo, false));
+      if (pp.dllPath !== "") yield param("DllPath", pp.dllPath, shown(pp.dllPath, false));
     }
 
     const env = pp.environment;
@@ -194,6 +197,11 @@ function splitArgs(line: string): string[] {
   }
   if (cur !== "") out.push(cur);
   return out;
+}
+
+/** `C:\Users\bob\...` as `C:\Users\<user>\...`: a profile folder names the person. */
+export function maskProfile(text: string): string {
+  return text.replace(/(\\(?:users|documents and settings)\\)[^\\;"]+/gi, "$1<user>");
 }
 
 /** The command line with the values of secret-looking arguments replaced by <hidden> (`--password=x`, `/token:x`, `-key x`, `user:pw@host`). */

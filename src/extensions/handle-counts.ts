@@ -196,7 +196,9 @@ function gdiCounts(t: Target): GdiCounts | string {
   const peb = nativePeb(t);
   if (peb instanceof Unavailable) return peb.reason;
   let table = pebField(t, peb, "GdiSharedHandleTable", "ptr");
-  const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll");
+  // 64-bit Windows keeps 24-byte cells, also for WOW64 processes; a 32-bit writer's module list of one has
+  // no wow64cpu.dll, only DLLs from SysWOW64.
+  const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll" || /\\syswow64\\/i.test(m.path));
   let via = "PEB";
   if (table === undefined || typeof table === "number") return "PEB.GdiSharedHandleTable is not in the dump";
   const [thi, tlo] = [table.getHighPart() >>> 0, table.getLowPart() >>> 0];

@@ -1,11 +1,11 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
 import { hexHalves } from "../lib/exception-codes";
 import { addTo, comparePair, fromHalves, halvesOf } from "../lib/int64";
-import { parseTimeCommand } from "../lib/parse-dumpdebug";
+import { parseDumpDebug, parseTimeCommand } from "../lib/parse-dumpdebug";
 import { parseExr } from "../lib/parse-exr";
 import { parseLm } from "../lib/parse-lm";
 import { formatDuration, isRunawayError, parseRunaway } from "../lib/parse-runaway";
-import { formatSeconds } from "../lib/parse-time";
+import { formatSeconds, parseSessionTime } from "../lib/parse-time";
 import { nativeTeb, tebField } from "../lib/peb";
 import { runCommand } from "../lib/run-command";
 import { slotBlocks, slotHalves } from "../lib/slot-scan";
@@ -44,8 +44,9 @@ interface Unloaded {
  * unloaded-module list as `lm` prints it ("Unloaded modules:"), merged by base and name. Every thread's
  * stack (TEB range) is scanned in chunks for values inside an unloaded range that no loaded module covers
  * now, the threads' frames (read once, shared) and the exception address (`.exr -1`) are checked against the
- * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age, the TEBs LastErrorValue and
- * LastStatusValue.
+ * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age (both also as create times,
+ * from the dump time), the TEBs LastErrorValue and LastStatusValue (threads with an error value or a failed
+ * status; STATUS_PENDING and warnings are no failures).
  *
  * Verdicts: Positive when a frame or the exception address is inside an unloaded module (code ran in a
  * DLL after it was unloaded); Suspicious when stack slots hold pointers into one (stale residue or a
@@ -209,11 +210,14 @@ export const historicalInformation = defineAnalysis({
 
     // ---- ages ----
     const time = runCommand(".time");
+    // The dump's own time, so ages become create times (UTC).
+    const session = time instanceof Unavailable ? undefined : parseSessionTime(time);
+    const createdAt = (agoMs: number) => (session ? "created " + new Date(session.utcMs - agoMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "") + " UTC, " : "");
     if (time instanceof Unavailable) notes.push({ Verdict: "Info", Evidence: "process uptime not read: " + time.reason, Source: "command" });
     else {
       const tf = parseTimeCommand(time);
       if (tf.processUptime !== undefined) {
-        rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: "started " + formatSeconds(tf.processUptime) + " before the dump" +
+        rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: createdAt(tf.processUptime * 1000) + "started " + formatSeconds(tf.processUptime) + " before the dump" +
           (tf.processUserTime !== undefined ? "; CPU: user " + formatSeconds(tf.processUserTime) + ", kernel " + formatSeconds(tf.processKernelTime ?? 0) : ""),
           LinkTo: "dx @$ewmda.SpikingThreads()", Verdict: "Info", Evidence: ".time (Process Uptime)" + (tf.sessionTime ? "; dump time " + tf.sessionTime : ""), Source: "command" });
       } else notes.push({ Verdict: "Info", Evidence: ".time gives no process uptime (the dump has no process times)", Source: "command" });
@@ -230,14 +234,15 @@ export const historicalInformation = defineAnalysis({
           const newest = sorted[0]!;
           const oldest = sorted[sorted.length - 1]!;
           rows.push({ Origin: "Threads", Subject: aged.length + " threads", Time: formatDuration(newest.elapsedMs!) + " .. " + formatDuration(oldest.elapsedMs!),
-            Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs!) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs!),
+            Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs!) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs!) +
+              (session ? " (" + createdAt(oldest.elapsedMs!).replace(/, $/, "") + ")" : ""),
             LinkTo: "dx @$ewmda.StackTraceCollection()", Verdict: "Info", Evidence: "!runaway 4 (Elapsed Time)", Source: "command" });
           let n = 0;
           for (const x of sorted) {
             if (x.elapsedMs! > s.RecentThreadSeconds * 1000 || n >= s.MaxThreadRows) break;
             n++;
             rows.push({ Origin: "Thread", Subject: "thread 0x" + x.tid.toString(16), Time: formatDuration(x.elapsedMs!) + " before the dump", Thread: x.tid,
-              Detail: "created within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
+              Detail: createdAt(x.elapsedMs!) + "within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
               Verdict: "Info", Evidence: "!runaway 4; ~~[0x" + x.tid.toString(16) + "]kn", Source: "command" });
           }
         } else notes.push({ Verdict: "Info", Evidence: "!runaway 4 gives no thread create times (the dump has no thread info stream)", Source: "command" });
@@ -254,19 +259,34 @@ export const historicalInformation = defineAnalysis({
       const ls = tebField(t, teb, "LastStatusValue", 4);
       const err = typeof le === "number" ? le : 0;
       const st = typeof ls === "number" ? ls : 0;
-      if (err === 0 && st === 0) continue;
+      // A status without an error (STATUS_PENDING 0x103, warnings such as 0x80000005) is no failure.
+      if (err === 0 && (st >>> 30) !== 3) continue;
       errors++;
       if (errorsShown >= s.MaxThreadRows) continue;
       errorsShown++;
       rows.push({ Origin: "LastError", Subject: "thread 0x" + thread.id.toString(16), Thread: thread.id,
         Detail: "LastErrorValue " + err + " (0x" + err.toString(16) + "), LastStatusValue 0x" + st.toString(16) + " (stale by nature: the last failure this thread saw)",
-        LinkTo: "!error " + err, Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
+        LinkTo: err !== 0 ? "!error " + err : "!error 0x" + st.toString(16) + " 1", Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
     }
     if (errors > errorsShown) notes.push({ Verdict: "Info", Evidence: (errors - errorsShown) + " more threads have a last error (Config.HistoricalInformation.MaxThreadRows); !gle -all", Source: "typed" });
 
+    // "No unloaded modules" is only a finding when a list was there to read: the ring, or the dump's stream.
+    let notChecked: string | undefined;
+    if (typeof ring === "string" && unloaded.length === 0) {
+      if (lm instanceof Unavailable) notChecked = "lm gave no list";
+      else {
+        const dd = runCommand(".dumpdebug");
+        const parsed = dd instanceof Unavailable ? undefined : parseDumpDebug(dd);
+        if (parsed && !("error" in parsed) && parsed.streams.length && !parsed.streams.some((x) => /unloadedmodule/i.test(x.name))) {
+          notChecked = "the dump has no unloaded-module list (.dumpdebug lists no UnloadedModuleListStream)";
+        }
+      }
+    }
     yield* rows;
     yield* notes;
-    if (referenced === 0) {
+    if (notChecked) {
+      yield { Verdict: "Info", Source: "command", Evidence: "unloaded modules not checked: the unload trace was not read and " + notChecked + "; ntdll's symbols give the trace (.reload /f ntdll.dll)" };
+    } else if (referenced === 0) {
       yield {
         Verdict: "Negative", Source: "heuristic",
         Evidence: unloaded.length

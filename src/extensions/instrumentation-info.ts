@@ -1,6 +1,6 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import { hex } from "../lib/int64";
-import { nativePeb, pebField, wowPeb, type BlockView } from "../lib/peb";
+import { addTo, hex, type Int64 } from "../lib/int64";
+import { nativePeb, pebField, readPointer, readU32, wowPeb, type BlockView } from "../lib/peb";
 import type { Target } from "../lib/target";
 import { Unavailable, type Verdict } from "../lib/values";
 
@@ -42,6 +42,18 @@ const FLAGS: readonly FlagInfo[] = [
   { bit: 0x80000000, item: "dpd", meaning: "Disable protected DLL verification", evidence: "" },
 ];
 
+/**
+ * Bits that change what a process does or records. The others (ptg, kst, otl, dps, ...) are kernel or
+ * system-wide flags the loader copies into every PEB: pool tagging (ptg, 0x400) is on for good since Windows
+ * Server 2003, so most Windows 10 dumps show it; they leave no evidence in a process dump.
+ */
+const PROCESS_BITS = 0x1 | 0x2 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x1000 | 0x8000 | 0x200000 | 0x400000 | 0x2000000 | 0x10000000 | 0x40000000;
+
+/** HEAP_FLAG_PAGE_ALLOCS: set in a heap's Flags/ForceFlags when the page heap (DPH) serves it. */
+const HEAP_FLAG_PAGE_ALLOCS = 0x01000000;
+/** The heaps whose Flags are read at most (PEB.NumberOfHeaps is usually under 30). */
+const MAX_HEAPS = 128;
+
 /** The debug heap a debugger turns on when it starts a process: htc | hfc | hpc and nothing else. */
 const LAUNCHED_BY_DEBUGGER = 0x70;
 
@@ -59,10 +71,12 @@ const VERIFIER_DLLS = ["verifier.dll", "vrfcore.dll", "vfbasics.dll", "vfcompat.
  * says which commands now have data.
  *
  * Detection: PEB.NtGlobalFlag (typed `_PEB`, else the documented offset; both PEBs of a WOW64 process
- * seen from a 64-bit view), decoded bit by bit; exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
+ * seen from a 64-bit view), decoded bit by bit (kernel and system-wide bits such as ptg, which every PEB
+ * copies, make one Info row); exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
  * enables when it starts the process, reported as such rather than as GFlags. PEB.TracingFlags (heap,
  * critical-section and loader ETW tracing) and PEB.BeingDebugged. Application Verifier DLLs (verifier.dll,
- * vrfcore.dll, vfbasics.dll, ...) in the module list.
+ * vrfcore.dll, vfbasics.dll, ...) in the module list. Page heap evidence from the heaps themselves: the
+ * heaps of PEB.ProcessHeaps whose `_HEAP` Flags/ForceFlags carry HEAP_FLAG_PAGE_ALLOCS (0x01000000).
  *
  * False positives: the PEB holds the flags at process start (image-specific GFlags from the IFEO registry
  * key, or the debugger's); BeingDebugged is also set by the debugger that wrote the dump.
@@ -127,7 +141,7 @@ export const instrumentationInfo = defineAnalysis({
     if (positives === 0 && flagsRead > 0) {
       yield {
         Verdict: "Negative", Source: "typed",
-        Evidence: "no instrumentation: NtGlobalFlag has no GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
+        Evidence: "no instrumentation: NtGlobalFlag has no " + (rows.length ? "process " : "") + "GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", no heap is a page heap, heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
           modules.length + " modules; !gflag; !peb",
       };
     }
@@ -157,15 +171,26 @@ function readPeb(t: Target, peb: BlockView, scope: string, rows: Row[], notes: R
         Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows 0x70; !gflag", Source: peb.source,
       });
     } else {
+      const system = FLAGS.filter((f) => ((flags >>> 0) & f.bit) !== 0 && (f.bit & PROCESS_BITS) === 0);
       for (const f of FLAGS) {
-        if (((flags >>> 0) & f.bit) === 0) continue;
+        if (((flags >>> 0) & f.bit) === 0 || (f.bit & PROCESS_BITS) === 0) continue;
         rows.push({
           Scope: scope, Item: f.item, Value: f.bit, Meaning: f.meaning, UsableEvidence: f.evidence || undefined,
           Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex(flags) + "; !gflag", Source: peb.source,
         });
       }
+      if (system.length) {
+        const mask = system.reduce((a, f) => (a | f.bit) >>> 0, 0);
+        rows.push({
+          Scope: scope, Item: "system flags", Value: mask, Meaning: "kernel or system-wide GFlags copied into the PEB: " + system.map((f) => f.item + " (" + f.meaning + ")").join(", ") +
+            (system.some((f) => f.bit === 0x400) ? "; pool tagging is always on since Windows Server 2003" : ""),
+          UsableEvidence: "none in a process dump (a kernel dump's !poolused, !obtrace use them)", Verdict: "Info",
+          Evidence: dt("NtGlobalFlag") + " shows " + hex(flags) + "; !gflag", Source: peb.source,
+        });
+      }
     }
   }
+  if (scope === "PEB") rows.push(...pageHeapRows(t, peb));
   const tracing = pebField(t, peb, "TracingFlags", 4);
   if (typeof tracing === "number" && (tracing & 7) !== 0) {
     const names = [[1, "heap"], [2, "critical section"], [4, "loader"]].filter(([b]) => (tracing & (b as number)) !== 0).map(([, n]) => n as string);
@@ -187,4 +212,59 @@ function readPeb(t: Target, peb: BlockView, scope: string, rows: Row[], notes: R
     }
   }
   return read;
+}
+
+/**
+ * Page heap evidence from the heaps themselves: each heap in PEB.ProcessHeaps (PEB.ProcessHeap first) whose
+ * `_HEAP` Flags or ForceFlags has HEAP_FLAG_PAGE_ALLOCS is served by the page heap, whether the GFlags bit
+ * (hpa) or Application Verifier turned it on. Offsets from ntdll's `_HEAP`, else the documented ones
+ * (SegmentSignature at 0x10/0x8, Flags/ForceFlags at 0x70/0x74 on x64, 0x40/0x44 on x86, since Vista); segment
+ * heaps are left out. Nothing when no heap is readable.
+ */
+function pageHeapRows(t: Target, peb: BlockView): Row[] {
+  const heaps: Int64[] = [];
+  const count = pebField(t, peb, "NumberOfHeaps", 4);
+  const array = pebField(t, peb, "ProcessHeaps", "ptr");
+  if (typeof count === "number" && array !== undefined && typeof array !== "number") {
+    for (let i = 0; i < Math.min(count, MAX_HEAPS); i++) {
+      const h = readPointer(t, addTo(array, i * (peb.bits / 8)), peb.bits);
+      if (h && !isZero(h)) heaps.push(h);
+    }
+  }
+  if (heaps.length === 0) {
+    const h = pebField(t, peb, "ProcessHeap", "ptr");
+    if (h !== undefined && typeof h !== "number" && !isZero(h)) heaps.push(h);
+  }
+  const off = (field: string, x64: number, x86: number) => {
+    const f = t.fieldOffset("ntdll", "_HEAP", field);
+    return { offset: f !== undefined ? f : peb.bits === 64 ? x64 : x86, typed: f !== undefined };
+  };
+  const flagsAt = off("Flags", 0x70, 0x40);
+  const forceAt = off("ForceFlags", 0x74, 0x44);
+  const signatureAt = off("SegmentSignature", 0x10, 0x8);
+  const paged: Int64[] = [];
+  let read = 0;
+  for (const h of heaps) {
+    // Only NT heaps (segment signature 0xFFEEFFEE) and the page heap's fake header (filled with 0xEE bytes) have
+    // these fields; a segment heap (0xDDEEDDEE) keeps other things there.
+    const signature = readU32(t, addTo(h, signatureAt.offset));
+    if (signature !== 0xffeeffee && signature !== 0xeeeeeeee) continue;
+    const flags = readU32(t, addTo(h, flagsAt.offset));
+    const force = readU32(t, addTo(h, forceAt.offset));
+    if (flags === undefined && force === undefined) continue;
+    read++;
+    if ((((flags ?? 0) | (force ?? 0)) & HEAP_FLAG_PAGE_ALLOCS) !== 0) paged.push(h);
+  }
+  if (paged.length === 0) return [];
+  const list = paged.slice(0, 4).map((h) => t.formatAddress(h)).join(", ") + (paged.length > 4 ? ", ..." : "");
+  return [{
+    Scope: "Heaps", Item: "page heap", Value: HEAP_FLAG_PAGE_ALLOCS,
+    Meaning: paged.length + " of " + read + " heaps are page heaps (HEAP_FLAG_PAGE_ALLOCS in _HEAP.Flags/ForceFlags): " + list,
+    UsableEvidence: "every allocation of these heaps sits against a guard page: an overrun faults at the culprit; !heap -p -a <address> gives the allocation stack",
+    Verdict: "Positive", Evidence: "!heap -p; dt ntdll!_HEAP " + t.formatAddress(paged[0]!) + " Flags ForceFlags", Source: flagsAt.typed ? peb.source : "heuristic",
+  }];
+}
+
+function isZero(v: Int64): boolean {
+  return v.getHighPart() === 0 && v.getLowPart() === 0;
 }

@@ -43,7 +43,9 @@ interface Predicates {
  *
  * False positives: company names are what the vendor wrote in the resource; timestamps of reproducible
  * builds are hashes (never read as dates here when the image or the debugger says so, and dates after the
- * dump are flagged HashStamp); the dump time comes from `.time` (else the analysis's own clock, said so).
+ * dump are flagged HashStamp; so are the stamps of Windows modules of one OS build (19041 in 10.0.19041.1)
+ * that spread over more than `Config.Modules.HashSpreadYears`, which a minidump without the REPRO debug
+ * entry cannot tell otherwise); the dump time comes from `.time` (else the analysis's own clock, said so).
  *
  * @function Modules
  * @memberof Ewmda
@@ -87,6 +89,7 @@ export const moduleCollection = defineAnalysis({
     ],
     settings: {
       OldBuildDays: { default: 1825, help: "A module linked more days than this before the dump is flagged OldBuild", reason: "five years: older than the Windows release it runs on, the Not My Version suspect" },
+      HashSpreadYears: { default: 4, help: "Windows modules of one OS build (the file version's third part, 19041 in 10.0.19041.1) whose link stamps spread over more years than this have hash stamps, not dates", reason: "one Windows release is built and serviced within a few years; reproducible-build hashes (Windows 10 1709 and later) fall anywhere in 1970-2106, so a wide spread shows them when the image's debug directory (the REPRO entry) is not in the dump" },
       RunLmv: { default: true, help: "Run lmv once for what the dump's module stream records (versions, timestamps, symbol status) when the images' pages are not in the dump", reason: "minidumps rarely hold resources; lmv reads the module stream in one command" },
     },
   },
@@ -123,8 +126,11 @@ export const moduleCollection = defineAnalysis({
     let shown = 0;
     let nonMs = 0;
     let withVersion = 0;
-    for (const m of modules) {
-      const facts = moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)");
+    const allFacts = modules.map((m) => moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)"));
+    const hashed = markHashStamps(modules, allFacts, ctx.settings.HashSpreadYears);
+    for (let i = 0; i < modules.length; i++) {
+      const m = modules[i]!;
+      const facts = allFacts[i]!;
       const flags = moduleFlags(m, facts, byFile, nowMs, ctx.settings.OldBuildDays);
       if (flags.indexOf("NonMS") >= 0) nonMs++;
       if (typeof facts.fileVersion === "string") withVersion++;
@@ -148,6 +154,7 @@ export const moduleCollection = defineAnalysis({
       yield { Verdict: "Negative", Evidence: "0 of " + modules.length + " modules match " + what + "; lmv", Source: "typed" };
     }
     ctx.summary("Modules: " + (filtering ? shown + " of " + modules.length + " match " + what : modules.length + " modules") + "; " + withVersion + " with a version, " + nonMs + " not Microsoft" +
+      (hashed ? "; " + hashed + " link stamps read as reproducible-build hashes" : "") +
       (session ? "" : "; ages measured from this machine's clock (.time gave no dump time)"));
   },
 
@@ -258,10 +265,51 @@ function moduleFacts(t: Target, m: ModuleInfo, listed: ModuleDetails | undefined
   } else {
     const why = typeof debug === "string" ? debug : debug.note ?? "no CodeView record";
     pdb = listed && listed.symbolFile ? listed.symbolFile.replace(/^.*[\\/]/, "") : notAvailable(why);
-    pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
+    // A PDB the debugger loaded from a symbol store sits in <name>.pdb\<GUID><age>\<name>.pdb: the id it matched.
+    const store = listed && listed.symbolFile ? /[\\/]([0-9a-f]{32})([0-9a-f]{1,8})[\\/][^\\/]+\.pdb$/i.exec(listed.symbolFile) : null;
+    if (store) {
+      const g = store[1]!.toUpperCase();
+      pdbId = "{" + g.slice(0, 8) + "-" + g.slice(8, 12) + "-" + g.slice(12, 16) + "-" + g.slice(16, 20) + "-" + g.slice(20) + "} age " + parseInt(store[2]!, 16) + " (the symbol store path lmv shows)";
+    } else pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
   }
   const symbols: string | Unavailable = listed && listed.symbolStatus ? listed.symbolStatus : notAvailable(listProblem);
   return { fileVersion, productVersion, company, timestamp, date, hashStamp: hashed, pdb, pdbId, symbols, fromImage: typeof headers !== "string", source };
+}
+
+/**
+ * Reproducible builds (Windows 10 1709 on) put a content hash where the link time was; the image's REPRO
+ * debug entry says so, but minidumps rarely hold it. Windows modules of one OS build are linked within a few
+ * years, hashes spread over 1970-2106: a build group (the file version's third part, at least 3 dated modules
+ * from the Windows directory) spread over more than `years` is a group of hashes. Returns how many were marked.
+ */
+function markHashStamps(modules: readonly ModuleInfo[], facts: ModuleFacts[], years: number): number {
+  const groups: { [build: string]: number[] } = {};
+  modules.forEach((m, i) => {
+    const f = facts[i]!;
+    // The OS build is the version's third part (10.0.19041.x; also 7.8.19041.x for components versioned apart).
+    const v = typeof f.fileVersion === "string" ? /^\d+\.\d+\.(\d+)/.exec(f.fileVersion) : null;
+    if (!v || f.date === undefined || !WINDOWS_DIR.test(m.path)) return;
+    (groups[v[1]!] = groups[v[1]!] || []).push(i);
+  });
+  let marked = 0;
+  for (const build of Object.keys(groups)) {
+    const members = groups[build]!;
+    if (members.length < 3) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const i of members) { lo = Math.min(lo, facts[i]!.date!); hi = Math.max(hi, facts[i]!.date!); }
+    if (hi - lo <= years * 365.25 * DAY_MS) continue;
+    const span = new Date(lo).getUTCFullYear() + "-" + new Date(hi).getUTCFullYear();
+    for (const i of members) {
+      const f = facts[i]!;
+      const stamp = Math.round(f.date! / 1000);
+      f.timestamp = "hash 0x" + stamp.toString(16) + " (reproducible build: the " + members.length + " Windows modules of build " + build + " have stamps spread over " + span + ", not dates)";
+      f.date = undefined;
+      f.hashStamp = true;
+      marked++;
+    }
+  }
+  return marked;
 }
 
 const WINDOWS_DIR = /^(?:[a-z]:\\windows\\|\\systemroot\\|\\\?\?\\[a-z]:\\windows\\)/i;
@@ -273,7 +321,8 @@ function moduleFlags(m: ModuleInfo, f: ModuleFacts, byFile: { [name: string]: Mo
   const company = typeof f.company === "string" ? f.company : undefined;
   if (company !== undefined ? !/microsoft/i.test(company) : !inWindows) flags.push("NonMS");
   if (!inWindows && m.path.indexOf("\\") >= 0) flags.push("OutsideWindows");
-  if (/^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path)) flags.push("OddPath");
+  const relative = m.path.indexOf("\\") >= 0 && !/^(?:[a-z]:\\|\\\\|\\systemroot\\|\\\?\?\\)/i.test(m.path);
+  if (relative || /^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path)) flags.push("OddPath");
   const same = byFile[m.name.toLowerCase()] || [];
   if (same.length > 1 && same.some((o) => o !== m && o.path.toLowerCase() !== m.path.toLowerCase() && !(SYSTEM_PAIR.test(o.path) && SYSTEM_PAIR.test(m.path)))) flags.push("Duplicate");
   if (f.hashStamp || (f.date !== undefined && f.date > nowMs + 2 * DAY_MS)) flags.push("HashStamp");

@@ -190,7 +190,8 @@ export const patchedCode = defineAnalysis({
           (checked.unreadable ? "; " + checked.unreadable + " not in the dump" : "") + (clean.length ? "; !chkimg: 0 errors in " + clean.join(", ") : ""),
       };
     } else if (positives === 0 && checked.functions === 0) {
-      yield { Verdict: "Info", Source: "typed", Evidence: "the code of " + targets.map((m) => m.symbolName).join(", ") + " is not in the dump (" + checked.unreadable + " function starts unreadable) and !chkimg did not compare: nothing was checked" };
+      const why = checked.unreadable ? checked.unreadable + " function starts are not in the dump" : "no module's export directory or watched function could be read, so no function start was found";
+      yield { Verdict: "Info", Source: "typed", Evidence: "nothing was checked in " + targets.map((m) => m.symbolName).join(", ") + ": " + why + (s.RunChkimg ? ", and !chkimg did not compare" : ", and !chkimg was not run (Config.PatchedCode.RunChkimg)") };
     }
     ctx.summary("PatchedCode: " + positives + " patch(es) in " + targets.map((m) => m.symbolName).join(", ") + "; " + checked.functions + " function starts read" +
       (s.RunChkimg ? ", !chkimg compared " + (targets.length - notChecked.length) + " of " + targets.length : ""));

@@ -161,12 +161,15 @@ export const virtualizedProcess = defineAnalysis({
       }
     }
     const teb64Text = teb64 instanceof Unavailable ? teb64.reason : t.formatAddress(teb64) + (t.readBytes(teb64, 8) ? "" : " (not in the dump)");
+    // A 32-bit writer does not see the 64-bit WOW64 DLLs; then only the SysWOW64 paths tell, and not the host.
+    const seen = wowNames ? wowNames + " in the module list" : sysWow.length + " of " + modules.length + " modules loaded from SysWOW64 (the 64-bit WOW64 DLLs are not in a 32-bit module list)";
     yield {
-      View: view, ProcessBits: 32, HostMachine: host || "x64", Wow64Modules: wowNames, Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
+      View: view, ProcessBits: 32, HostMachine: host || (wowNames ? "x64" : "x64 or ARM64 (not in the dump)"), Wow64Modules: wowNames || "(none; " + sysWow.length + " SysWOW64 DLLs)",
+      Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
       Recommendation: "none needed: the dump is already the 32-bit view (written by a 32-bit tool); the 64-bit side (64-bit ntdll, WOW64 state) is not in it" +
         (lastEvent ? "; " + lastEvent : ""),
       Verdict: "Positive", Source: "typed",
-      Evidence: "32-bit dump of a process under WOW64: " + wowNames + " in the module list; first thread's TEB64 " + teb64Text + "; lm m wow64*",
+      Evidence: "32-bit dump of a process under WOW64: " + seen + "; first thread's TEB64 " + teb64Text + "; lm m wow64*",
     };
     ctx.summary("VirtualizedProcess: 32-bit process under WOW64, dump in the 32-bit view");
   },

@@ -19,9 +19,9 @@ export type Bits = 32 | 64;
 /** Documented offsets (Windows 10; the same since Vista for every field here), used only without types. */
 const PEB_FALLBACK: { [bits: number]: { [field: string]: number } } = {
   64: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x10, ProcessParameters: 0x20, ProcessHeap: 0x30, NtGlobalFlag: 0xbc,
-    NumberOfHeaps: 0xe8, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
+    NumberOfHeaps: 0xe8, ProcessHeaps: 0xf0, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
   32: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x8, ProcessParameters: 0x10, ProcessHeap: 0x18, NtGlobalFlag: 0x68,
-    NumberOfHeaps: 0x88, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
+    NumberOfHeaps: 0x88, ProcessHeaps: 0x90, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
 };
 const TEB_FALLBACK: { [bits: number]: { [field: string]: number } } = {
   64: { "NtTib.Self": 0x30, ProcessEnvironmentBlock: 0x60, LastErrorValue: 0x68, LastStatusValue: 0x1250, WowTebOffset: 0x180c },

@@ -74,6 +74,23 @@ describe("EnvironmentHints: what it reads and flags", () => {
     for (const s of [SECRET, "bob", "BUILD-07", "fileserver"]) expect(everything).not.toContain(s);
   });
 
+  it("hides secrets in the window title and profile names in the parameters, and ShowValues shows them", () => {
+    const b = () => userTarget().processParameters({
+      commandLine: "tool.exe -v", currentDirectory: "C:\\Users\\bob\\work\\", imagePath: "C:\\Users\\bob\\bin\\tool.exe",
+      windowTitle: `C:\\Users\\bob\\bin\\tool.exe --password=${SECRET} -v`, environment: { OS: "Windows_NT" },
+    });
+    const { dbg, rows } = hints(b());
+    const value = (name: string) => rows.find((r) => r.Variable === name)!.Value;
+    expect([value("ImagePath"), value("CurrentDirectory"), value("WindowTitle"), value("CommandLine")]).toEqual([
+      "C:\\Users\\<user>\\bin\\tool.exe", "C:\\Users\\<user>\\work\\", "C:\\Users\\<user>\\bin\\tool.exe --password=<hidden> -v", "tool.exe -v",
+    ]);
+    const everything = JSON.stringify(rows) + dbg.execute("!ewmda.environment").join("\n");
+    for (const s of [SECRET, "bob"]) expect(everything).not.toContain(s);
+    const all = hints(b(), "Debugger.Utility.Ewmda.EnvironmentHints(new { ShowValues = true })").rows;
+    expect(all.find((r) => r.Variable === "WindowTitle")!.Value).toBe(`C:\\Users\\bob\\bin\\tool.exe --password=${SECRET} -v`);
+    expect(all.find((r) => r.Variable === "CurrentDirectory")!.Value).toBe("C:\\Users\\bob\\work\\");
+  });
+
   it("shows every value with ShowValues, and filters by name", () => {
     const { rows } = hints(full(), "Debugger.Utility.Ewmda.EnvironmentHints(new { ShowValues = true })");
     expect(rows.find((r) => r.Variable === "API_TOKEN")!.Value).toBe(SECRET);

@@ -95,6 +95,25 @@ describe("Handles: GDI objects", () => {
     expect(wow.filter((r) => r.Kind === "GdiType").map((r) => [r.Type, r.Count])).toEqual([["Font", 5]]);
   });
 
+  it("reads 24-byte cells in a 32-bit dump whose module list shows WOW64 only by SysWOW64 paths (no wow64cpu.dll)", () => {
+    // One chunk of the table, written by hand: three Bitmaps of this process in cells of the given size.
+    const table = (cellBytes: number) => {
+      const bytes = new Uint8Array(0x800 * cellBytes);
+      const v = new DataView(bytes.buffer);
+      const pidAt = cellBytes === 24 ? 8 : 4;
+      for (let c = 0; c < 3; c++) { v.setUint16(c * cellBytes + pidAt, 0x1234, true); v.setUint16(c * cellBytes + pidAt + 6, 0x05, true); }
+      return bytes;
+    };
+    const at = 0x0090_0000n;
+    const target = (folder: string, cellBytes: number) => userTarget({ arch: "x86", pid: 0x1234, defaultModules: false })
+      .module({ name: `C:\\Windows\\${folder}\\ntdll.dll` }).module({ name: `C:\\Windows\\${folder}\\kernel32.dll` }).module({ name: "C:\\app\\app.exe" })
+      .thread({ tid: 0x104 }).memory(at, table(cellBytes)).peb({ GdiSharedHandleTable: at }).build().spec;
+    const gdi = (spec: TargetSpec) => handles(spec).rows.filter((r) => r.Kind === "Gdi" || r.Kind === "GdiType").map((r) => [r.Kind, r.Type, r.Count]);
+    expect(gdi(target("SysWOW64", 24))).toEqual([["Gdi", "(all GDI)", 3], ["GdiType", "Bitmap", 3]]);
+    // A native 32-bit process (System32) keeps 16-byte cells.
+    expect(gdi(target("System32", 16))).toEqual([["Gdi", "(all GDI)", 3], ["GdiType", "Bitmap", 3]]);
+  });
+
   it("says when the process has no GDI table or the table is not in the dump", () => {
     expect(handles(userTarget().build().spec).rows.map((r) => r.Evidence)).toContain("GDI objects not counted: PEB.GdiSharedHandleTable is null: the process has not used GDI (not a GUI process)");
     const b = userTarget().gdiHandles([{ type: 1, count: 1 }]);

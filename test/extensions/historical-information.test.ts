@@ -80,7 +80,17 @@ describe("HistoricalInformation: unloaded modules", () => {
     expect(noSyms.map((r) => r.Evidence)).toContain("unload event trace not read: ntdll!RtlpUnloadEventTrace is not known (it needs ntdll's symbols: .reload /f ntdll.dll)");
     const notInDump = history(userTarget().build().spec).rows;
     expect(notInDump.map((r) => r.Evidence)).toContain("unload event trace not read: the unload event trace at 00007ff8`0016d000 (0x1a00 bytes) is not in the dump");
-    expect(notInDump[notInDump.length - 1]!.Evidence).toBe("no unloaded modules (the unload trace was not read)");
+    expect(notInDump[notInDump.length - 1]!.Evidence).toBe("unloaded modules not checked: the unload trace was not read and lm gave no list; ntdll's symbols give the trace (.reload /f ntdll.dll)");
+  });
+
+  it("does not call a dump without the trace or an unloaded-module stream clean (Info, not Negative)", () => {
+    const lm = ["start             end                 module name"];
+    const streams = (names: string[]) => ["----- User Mini Dump Analysis", "", "Streams:", ...names.map((n, i) => `Stream ${i}: type ${n} (${i + 3}), size 00000010, RVA 00000100`)];
+    const without = history(userTarget({ ntdllSymbols: false }).command("lm", lm).command(".dumpdebug", streams(["ThreadListStream", "ModuleListStream"])).build().spec).rows;
+    expect(without.filter((r) => r.Verdict === "Negative")).toEqual([]);
+    expect(without[without.length - 1]!.Evidence).toBe("unloaded modules not checked: the unload trace was not read and the dump has no unloaded-module list (.dumpdebug lists no UnloadedModuleListStream); ntdll's symbols give the trace (.reload /f ntdll.dll)");
+    const withList = history(userTarget({ ntdllSymbols: false }).command("lm", lm).command(".dumpdebug", streams(["ThreadListStream", "UnloadedModuleListStream"])).build().spec).rows;
+    expect(withList.filter((r) => r.Verdict === "Negative").map((r) => r.Evidence)).toEqual(["no unloaded modules (the unload trace was not read, lm lists none)"]);
   });
 });
 
@@ -88,18 +98,21 @@ describe("HistoricalInformation: ages and last errors", () => {
   it("gives the process uptime, the threads' ages with the recent ones, and last errors", () => {
     const t = userTarget()
       .thread({ tid: 0x1a4, lastError: 2, lastStatus: 0xc0000034 }).thread({ tid: 0x2b0 }).thread({ tid: 0x2c8, lastError: 5 })
+      .thread({ tid: 0x2d0, lastStatus: 0x103 }).thread({ tid: 0x2d4, lastStatus: 0x80000005 }).thread({ tid: 0x2d8, lastStatus: 0xc0000135 })
       .command(".time", ["Debug session time: Thu Sep  8 12:55:08.000 2016 (UTC + 0:00)", "System Uptime: 3 days 4:40:45.796", "Process Uptime: 0 days 1:02:03.000",
         "  Kernel time: 0 days 0:00:01.500", "  User time: 0 days 0:00:10.000"])
       .command("!runaway 4", [" Elapsed Time", "  Thread       Time", "   0:1a4      0 days 1:02:02.000", "   1:2b0      0 days 0:30:00.000", "   2:2c8      0 days 0:00:04.250"])
       .build();
     const { rows } = history(t.spec);
     const pick = (o: string) => rows.filter((r) => r.Origin === o);
-    expect(pick("Process").map((r) => [r.Time, r.Detail])).toEqual([["01:02:03 before the dump", "started 01:02:03 before the dump; CPU: user 10 s, kernel 1.5 s"]]);
-    expect(pick("Threads").map((r) => r.Detail)).toEqual(["newest 0x2c8 created 0:00:04.250 before the dump; oldest 0x1a4 1:02:02.000"]);
-    expect(pick("Thread").map((r) => [r.Thread, r.Time])).toEqual([[0x2c8, "0:00:04.250 before the dump"]]);
+    expect(pick("Process").map((r) => [r.Time, r.Detail])).toEqual([["01:02:03 before the dump", "created 2016-09-08 11:53:05 UTC, started 01:02:03 before the dump; CPU: user 10 s, kernel 1.5 s"]]);
+    expect(pick("Threads").map((r) => r.Detail)).toEqual(["newest 0x2c8 created 0:00:04.250 before the dump; oldest 0x1a4 1:02:02.000 (created 2016-09-08 11:53:06 UTC)"]);
+    expect(pick("Thread").map((r) => [r.Thread, r.Time, r.Detail])).toEqual([[0x2c8, "0:00:04.250 before the dump", "created 2016-09-08 12:55:03 UTC, within 60 s of the dump"]]);
     expect(pick("LastError").map((r) => [r.Thread, r.Detail, r.LinkTo])).toEqual([
       [0x1a4, "LastErrorValue 2 (0x2), LastStatusValue 0xc0000034 (stale by nature: the last failure this thread saw)", "!error 2"],
       [0x2c8, "LastErrorValue 5 (0x5), LastStatusValue 0x0 (stale by nature: the last failure this thread saw)", "!error 5"],
+      // A failed NTSTATUS alone links to !error as a status; STATUS_PENDING and warnings are no failures (0x2d0, 0x2d4).
+      [0x2d8, "LastErrorValue 0 (0x0), LastStatusValue 0xc0000135 (stale by nature: the last failure this thread saw)", "!error 0xc0000135 1"],
     ]);
   });
 

@@ -45,8 +45,45 @@ describe("InstrumentationInfo: what it finds", () => {
   it("says nothing is on, with what was examined", () => {
     const { rows, summary } = instrumentation(userTarget().build().spec);
     expect(rows.map((r) => [r.Verdict, r.Evidence])).toEqual([["Negative",
-      "no instrumentation: NtGlobalFlag has no GFlags bits in the PEB, heap/critical-section/loader tracing is off, and no Application Verifier DLL is among 4 modules; !gflag; !peb"]]);
+      "no instrumentation: NtGlobalFlag has no GFlags bits in the PEB, no heap is a page heap, heap/critical-section/loader tracing is off, and no Application Verifier DLL is among 4 modules; !gflag; !peb"]]);
     expect(summary).toBe("InstrumentationInfo: 0 instrumentation item(s)");
+  });
+});
+
+/** A heap header (documented x64 offsets: SegmentSignature 0x10, Flags 0x70), and PEB.ProcessHeaps pointing to it. */
+function withHeap(flags: number, signature = 0xffeeffee) {
+  const heap = 0x0000_01e0_0000_0000n;
+  const array = heap + 0x1000n;
+  const header = new Uint8Array(0x80);
+  new DataView(header.buffer).setUint32(0x10, signature, true);
+  new DataView(header.buffer).setUint32(0x70, flags, true);
+  const slot = new Uint8Array(8);
+  new DataView(slot.buffer).setBigUint64(0, heap, true);
+  return userTarget().memory(heap, header).memory(array, slot).peb({ ProcessHeap: heap, ProcessHeaps: array, NumberOfHeaps: 1 });
+}
+
+describe("InstrumentationInfo: system flags and page heap evidence", () => {
+  it("keeps kernel and system-wide bits (ptg, copied into every PEB) out of the findings", () => {
+    const { rows, summary } = instrumentation(userTarget().peb({ NtGlobalFlag: 0x400 }).build().spec);
+    expect(rows.map((r) => [r.Scope, r.Item, r.Value, r.Verdict])).toEqual([["PEB", "system flags", 0x400, "Info"], [undefined, undefined, undefined, "Negative"]]);
+    expect(rows[0]!.Meaning).toBe("kernel or system-wide GFlags copied into the PEB: ptg (Enable pool tagging); pool tagging is always on since Windows Server 2003");
+    expect(rows[1]!.Evidence).toMatch(/^no instrumentation: NtGlobalFlag has no process GFlags bits in the PEB,/);
+    expect(summary).toBe("InstrumentationInfo: 0 instrumentation item(s)");
+    // With a process bit beside it, the process bit is the finding.
+    const mixed = instrumentation(userTarget().peb({ NtGlobalFlag: 0x1400 }).build().spec).rows;
+    expect(mixed.map((r) => [r.Item, r.Verdict])).toEqual([["ust", "Positive"], ["system flags", "Info"]]);
+  });
+
+  it("finds a page heap from the heap's own flags (HEAP_FLAG_PAGE_ALLOCS), without the hpa bit", () => {
+    const { rows } = instrumentation(withHeap(0x01000002).build().spec);
+    expect(rows.map((r) => [r.Scope, r.Item, r.Verdict, r.Source])).toEqual([["Heaps", "page heap", "Positive", "heuristic"]]);
+    expect(rows[0]!.Meaning).toBe("1 of 1 heaps are page heaps (HEAP_FLAG_PAGE_ALLOCS in _HEAP.Flags/ForceFlags): 000001e0`00000000");
+    expect(rows[0]!.Evidence).toBe("!heap -p; dt ntdll!_HEAP 000001e0`00000000 Flags ForceFlags");
+  });
+
+  it("finds no page heap in an ordinary heap, nor in a segment heap whose bytes there mean something else", () => {
+    expect(instrumentation(withHeap(0x00000002).build().spec).rows.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(instrumentation(withHeap(0x01000002, 0xddeeddee).build().spec).rows.map((r) => r.Verdict)).toEqual(["Negative"]);
   });
 });
 

@@ -68,6 +68,22 @@ describe("Modules: what the images in the dump say", () => {
     expect(String(app.Symbols)).toBe("<not available>");
   });
 
+  it("takes the PDB id from the symbol store path lmv shows when the image's debug directory is not in the dump", () => {
+    const listing = (status: string) => {
+      const b = userTarget().module({ name: "C:\\Program Files\\App\\plugin.dll", headers: false }).command(".time", TIME_2016);
+      const base = b.build().at.module("plugin");
+      const hex = (v: bigint) => { const h = v.toString(16).padStart(16, "0"); return `${h.slice(0, 8)}\`${h.slice(8)}`; };
+      b.command("lmv", ["start             end                 module name", `${hex(base)} ${hex(base + 0x40000n)}   plugin     ${status}`,
+        "    Image path: C:\\Program Files\\App\\plugin.dll", "    Image name: plugin.dll"]);
+      return modules(b.build().spec).rows.find((r) => r.Module === "plugin.dll")!;
+    };
+    const stored = listing("(pdb symbols)          c:\\symbols\\plugin.pdb\\3844DBB920174967BE6AA02F2F6F7D6B1A\\plugin.pdb");
+    expect([stored.Pdb, stored.PdbId]).toEqual(["plugin.pdb", "{3844DBB9-2017-4967-BE6A-A02F2F6F7D6B} age 26 (the symbol store path lmv shows)"]);
+    const local = listing("(pdb symbols)          d:\\build\\plugin.pdb");
+    expect(local.Pdb).toBe("plugin.pdb");
+    expect(String(local.PdbId)).toBe("<not available>");
+  });
+
   it("flags reproducible-build stamps from the debug directory, odd paths and duplicates", () => {
     const t = userTarget()
       .module({ name: "C:\\Users\\eve\\AppData\\Local\\Temp\\x\\inject.dll", timestamp: 0x5f3e2a1b, repro: true })
@@ -77,6 +93,37 @@ describe("Modules: what the images in the dump say", () => {
     expect(rows.find((r) => r.Module === "inject.dll")!.Flags).toBe("NonMS, OutsideWindows, OddPath, HashStamp");
     expect(rows.filter((r) => r.Module === "util.dll").map((r) => r.Flags)).toEqual(["NonMS, OutsideWindows, Duplicate", "NonMS, OutsideWindows, Duplicate"]);
     expect(rows.find((r) => r.Module === "inject.dll")!.TimeDateStamp).toBe("hash 0x5f3e2a1b (reproducible build, not a date)");
+  });
+
+  it("reads the link stamps of a Windows build spread over decades as reproducible-build hashes (no OldBuild)", () => {
+    const win = (name: string, timestamp: number, build: string) => ({ name, timestamp, version: { fileVersion: build, strings: { CompanyName: "Microsoft Corporation" } } });
+    // 1979, 2001 and 2055: no release is linked over 76 years; minidumps lack the REPRO entry that would say so.
+    const hashed = userTarget().module(win("dxgi.dll", 0x11b8e533, "10.0.19041.546")).module(win("dwmapi.dll", 0x3ae77153, "10.0.19041.546"))
+      .module(win("uxtheme.dll", 0xa09a57c9, "10.0.19041.610")).module(win("bitsproxy.dll", 0x1e5b4994, "7.8.19041.1")).command(".time", TIME_2016).build();
+    const { rows, summary } = modules(hashed.spec);
+    // A component versioned apart (7.8) of the same OS build (19041) joins the group.
+    expect(rows.find((r) => r.Module === "bitsproxy.dll")!.Flags).toBe("HashStamp");
+    const dxgi = rows.find((r) => r.Module === "dxgi.dll")!;
+    expect(dxgi.Flags).toBe("HashStamp");
+    expect(dxgi.TimeDateStamp).toBe("hash 0x11b8e533 (reproducible build: the 4 Windows modules of build 19041 have stamps spread over 1979-2055, not dates)");
+    expect(rows.filter((r) => String(r.Flags).indexOf("OldBuild") >= 0)).toEqual([]);
+    expect(summary).toMatch(/; 4 link stamps read as reproducible-build hashes$/);
+    // A build whose stamps lie within months stays dated; an old stamp of another build is OldBuild, not a hash.
+    const dated = userTarget().module(win("dxgi.dll", 0x11b8e533, "6.1.7600.16385")).module(win("dwmapi.dll", 0x57899a86, "10.0.14393.0"))
+      .module(win("uxtheme.dll", 0x57cf99bc, "10.0.14393.187")).module(win("version.dll", 0x57899b7f, "10.0.14393.0")).command(".time", TIME_2016).build();
+    const d = modules(dated.spec).rows;
+    expect(d.find((r) => r.Module === "dxgi.dll")!.Flags).toBe("OldBuild");
+    expect(d.find((r) => r.Module === "dxgi.dll")!.TimeDateStamp).toBe("1979-06-04 07:39:31 (0x11b8e533)");
+    expect(d.filter((r) => String(r.Flags).indexOf("HashStamp") >= 0)).toEqual([]);
+    const few = userTarget().module(win("dxgi.dll", 0x11b8e533, "10.0.19041.546")).module(win("dwmapi.dll", 0xa09a57c9, "10.0.19041.546")).command(".time", TIME_2016).build();
+    expect(modules(few.spec).rows.find((r) => r.Module === "dxgi.dll")!.Flags).toBe("OldBuild");
+  });
+
+  it("flags a relative module path as OddPath, not a drive path", () => {
+    const t = userTarget().module({ name: "plugins\\rel.dll" }).module({ name: "D:\\tools\\abs.dll" }).build();
+    const rows = modules(t.spec).rows;
+    expect(rows.find((r) => r.Module === "rel.dll")!.Flags).toBe("NonMS, OutsideWindows, OddPath");
+    expect(rows.find((r) => r.Module === "abs.dll")!.Flags).toBe("NonMS, OutsideWindows");
   });
 
   it("reads 32-bit images", () => {

@@ -106,9 +106,17 @@ describe("PatchedCode: !chkimg", () => {
 
 describe("PatchedCode: missing data and other targets", () => {
   it("says nothing was checked when no code is in the dump and !chkimg cannot compare", () => {
-    const rows = patched(userTarget().build().spec).rows;
+    // user32's export directory is in the dump, its code is not.
+    const rows = patched(userTarget().module({ name: "user32.dll", exportTable: true, exports: { MessageBoxW: 0x1000, GetMessageW: 0x1400 } }).build().spec).rows;
     expect(rows[rows.length - 1]).toMatchObject({ Verdict: "Info" });
-    expect(rows[rows.length - 1]!.Evidence).toMatch(/^the code of ntdll, kernelbase, kernel32 is not in the dump \(\d+ function starts unreadable\) and !chkimg did not compare: nothing was checked$/);
+    expect(rows[rows.length - 1]!.Evidence).toBe("nothing was checked in ntdll, kernelbase, kernel32, user32: 2 function starts are not in the dump, and !chkimg did not compare");
+  });
+
+  it("says why nothing was checked when not even the function starts are known (no headers, no symbols)", () => {
+    const t = userTarget({ defaultModules: false }).module({ name: "ntdll.dll", headers: false, symbols: false }).thread({ tid: 0x1a4 }).build();
+    const rows = patched(t.spec).rows;
+    expect(rows.map((r) => r.Verdict)).not.toContain("Negative");
+    expect(rows[rows.length - 1]!.Evidence).toBe("nothing was checked in ntdll: no module's export directory or watched function could be read, so no function start was found, and !chkimg did not compare");
   });
 
   it("gives Info rows on ARM64 (not classified), on kernel targets, and when no module is loaded", () => {

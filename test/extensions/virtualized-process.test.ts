@@ -72,6 +72,18 @@ describe("VirtualizedProcess: WOW64 processes", () => {
   });
 });
 
+describe("VirtualizedProcess: a 32-bit module list without the WOW64 DLLs", () => {
+  it("tells WOW64 from SysWOW64 paths alone, without naming a host it cannot know", () => {
+    const t = userTarget({ arch: "x86", defaultModules: false }).module({ name: "C:\\Windows\\SysWOW64\\ntdll.dll" }).module({ name: "C:\\Windows\\SysWOW64\\kernel32.dll" })
+      .module({ name: "C:\\app\\app.exe" }).thread({ tid: 0x104 }).build();
+    const r = wow(t.spec).rows[0]!;
+    expect([r.Verdict, r.ProcessBits, r.Wow64Modules, r.HostMachine]).toEqual(["Positive", 32, "(none; 2 SysWOW64 DLLs)", "x64 or ARM64 (not in the dump)"]);
+    expect(r.Evidence).toMatch(/^32-bit dump of a process under WOW64: 2 of 3 modules loaded from SysWOW64 \(the 64-bit WOW64 DLLs are not in a 32-bit module list\); first thread's TEB64 /);
+    const native = userTarget({ arch: "x86", defaultModules: false }).module({ name: "C:\\Windows\\System32\\ntdll.dll" }).module({ name: "C:\\app\\app.exe" }).thread({ tid: 0x104 }).build();
+    expect(wow(native.spec).rows.map((x) => x.Verdict)).toEqual(["Negative"]);
+  });
+});
+
 describe("VirtualizedProcess: native processes and other targets", () => {
   it("says a 64-bit process without WOW64 DLLs is native (with what was examined), also on x86", () => {
     expect(wow(userTarget().build().spec).rows.map((r) => [r.Verdict, r.Evidence])).toEqual([
