@@ -3,7 +3,7 @@
  * logic on hand-written documents, then the command line end to end on two synthetic step dumps.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -107,6 +107,43 @@ describe("diffFiles on snapshots", () => {
     ]);
   });
 
+  it("matches threads by id only within one process: two runs of a program compare by stacks", () => {
+    const other = { ...b, id: "00000000000000cc", target: { ...TARGET, dumpFile: "C:\\dumps\\b.dmp", processId: 0x2222 } };
+    const r = diffFiles(readDocuments(write("a4.jsonl", [a])), readDocuments(write("b4.jsonl", [other]))) as DiffReport;
+    expect(r.sameProgram).toBe(true);
+    expect(r.sameProcess).toBe(false);
+    const t = r.snapshot!.threads;
+    expect(t.matchedById).toBe(false);
+    expect(t.movedOn).toEqual([]);
+    expect(t.sameStack).toEqual([]);
+    expect(t.cpuGrew).toEqual([]);
+    expect(t.vanished.map((x) => x.id)).toEqual([0x10, 0x20, 0x30]);
+    expect(t.appeared.map((x) => x.id)).toEqual([0x10, 0x20, 0x40]);
+    // Stacks still compare: the waiting stack is in both runs.
+    expect(r.snapshot!.stacks.vanished.map((x) => x.signature)).toEqual(["2222222222222222"]);
+    expect(r.warnings).toContain("the dumps are of two runs of app.exe, not steps of one process (other process ids (0x1234 and 0x2222)): threads are not matched by id");
+    expect(renderDiff(r).join("\n")).toContain("Threads: 3 in a, 3 in b (two processes: not matched by id; compare their stacks below)");
+    expectValidDocument(diffDocument(r));
+    // The same process id on another architecture is another process too; the same process is a step.
+    const wow = diffFiles(readDocuments(write("a5.jsonl", [a])), readDocuments(write("b5.jsonl", [{ ...b, target: { ...TARGET, arch: "x86", pointerSize: 4 } }]))) as DiffReport;
+    expect(wow.sameProcess).toBe(false);
+    expect(wow.snapshot!.threads.matchedById).toBe(false);
+    const same = diffFiles(readDocuments(write("a6.jsonl", [a])), readDocuments(write("b6.jsonl", [b]))) as DiffReport;
+    expect(same.sameProcess).toBe(true);
+    expect(same.snapshot!.threads.matchedById).toBe(true);
+    expect(same.warnings).toEqual([]);
+  });
+
+  it("warns when both snapshots are of one dump, and when only one of them had symbols", () => {
+    const raw = { ...a, id: "00000000000000ab", threads: [thread(0x10, "5555555555555555", ["ntdll+0x9d4d4", "app+0x1100"], 100)] };
+    const r = diffFiles(readDocuments(write("a7.jsonl", [raw])), readDocuments(write("b7.jsonl", [a]))) as DiffReport;
+    expect(r.warnings).toContain(`both snapshots are of the same dump (C:\\dumps\\a.dmp): what differs comes from how it was read (symbols, ewmda version), not from the program`);
+    expect(r.warnings.some((w) => w.startsWith(`${path.join(tmp, "b7.jsonl")} has function names in its stacks and ${path.join(tmp, "a7.jsonl")} mostly module+offset`))).toBe(true);
+    // Two steps (other dump times), both with symbols: no such warning.
+    const steps = diffFiles(readDocuments(write("a8.jsonl", [a])), readDocuments(write("b8.jsonl", [b]))) as DiffReport;
+    expect(steps.warnings).toEqual([]);
+  });
+
   it("says handles and memory were not compared when a snapshot lacks them, and warns about different programs", () => {
     const c = snapshot({ target: { ...TARGET, processName: "other.exe" }, handles: { available: false, reason: "the dump has no handle data", source: null, value: null } });
     const r = diffFiles(readDocuments(write("a3.jsonl", [a])), readDocuments(write("c3.jsonl", [c]))) as DiffReport;
@@ -134,9 +171,39 @@ describe("diffFiles on findings", () => {
     expect(r.findings).toEqual({
       appeared: [{ analysis: "BlockedThreads", section: "Finding", verdict: "Positive", text: "0x300 waits forever" }],
       vanished: [{ analysis: "LockWaitChains", section: "Finding", verdict: "Positive", text: "Deadlock: 0x2c8 <-> 0x2d4" }],
+      changed: [],
       unchanged: 1,
     });
     expect(renderDiff(r)).toContain("  + Positive Finding [BlockedThreads] 0x300 waits forever");
+  });
+
+  it("reports a finding whose counts changed as changed, but another thread's finding as appeared and vanished", () => {
+    const a = [finding("BlockedThreads", "Negative", "0 blocked threads among 103 (1 dump writer)", "00000000000000c1", "Clean"),
+      finding("SpikingThreads", "Suspicious", "0x2b0 spins", "00000000000000c2")];
+    const b = [finding("BlockedThreads", "Negative", "0 blocked threads among 94 (1 dump writer)", "00000000000000d1", "Clean"),
+      finding("SpikingThreads", "Suspicious", "0x2c0 spins", "00000000000000d2")];
+    const r = diffFiles(readDocuments(write("fc.jsonl", a)), readDocuments(write("fd.jsonl", b))) as DiffReport;
+    expect(r.findings!.changed).toEqual([{
+      before: { analysis: "BlockedThreads", section: "Clean", verdict: "Negative", text: "0 blocked threads among 103 (1 dump writer)" },
+      after: { analysis: "BlockedThreads", section: "Clean", verdict: "Negative", text: "0 blocked threads among 94 (1 dump writer)" },
+    }]);
+    // Another thread id is another finding, not a changed one.
+    expect(r.findings!.appeared.map((f) => f.text)).toEqual(["0x2c0 spins"]);
+    expect(r.findings!.vanished.map((f) => f.text)).toEqual(["0x2b0 spins"]);
+    expect(r.findings!.unchanged).toBe(0);
+    const text = renderDiff(r).join("\n");
+    expect(text).toContain("Findings: 1 appeared, 1 vanished, 1 changed, 0 unchanged");
+    expect(text).toContain("  ~ Negative Clean [BlockedThreads] 0 blocked threads among 103 (1 dump writer)\n      -> 0 blocked threads among 94 (1 dump writer)");
+    expectValidDocument(diffDocument(r));
+  });
+
+  it("does not pair findings of one shape when several appeared or vanished", () => {
+    const a = [finding("ActiveThreads", "Positive", "1 active thread", "00000000000000e1")];
+    const b = [finding("ActiveThreads", "Positive", "2 active threads", "00000000000000f1"), finding("ActiveThreads", "Positive", "3 active threads", "00000000000000f2")];
+    const r = diffFiles(readDocuments(write("fe.jsonl", a)), readDocuments(write("ff.jsonl", b))) as DiffReport;
+    expect(r.findings!.changed).toEqual([]);
+    expect(r.findings!.appeared).toHaveLength(2);
+    expect(r.findings!.vanished).toHaveLength(1);
   });
 
   it("answers files with nothing comparable with a message", () => {
@@ -224,7 +291,50 @@ describe("ewmda snapshot and ewmda diff", () => {
     writeFileSync(path.join(tmp, "f1-again.jsonl"), ewmda("analyze", path.join(tmp, "f1.dmp"), "--findings").stdout);
     const same = ewmda("diff", path.join(tmp, "f1.jsonl"), path.join(tmp, "f1-again.jsonl"));
     expect(same.status).toBe(0);
-    expect(same.stdout).toContain(`Findings: 0 appeared, 0 vanished, ${docs.length} unchanged`);
+    expect(same.stdout).toContain(`Findings: 0 appeared, 0 vanished, 0 changed, ${docs.length} unchanged`);
+    // A later step of the same process with one more thread: counts in the texts move ("among 1" -> "among 2"),
+    // which is a change of those findings, not a vanishing and an appearance.
+    writeFileSync(path.join(tmp, "f2.dmp"), stepDump([0x10, 0x20], 1, false));
+    writeFileSync(path.join(tmp, "f2.jsonl"), ewmda("analyze", path.join(tmp, "f2.dmp"), "--findings").stdout);
+    const step = ewmda("diff", path.join(tmp, "f1.jsonl"), path.join(tmp, "f2.jsonl"), "--json");
+    expect(step.status).toBe(0);
+    const d = JSON.parse(step.stdout);
+    expectValidDocument(d);
+    expect(d.sameProcess).toBe(true);
+    expect(d.findings.changed.length).toBeGreaterThan(0);
+    for (const c of d.findings.changed) {
+      expect(c.before.text).not.toBe(c.after.text);
+      expect(c.before.text.replace(/\b\d+\b/g, "#")).toBe(c.after.text.replace(/\b\d+\b/g, "#"));
+    }
+  });
+
+  const MOZILLA = path.resolve(root, "..", "shared", "testdata", "dumps", "mozilla");
+  it.skipIf(!existsSync(path.join(MOZILLA, "windows-x86_64.dmp")) || !existsSync(path.join(MOZILLA, "windows-x86.dmp")))("snapshots two real dumps of firefox (two runs) and compares them by stacks, not thread ids", () => {
+    const files = ["windows-x86_64", "windows-x86"].map((n) => {
+      const r = ewmda("snapshot", path.join(MOZILLA, `${n}.dmp`));
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expectValidDocument(doc);
+      expect(doc.threads.length).toBeGreaterThan(50);
+      expect(doc.threads.every((t: Doc) => t.signature === null || /^[0-9a-f]{16}$/.test(t.signature))).toBe(true);
+      // These minidumps have a memory-info stream; whatever the reason for missing totals, it must not blame the dump for lacking one.
+      if (!doc.regions.available) expect(doc.regions.reason).not.toMatch(/the dump has no memory-info stream/);
+      const again = JSON.parse(ewmda("snapshot", path.join(MOZILLA, `${n}.dmp`)).stdout);
+      expect(again.id).toBe(doc.id);
+      const p = path.join(tmp, `moz-${n}.jsonl`);
+      writeFileSync(p, r.stdout);
+      return p;
+    });
+    const r = ewmda("diff", files[0]!, files[1]!, "--json");
+    expect(r.status).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expectValidDocument(d);
+    expect(d.sameProgram).toBe(true);
+    expect(d.sameProcess).toBe(false);
+    expect(d.snapshot.threads.matchedById).toBe(false);
+    expect(d.snapshot.threads.movedOn).toEqual([]);
+    expect(d.warnings.some((w: string) => /two runs of firefox\.exe/.test(w))).toBe(true);
   });
 
   it("exits 1 for a missing file and 2 when the files hold nothing to compare", () => {

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { selectAnalyses } from "../src/cli/analyze";
 import { ANALYSES } from "../src/extensions/registry";
 import { loadEwmda } from "./helpers";
 import { expectValidDocument, SCHEMA_DIR, schemaKinds } from "./schema-check";
@@ -61,5 +62,16 @@ describe("the document contract", () => {
     expect(again.id).toBe(first.id);
     const other = JSON.parse(loadEwmda(spec("C:\\dumps\\b.dmp")).dbg.dx("Debugger.Utility.Ewmda.RawStack().ToJson()") as string);
     expect(other.id).not.toBe(first.id);
+  });
+});
+
+describe("ewmda analyze --all", () => {
+  it("runs every analysis of the dump, but not the actions that write files or need arguments", () => {
+    const all = selectAnalyses([], true).map((m) => m.name);
+    for (const action of ["Triage", "Export", "Snapshot", "Log", "StructureSheaf"]) expect(all).not.toContain(action);
+    expect(all).toContain("RawStack");
+    expect(all.length).toBe(ANALYSES.length - 5);
+    // Named, they still run.
+    expect(selectAnalyses(["Snapshot", "export"]).map((m) => m.name)).toEqual(["Snapshot", "Export"]);
   });
 });

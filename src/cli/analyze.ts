@@ -15,12 +15,20 @@ import type { Session } from "./session";
 export type OutputFormat = "text" | "json" | "jsonl" | "findings";
 
 /**
+ * What `--all` leaves out: the actions that write files or run a command they are given (Export runs Triage
+ * again and writes its findings, Snapshot writes a snapshot, Log needs a command; their command-line forms
+ * are `--findings`, `ewmda snapshot`), and StructureSheaf, which needs a type and addresses. Named with
+ * `--pattern`, they still run.
+ */
+const NOT_IN_ALL = ["Triage", "Export", "Snapshot", "Log", "StructureSheaf"];
+
+/**
  * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
- * Triage (which runs every finding analysis), or with `all` every analysis one by one.
+ * Triage (which runs every finding analysis), or with `all` every analysis of the dump one by one.
  */
 export function selectAnalyses(names: readonly string[], all_ = false): AnalysisMeta[] {
   const all = ANALYSES.map((a) => a.meta);
-  if (names.length === 0) return all_ ? all.filter((m) => m.name !== "Triage") : all.filter((m) => m.name === "Triage");
+  if (names.length === 0) return all_ ? all.filter((m) => NOT_IN_ALL.indexOf(m.name) < 0) : all.filter((m) => m.name === "Triage");
   const out: AnalysisMeta[] = [];
   for (const n of names) {
     const k = n.toLowerCase();

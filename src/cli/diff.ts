@@ -89,6 +89,11 @@ export interface SnapshotDiff {
     readonly sameStack: readonly ThreadRef[];
     /** CPU time (user + kernel) that grew, most first; empty when either snapshot lacks thread times. */
     readonly cpuGrew: readonly { readonly id: number; readonly userMs: number; readonly kernelMs: number }[];
+    /**
+     * Whether threads were matched by id: only within one process. Dumps of two processes (other process
+     * ids) reuse thread ids by chance, so their threads are all appeared / vanished and only stacks compare.
+     */
+    readonly matchedById: boolean;
   };
   readonly stacks: { readonly appeared: readonly StackChange[]; readonly vanished: readonly StackChange[] };
   readonly modules: {
@@ -103,6 +108,11 @@ export interface SnapshotDiff {
 export interface FindingsDiff {
   readonly appeared: readonly FindingRef[];
   readonly vanished: readonly FindingRef[];
+  /**
+   * The same finding (analysis, section, verdict) whose text differs only in decimal numbers ("0 blocked
+   * threads among 103" then "among 94"), paired one to one: reported as changed, not as vanished and appeared.
+   */
+  readonly changed: readonly { readonly before: FindingRef; readonly after: FindingRef }[];
   readonly unchanged: number;
 }
 
@@ -119,6 +129,8 @@ export interface DiffReport {
   readonly b: Side;
   /** Both documents name the same process image (null when either does not say). */
   readonly sameProgram: boolean | null;
+  /** The same process (same image, process id and architecture): step dumps proper; null when either does not say. */
+  readonly sameProcess: boolean | null;
   readonly warnings: readonly string[];
   readonly snapshot: SnapshotDiff | null;
   readonly findings: FindingsDiff | null;
@@ -161,17 +173,17 @@ function side(f: DocumentFile): Side {
 const big = (h: string | undefined) => (typeof h === "string" && /^0x[0-9a-f]+$/i.test(h) ? BigInt(h) : 0n);
 const hexOf = (v: bigint) => "0x" + v.toString(16);
 
-function diffSnapshots(a: Doc, b: Doc): SnapshotDiff {
+function diffSnapshots(a: Doc, b: Doc, matchById: boolean): SnapshotDiff {
   const ref = (t: Doc): ThreadRef => ({ id: t.id, name: t.name ?? null, top: t.top ?? null });
   const ta = new Map<number, Doc>((a.threads ?? []).map((t: Doc) => [t.id, t]));
   const tb = new Map<number, Doc>((b.threads ?? []).map((t: Doc) => [t.id, t]));
-  const appeared = [...tb.values()].filter((t) => !ta.has(t.id)).map(ref);
-  const vanished = [...ta.values()].filter((t) => !tb.has(t.id)).map(ref);
+  const appeared = [...tb.values()].filter((t) => !matchById || !ta.has(t.id)).map(ref);
+  const vanished = [...ta.values()].filter((t) => !matchById || !tb.has(t.id)).map(ref);
   const movedOn: { id: number; before: string | null; after: string | null }[] = [];
   const sameStack: ThreadRef[] = [];
   const cpuGrew: { id: number; userMs: number; kernelMs: number }[] = [];
   for (const t of tb.values()) {
-    const o = ta.get(t.id);
+    const o = matchById ? ta.get(t.id) : undefined;
     if (!o) continue;
     if (o.signature !== null && o.signature === t.signature) sameStack.push(ref(t));
     else movedOn.push({ id: t.id, before: o.top ?? null, after: t.top ?? null });
@@ -249,7 +261,7 @@ function diffSnapshots(a: Doc, b: Doc): SnapshotDiff {
       appeared: [...pb.values()].filter((p) => !pa.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
       vanished: [...pa.values()].filter((p) => !pb.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
     },
-    threads: { appeared, vanished, movedOn, sameStack, cpuGrew },
+    threads: { appeared, vanished, movedOn, sameStack, cpuGrew, matchedById: matchById },
     stacks: {
       appeared: [...sb.values()].filter((s) => !sa.has(s.signature)),
       vanished: [...sa.values()].filter((s) => !sb.has(s.signature)),
@@ -264,12 +276,40 @@ function diffSnapshots(a: Doc, b: Doc): SnapshotDiff {
   };
 }
 
+/**
+ * A finding's text with its decimal numbers blanked (counts, times, sizes): what stays when only counts
+ * moved. Hex numbers (thread ids, addresses) are kept: another thread or another address is another finding.
+ */
+const shapeKey = (f: FindingRef) => `${f.analysis}\n${f.section ?? ""}\n${f.verdict}\n${f.text.replace(/\b\d+\b/g, "#")}`;
+
 function diffFindings(a: readonly FindingRef[], b: readonly FindingRef[]): FindingsDiff {
   const ka = new Map(a.map((f) => [findingKey(f), f]));
   const kb = new Map(b.map((f) => [findingKey(f), f]));
+  const gone = [...ka.entries()].filter(([k]) => !kb.has(k)).map(([, f]) => f);
+  const added = [...kb.entries()].filter(([k]) => !ka.has(k)).map(([, f]) => f);
+  // Pair what vanished with what appeared when the text has the same shape, but only one to one: several
+  // findings of one shape (one per thread) that differ are real appearances and vanishings.
+  const byShape = (xs: readonly FindingRef[]) => {
+    const m = new Map<string, FindingRef[]>();
+    for (const x of xs) { const k = shapeKey(x); m.set(k, [...(m.get(k) ?? []), x]); }
+    return m;
+  };
+  const ga = byShape(gone);
+  const gb = byShape(added);
+  const changed: { before: FindingRef; after: FindingRef }[] = [];
+  const paired = new Set<FindingRef>();
+  for (const [k, before] of ga) {
+    const after = gb.get(k);
+    if (before.length === 1 && after && after.length === 1) {
+      changed.push({ before: before[0]!, after: after[0]! });
+      paired.add(before[0]!);
+      paired.add(after[0]!);
+    }
+  }
   return {
-    appeared: [...kb.entries()].filter(([k]) => !ka.has(k)).map(([, f]) => f),
-    vanished: [...ka.entries()].filter(([k]) => !kb.has(k)).map(([, f]) => f),
+    appeared: added.filter((f) => !paired.has(f)),
+    vanished: gone.filter((f) => !paired.has(f)),
+    changed,
     unchanged: [...kb.keys()].filter((k) => ka.has(k)).length,
   };
 }
@@ -287,7 +327,18 @@ export function diffFiles(a: DocumentFile, b: DocumentFile): DiffReport | string
   const sb = snapshots(b);
   const fa = findings(a);
   const fb = findings(b);
-  const snapshot = sa.length && sb.length ? diffSnapshots(sa[sa.length - 1]!, sb[sb.length - 1]!) : null;
+  const A = side(a);
+  const B = side(b);
+  const na = A.target?.processName;
+  const nb = B.target?.processName;
+  const sameProgram = typeof na === "string" && typeof nb === "string" ? na.toLowerCase() === nb.toLowerCase() : null;
+  const pa = A.target?.processId;
+  const pb = B.target?.processId;
+  const archA = A.target?.arch;
+  const archB = B.target?.arch;
+  const sameProcess = sameProgram === false || (typeof archA === "string" && typeof archB === "string" && archA !== archB) ? false
+    : sameProgram === true && typeof pa === "number" && typeof pb === "number" ? pa === pb : null;
+  const snapshot = sa.length && sb.length ? diffSnapshots(sa[sa.length - 1]!, sb[sb.length - 1]!, sameProcess !== false) : null;
   const found = fa.length && fb.length ? diffFindings(fa, fb) : null;
   if (!snapshot && !found) {
     const what = (f: DocumentFile, s: number, n: number) => `${f.file} has ${s} snapshot(s) and ${n} finding(s) (${f.documents.length} document(s))`;
@@ -295,20 +346,38 @@ export function diffFiles(a: DocumentFile, b: DocumentFile): DiffReport | string
   }
   if (sa.length && !sb.length) warnings.push(`${b.file} has no snapshot: only findings are compared`);
   if (sb.length && !sa.length) warnings.push(`${a.file} has no snapshot: only findings are compared`);
-  const A = side(a);
-  const B = side(b);
-  const na = A.target?.processName;
-  const nb = B.target?.processName;
-  const sameProgram = typeof na === "string" && typeof nb === "string" ? na.toLowerCase() === nb.toLowerCase() : null;
   if (sameProgram === false) warnings.push(`the dumps are of different programs (${na} and ${nb}); the comparison may mean little`);
-  return { a: A, b: B, sameProgram, warnings, snapshot, findings: found };
+  else if (sameProcess === false) {
+    const what = typeof archA === "string" && typeof archB === "string" && archA !== archB ? `architectures (${archA} and ${archB})` : `process ids (0x${Number(pa).toString(16)} and 0x${Number(pb).toString(16)})`;
+    const consequences = [snapshot ? "threads are not matched by id" : "", found ? "findings naming threads and addresses differ by nature" : ""].filter((x) => x !== "");
+    warnings.push(`the dumps are of two runs of ${na}, not steps of one process (other ${what}): ${consequences.join("; ")}`);
+  }
+  if (snapshot) {
+    const x = sa[sa.length - 1]!;
+    const y = sb[sb.length - 1]!;
+    if (typeof x.target?.dumpFile === "string" && x.target.dumpFile === y.target?.dumpFile && x.dumpTime === y.dumpTime) {
+      warnings.push(`both snapshots are of the same dump (${x.target.dumpFile}): what differs comes from how it was read (symbols, ewmda version), not from the program`);
+    }
+    const named = (d: Doc) => {
+      let all = 0;
+      let withNames = 0;
+      for (const t of (d.threads ?? []) as Doc[]) for (const f of (t.stack ?? []) as string[]) { all++; if (f.indexOf("!") >= 0) withNames++; }
+      return all === 0 ? null : withNames / all >= 0.5;
+    };
+    const nx = named(x);
+    const ny = named(y);
+    if (nx !== null && ny !== null && nx !== ny) {
+      warnings.push(`${nx ? a.file : b.file} has function names in its stacks and ${nx ? b.file : a.file} mostly module+offset (no symbols): the same stack has another signature, so stacks and threads that "moved on" may not have moved (snapshot both with the same symbols)`);
+    }
+  }
+  return { a: A, b: B, sameProgram, sameProcess, warnings, snapshot, findings: found };
 }
 
 // ---------------------------------------------------------------- faces
 
 /** The report as an `ewmda.diff` document (schema/ewmda.diff.v1.schema.json). */
 export function diffDocument(r: DiffReport, now: Date = new Date()): object {
-  const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
+  const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, sameProcess: r.sameProcess, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
   return {
     schema: DIFF_SCHEMA, schemaVersion: 1,
     id: documentId({ schema: DIFF_SCHEMA, content }),
@@ -342,7 +411,9 @@ export function renderDiff(r: DiffReport): string[] {
   const s = r.snapshot;
   if (s) {
     const t = s.threads;
-    out.push("", `Threads: ${t.appeared.length} appeared, ${t.vanished.length} vanished, ${t.movedOn.length} moved on, ${t.sameStack.length} with the same stack`);
+    out.push("", t.matchedById
+      ? `Threads: ${t.appeared.length} appeared, ${t.vanished.length} vanished, ${t.movedOn.length} moved on, ${t.sameStack.length} with the same stack`
+      : `Threads: ${t.vanished.length} in a, ${t.appeared.length} in b (two processes: not matched by id; compare their stacks below)`);
     list(out, t.appeared, (x) => `+ ${threadText(x)}`);
     list(out, t.vanished, (x) => `- ${threadText(x)}`);
     list(out, t.movedOn, (x) => `~ ${idText(x.id)}: ${x.before ?? "?"} -> ${x.after ?? "?"}`);
@@ -384,10 +455,11 @@ export function renderDiff(r: DiffReport): string[] {
   }
   const f = r.findings;
   if (f) {
-    out.push("", `Findings: ${f.appeared.length} appeared, ${f.vanished.length} vanished, ${f.unchanged} unchanged`);
+    out.push("", `Findings: ${f.appeared.length} appeared, ${f.vanished.length} vanished, ${f.changed.length} changed, ${f.unchanged} unchanged`);
     const line = (sign: string) => (x: FindingRef) => `${sign} ${x.verdict}${x.section ? ` ${x.section}` : ""} [${x.analysis}] ${x.text}`;
     list(out, f.appeared, line("+"));
     list(out, f.vanished, line("-"));
+    list(out, f.changed, (x) => `~ ${x.after.verdict}${x.after.section ? ` ${x.after.section}` : ""} [${x.after.analysis}] ${x.before.text}\n      -> ${x.after.text}`);
   }
   return out;
 }

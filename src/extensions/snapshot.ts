@@ -241,8 +241,12 @@ function regionTotals(t: Target): CountedPart<RegionTable> {
   if (out instanceof Unavailable) return { available: false, reason: out.reason, source: null, value: null };
   const listing = parseAddress(out);
   if (listing.regions.length === 0) {
-    const said = listing.unparsed.length ? "; it said: " + listing.unparsed[0]!.trim().slice(0, 120) : "";
-    return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + said + ")", source: null, value: null };
+    const first = listing.unparsed.length ? listing.unparsed[0]!.trim().slice(0, 120) : "";
+    // The extension that implements !address is not loaded (or not in this debugger): that says nothing about the dump.
+    if (/no export .* found|is not extension gallery command|unknown command|not recognized/i.test(first)) {
+      return { available: false, reason: "!address is not available in this debugger (it said: " + first + "); the dump's memory-info stream, if any, was not read", source: null, value: null };
+    }
+    return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + (first ? "; it said: " + first : "") + ")", source: null, value: null };
   }
   const sums: { [section: string]: { [name: string]: { count: number; bytes: number } } } = { Usage: {}, Type: {}, State: {} };
   const add = (section: string, name: string, bytes: number) => {

@@ -7,6 +7,7 @@
  *   `.for`/`.foreach`/`.while`/`.do`, `.catch`/`.leave`/`.break`/`.continue`, `j` and `z` (conditional and
  *   loop commands), script files (`$<`, `$><`, `$$<`, `$$><`, `$$>a<`), `.shell` and `!!`, aliases (`as`,
  *   `aS`, `ad`; `${...}` and `$u0`..`$u9` expand to other text), `.pcmd` (a command run at every prompt),
+ *   `.ocommand` (commands the target prints), `sx* -c` (commands run at an event),
  *   `.load`/`.loadby`/`.unload`/`.scriptload`/`.scriptrun`/`.scriptunload` (code that runs on load), dx
  *   expressions that call `ExecuteCommand`, and `!ewmda.log` itself.
  * - Execution: `g`, `gc`, `gh`, `gn`, `gu`, `p`, `pa`, `pc`, `pct`, `ph`, `pt`, `t`, `ta`, `tb`, `tc`,
@@ -32,7 +33,7 @@ const RESUME = ["g", "gc", "gh", "gn", "gu", "p", "pa", "pc", "pct", "ph", "pt",
 const BREAKPOINTS = ["bp", "bu", "bm", "ba", "bc", "bd", "be", "br", "bs", "bsc"];
 const PORTS = ["i", "ib", "id", "iw", "o", "ob", "od", "ow", "wrmsr"];
 const CONTROL_DOT = [".block", ".if", ".elsif", ".else", ".for", ".foreach", ".while", ".do", ".catch", ".leave", ".break", ".continue"];
-const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".shell"];
+const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".ocommand", ".shell"];
 const EXECUTION_DOT = [".kill", ".restart", ".reboot", ".crash", ".detach", ".abandon", ".attach", ".create", ".opendump", ".breakin", ".wake", ".pagein", ".call"];
 const WRITE_DOT = [".closehandle", ".send_file", ".server", ".remote"];
 
@@ -81,7 +82,7 @@ function check(text: string, depth: number): string | undefined {
     const m = /^(\.[A-Za-z_]+)/.exec(text);
     const verb = m ? m[1]!.toLowerCase() : ".";
     if (within(CONTROL_DOT, verb)) return verb + " runs other commands";
-    if (within(CODE_DOT, verb)) return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : " loads or runs code");
+    if (within(CODE_DOT, verb)) return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : verb === ".ocommand" ? " runs commands the target prints" : " loads or runs code");
     if (within(EXECUTION_DOT, verb)) return verb + " resumes, ends or changes the target";
     if (within(WRITE_DOT, verb)) return verb + (verb === ".server" || verb === ".remote" ? " opens the session to other debuggers" : " changes the target");
     return undefined;
@@ -99,6 +100,8 @@ function check(text: string, depth: number): string | undefined {
   if (verb === "r" && after.indexOf("=") >= 0) return "\"r ...=...\" writes a register";
   if (verb === "j" || verb === "z") return "\"" + vm[1] + "\" runs other commands";
   if (verb === "as" || verb === "ad") return "\"" + vm[1] + "\" defines aliases, which change what later commands run";
+  // `sxe -c "cmd" av`: commands the debugger runs by itself at the next such event.
+  if (/^sx[deinr]?$/.test(verb) && /(^|\s)-c2?(\s|"|$)/i.test(after)) return "\"" + vm[1] + " -c\" sets commands that run by themselves at an event";
   return undefined;
 }
 

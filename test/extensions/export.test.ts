@@ -1,6 +1,6 @@
 /** Export: Triage's findings (or named analyses) appended as JSON lines, valid, stable ids, never corrupting the file. */
-import { readFileSync, writeFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import fs, { readFileSync, writeFileSync } from "node:fs";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { EmulatedDebugger } from "../../src/emulator";
 import { ALTERNATE_VARIANT, SparseMemory, type TargetSpec } from "../../src/emulator";
 import { allRegistered, EXTRA, extraBundle, loadExtra } from "../extra-bundle";
@@ -100,6 +100,60 @@ describe("Export of Triage's findings", () => {
     const raw = lines(dbg, "C:\\out\\x.jsonl")[0]!;
     expect(raw).toContain("Pr\\u00fcfer.exe");
     expect(JSON.parse(raw).target.processName).toBe("Prüfer.exe");
+  });
+});
+
+describe("Export when the disk fails mid-write", () => {
+  afterEach(() => { vi.restoreAllMocks(); });
+
+  /** The emulated file system writes through fs.writeSync: let `whole` writes through, then write half of the next one and fail. */
+  function failAfter(whole: number) {
+    const real = fs.writeSync.bind(fs);
+    let calls = 0;
+    return vi.spyOn(fs, "writeSync").mockImplementation(((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+      if (calls++ < whole) return real(fd, buffer, offset, length, position);
+      real(fd, buffer, offset, Math.floor(length / 2), position);
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    }) as unknown as typeof fs.writeSync);
+  }
+
+  it("keeps the whole lines written before the failure, says how many, and ends the cut line on the next append", () => {
+    const { dbg } = loadExtra(crashed().spec);
+    const triage = rowsOf(dbg.dx("Debugger.Utility.Ewmda.Triage()"));
+    expect(triage.length).toBeGreaterThan(2);
+    const spy = failAfter(2);
+    const rows = rowsOf(dbg.dx("Debugger.Utility.Ewmda.Export()"));
+    spy.mockRestore();
+    expect(rows).toHaveLength(1);
+    expect(String(rows[0]!.Evidence)).toMatch(new RegExp(`^writing C:\\\\temp\\\\ewmda-findings\\.jsonl failed after 2 of ${triage.length} documents: .*ENOSPC`));
+    expect(rows[0]!.File).toBeUndefined();
+    const cut = lines(dbg, "C:\\temp\\ewmda-findings.jsonl");
+    expect(cut).toHaveLength(3);
+    cut.slice(0, 2).forEach((l) => expectValidDocument(JSON.parse(l)));
+    expect(() => JSON.parse(cut[2]!)).toThrow();
+    // The next export ends the cut line first: every document it writes is a whole line of its own.
+    const again = rowsOf(dbg.dx("Debugger.Utility.Ewmda.Export()"));
+    expect(String(again[0]!.Text)).toBe(`appended ${triage.length} document(s) from Triage to C:\\temp\\ewmda-findings.jsonl`);
+    const all = lines(dbg, "C:\\temp\\ewmda-findings.jsonl");
+    expect(all[2]).toBe(cut[2]);
+    const whole = all.slice(3).filter((l) => l !== "").map((l) => JSON.parse(l));
+    expect(whole).toHaveLength(triage.length);
+    whole.forEach(expectValidDocument);
+    // The documents written before the failure are the same as the first ones of the retry (same ids).
+    expect(cut.slice(0, 2).map((l) => JSON.parse(l).id)).toEqual(whole.slice(0, 2).map((d) => d.id));
+  });
+
+  it("Log still shows the command's output when its document cannot be written, and says why", () => {
+    const t = userTarget().thread({ tid: 0x1a4 }).command("lm", ["start             end                 module name", "00007ff6`10000000 00007ff6`10020000   app        (deferred)"]).build();
+    const { dbg } = loadExtra(t.spec);
+    const spy = failAfter(0);
+    const table = dbg.execute("!ewmda.log \"lm\"");
+    spy.mockRestore();
+    expect(table.slice(0, 2)).toEqual(["start             end                 module name", "00007ff6`10000000 00007ff6`10020000   app        (deferred)"]);
+    expect(table[table.length - 1]).toMatch(/^ewmda: ran lm \(2 lines, \d+ ms\) but could not log it: writing C:\\temp\\ewmda-commands\.jsonl failed after 0 of 1 documents: .*ENOSPC/);
+    // Without the failure the same call logs (the paired case).
+    const ok = dbg.execute("!ewmda.log \"lm\"");
+    expect(ok[ok.length - 1]).toMatch(/^ewmda: logged lm \(2 lines, \d+ ms\) to C:\\temp\\ewmda-commands\.jsonl as document [0-9a-f]{16}$/);
   });
 });
 

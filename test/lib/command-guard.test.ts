@@ -9,6 +9,7 @@ describe("refusal", () => {
     "!uniqstack", "!process 0 7", "!runaway 7", "dt ntdll!_PEB @$peb", "dps @rsp L20", "u @rip", "x ntdll!Nt*", "? 1+1", "?? sizeof(int)",
     "r", "r rax", ".echo hello", "$$ a comment", "* a comment", "bl", "dx @$curprocess.Threads.Where(t => t.Id == 0x1a4)",
     "dx new { A = 1, B = @$curthread.Id }", "dx -g @$ewmda.Triage()", "!ewmda.triage", ".exr -1", ".lastevent", "s -d 0 L?80000000 41414141",
+    "sx", "sxe av", "sxd -h ld",
   ])("lets %s run", (c) => {
     expect(refusal(c)).toBeUndefined();
   });
@@ -31,6 +32,8 @@ describe("refusal", () => {
     ["dx Debugger.Utility.Control.ExecuteCommand(\"g\")", /ExecuteCommand/], ["dx @$x = 5", /assigns/], ["dx new { A = (*(int*)0x1000 = 5) }", /assigns/],
     ["dx @$ewmda.Log(\"k\")", /command log itself/], ["?? x = 5", /assigns/], ["?? i++", /increments/],
     ["!ewmda.log \"k\"", /itself/], ["!ewmda_log \"k\"", /itself/], ["!gflag +ust", /global flags/], ["!htrace -enable", /handle tracing/], ["!bpid 0x1234", /resumes/],
+    ["sxe -c \"kv\" av", /run by themselves at an event/], ["sxe -c2 \"k\" av", /at an event/], ["sx -c \"g\" ld", /at an event/],
+    [".ocommand ewmda:", /commands the target prints/],
     [".closehandle 4", /changes the target/], [".server tcp:port=5005", /opens the session/], ["", /no command/], ["   ", /no command/],
   ])("refuses %s", (c, why) => {
     const r = refusal(c);

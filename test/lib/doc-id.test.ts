@@ -51,3 +51,53 @@ describe("canonicalJson and documentId", () => {
     expect(a).toBe(reference(canonicalJson({ schema: "ewmda.finding", target: { kind: "user", processId: 1 }, row: { Thread: "0x1a4", Verdict: "Positive" } })));
   });
 });
+
+describe("documentId hashes the canonical text without building it", () => {
+  // Values with everything the canonical text escapes or drops: quotes, backslashes, controls, lone and
+  // paired surrogates, non-ASCII keys, undefined members, non-finite numbers, nesting.
+  let seed = 11;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const text = () => {
+    let s = "";
+    for (let k = rnd(12); k > 0; k--) {
+      const r = rnd(8);
+      s += r < 4 ? String.fromCharCode(32 + rnd(95)) : r === 4 ? String.fromCharCode(rnd(32)) : r === 5 ? "\"\\" : r === 6 ? String.fromCharCode(0xd800 + rnd(0x800)) : "é\u{1f600}日";
+    }
+    return s;
+  };
+  const value = (depth: number): unknown => {
+    const r = rnd(depth > 2 ? 6 : 9);
+    if (r === 0) return text();
+    if (r === 1) return [1.5, -0, 1e21, NaN, Infinity, 42][rnd(6)];
+    if (r === 2) return null;
+    if (r === 3) return rnd(2) === 1;
+    if (r === 4) return undefined;
+    if (r === 5) return "0x" + rnd(0x7fffffff).toString(16);
+    if (r <= 6) return Array.from({ length: rnd(4) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = rnd(5); i > 0; i--) o[text()] = value(depth + 1);
+    return o;
+  };
+
+  it("gives exactly the FNV-1a 64 of canonicalJson's UTF-8 text", () => {
+    for (let i = 0; i < 3000; i++) {
+      const v = { schema: "ewmda.row", row: value(0), more: value(0) };
+      expect(documentId(v), canonicalJson(v).slice(0, 80)).toBe(reference(canonicalJson(v)));
+    }
+  });
+
+  it("changes when any one value changes, and not when only key order or undefined members do", () => {
+    const base = { schema: "ewmda.finding", target: { kind: "user", dumpFile: "C:\\dumps\\ä.dmp", processId: 1 }, row: { Thread: "0x1a4", Text: "a \"b\"\n", N: 3 } };
+    const id = documentId(base);
+    expect(documentId({ row: { N: 3, Text: "a \"b\"\n", Thread: "0x1a4", Gone: undefined }, target: { processId: 1, dumpFile: "C:\\dumps\\ä.dmp", kind: "user" }, schema: "ewmda.finding" })).toBe(id);
+    const variants = [
+      { ...base, row: { ...base.row, Thread: "0x1a5" } },
+      { ...base, row: { ...base.row, Text: "a \"b\"\r" } },
+      { ...base, row: { ...base.row, N: 4 } },
+      { ...base, row: { ...base.row, N: "3" } },
+      { ...base, target: { ...base.target, dumpFile: "C:\\dumps\\a.dmp" } },
+      { ...base, row: { ...base.row, Extra: null } },
+    ];
+    for (const v of variants) expect(documentId(v), JSON.stringify(v)).not.toBe(id);
+  });
+});
