@@ -41,7 +41,7 @@ const cli = {
   input: "src/cli/main.ts",
   output: { file: "dist/ewmda-cli.mjs", format: "es", banner: `// ewmda ${pkg.version} command line (Node ${pkg.engines.node}). Built from ewmda's TypeScript sources; do not edit.` },
   // Packages stay imports (node_modules at run time); the heavy ones are imported lazily by the commands that use them.
-  external: [/^node:/, "citty", "ajv", /^@platformatic\//, "kafkajs", "mongodb", /^@duckdb\//, "vega", "vega-lite", /^@resvg\//],
+  external: [/^node:/, "citty", "ajv", /^@platformatic\//, "mongodb", /^@duckdb\//, "vega", "vega-lite", /^@resvg\//],
   plugins: [typescript({ tsconfig: "./tsconfig.cli.json", noEmit: false, noEmitOnError: true, outputToFilesystem: false })],
 };
 

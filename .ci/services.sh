@@ -42,8 +42,54 @@ wait_for() {
   return 1
 }
 
+# Debian packages, when missing and this runs as root on a Debian-like system (CI); otherwise a message.
+apt_install() {
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
+    log "missing: $* (install them, or run as root on Debian so this script can)"; return 1
+  fi
+  log "installing Debian packages: $*"
+  if [[ -z "${APT_UPDATED:-}" ]]; then apt-get update -qq >&2; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# Java 17 or newer (Kafka 4 needs 17).
+need_java() {
+  local major
+  if ! command -v java >/dev/null; then apt_install default-jre-headless; fi
+  major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+  if [[ -z "$major" || "$major" -lt 17 ]]; then log "Java 17 or newer is needed (found ${major:-none})"; return 1; fi
+}
+
+# A Go of 1.21 or newer (it fetches the go.mod's toolchain through the proxy itself); otherwise the Go
+# toolchain of the go.mod's version from the Go module proxy (golang.org/toolchain), kept in the cache.
+GO_TOOLCHAIN_VERSION="${EWMDA_GO_TOOLCHAIN:-1.24.11}"
+GO=go
+need_go() {
+  local v arch dir zip
+  if command -v go >/dev/null; then
+    v="$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+    if [[ -n "$v" && "$v" -ge 21 ]]; then GO=go; return 0; fi
+  fi
+  case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; *) log "no Go toolchain for $(uname -m)"; return 1 ;; esac
+  dir="$CACHE/go-toolchain/go$GO_TOOLCHAIN_VERSION.linux-$arch"
+  if [[ ! -x "$dir/bin/go" ]]; then
+    command -v curl >/dev/null || apt_install curl ca-certificates
+    command -v unzip >/dev/null || apt_install unzip
+    log "downloading Go $GO_TOOLCHAIN_VERSION from the Go module proxy (golang.org/toolchain)"
+    zip="$CACHE/go-toolchain/toolchain.zip"
+    mkdir -p "$CACHE/go-toolchain" && rm -rf "$dir.tmp"
+    curl -fsSL -o "$zip" "${GOPROXY_URL:-https://proxy.golang.org}/golang.org/toolchain/@v/v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch.zip"
+    unzip -q "$zip" -d "$dir.tmp"
+    rm -rf "$dir" && mv "$dir.tmp/golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$arch" "$dir"
+    rm -rf "$dir.tmp" "$zip"
+    chmod +x "$dir/bin/"* "$dir/pkg/tool/"*/* 2>/dev/null || true
+  fi
+  GO="$dir/bin/go"
+}
+
 install_kafka() {
   if [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]]; then return 0; fi
+  command -v mvn >/dev/null || apt_install maven
   log "downloading Apache Kafka $KAFKA_VERSION and its runtime dependencies from Maven Central"
   rm -rf "$KAFKA_LIBS.tmp"
   mvn -q -B -f "$HERE/kafka/pom.xml" -Dmaven.repo.local="$CACHE/m2" \
@@ -55,10 +101,11 @@ install_ferretdb() {
   local stamp="$CACHE/bin/ewmda-ferretdb.sum" sum
   sum="$(cat "$HERE/ferretdb/go.mod" "$HERE/ferretdb/go.sum" "$HERE/ferretdb/main.go" | sha256sum | cut -c1-64)"
   if [[ -x "$FERRETDB_BIN" && -f "$stamp" && "$(cat "$stamp")" == "$sum" ]]; then return 0; fi
+  need_go
   log "building FerretDB (SQLite backend) from the Go module proxy"
   mkdir -p "$CACHE/bin"
-  (cd "$HERE/ferretdb" && GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS="-mod=readonly -buildvcs=false" \
-    go build -o "$FERRETDB_BIN.tmp" . >&2)
+  (cd "$HERE/ferretdb" && GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
+    "$GO" build -o "$FERRETDB_BIN.tmp" . >&2)
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
   echo "$sum" > "$stamp"
 }
@@ -66,7 +113,7 @@ install_ferretdb() {
 install_kcat() {
   if command -v kcat >/dev/null; then return 0; fi
   log "installing kcat (Debian package) for the benchmark"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat; } >&2; then
+  if ! apt_install kcat; then
     log "kcat could not be installed: the benchmark will skip its peer figures"
   fi
 }
@@ -74,6 +121,7 @@ install_kcat() {
 # kafka_start DIR PORT: one KRaft node (broker + controller on PORT+1), formatting DIR on first use.
 kafka_start() {
   local dir="$1" port="$2" cport=$(( $2 + 1 ))
+  need_java
   install_kafka
   mkdir -p "$dir"
   if port_open "$port"; then log "port $port is already in use"; return 1; fi
@@ -153,6 +201,13 @@ ferretdb_start() {
 }
 
 start() {
+  # What a previous run left (not stopped): stop it and start from empty data.
+  if [[ -d "$STATE" ]]; then
+    log "stopping what a previous run left in $STATE"
+    stop_pid "$STATE/kafka" TERM
+    stop_pid "$STATE/ferretdb" TERM
+    rm -rf "$STATE"
+  fi
   mkdir -p "$STATE" "$CACHE"
   install_kcat
   install_kafka

@@ -7,7 +7,7 @@
  */
 import { CheckpointStore, defaultCheckpointDir } from "./checkpoint";
 import { checkTopicPrefix, deadLetterTopic, DEFAULT_MAX_DOCUMENT_BYTES, DocumentChecker, dumpsTopic, oversized, topicFor } from "./documents";
-import { createTopics, enqueue, kafkaSink, type Compression, type DeadLetter } from "./kafka";
+import { createTopics, enqueue, isMessageTooLarge, kafkaSink, type Compression, type DeadLetter } from "./kafka";
 import { isTransient, type StoredDocument } from "./sink";
 import { retrying, startProgress, Tally } from "./tally";
 import { FileSource } from "./tail";
@@ -70,7 +70,7 @@ export async function publish(options: PublishOptions): Promise<Tally> {
       await retry("publishing", () => sink.sendWithDeadLetters(d, x));
     } catch (e) {
       // A batch larger than the broker takes (its compressed size is only known once compressed): halves.
-      if ((e as { type?: string }).type !== "MESSAGE_TOO_LARGE" || d.length + x.length < 2) throw e;
+      if (!isMessageTooLarge(e) || d.length + x.length < 2) throw e;
       const half = (n: number) => Math.ceil(n / 2);
       await send(d.slice(0, half(d.length)), x.slice(0, half(x.length)));
       await send(d.slice(half(d.length)), x.slice(half(x.length)));

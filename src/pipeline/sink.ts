@@ -33,13 +33,15 @@ export function defineSink<O, S extends Sink>(factory: (options: O) => S): (opti
 
 /** An error worth retrying (the service is down or restarting), as opposed to one that will repeat. */
 export function isTransient(e: unknown, depth = 0): boolean {
-  const err = e as { name?: string; retriable?: boolean; message?: string; cause?: unknown; hasErrorLabel?: (l: string) => boolean };
+  const err = e as { name?: string; code?: unknown; retriable?: boolean; canRetry?: boolean; message?: string; cause?: unknown; errors?: unknown; hasErrorLabel?: (l: string) => boolean };
   if (!err || typeof err !== "object") return false;
-  if (err.retriable === true) return true;
+  if (err.retriable === true || err.canRetry === true) return true;
+  // @platformatic/kafka: network and timeout errors, and aggregates (one error per broker or partition) holding one.
+  if (err.code === "PLT_KFK_NETWORK" || err.code === "PLT_KFK_TIMEOUT") return true;
+  if (depth < 3 && Array.isArray(err.errors) && err.errors.some((x) => isTransient(x, depth + 1))) return true;
   if (typeof err.hasErrorLabel === "function" && (err.hasErrorLabel("RetryableWriteError") || err.hasErrorLabel("TransientTransactionError"))) return true;
   const name = err.name ?? "";
   if (/^(MongoNetwork|MongoServerSelection|MongoNotConnected|MongoPoolCleared|MongoTopologyClosed)/.test(name)) return true;
-  if (/^KafkaJS(Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|LockTimeout|Timeout|ProtocolError|Server)/.test(name)) return true;
   if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|connection( \d+ to \S+)? closed|not connected|timed out/i.test(err.message ?? "")) return true;
   return depth < 3 && err.cause !== undefined && isTransient(err.cause, depth + 1);
 }

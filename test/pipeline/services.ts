@@ -4,8 +4,7 @@
  */
 import { execFileSync } from "node:child_process";
 import net from "node:net";
-import type { KafkaMessage } from "kafkajs";
-import { kafkaClient } from "../../src/pipeline/kafka";
+import { kafkaAdmin, readMessages, topicMessageCount, type SourceMessage } from "../../src/pipeline/kafka";
 import { SERVICES_SCRIPT } from "./fixtures";
 
 /** A prefix no other test run uses. */
@@ -13,43 +12,27 @@ export function uniquePrefix(name: string): string {
   return `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}-${name}`;
 }
 
-/** Messages in a topic (the sum of its partitions' end offsets). */
-export async function topicCount(brokers: string, topic: string): Promise<number> {
-  const kafka = await kafkaClient({ brokers: [brokers] });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+/** Messages in a topic (the sum of its partitions' end offsets minus their start offsets). */
+export function topicCount(brokers: string, topic: string): Promise<number> {
+  return topicMessageCount({ brokers: [brokers], clientId: "ewmda-test" }, topic);
 }
 
 /** Reads `count` messages of a topic from its start (within `timeoutMs`). */
-export async function readTopic(brokers: string, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
-  const kafka = await kafkaClient({ brokers: [brokers] });
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}` });
-  const got: KafkaMessage[] = [];
-  await consumer.connect();
+export function readTopic(brokers: string, topic: string, count: number, timeoutMs = 30_000): Promise<SourceMessage[]> {
+  return readMessages({ brokers: [brokers], clientId: "ewmda-test" }, topic, count, timeoutMs);
+}
+
+/** A consumer group's state (`STABLE`, ...) and how many members it has; undefined when it cannot be described. */
+export async function groupState(brokers: string, group: string): Promise<{ state: string; members: number } | undefined> {
+  const admin = await kafkaAdmin({ brokers: [brokers], clientId: "ewmda-test" });
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          got.push(message);
-          if (got.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
+    const g = (await admin.describeGroups({ groups: [group] })).get(group);
+    return g ? { state: g.state, members: g.members.size } : undefined;
+  } catch {
+    return undefined;
   } finally {
-    await consumer.disconnect();
+    await admin.close().catch(() => undefined);
   }
-  return got;
 }
 
 export async function withMongo<T>(url: string, fn: (db: import("mongodb").Db) => Promise<T>): Promise<T> {

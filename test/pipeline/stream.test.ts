@@ -7,13 +7,14 @@ import { appendFileSync, copyFileSync, mkdirSync, renameSync, writeFileSync } fr
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { consume } from "../../src/pipeline/consume";
+import { publish } from "../../src/pipeline/publish";
 import { DocumentChecker } from "../../src/pipeline/documents";
 import { MONGO_INDEXES } from "../../src/pipeline/mongodb";
 import { query } from "../../src/pipeline/store";
 import { runWorker, childAnalyzer } from "../../src/pipeline/worker";
 import { runDemo } from "../../src/cli/demo";
 import { brokenLines, idsOf, KAFKA, lines, MONGO, resultDocuments, runPipeline, spawnPipeline, tempDir } from "./fixtures";
-import { readTopic, storedIds, topicCount, uniquePrefix, waitFor, withMongo } from "./services";
+import { groupState, readTopic, storedIds, topicCount, uniquePrefix, waitFor, withMongo } from "./services";
 
 const services = KAFKA && MONGO;
 if (!services) console.warn("test/pipeline/stream.test.ts: skipped: EWMDA_KAFKA and EWMDA_MONGO are not set (eval \"$(bash .ci/services.sh start)\" starts Kafka and FerretDB)");
@@ -70,6 +71,21 @@ describe.skipIf(!services)("publish and consume through Kafka into MongoDB and D
     expect(ids.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(idsOf(docs));
   }, 240_000);
 
+  it("splits a batch the broker refuses as too large (over 1 MiB for one partition) and publishes each document once", async () => {
+    const prefix = uniquePrefix("split");
+    const dir = tempDir("split");
+    // One target: every document goes to one partition, about 2.7 MB uncompressed in one batch.
+    const docs = resultDocuments(3000, { tag: prefix, targets: 1, rows: 3 });
+    const file = path.join(dir, "docs.jsonl");
+    writeFileSync(file, lines(docs));
+    const tally = await publish({ brokers: [KAFKA!], prefix, inputs: [file], checkpoints: false, compression: "none", batchBytes: 16 * 1024 * 1024 });
+    expect(tally.done).toBe(3000);
+    expect(await topicCount(KAFKA!, `${prefix}.result`)).toBe(3000);
+    const checker = new DocumentChecker();
+    const got = await readTopic(KAFKA!, `${prefix}.result`, 3000);
+    expect(got.map((m) => { const c = checker.checkText(m.value!.toString()); return c.ok ? c.id : "?"; }).sort()).toEqual(idsOf(docs));
+  }, 120_000);
+
   it("follows a log folder that a session appends to and rotates; a restart neither loses nor repeats documents", async () => {
     const prefix = uniquePrefix("follow");
     const dir = tempDir("follow");
@@ -124,13 +140,8 @@ describe.skipIf(!services)("publish and consume through Kafka into MongoDB and D
     }));
     // Both members joined before the dumps arrive, so both get partitions.
     await waitFor("two workers in the group", async () => {
-      const kafka = await (await import("../../src/pipeline/kafka")).kafkaClient({ brokers: [KAFKA!] });
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const g = await admin.describeGroups(["workers"]);
-        return g.groups[0]?.state === "Stable" && g.groups[0].members.length === 2;
-      } catch { return false; } finally { await admin.disconnect(); }
+      const g = await groupState(KAFKA!, "workers");
+      return g?.state === "STABLE" && g.members === 2;
     }, 60_000, 500);
     const sub = runPipeline(["publish", "--dumps", ...dumps, path.join(dir, "not-a-dump.dmp"), "--brokers", KAFKA!, "--topic-prefix", prefix]);
     expect(sub.stdout).toContain("ewmda publish: 7 dumps queued on");

@@ -19,7 +19,7 @@ export const consumeCommand = defineCommand({
     "write-batch": { type: "string", description: "documents per write, and most documents stored before a commit (default 500)" },
     "max-document-bytes": { type: "string", description: "larger documents go to the dead-letter topic (default 921600)" },
     progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
-    verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
   },
   async run({ args }) {
     await guarded("consume", async () => {

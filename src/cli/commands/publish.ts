@@ -25,7 +25,7 @@ export const publishCommand = defineCommand({
     dumps: { type: "boolean", description: "the arguments are dump files: publish their paths to <prefix>.dumps for ewmda worker" },
     pattern: { type: "string", description: "with --dumps: analyses or patterns the workers run (repeatable; default Triage)" },
     progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
-    verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
   },
   async run({ args, rawArgs }) {
     await guarded("publish", async () => {

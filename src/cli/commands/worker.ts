@@ -14,7 +14,7 @@ export const workerCommand = defineCommand({
     "topic-prefix": { type: "string", description: `topics are <prefix>.dumps and <prefix>.<kind> (default ${DEFAULT_PREFIX})` },
     group: { type: "string", description: "consumer group of the workers (default ewmda-workers)" },
     "idle-exit": { type: "string", description: "stop after this many seconds without a dump (default: run until Ctrl-C)" },
-    verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+    verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
   },
   async run({ args }) {
     await guarded("worker", async () => {
