@@ -55,6 +55,20 @@ function naiveThreads() {
     }
   }
   return n;
+}
+function naiveZombies() {
+  var list = host.namespace.Debugger.Utility.Collections.FromListEntry;
+  var bodyOffset = host.getModuleType("nt", "_OBJECT_HEADER").fields.Body.offset;
+  var z = 0;
+  for (var p of list(host.getModuleSymbol("nt", "PsActiveProcessHead", "_LIST_ENTRY"), "nt!_EPROCESS", "ActiveProcessLinks")) {
+    var row = [p.UniqueProcessId.address, p.ImageFileName, p.InheritedFromUniqueProcessId.address, p.CreateTime.QuadPart, p.ExitStatus];
+    if (p.ObjectTable.isNull && p.ActiveThreads == 0 && String(p.ExitTime.QuadPart) !== "0") {
+      var h = host.createTypedObject(p.address.subtract(bodyOffset), "nt", "_OBJECT_HEADER");
+      row.push(p.ExitTime.QuadPart, h.PointerCount, h.HandleCount);
+      z++;
+    }
+  }
+  return z;
 }`;
 
 const t0 = performance.now();
@@ -79,6 +93,9 @@ const suspended = calls("Debugger.Utility.Ewmda.SuspendedThreads()");
 dbg.counters.reset();
 const naiveCount = (naive.global.naiveThreads as () => number)();
 const naiveCalls = dbg.counters.total;
+dbg.counters.reset();
+const naiveZombieCount = (naive.global.naiveZombies as () => number)();
+const naiveZombieCalls = dbg.counters.total;
 
 const time = (fn: () => void) => { const s = performance.now(); fn(); return performance.now() - s; };
 const zMs: number[] = [];
@@ -97,9 +114,11 @@ console.log(`#   host calls by kind: ${JSON.stringify(zombies.detail)}`);
 console.log(`# BlockedThreads: ${blocked.summary}`);
 console.log(`#   host calls by kind: ${JSON.stringify(blocked.detail)}`);
 console.log(`# SuspendedThreads: ${suspended.summary}`);
-console.log(`# naive typed walk read ${naiveCount} threads`);
+console.log(`# naive typed walk read ${naiveCount} threads and found ${naiveZombieCount} zombies`);
 bench("kernel_zombies_host_calls", zombies.total, "calls");
 bench("kernel_zombies_calls_per_process", zombies.total / PROCESSES, "calls");
+bench("kernel_naive_zombies_host_calls", naiveZombieCalls, "calls");
+bench("kernel_zombies_call_reduction_vs_naive", naiveZombieCalls / zombies.total, "x");
 bench("kernel_all_threads_host_calls", blocked.total, "calls");
 bench("kernel_all_threads_calls_per_thread", blocked.total / THREADS, "calls");
 bench("kernel_suspended_host_calls", suspended.total, "calls");

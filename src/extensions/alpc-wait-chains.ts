@@ -219,8 +219,9 @@ export const alpcWaitChains = defineAnalysis({
         if (seen[key]) return { hops, terminal: "Cycle", last: th, detail: "back to " + threadText(th) + ": the threads wait for each other (deadlock)", idleReceivers: undefined, keys };
         seen[key] = true;
         keys.push(key);
-        if (hops.length >= cfg.MaxDepth) return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth)", idleReceivers: undefined, keys };
+        // A chain of exactly MaxDepth hops ends where it ends; the cap applies only when there is a next hop.
         if (th.state !== STATE.Waiting || th.waitReason !== WR_LPC_REPLY) return end(th, hops, keys);
+        if (hops.length >= cfg.MaxDepth) return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth): the chain goes on (partial)", idleReceivers: undefined, keys };
         const raw = r.read(addrOf(th.address), fAlpc.offset, ps);
         const msgRaw = raw ? raw.pair(fAlpc.offset, ps) : undefined;
         const msg = msgRaw ? addrMask(msgRaw, 3) : undefined;

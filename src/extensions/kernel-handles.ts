@@ -20,6 +20,8 @@ interface TableWalk {
   readonly byType: { [type: string]: number };
   readonly entries: number;
   readonly problem: string | undefined;
+  /** True when entries were left over at the budget. */
+  readonly capped?: boolean;
 }
 
 /** Most free lists a handle table can have (nt!ExpFreeListCount is bounded by the processor count). */
@@ -216,6 +218,7 @@ export const kernelHandles = defineAnalysis({
     const walked: { [key: string]: TableWalk } = {};
     const entryType = r.type("_HANDLE_TABLE_ENTRY");
     let budget = cfg.MaxEntries;
+    let capped = false;
     const typeCache: { [header: string]: string } = {};
     const oh = r.type("_OBJECT_HEADER");
     const fTypeIndex = oh ? oh.field("TypeIndex") : undefined;
@@ -237,9 +240,11 @@ export const kernelHandles = defineAnalysis({
     };
     holders.forEach((h, i) => {
       if (!walkAll && i >= cfg.TopProcesses) return;
-      if (budget <= 0 || !entryType) return;
+      if (!entryType) return;
+      if (budget <= 0) { capped = true; return; }
       const w = walkTable(r, h, entryType, budget, typeOfHeader);
       budget -= w.entries;
+      if (w.capped) capped = true;
       walked[addrKey(h.table)] = w;
     });
 
@@ -305,7 +310,7 @@ export const kernelHandles = defineAnalysis({
     }
     const notes: string[] = [];
     if (procs.problem) notes.push(procs.problem);
-    if (budget <= 0) notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries");
+    if (capped) notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries; the ByType and Entries columns are partial");
     if (notes.length) yield info(notes.join("; "), "typed");
     const scope = examined + " processes" + (filter ? " (" + describeSelection(sel) + ")" : "") + ", " + holders.length + " with handle tables" +
       (withoutTable ? ", " + withoutTable + " without (exited)" : "") + (unreadable ? ", " + unreadable + " unreadable" : "");
@@ -317,7 +322,8 @@ export const kernelHandles = defineAnalysis({
           (largest ? "; largest " + largest.p.name + " (pid 0x" + largest.p.pid.toString(16) + ") with " + largest.handles + "; " + total + " handles in all" : ""),
       };
     }
-    ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles");
+    ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles" +
+      (capped ? " (by-type breakdown partial: MaxEntries " + cfg.MaxEntries + ")" : ""));
   },
 
   rowText(row) {
@@ -390,14 +396,15 @@ function walkTable(r: KernelReader, h: Holder, et: NonNullable<ReturnType<Kernel
   let entries = 0;
   let missingPages = 0;
   const seen: { [k: string]: boolean } = {};
+  let capped = false;
   for (const leaf of leaves) {
-    if (entries >= budget) { problem = "stopped at the entry budget"; break; }
+    if (capped) break;
     const k = addrKey(leaf);
     if (seen[k] || !isKernelAddr(leaf, ps)) continue; // a repeated or bogus page pointer in a corrupt table
     seen[k] = true;
     const page = r.read(leaf, 0, perPage * entrySize);
     if (!page) { missingPages++; continue; }
-    for (let i = 1; i < perPage && entries < budget; i++) {
+    for (let i = 1; i < perPage; i++) {
       const at = i * entrySize;
       const low = page.pair(at + (fLow ? fLow.offset : 0), ps === 8 ? 8 : 4);
       if (low.hi === 0 && low.lo === 0) continue;
@@ -412,11 +419,13 @@ function walkTable(r: KernelReader, h: Holder, et: NonNullable<ReturnType<Kernel
         header = addrMask(page.pair(at + fObject!.offset, ps), 3);
         if (isNullAddr(header)) continue;
       }
+      // The cap is hit only when an entry is left over: a table of exactly MaxEntries entries is whole.
+      if (entries >= budget) { capped = true; problem = "stopped at the entry budget"; break; }
       entries++;
       const type = typeOf(header);
       byType[type] = (byType[type] || 0) + 1;
     }
   }
   if (missingPages) problem = (problem ? problem + "; " : "") + missingPages + " entry pages are not in the dump";
-  return { byType, entries, problem };
+  return { byType, entries, problem, capped };
 }

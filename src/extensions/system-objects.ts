@@ -240,10 +240,11 @@ export const systemObjects = defineAnalysis({
       if (shown === 0) {
         yield {
           Verdict: "Negative", Source: "typed", Path: base,
-          Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined); !object " + base,
+          Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined" +
+            (walk.capped ? "; partial: stopped at MaxObjects" : "") + "); !object " + base,
         };
       }
-      ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : ""));
+      ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : "") + (walk.capped ? " (partial: MaxObjects " + cfg.MaxObjects + ")" : ""));
       return;
     }
 
@@ -292,7 +293,8 @@ export const systemObjects = defineAnalysis({
     typeRows.sort((a, b) => ((b.Objects as number) || 0) - ((a.Objects as number) || 0));
     if (parsed.options.type === undefined) yield* typeRows;
     const examined = walk.objects.length + " objects in " + walk.directories + " directories (" + Object.keys(byType).length + " types; " +
-      conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")";
+      conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")" +
+      (walk.capped ? " (partial: stopped at MaxObjects " + cfg.MaxObjects + ")" : "");
     if (findings === 0) {
       yield {
         Verdict: "Negative", Source: "typed", Kind: "Finding",
@@ -355,7 +357,7 @@ function mutantState(r: KernelReader, body: Addr): { owner: Addr | undefined; ab
 
 /** Breadth-first walk of a directory tree with a visited set and caps. */
 function walkNamespace(d: ObjectDecoder, start: Addr, startPath: string, maxDepth: number, maxObjects: number, maxChain: number, reportDepth: boolean):
-  { objects: Walked[]; directories: number; unreadable: number; note: string | undefined } {
+  { objects: Walked[]; directories: number; unreadable: number; note: string | undefined; capped: boolean } {
   const objects: Walked[] = [];
   const visited: { [k: string]: boolean } = {};
   const queue: { body: Addr; path: string; depth: number }[] = [{ body: start, path: startPath, depth: 0 }];
@@ -391,7 +393,7 @@ function walkNamespace(d: ObjectDecoder, start: Addr, startPath: string, maxDept
   if (capped) notes.push("stopped at Config.SystemObjects.MaxObjects = " + maxObjects + " objects; the rows above are partial");
   if (deep && reportDepth) notes.push(deep + " directories below Config.SystemObjects.MaxDepth were not walked");
   if (truncated) notes.push(truncated + " hash chains were cut (a repeated entry or Config.SystemObjects.MaxChainLength): the directory may be corrupt");
-  return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined };
+  return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined, capped };
 }
 
 /** (path?, options?) from dx or a `!` command; a string describing the problem when they make no sense. */

@@ -190,6 +190,7 @@ export const zombieProcesses = defineAnalysis({
     const holders: { [zombie: string]: Holding[] } = {};
     const heldBy: { [process: string]: { [zombie: string]: true } } = {};
     let holderNote: string | undefined;
+    let holderStopped = false;
     if (flags.Holders) {
       const targets: { [header: string]: { zombie: string; what: string } } = {};
       for (const d of details) {
@@ -197,7 +198,9 @@ export const zombieProcesses = defineAnalysis({
         if (d.header.address) targets[addressKey(d.header.address)] = { zombie: zk, what: "process" };
         for (const h of d.threadHeaders) targets[addressKey(h)] = { zombie: zk, what: "thread" };
       }
-      holderNote = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+      const found = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+      holderNote = found.note;
+      holderStopped = found.stopped;
     }
 
     // Groups.
@@ -256,7 +259,8 @@ export const zombieProcesses = defineAnalysis({
         HandleCount: d.header.handles !== undefined ? d.header.handles : notAvailable(d.header.why || "object header unreadable"),
         TerminatedThreads: d.threads.filter((th) => th.terminated === true).length,
         ThreadHandles: d.threads.length ? d.threadHandles : undefined,
-        Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") : "none found") : undefined,
+        Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") + (holderStopped ? " (search stopped early: maybe more)" : "")
+          : holderStopped ? "none found before the search stopped (partial)" : "none found") : undefined,
         Count: undefined, LiveInstances: undefined, Address: p.address,
         Verdict: verdict, Source: "typed",
         Evidence: why + "; !process " + addr + " 1 (ObjectTable 00000000, no active threads); dt nt!_EPROCESS " + addr + " ExitTime ExitStatus; !object " + addr,
@@ -290,7 +294,7 @@ export const zombieProcesses = defineAnalysis({
 
     const images = Object.keys(byImage).map((i) => byImage[i]!.length + " " + byImage[i]![0]!.p.name).sort();
     ctx.summary("ZombieProcesses: " + zombies.length + " zombie(s) among " + all.length + " processes (" + positives + " positive): " +
-      images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : ""));
+      images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : "") + (holderStopped ? " (holder search partial)" : ""));
   },
 
   rowText(row) {
@@ -312,7 +316,7 @@ interface Holding { readonly process: string; readonly text: string }
  * Only Process and Thread handles are examined. Returns a note when the search was cut short or impossible.
  */
 function findHolders(targets: { [header: string]: { zombie: string; what: string } }, zombies: { [key: string]: true }, maxHandles: number,
-  budgetMs: number, holders: { [zombie: string]: Holding[] }, heldBy: { [process: string]: { [zombie: string]: true } }): string | undefined {
+  budgetMs: number, holders: { [zombie: string]: Holding[] }, heldBy: { [process: string]: { [zombie: string]: true } }): { note: string | undefined; stopped: boolean } {
   const started = Date.now();
   let examined = 0;
   let withoutHandles = 0;
@@ -350,13 +354,13 @@ function findHolders(targets: { [header: string]: { zombie: string; what: string
       if (stopped) break;
     }
   } catch (e) {
-    return "the holder search failed: the debugger's process list could not be read";
+    return { note: "the holder search failed: the debugger's process list could not be read", stopped: true };
   }
   const parts: string[] = [];
   if (stopped) parts.push("the holder search " + stopped + "; holders may be missing");
   if (processes === 0) parts.push("no process has a handle table the debugger can list (Io.Handles): holders are unknown (!findhandle, !handle 0 3 0 Process)");
   else if (withoutHandles) parts.push(withoutHandles + " process(es) have no handle list (Io.Handles): holders there are unknown");
-  return parts.length ? parts.join("; ") : undefined;
+  return { note: parts.length ? parts.join("; ") : undefined, stopped: stopped !== undefined };
 }
 
 function info(text: string, source: Source): Row {

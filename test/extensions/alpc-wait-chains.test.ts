@@ -96,6 +96,27 @@ describe.each(BUILDS)("AlpcWaitChains (%s)", (build) => {
     expect(String(rows[0]!.RootCause)).toMatch(/^db\.exe \(0x700\) 0x704 is Running/);
   });
 
+  it("stops a chain longer than MaxDepth and says so, but ends a chain of exactly MaxDepth hops where it ends", () => {
+    const t = withObjects(
+      base(build, (b) => b.process({ pid: 0x700, name: "db.exe" }).thread({ tid: 0x704, label: "db", state: "Running" }).thread({ pid: 0x500, tid: 0x508, label: "middle", waitReason: "WrLpcReply", waitTime: OLD + 0x10 })),
+      (o, at) => {
+        call(o, at, "client", "middle");
+        call(o, at, "middle", "db", 0x700, "dbport");
+      },
+    );
+    const { dbg } = loadEwmda(t.spec);
+    const chains = () => chainRows(rowsOf(dbg.dx("Debugger.Utility.Ewmda.AlpcWaitChains()")));
+    dbg.dx("Debugger.Utility.Ewmda.Config.AlpcWaitChains.MaxDepth = 2");
+    const exact = chains();
+    expect(exact.map((r) => r.Terminal)).toEqual(["Running"]);
+    expect(exact[0]!.Length).toBe(3);
+    dbg.dx("Debugger.Utility.Ewmda.Config.AlpcWaitChains.MaxDepth = 1");
+    const capped = chains();
+    expect(capped.map((r) => r.Terminal)).toEqual(["DepthCap"]);
+    expect(String(capped[0]!.Hops)).not.toMatch(/db\.exe/);
+    expect(String(capped[0]!.RootCause) + String(capped[0]!.Evidence)).toMatch(/stopped after 1 hops \(Config\.AlpcWaitChains\.MaxDepth\): the chain goes on \(partial\)/);
+  });
+
   it("finds a cycle and calls it a deadlock", () => {
     const t = withObjects(
       () => objectTarget({ build })

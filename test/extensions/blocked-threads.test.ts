@@ -226,6 +226,21 @@ describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("BlockedThreads on 
     expect(summary).toBe("BlockedThreads: 3 blocked thread(s) among 7 threads of 3 processes; 6 waiting, 1 in idle waits (1 WrQueue), 2 waiting less than 60 s");
   });
 
+  it("stops walking stacks at MaxStacks and says which rows lack them, the rows themselves stay", () => {
+    const t = chain();
+    const { dbg } = loadEwmda(t.spec);
+    const whole = rowsOf(dbg.dx("Debugger.Utility.Ewmda.BlockedThreads()")) as Record<string, unknown>[];
+    expect(whole.some((r) => /MaxStacks/.test(String(r.Evidence)))).toBe(false);
+    expect(whole.find((r) => r.Thread === 0x1ac)!.TopFrames).toBeDefined();
+    dbg.dx("Debugger.Utility.Ewmda.Config.BlockedThreads.MaxStacks = 1");
+    const cut = rowsOf(dbg.dx("Debugger.Utility.Ewmda.BlockedThreads()")) as Record<string, unknown>[];
+    expect(cut.filter((r) => r.Thread !== undefined).map((r) => r.Thread)).toEqual([0x1a8, 0x1ac, 0x1b0]);
+    expect(cut.find((r) => r.Thread === 0x1a8)!.TopFrames).toMatch(/^nt!KiSwapContext\+0x76/);
+    expect(cut.find((r) => r.Thread === 0x1ac)!.TopFrames).toBeUndefined();
+    expect(String(cut.find((r) => r.Thread === undefined && r.Verdict === "Info")!.Evidence))
+      .toMatch(/^2 thread stack\(s\) not read \(MaxStacks = 1\); the rows without TopFrames were not walked/);
+  });
+
   it("lists the other long waits with IncludeIdle, and selects by process and by module", () => {
     const t = chain();
     const all = blocked(t.spec, "Debugger.Utility.Ewmda.BlockedThreads(new { IncludeIdle = true })").rows;

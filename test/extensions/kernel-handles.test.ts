@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
 import { loadEwmda, rowsOf } from "../helpers";
-import { objectTarget, withObjects } from "../mocks/kernel-objects";
+import { objectTarget, WIN32K_TYPES, withObjects } from "../mocks/kernel-objects";
 import type { KernelBuild } from "../mocks/kernel-target";
 import { userTarget } from "../mocks/user-target";
 
@@ -42,6 +42,44 @@ describe.each(BUILDS)("KernelHandles (%s)", (build) => {
     expect(String(rows.find((r) => r.Kind === "Gdi")!.Evidence)).toMatch(/_W32PROCESS/);
   });
 
+  it("reads GDI and USER counts from win32k's _W32PROCESS when the symbols have it, against the quota", () => {
+    const t = withObjects(
+      () => objectTarget({ build })
+        .driver({ name: "win32kbase.sys", types: WIN32K_TYPES })
+        .process({ pid: 0x2c0, name: "gdileak.exe", label: "leak", ownHandleCount: 50 })
+        .process({ pid: 0x300, name: "userish.exe", label: "half", ownHandleCount: 50 })
+        .process({ pid: 0x340, name: "calm.exe", label: "calm", ownHandleCount: 50 }),
+      (o, at) => {
+        o.win32Process(at.process("leak"), { gdi: 9500, user: 120 });
+        o.win32Process(at.process("half"), { gdi: 30, user: 6000 });
+        o.win32Process(at.process("calm"), { gdi: 40, user: 25 });
+      },
+    );
+    const rows = run(t.spec);
+    const leak = processRow(rows, "gdileak.exe")!;
+    expect([leak.GdiHandles, leak.UserHandles, leak.Verdict]).toEqual([9500, 120, "Positive"]);
+    expect(String(leak.Evidence)).toMatch(/^9500 GDI objects \(>= 90% of the 10000 quota\)/);
+    const half = processRow(rows, "userish.exe")!;
+    expect([half.GdiHandles, half.UserHandles, half.Verdict]).toEqual([30, 6000, "Suspicious"]);
+    expect(String(half.Evidence)).toMatch(/^6000 USER objects \(>= 5000\)/);
+    const calm = processRow(rows, "calm.exe")!;
+    expect([calm.GdiHandles, calm.UserHandles, calm.Verdict]).toEqual([40, 25, "Info"]);
+    // With the type there is no "symbols lack _W32PROCESS" row.
+    expect(rows.some((r) => r.Kind === "Gdi")).toBe(false);
+  });
+
+  it("leaves GDI counts empty and says why when no win32k module has _W32PROCESS, even for a GUI process", () => {
+    const t = withObjects(
+      () => objectTarget({ build }).process({ pid: 0x2c0, name: "gdileak.exe", label: "leak", ownHandleCount: 50 }),
+      (o, at) => { o.win32Process(at.process("leak"), { gdi: 9500, user: 120 }); },
+    );
+    const rows = run(t.spec);
+    const leak = processRow(rows, "gdileak.exe")!;
+    expect([leak.GdiHandles, leak.UserHandles, leak.Verdict]).toEqual([undefined, undefined, "Info"]);
+    expect(rows.filter((r) => r.Kind === "Gdi").map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(rows.find((r) => r.Verdict === "Negative")).toBeDefined();
+  });
+
   it("calls a six-figure count positive", () => {
     const t = objectTarget({ build }).process({ pid: 0x2c0, name: "leaky.exe", ownHandleCount: 150000 }).build();
     expect(processRow(run(t.spec), "leaky.exe")!.Verdict).toBe("Positive");
@@ -72,6 +110,31 @@ describe.each(BUILDS)("KernelHandles (%s)", (build) => {
     expect(app.Handles).toBe(6);
     expect(app.Entries).toBe(6);
     expect(app.ByType).toBe("Event 3, Mutant 2, Process 1");
+  });
+
+  it("stops the by-type walk at MaxEntries and marks it partial; the counts stay whole", () => {
+    const t = withObjects(
+      () => objectTarget({ build }).process({ pid: 0x2c0, name: "app.exe", label: "app" }),
+      (o, at) => {
+        const ev = o.event("\\BaseNamedObjects\\Shared");
+        o.handleTable(at.process("app"), 0x2c0, Array.from({ length: 10 }, () => ({ object: ev.body })));
+      },
+    );
+    const { dbg } = loadEwmda(t.spec);
+    const whole = dbg.dx("Debugger.Utility.Ewmda.KernelHandles()");
+    const wholeRows = rowsOf(whole);
+    expect(processRow(wholeRows, "app.exe")!.Entries).toBe(10);
+    expect(String(whole)).not.toMatch(/partial/);
+    expect(wholeRows.some((r) => /MaxEntries|entry budget/.test(String(r.Evidence)))).toBe(false);
+    dbg.dx("Debugger.Utility.Ewmda.Config.KernelHandles.MaxEntries = 4");
+    const cut = dbg.dx("Debugger.Utility.Ewmda.KernelHandles()");
+    const rows = rowsOf(cut);
+    const app = processRow(rows, "app.exe")!;
+    expect(app.Handles).toBe(10);
+    expect(app.Entries).toBe(4);
+    expect(String(app.Evidence)).toMatch(/stopped at the entry budget/);
+    expect(rows.some((r) => /stopped at Config.KernelHandles.MaxEntries = 4 entries/.test(String(r.Evidence)))).toBe(true);
+    expect(String(cut)).toMatch(/by-type breakdown partial: MaxEntries 4/);
   });
 
   it("walks a two-level table", () => {

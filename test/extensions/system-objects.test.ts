@@ -166,6 +166,26 @@ describe.each(BUILDS)("SystemObjects (%s)", (build) => {
     expect(String(loop.find((r) => r.Path === undefined)!.Evidence)).toMatch(/1 hash chains were cut/);
   });
 
+  it("stops at MaxObjects and marks the listing and the summary partial; says nothing of the kind below the cap", () => {
+    const t = system(build, (o) => {
+      for (let i = 0; i < 6; i++) o.event(`\\Many\\E${i}`);
+    });
+    const { dbg } = loadEwmda(t.spec);
+    const full = dbg.dx('Debugger.Utility.Ewmda.SystemObjects("\\\\Many")');
+    const fullRows = rowsOf(full);
+    expect(fullRows.filter((r) => r.Path !== undefined)).toHaveLength(6);
+    expect(fullRows.some((r) => /partial/.test(String(r.Evidence)))).toBe(false);
+    expect(String(full)).not.toMatch(/partial/);
+    dbg.dx("Debugger.Utility.Ewmda.Config.SystemObjects.MaxObjects = 4");
+    const capped = dbg.dx('Debugger.Utility.Ewmda.SystemObjects("\\\\Many")');
+    const rows = rowsOf(capped);
+    expect(rows.filter((r) => r.Path !== undefined).map((r) => r.Path)).toEqual([0, 1, 2, 3].map((i) => `\\Many\\E${i}`));
+    expect(String(rows.find((r) => r.Path === undefined)!.Evidence)).toMatch(/MaxObjects = 4 objects; the rows above are partial/);
+    expect(String(capped)).toMatch(/\(partial: MaxObjects 4\)/);
+    const whole = dbg.dx("Debugger.Utility.Ewmda.SystemObjects()");
+    expect(String(whole)).toMatch(/partial: stopped at MaxObjects 4/);
+  });
+
   it("says when a path is not in the namespace", () => {
     const t = system(build, () => {});
     const rows = run(t.spec, '"\\\\Nope\\\\Thing"');

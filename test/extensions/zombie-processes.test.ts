@@ -128,6 +128,26 @@ describe.each(BUILDS)("ZombieProcesses (%s)", (build) => {
     expect(zombieRows(zombies(t.spec).rows)[0]!.Holders).toBeUndefined();
   });
 
+  it("stops the Holders search at MaxHolderHandles and marks what it could not search as partial", () => {
+    const b = kernelTarget({ build, dumpTime: DUMP });
+    const kids = [0x800, 0x804, 0x808];
+    b.process({ pid: 0x7f0, name: "factory.exe", handles: kids.map((pid) => ({ process: pid })) });
+    for (const pid of kids) b.process({ pid, name: "job.exe", parentPid: 0x7f0, createTime: at(9), exitTime: at(10), handleCount: 1 });
+    const t = b.build();
+    const { dbg } = loadEwmda(t.spec);
+    const whole = dbg.dx("Debugger.Utility.Ewmda.ZombieProcesses(new { Holders = true })");
+    expect(zombieRows(rowsOf(whole) as Row[]).map((r) => r.Holders)).toEqual(["0x4", "0x8", "0xc"].map((h) => "factory.exe (0x7f0) handle " + h));
+    expect(String(whole)).not.toMatch(/partial/);
+    dbg.dx("Debugger.Utility.Ewmda.Config.ZombieProcesses.MaxHolderHandles = 2");
+    const cut = dbg.dx("Debugger.Utility.Ewmda.ZombieProcesses(new { Holders = true })");
+    const rows = rowsOf(cut) as Row[];
+    const z = zombieRows(rows);
+    expect(z[0]!.Holders).toBe("factory.exe (0x7f0) handle 0x4 (search stopped early: maybe more)");
+    expect(z[2]!.Holders).toBe("none found before the search stopped (partial)");
+    expect(rows.some((r) => /stopped after 2 handles \(MaxHolderHandles\); holders may be missing/.test(String(r.Evidence)))).toBe(true);
+    expect(String(cut)).toMatch(/\(holder search partial\)/);
+  });
+
   it("reads the dump time from .time when KUSER_SHARED_DATA is not in the dump, and says so when neither is", () => {
     const z = () => kernelTarget({ build, sharedData: false }).process({ pid: 0x600, name: "old.exe", createTime: at(8), exitTime: at(11) });
     const withTime = z().command(".time", ["Debug session time: Mon Jan 15 13:00:00.000 2024 (UTC + 1:00)", "System Uptime: 0 days 5:00:00.000"]).build();

@@ -768,7 +768,9 @@ export class Assembly {
       const symbols = d.symbols === undefined ? undefined
         : Array.isArray(d.symbols) ? [...(d.symbols as readonly SymbolSpec[])]
           : Object.entries(d.symbols as Readonly<Record<string, number>>).map(([name, rva]) => ({ name, rva }));
-      modules.push({ name: d.name, base, size, ...(symbols ? { symbols } : {}) });
+      // The debugger serves a module's types only with its PDB loaded, so types come with (possibly no) symbols.
+      const withSymbols = symbols ?? (d.types ? [] : undefined);
+      modules.push({ name: d.name, base, size, ...(withSymbols ? { symbols: withSymbols } : {}), ...(d.types ? { types: d.types } : {}) });
     }
     return modules;
   }

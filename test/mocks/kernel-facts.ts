@@ -227,6 +227,8 @@ export interface DriverOptions {
   readonly base?: bigint;
   readonly size?: number;
   readonly symbols?: Readonly<Record<string, number>> | readonly SymbolSpec[];
+  /** Type information from the module's PDB (win32kbase's `_W32PROCESS`); gives the module (empty) symbols when it has none. */
+  readonly types?: LayoutSet;
 }
 
 /**

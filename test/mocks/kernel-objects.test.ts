@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { EmulatedDebugger, type TargetSpec } from "../../src/emulator";
-import { OBJECT_AREA, objectTarget, objectTypeNames, withObjects } from "./kernel-objects";
+import { OBJECT_AREA, objectTarget, objectTypeNames, WIN32K_TYPES, withObjects } from "./kernel-objects";
 import type { KernelBuild } from "./kernel-target";
 
 const BUILDS: KernelBuild[] = ["win10-1607", "win11-22h2"];
@@ -75,6 +75,22 @@ describe.each(BUILDS)("kernel objects (%s)", (build) => {
     const info = s.host.createTypedObject(s.i64(ev.header - 0x40n), "nt", "_OBJECT_HEADER_NAME_INFO");
     expect(s.big(info.Directory.address)).toBe(dir.body);
     expect(s.host.createTypedObject(s.i64(ev.body), "nt", "_KEVENT").Header.SignalState).toBe(1);
+  });
+
+  it("gives a GUI process a win32k _W32PROCESS that the module's types read, and none to the others", () => {
+    let w32 = 0n;
+    const t = withObjects(
+      () => objectTarget({ build }).driver({ name: "win32kbase.sys", types: WIN32K_TYPES })
+        .process({ pid: 0x2c0, name: "gui.exe", label: "gui" }).process({ pid: 0x300, name: "cli.exe", label: "cli" }),
+      (o, at) => { w32 = o.win32Process(at.process("gui"), { gdi: 1234, user: 56 }); },
+    );
+    const s = open(t.spec);
+    const gui = s.host.createTypedObject(s.i64(t.addresses.process(0x2c0)), "nt", "_EPROCESS");
+    expect(s.big(gui.Win32Process.address)).toBe(w32);
+    const w = s.host.createTypedObject(s.i64(w32), "win32kbase", "_W32PROCESS");
+    expect([w.GDIHandleCount, w.UserHandleCount]).toEqual([1234, 56]);
+    expect(s.big(w.Process.address)).toBe(t.addresses.process(0x2c0));
+    expect(s.big(s.host.createTypedObject(s.i64(t.addresses.process(0x300)), "nt", "_EPROCESS").Win32Process.address)).toBe(0n);
   });
 
   it("roots the namespace at nt!ObpRootDirectoryObject and chains entries in a bucket", () => {

@@ -12,6 +12,7 @@
  */
 import type { LayoutSet } from "../../src/emulator/layouts/layout-set";
 import { readUnsigned, writeUnsigned } from "../../src/emulator/memory";
+import { W32PROCESS_X64 } from "../../src/emulator/layouts/windows-kernel-objects";
 import { fieldLocation, typeSize } from "./layout-writer";
 import { kernelTarget, OBJECT_TYPE_INDEX, type BuiltKernelTarget, type KernelTargetAddresses, type KernelTargetBuilder, type KernelTargetOptions } from "./kernel-target";
 
@@ -528,6 +529,22 @@ export class KernelObjects {
     return ht;
   }
 
+  /**
+   * win32k's `_W32PROCESS` of a GUI process with its GDI and USER object counts, pointed to by EPROCESS.Win32Process.
+   * The target also needs a win32k module with the type: `.driver({ name: "win32kbase.sys", types: WIN32K_TYPES })`.
+   */
+  win32Process(eprocess: bigint, counts: { gdi: number; user: number }): bigint {
+    const at = this.area.alloc(W32PROCESS_X64.size);
+    const put = (field: "GDIHandleCount" | "UserHandleCount" | "Process", size: number, value: bigint) => {
+      writeUnsigned(this.area.view(at + BigInt(W32PROCESS_X64.fields[field]![0]), size), 0, size, value);
+    };
+    put("Process", 8, eprocess);
+    put("GDIHandleCount", 4, BigInt(counts.gdi));
+    put("UserHandleCount", 4, BigInt(counts.user));
+    this.patch(eprocess, "_EPROCESS", "Win32Process", at);
+    return at;
+  }
+
   /** nt!ExpFreeListCount. */
   freeListCount(n: number): void {
     const b = new Uint8Array(4);
@@ -628,3 +645,9 @@ export function withObjects(
   const built = objects.applyTo(make()).build();
   return { ...built, objects };
 }
+
+/** win32kbase's types for `.driver({ name: "win32kbase.sys", types: WIN32K_TYPES })`: `_W32PROCESS` only. */
+export const WIN32K_TYPES: LayoutSet = {
+  id: "win32kbase-x64", pointerSize: 8, source: "Windows 7 x64 win32k.sys public symbols (_W32PROCESS); see windows-kernel-objects.ts",
+  types: { _W32PROCESS: W32PROCESS_X64 },
+};

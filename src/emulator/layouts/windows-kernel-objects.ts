@@ -461,3 +461,20 @@ export const OBJECT_TYPES_22H2_X64: { readonly [typeName: string]: TypeLayout } 
     },
   },
 };
+
+/**
+ * win32k's per-process structure, the part KernelHandles reads (GDI and USER object counts), laid out after the
+ * Windows 7 x64 win32k.sys _W32PROCESS (written from memory of that public-symbol dump, NOT checked against a
+ * header dump like the types above; Windows 10 moved the type to win32kbase.sys, whose public symbols usually
+ * lack it, and the analysis then answers Info). The analysis reads the counts by name, so these offsets only
+ * place them in the fake target's memory; pointers to types outside this subset are `void*`.
+ */
+export const W32PROCESS_X64: TypeLayout = {
+  size: 0x100,
+  fields: {
+    Process: [0x0, "void*"], RefCount: [0x8, "ULONG"], W32PF_Flags: [0xc, "ULONG"], InputIdleEvent: [0x10, "void*"],
+    StartCursorHideTime: [0x18, "ULONG"], NextStart: [0x20, "void*"], pDCAttrList: [0x28, "void*"], pBrushAttrList: [0x30, "void*"],
+    W32Pid: [0x38, "ULONG"], GDIHandleCount: [0x3c, "LONG"], GDIHandleCountPeak: [0x40, "ULONG"], UserHandleCount: [0x44, "LONG"],
+    UserHandleCountPeak: [0x48, "ULONG"],
+  },
+};
