@@ -20,7 +20,7 @@ const fizzbuzz = path.join(TESTDATA, "dumps", "lldb", "fizzbuzz_no_heap.dmp");
 const realDataAvailable = existsSync(fizzbuzz);
 
 describe("ewmda demo", () => {
-  it("writes a synthetic dump and its symbols, and Triage finds every planted problem but the unloaded-module residue", () => {
+  it("writes a synthetic dump and its symbols, and Triage finds every planted problem", () => {
     const r = ewmda("demo", "--out", path.join(tmp, "demo.dmp"));
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -33,6 +33,10 @@ describe("ewmda demo", () => {
     expect(by("LockWaitChains").some((l) => /Deadlock: 0x2c8 waits for .* owned by 0x2d4/.test(l))).toBe(true);
     expect(by("BlockedThreads").map((l) => /0x[0-9a-f]+ critical-section/.exec(l)?.[0])).toEqual(["0x2c8 critical-section", "0x2d4 critical-section"]);
     expect(r.stdout).toContain("demoapp!CrashFunction+0x34");
+    // The pointer into the unloaded plugin.dll left on thread 0x300's stack.
+    expect(by("ExecutionResidue").join("\n")).toMatch(/Thread 0x300 .*unl/);
+    expect(by("RawPointers").join("\n")).toMatch(/0x300 .*00007ffa`50001234 UnloadedModule/);
+    expect(by("HistoricalInformation").join("\n")).toMatch(/Unloaded plugin\.dll: 1 stack slot\(s\) of thread\(s\) 0x300/);
     expect(existsSync(path.join(tmp, "demo.dmp"))).toBe(true);
     expect(existsSync(path.join(tmp, "demo.symbols", "ntdll.pdb"))).toBe(true);
   });

@@ -204,7 +204,7 @@ export function demoNotes(): string[] {
     "  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: ExceptionStackTraces (and the Event row)",
     "  - thread 0x2b0 spinning (41 s of user time in its last minute): SpikingThreads and ActiveThreads",
     "  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: LockWaitChains (and BlockedThreads)",
-    "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack",
-    "    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, \"all\")); recognizing unloaded-module residue is not built yet",
+    "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: ExecutionResidue,",
+    "    RawPointers and HistoricalInformation (the slot itself: dx @$ewmda.RawStack(0x300, \"all\"))",
   ];
 }

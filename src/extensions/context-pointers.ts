@@ -128,6 +128,9 @@ export const contextPointers = defineAnalysis({
       rejected += r.rejected;
       if (r.problem) lastProblem = r.problem;
       if (r.note) yield info(r.note, "heuristic");
+      if (r.capped) {
+        yield info("thread 0x" + thread.id.toString(16) + ": stopped validating after " + cfg.MaxCandidates + " signature matches (Config.ContextPointers.MaxCandidates); the rest of its stack was not searched", "heuristic");
+      }
       const live = t.threadStack(thread);
       const liveIps = live.frames instanceof Unavailable ? [] : live.frames.map((f) => f.ip);
       const sp = t.stackPointer(thread);
@@ -173,7 +176,17 @@ function flagsHint(types: ExceptionTypes): string {
 
 interface ScanConfig { ChunkBytes: number; PageBytes: number; FallbackScanBytes: number; MaxCandidates: number; RecordProbeBytes: number }
 
-function scanThread(t: Target, types: ExceptionTypes, thread: ThreadRef, cfg: ScanConfig): { found: Candidate[]; slots: number; rejected: number; problem: string | undefined; note: string | undefined } {
+interface ThreadScan {
+  readonly found: Candidate[];
+  readonly slots: number;
+  readonly rejected: number;
+  readonly problem: string | undefined;
+  readonly note: string | undefined;
+  /** MaxCandidates was reached: the rest of the stack was not searched. */
+  readonly capped?: boolean;
+}
+
+function scanThread(t: Target, types: ExceptionTypes, thread: ThreadRef, cfg: ScanConfig): ThreadScan {
   const found: Candidate[] = [];
   const range = t.stackRange(thread, cfg.FallbackScanBytes);
   if (range instanceof Unavailable) return { found, slots: 0, rejected: 0, problem: undefined, note: "thread 0x" + thread.id.toString(16) + ": no stack range: " + range.reason };
@@ -191,11 +204,13 @@ function scanThread(t: Target, types: ExceptionTypes, thread: ThreadRef, cfg: Sc
   let slots = 0;
   let rejected = 0;
   let problem: string | undefined;
+  let capped = false;
   const [bh, bl] = halvesOf(range.base);
   const [lh, ll] = halvesOf(range.limit);
   const bytes = (bh - lh) * 4294967296 + (bl - ll);
   if (types.flagsOffset % 4 !== 0) return { found, slots: 0, rejected: 0, problem: "ContextFlags is not 4-byte aligned in this _CONTEXT", note: undefined };
   for (const block of slotBlocks(t, range.limit, bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+    if (capped) break;
     slots += block.count;
     if (!block.words) continue;
     const w = block.words;
@@ -213,7 +228,7 @@ function scanThread(t: Target, types: ExceptionTypes, thread: ThreadRef, cfg: Sc
           score++;
         }
       } else score++;
-      if (rejected + found.length >= cfg.MaxCandidates) break;
+      if (rejected + found.length >= cfg.MaxCandidates) { capped = true; break; }
       const address = addTo(block.address, off);
       const c = readContext(t, types, address);
       if (typeof c === "string") { rejected++; problem = c; continue; }
@@ -229,7 +244,7 @@ function scanThread(t: Target, types: ExceptionTypes, thread: ThreadRef, cfg: Sc
       found.push({ context: c, record, anchor, score });
     }
   }
-  return { found, slots, rejected, problem, note: undefined };
+  return { found, slots, rejected, problem, note: undefined, capped };
 }
 
 /**

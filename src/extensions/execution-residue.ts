@@ -26,6 +26,8 @@ interface StackFindings {
   readonly rawCode: { text: string; address: Int64 }[];
   strings: number;
   readonly statuses: string[];
+  /** Live return addresses above the outermost walked frame: the walk may have stopped early, so they are not judged. */
+  beyondWalk: number;
 }
 
 /**
@@ -156,6 +158,7 @@ export const executionResidue = defineAnalysis({
     let positives = 0;
     let stacksScanned = 0;
     let slotsScanned = 0;
+    let slotsUnreadable = 0;
     let stopped = false;
 
     for (const thread of threads) {
@@ -180,15 +183,17 @@ export const executionResidue = defineAnalysis({
           yield info("thread " + tidText + ": " + stack.note + "; scanning " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base) + " from the stack pointer instead", "heuristic");
         }
         const found: StackFindings = {
-          slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [],
+          slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [], beyondWalk: 0,
         };
         const detailRows: Row[] = [];
         const keep = (row: Row) => {
           if (!details) return;
           if (shown < cfg.MaxRows) { shown++; detailRows.push(row); } else dropped++;
         };
-        scanStack(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, parsed.strings, keep);
+        scanStack(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined,
+          stack.label === "native" && frames ? walkEnd(frames) : undefined, parsed.strings, keep);
         slotsScanned += found.slots;
+        slotsUnreadable += found.unreadableBytes / stack.slotBytes;
         yield* detailRows;
         const row = summaryRow(t, thread, stack, found, frames, source);
         if (row.Verdict === "Positive") positives++;
@@ -204,10 +209,10 @@ export const executionResidue = defineAnalysis({
       yield {
         Verdict: "Negative", Source: "typed",
         Evidence: "0 stacks with residue absent from their live stacks (exception dispatching, unloaded modules, verified calls into other modules) among " +
-          stacksScanned + " stacks of " + threads.length + " threads (" + slotsScanned + " slots)",
+          stacksScanned + " stacks of " + threads.length + " threads (" + slotsText(slotsScanned, slotsUnreadable) + ")",
       };
     }
-    ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned");
+    ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned" + (slotsUnreadable ? " (" + slotsUnreadable + " not in the dump)" : ""));
   },
 
   rowText(row, c) {
@@ -228,7 +233,7 @@ type Cfg = { ChunkBytes: number; PageBytes: number; MinStringChars: number; MaxS
 function scanStack(t: Target, stack: StackToScan, thread: ThreadRef, cfg: Cfg,
   unloaded: ReturnType<typeof unloadedModules>, regions: ReturnType<typeof memoryRegions> | undefined, found: StackFindings,
   patterns: readonly string[], onLiveStack: (fn: string) => boolean, liveModules: { [m: string]: boolean }, haveLive: boolean,
-  withStrings: boolean, keep: (row: Row) => void): void {
+  walkTop: readonly [number, number] | undefined, withStrings: boolean, keep: (row: Row) => void): void {
   const ps = stack.slotBytes;
   const per = ps / 4;
   const classifier = new ValueClassifier(t, stack, {
@@ -283,7 +288,11 @@ function scanStack(t: Target, stack: StackToScan, thread: ThreadRef, cfg: Cfg,
       const ret = t.isReturnSite(value);
       const s = t.symbolize(value, m);
       let verdict: Verdict = "Info";
-      if (ret !== false) {
+      // A live slot above the outermost frame the walk found: the walk may have stopped early (no unwind data in
+      // the dump), so the slot can belong to a live frame it did not reach; neither "not live" nor a hidden dispatch.
+      const beyond = ret !== false && liveSlot === true && walkTop !== undefined && comparePair(aHi, aLo, walkTop[0], walkTop[1]) > 0;
+      if (beyond) found.beyondWalk++;
+      if (ret !== false && !beyond) {
         const dead = liveSlot === false;
         if (dead && found.pastCalls.length < cfg.MaxPastCalls) {
           const text = s.text + (ret === true ? "" : "?");
@@ -325,7 +334,8 @@ function summaryRow(t: Target, thread: ThreadRef, stack: StackToScan, f: StackFi
   const positive = findings.length > 0;
   const first = f.hints[0] || f.unloaded[0] || f.rawCode[0];
   const examined = f.slots + " slots of " + range + (f.unreadableBytes ? " (0x" + f.unreadableBytes.toString(16) + " bytes unreadable)" : "") +
-    ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable");
+    ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable") +
+    (f.beyondWalk ? "; " + f.beyondWalk + " return addresses above the outermost walked frame not judged (the walk may have stopped early)" : "");
   const evidence = positive
     ? "thread " + tidText + " " + stack.label + " stack: " + findings.join("; ") + " (" + (first ? "dps " + t.formatAddress(first.address) + " L1; " : "") + "dpS " + range + "; k)"
     : "thread " + tidText + " " + stack.label + " stack: nothing absent from the live stack among " + examined + " (dpS " + range + ")";
@@ -336,6 +346,27 @@ function summaryRow(t: Target, thread: ThreadRef, stack: StackToScan, f: StackFi
     ExceptionHints: f.hints.map((h) => h.text).join(", ") || (f.statuses.length ? "status codes only: " + f.statuses.join(", ") : ""),
     Strings: f.strings, Verdict: positive ? "Positive" : "Info", Evidence: evidence, Source: source,
   };
+}
+
+/** `2048 slots`, or `524288 slots, 523000 not in the dump`. */
+function slotsText(slots: number, unreadable: number): string {
+  return slots + " slots" + (unreadable ? ", " + unreadable + " not in the dump" : "");
+}
+
+/**
+ * The stack pointer of the outermost frame the live walk found, as halves (undefined when no frame has one).
+ * Slots above it are beyond what the walk can vouch for.
+ */
+function walkEnd(frames: readonly FrameInfo[]): [number, number] | undefined {
+  let top: [number, number] | undefined;
+  for (const f of frames) {
+    let sp: Int64 | undefined;
+    try { sp = f.sp; } catch (e) { sp = undefined; }
+    if (!sp) continue;
+    const h = halvesOf(sp);
+    if (!top || comparePair(h[0], h[1], top[0], top[1]) > 0) top = h;
+  }
+  return top;
 }
 
 function info(text: string, source: Source): Row {

@@ -31,7 +31,8 @@ interface Tally {
  * (the longest matching prefix wins); prefixes in `Config.Namespaces.Unexpected` are flagged.
  *
  * Verdicts: Info for every namespace and module row (a ranking); Suspicious for a namespace listed in
- * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols).
+ * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols); one Info row
+ * (not checked) when no frame has a symbol at all.
  *
  * False positives: export-only symbols (no PDB) carry no namespaces; a class and a namespace look alike
  * (`Foo::Bar::method`: Bar may be either); residue symbols can be coincidental.
@@ -198,7 +199,10 @@ export const namespaces = defineAnalysis({
     }
     if (stopped) yield info("stopped at the time budget; the threads read so far are counted", "heuristic");
     if (unreadableStacks) yield info(unreadableStacks + " threads' stacks could not be read", "typed");
-    if (prefixes.length === 0) {
+    if (symbols === 0) {
+      // No frame has a symbol: nothing could be checked (not "no namespaces").
+      yield info("not checked: none of the " + selected.threads.length + " threads' frames" + (flags.Residue ? " or residue pointers" : "") + " has a symbol name (load symbols: .reload /f with the PDBs, or ewmda analyze --symbols <dir> with Breakpad .sym files)", "typed");
+    } else if (prefixes.length === 0) {
       yield {
         Verdict: "Negative", Source: "typed",
         Evidence: "0 C++ namespaces among " + symbols + " symbolic frames" + (flags.Residue ? " and residue pointers" : "") + " of " + selected.threads.length + " threads (C code, or export-only symbols: .reload /f and check the PDBs)",

@@ -254,10 +254,14 @@ export const outOfModulePointers = defineAnalysis({
     if (!data) yield info("writable sections not scanned for function pointers" + (r ? " (Data = false)" : ": without !address regions only unloaded-module targets could be told from data (Data = true scans anyway)"), "heuristic");
     const examined = slotsChecked + " import slots of " + checkedModules + " modules" + (unresolved ? " (" + unresolved + " not yet bound)" : "") +
       (data ? ", 0x" + dataBytes.toString(16) + " bytes of writable sections" + (dataUnreadable ? " (0x" + dataUnreadable.toString(16) + " not in the dump)" : "") : "");
-    if (findings.length === 0) {
+    // Nothing examined is "not checked", not "clean": no Negative row when no import table and no section was read.
+    const nothing = checkedModules === 0 && dataBytes === 0;
+    if (findings.length === 0 && nothing) {
+      yield info("not checked: " + (modules.length ? "none of the " + modules.length + " modules has its import table" + (data ? " or a writable section" : "") + " in the dump (a full-memory dump, .dump /ma, has them)" : "the process lists no loaded modules (lm)"), "typed");
+    } else if (findings.length === 0) {
       yield { Verdict: "Negative", Source: "typed", Evidence: "0 slots point outside their modules among " + examined + " (!dh -f <module>; dps <IAT>)" };
     }
-    ctx.summary("OutOfModulePointers: " + findings.length + " slots point where they should not (" + positives + " positive) among " + examined);
+    ctx.summary("OutOfModulePointers: " + (nothing && findings.length === 0 ? "nothing checked: no import table in the dump" : findings.length + " slots point where they should not (" + positives + " positive) among " + examined));
   },
 
   rowText(row, c) {

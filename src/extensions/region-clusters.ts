@@ -6,7 +6,7 @@ import { slotBlocks } from "../lib/slot-scan";
 import { ValueClassifier, type ValueKind } from "../lib/value-class";
 import type { Source } from "../lib/values";
 
-const OPTIONS = ["GapBytes", "MinRepeats", "Regions"];
+const OPTIONS = ["GapBytes", "MinRepeats", "Regions", "Values"];
 
 /** One distinct value of the region: how often it occurs and what it is. */
 interface Distinct {
@@ -15,6 +15,8 @@ interface Distinct {
   count: number;
   readonly label: string;
   readonly kind: ValueKind;
+  /** The cluster the value fell in (set while clustering). */
+  cluster?: number;
 }
 
 /**
@@ -31,21 +33,24 @@ interface Distinct {
  * clusters where the gap to the previous value exceeds `Config.RegionClusters.GapBytes` or the label changes.
  * Labels: Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap,
  * RawCode, Strings, Other. Each cluster row gives its range, occurrences, distinct values and example symbols;
- * values that occur at least `MinRepeats` times get their own rows (Section "Repeated").
+ * values that occur at least `MinRepeats` times get their own rows (Section "Repeated"). With Values, every
+ * distinct value follows in value order with its count and cluster (Section "Value"): the sorted list with counts
+ * that Vostokov builds from `stack.csv`, up to `Config.RegionClusters.MaxValues` rows.
  *
  * False positives: as for RegionProfile (classification by value); the gap threshold is heuristic, so it is an
  * option.
  *
  * Arguments: `(address, size)`, a thread id (its stack), or nothing (the current thread's stack), as for
  * RegionProfile (zero-length ranges are refused, larger ones than `MaxBytes` cut, misaligned ones widened).
- * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once).
+ * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once),
+ * Values (also list every distinct value).
  *
  * @function RegionClusters
  * @memberof Ewmda
  * @param {number} [addressOrTid] Start address (with a size), or a thread id; default: the current thread's stack.
  * @param {number} [size] Bytes from the address.
- * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`; or a string such as `"gapbytes=0x1000"`.
- * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first): Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
+ * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`, `Values`; or a string such as `"gapbytes=0x1000 values=true"`.
+ * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first), then with Values one row per distinct value: Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
  * @example dx @$ewmda.RegionClusters()
  * @example dx -g @$ewmda.RegionClusters(0x1a4).Where(r => r.Section == "Cluster")
  * @example dx @$ewmda.RegionClusters(0x1d000000000, 0x10000, new { GapBytes = 0x1000 })
@@ -63,18 +68,19 @@ export const regionClusters = defineAnalysis({
     params: [
       { name: "addressOrTid", help: "start address (with a size), or a thread id; default: the current thread's stack", optional: true },
       { name: "size", help: "bytes from the address", optional: true },
-      { name: "options", help: "GapBytes, MinRepeats, Regions", optional: true },
+      { name: "options", help: "GapBytes, MinRepeats, Regions, Values", optional: true },
     ],
     options: [
       { name: "GapBytes", type: "number", help: "start a new cluster when the next value is further than this" },
       { name: "MinRepeats", type: "number", help: "values occurring at least this often get a Repeated row" },
       { name: "Regions", type: "bool", help: "run !address once to label heap and raw-code values" },
+      { name: "Values", type: "bool", help: "also list every distinct value in value order with its count and cluster (Section Value)" },
     ],
     columns: [
-      { name: "Section", type: "string", help: "Cluster (values close together with one label) or Repeated (one value that occurs often)" },
-      { name: "Cluster", type: "int", help: "Cluster number, in value order" },
+      { name: "Section", type: "string", help: "Cluster (values close together with one label), Repeated (one value that occurs often) or Value (one distinct value, with Values)" },
+      { name: "Cluster", type: "int", help: "Cluster number, in value order (Value rows: the cluster the value is in)" },
       { name: "Label", type: "string", help: "Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap, RawCode, Strings or Other" },
-      { name: "Low", type: "address", help: "Smallest value (Repeated rows: the value)" },
+      { name: "Low", type: "address", help: "Smallest value (Repeated and Value rows: the value)" },
       { name: "High", type: "address", help: "Largest value" },
       { name: "Count", type: "int", help: "Slots holding values of the cluster (Repeated: slots holding the value)" },
       { name: "Distinct", type: "int", help: "Distinct values in the cluster" },
@@ -89,6 +95,7 @@ export const regionClusters = defineAnalysis({
       MinRepeats: { default: 3, help: "Occurrences that make a value a Repeated row", reason: "twice is common by chance in a stack (a saved register and its copy); three times is a pattern" },
       MaxRepeated: { default: 50, help: "Repeated rows kept (most frequent first)", reason: "the head of the distribution is what an analyst reads" },
       MaxClusters: { default: 2000, help: "Cluster rows kept (in value order)", reason: "a region with more clusters than this has no structure worth reading row by row" },
+      MaxValues: { default: 100000, help: "Value rows kept with Values (in value order)", reason: "the distinct values of a 1 MiB x64 stack fit; larger lists belong in a file (ExportTable)" },
     },
   },
 
@@ -102,7 +109,7 @@ export const regionClusters = defineAnalysis({
       return;
     }
     const { region, options } = parsed;
-    const flags = boolOptions(options, { Regions: false });
+    const flags = boolOptions(options, { Regions: false, Values: false });
     const gapArg = options.GapBytes !== undefined ? parseBytes(options.GapBytes, "GapBytes") : cfg.GapBytes;
     const repeatsArg = options.MinRepeats !== undefined ? parseBytes(options.MinRepeats, "MinRepeats") : cfg.MinRepeats;
     const bad = typeof flags === "string" ? flags : typeof gapArg === "string" ? gapArg : typeof repeatsArg === "string" ? repeatsArg : undefined;
@@ -158,6 +165,7 @@ export const regionClusters = defineAnalysis({
       let j = i + 1;
       while (j < values.length && values[j]!.label === values[i]!.label && distance(values[j - 1]!, values[j]!) <= gap) j++;
       clusters++;
+      for (let k = i; k < j; k++) values[k]!.cluster = clusters;
       if (kept < cfg.MaxClusters) {
         kept++;
         const members = values.slice(i, j);
@@ -186,6 +194,16 @@ export const regionClusters = defineAnalysis({
       };
     }
     if (repeated.length > cfg.MaxRepeated) yield info((repeated.length - cfg.MaxRepeated) + " more values repeat at least " + minRepeats + " times (Config.RegionClusters.MaxRepeated = " + cfg.MaxRepeated + ")", source);
+    if (flags.Values) {
+      for (const d of values.slice(0, cfg.MaxValues)) {
+        const v = fromHalves(d.hi, d.lo);
+        yield {
+          Section: "Value", Cluster: d.cluster, Label: d.label, Low: v, Count: d.count, Distinct: 1, Examples: symbolOf(d), Verdict: "Info",
+          Evidence: t.formatAddress(v) + " occurs " + d.count + " times in the " + region.label, Source: source,
+        };
+      }
+      if (values.length > cfg.MaxValues) yield info((values.length - cfg.MaxValues) + " more distinct values were not listed (Config.RegionClusters.MaxValues = " + cfg.MaxValues + "); ExportTable writes what is listed", source);
+    }
     if (stopped) yield info("stopped at the time budget; the clusters cover the slots read so far", "heuristic");
     if (readable === 0) yield info("none of the region's 0x" + region.bytes.toString(16) + " bytes is in the dump (" + region.label + ")", source);
     ctx.summary("RegionClusters " + region.label + ": " + readable + " readable slots, " + values.length + " distinct values, " + clusters + " clusters, " + repeated.length + " repeated values" +
@@ -194,7 +212,7 @@ export const regionClusters = defineAnalysis({
 
   rowText(row, c) {
     if (!isInt64(row.Low)) return row.Verdict + ": " + row.Evidence;
-    if (row.Section === "Repeated") return "Repeated " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
+    if (row.Section === "Repeated" || row.Section === "Value") return String(row.Section) + " " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
     return "Cluster " + row.Cluster + " " + String(row.Label) + ": " + formatAddress(row.Low, c.pointerSize) + " - " + (isInt64(row.High) ? formatAddress(row.High, c.pointerSize) : "") + ", " + row.Count + " slots, " + row.Distinct + " values";
   },
 });

@@ -1,5 +1,5 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import { addTo, comparePair, formatAddress, fromHalves, halvesOf, hex, isInt64, type Int64 } from "../lib/int64";
+import { addTo, comparePair, compareU64, formatAddress, fromHalves, halvesOf, hex, isInt64, type Int64 } from "../lib/int64";
 import { memoryRegions, regionText } from "../lib/memory-places";
 import { parseBool, parseBytes, parseValue } from "../lib/region-args";
 import { slotBlocks } from "../lib/slot-scan";
@@ -10,7 +10,7 @@ import type { Target } from "../lib/target";
 import { notAvailable, type Source } from "../lib/values";
 
 const OPTION_NAMES = ["Scope", "Width", "Unaligned", "Address", "Size", "MaxHits"];
-const SCOPES = ["stacks", "modules", "regions"];
+const SCOPES = ["stacks", "modules", "heaps", "regions"];
 
 /** One range to search and what to call a hit in it. */
 interface SearchRange {
@@ -38,11 +38,13 @@ interface SearchRange {
  * per-slot host call), `Width` bytes at a time at `Width` alignment (the pointer size by default; 4 for handles,
  * thread ids and other 32-bit values; Unaligned compares 8-byte values at every 4-byte offset). Scopes: stacks
  * (every thread's TEB stack range, both stacks of WOW64 threads), modules (the writable sections of every loaded
- * image, from its section headers; the whole image when they are not in the dump), regions (every committed
+ * image, from its section headers; the whole image when they are not in the dump), heaps (the committed regions
+ * `!address` says are heaps), regions (every committed
  * region `!address` lists that is not an image or a stack). An Address and Size option search one range instead.
  * A hit's row names its owner (thread and whether it is live, module section and the symbol of the containing
  * global, region) and shows the neighbouring slots. Coverage is reported: bytes searched, bytes not in the dump,
- * ranges left out by the `MaxBytes` budget.
+ * ranges left out by the `MaxBytes` budget (a range that does not fit in what is left of it is searched up to the
+ * budget, and the bytes not searched are reported).
  *
  * False positives: small values (below 0x10000) and common constants occur by coincidence; a stale copy of a
  * value (dead stack residue, a freed block) is still a hit: check Live and the owner.
@@ -50,7 +52,7 @@ interface SearchRange {
  * @function ValueReferences
  * @memberof Ewmda
  * @param {number} value The value to find (a number, or a string such as "0x1a4").
- * @param {object|string} [options] `Scope` ("stacks,modules" by default; "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
+ * @param {object|string} [options] `Scope` ("stacks,modules" by default; "heaps", "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
  * @returns {ResultSet} One row per location: Value, Address, Region, Owner, Live, Symbol, Context, Verdict, Evidence, Source; then a coverage row.
  * @example dx @$ewmda.ValueReferences(0x2b0)
  * @example dx -g @$ewmda.ValueReferences(0x1d0000a1230, new { Scope = "all" })
@@ -72,7 +74,7 @@ export const valueReferences = defineAnalysis({
       { name: "options", help: "Scope, Width, Unaligned, Address, Size, MaxHits", optional: true },
     ],
     options: [
-      { name: "Scope", type: "string", help: "where to search: stacks, modules, regions (comma-separated) or all; default stacks,modules" },
+      { name: "Scope", type: "string", help: "where to search: stacks, modules, heaps (regions !address calls Heap), regions (every committed region that is not an image or a stack), comma-separated, or all; default stacks,modules" },
       { name: "Width", type: "number", help: "bytes compared: 4 or 8 (default: the pointer size)" },
       { name: "Unaligned", type: "bool", help: "compare 8-byte values at every 4-byte offset too" },
       { name: "Address", type: "number", help: "search only this range (with Size)" },
@@ -82,7 +84,7 @@ export const valueReferences = defineAnalysis({
     columns: [
       { name: "Value", type: "address", help: "The value searched for", table: false },
       { name: "Address", type: "address", help: "Location that holds the value" },
-      { name: "Region", type: "string", help: "Stack, Image (a module's section), Region (!address) or Range (an explicit range)" },
+      { name: "Region", type: "string", help: "Stack, Image (a module's section), Heap or Region (from !address), or Range (an explicit range)" },
       { name: "Owner", type: "string", help: "Thread and stack, module and section, or the region's type and usage" },
       { name: "Live", type: "bool", help: "Stack hits: at or above the thread's stack pointer (a live frame) rather than dead residue" },
       { name: "Symbol", type: "string", help: "Image hits: the global that holds the value (module!symbol+0xoff)" },
@@ -124,6 +126,7 @@ export const valueReferences = defineAnalysis({
     let hits = 0;
     let skipped = 0;
     let skippedBytes = 0;
+    let cutBytes = 0;
     let stopped: string | undefined;
     const per = width / 4;
     const step = unaligned ? 1 : per;
@@ -132,31 +135,47 @@ export const valueReferences = defineAnalysis({
 
     for (const r of ranges) {
       if (stopped) { skipped++; skippedBytes += r.bytes; continue; }
-      if (searched + r.bytes > cfg.MaxBytes) { skipped++; skippedBytes += r.bytes; continue; }
+      let bytes = r.bytes;
+      if (searched + bytes > cfg.MaxBytes) {
+        // The budget's remainder is searched from the range's start; the rest of it is reported as not searched.
+        const room = Math.max(0, cfg.MaxBytes - searched);
+        const part = room - (room % width);
+        if (part <= 0) { skipped++; skippedBytes += r.bytes; continue; }
+        cutBytes += bytes - part;
+        bytes = part;
+      }
       scanned[r.region] = (scanned[r.region] || 0) + 1;
       const [spHi, spLo] = r.sp ? halvesOf(r.sp) : [0, 0];
-      for (const block of slotBlocks(t, r.start, r.bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
-        if (!block.words) { unreadableBytes += block.count * width; continue; }
+      const hitRow = (address: Int64, words: ArrayLike<number>, j: number, nWords: number): Row => {
+        const [aHi, aLo] = halvesOf(address);
+        const symbol = r.module ? t.symbolize(address, r.module).text : undefined;
+        return {
+          Value: value, Address: address, Region: r.region, Owner: r.owner,
+          Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
+          Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
+          Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
+            (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" || r.region === "Heap" ? "; !address " + t.formatAddress(address) : "") + (r.region === "Heap" ? "; !heap -x " + t.formatAddress(address) : ""),
+          Source: r.source,
+        };
+      };
+      // Unaligned: the last word of a block and the first of the next one (contiguous) can hold the value too.
+      let previousEnd: Int64 | undefined;
+      let previousLast = 0;
+      for (const block of slotBlocks(t, r.start, bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
+        if (!block.words) { unreadableBytes += block.count * width; previousEnd = undefined; continue; }
         searched += block.count * width;
         const words = block.words;
         const nWords = block.count * per;
+        if (unaligned && per === 2 && previousEnd !== undefined && previousLast === vLo && (words[0]! >>> 0) === vHi && compareU64(previousEnd, block.address) === 0) {
+          yield hitRow(addTo(block.address, -4), [previousLast, words[0]!, nWords > 1 ? words[1]! : 0], 0, 2);
+          hits++;
+          if (hits >= maxHits) { stopped = "MaxHits (" + maxHits + ")"; break; }
+        }
+        previousEnd = addTo(block.address, nWords * 4);
+        previousLast = words[nWords - 1]! >>> 0;
         for (let j = 0; j + per <= nWords; j += step) {
           if ((words[j]! >>> 0) !== vLo || (per === 2 && (words[j + 1]! >>> 0) !== vHi)) continue;
-          const address = addTo(block.address, j * 4);
-          const [aHi, aLo] = halvesOf(address);
-          let symbol: string | undefined;
-          if (r.module) {
-            const s = t.symbolize(address, r.module);
-            symbol = s.text;
-          }
-          yield {
-            Value: value, Address: address, Region: r.region, Owner: r.owner,
-            Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
-            Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
-            Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
-              (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" ? "; !address " + t.formatAddress(address) : ""),
-            Source: r.source,
-          };
+          yield hitRow(addTo(block.address, j * 4), words, j, nWords);
           hits++;
           if (hits >= maxHits) { stopped = "MaxHits (" + maxHits + ")"; break; }
         }
@@ -165,10 +184,11 @@ export const valueReferences = defineAnalysis({
       }
     }
 
-    const plural: { [k: string]: string } = { Stack: "stack", Image: "image section", Region: "region", Range: "range" };
+    const plural: { [k: string]: string } = { Stack: "stack", Image: "image section", Heap: "heap region", Region: "region", Range: "range" };
     const where = Object.keys(scanned).map((k) => scanned[k] + " " + plural[k] + (scanned[k] === 1 ? "" : "s")).join(", ") || "no ranges";
     const coverage = "0x" + searched.toString(16) + " bytes searched in " + where +
       (unreadableBytes ? "; 0x" + unreadableBytes.toString(16) + " bytes not in the dump" : "") +
+      (cutBytes ? "; the last range searched was cut at the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + "): its last 0x" + cutBytes.toString(16) + " bytes were not searched" : "") +
       (skipped ? "; " + skipped + " ranges (0x" + skippedBytes.toString(16) + " bytes) left out" + (stopped ? " after stopping at " + stopped : " by the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + ")") : stopped ? "; stopped at " + stopped : "");
     const how = (width === 4 ? "s -d" : "s -q") + " <range> " + valueText;
     if (hits === 0) {
@@ -240,9 +260,9 @@ function parseArguments(t: Target, args: readonly unknown[], defaultMaxHits: num
   let scopes = ["stacks", "modules"];
   if (bag.Scope !== undefined) {
     const list = String(bag.Scope).toLowerCase().split(/[\s,;|+]+/).filter((s) => s !== "");
-    if (list.length === 1 && list[0] === "all") scopes = SCOPES.slice();
+    if (list.length === 1 && list[0] === "all") scopes = ["stacks", "modules", "regions"];
     else {
-      for (const s of list) if (SCOPES.indexOf(s) < 0) return "unknown scope \"" + s + "\" (use stacks, modules, regions or all)";
+      for (const s of list) if (SCOPES.indexOf(s) < 0) return "unknown scope \"" + s + "\" (use stacks, modules, heaps, regions or all)";
       scopes = list;
     }
   }
@@ -310,16 +330,23 @@ function searchRanges(t: Target, p: Parsed, fallbackBytes: number, notes: string
     }
     if (noHeaders) notes.push(noHeaders + " modules have no section headers in the dump: their whole images are searched");
   }
-  if (p.scopes.indexOf("regions") >= 0) {
+  const all = p.scopes.indexOf("regions") >= 0;
+  if (all || p.scopes.indexOf("heaps") >= 0) {
     const regions = memoryRegions(t);
-    if (!regions.available) notes.push("regions: " + (regions.note || "!address gave no regions"));
+    const scope = all ? "regions" : "heaps";
+    if (!regions.available) notes.push(scope + ": " + (regions.note || "!address gave no regions"));
     else {
+      let heaps = 0;
       for (const r of regions.list) {
         if (r.state !== "MEM_COMMIT" || r.type === "MEM_IMAGE" || /^Stack/i.test(r.usage) || /PAGE_NOACCESS|PAGE_GUARD/i.test(r.protect)) continue;
+        const heap = /Heap/i.test(r.usage);
+        if (!all && !heap) continue;
+        if (heap) heaps++;
         const start = fromHalves(r.baseHi, r.baseLo);
         const bytes = (r.endHi - r.baseHi) * 4294967296 + (r.endLo - r.baseLo);
-        out.push({ start, bytes: bytes - (bytes % p.width), region: "Region", owner: regionText(r), source: "command", sparse: true });
+        out.push({ start, bytes: bytes - (bytes % p.width), region: heap ? "Heap" : "Region", owner: regionText(r), source: "command", sparse: true });
       }
+      if (!all && heaps === 0) notes.push("heaps: !address lists no committed region whose usage is Heap");
     }
   }
   return out;

@@ -96,13 +96,19 @@ export function memoryRegions(t: Target): MemoryRegions {
       const listing = parseAddress(out);
       r = {
         list: listing.regions, index: new RangeIndex(listing.regions, regionBounds), available: listing.regions.length > 0,
-        note: listing.regions.length ? undefined : "region types not checked: !address listed no regions (" +
-          (listing.unparsed.length ? "it said: " + listing.unparsed[0]!.trim().slice(0, 120) : "the dump has no memory-info stream") + ")",
+        note: listing.regions.length ? undefined : noRegionsNote(listing.unparsed),
       };
     }
     regionCache.set(t, r);
   }
   return r;
+}
+
+/** Why `!address` gave no regions: the command is missing from this debugger, it said something else, or nothing. */
+function noRegionsNote(unparsed: readonly string[]): string {
+  const first = unparsed.length ? unparsed[0]!.trim().slice(0, 120) : "";
+  if (/^No export /i.test(first)) return "region types not checked: this debugger has no !address command (" + first + "); in WinDbg, !address lists the regions of a dump with a memory-info stream";
+  return "region types not checked: !address listed no regions (" + (first ? "it said: " + first : "the dump has no memory-info stream") + ")";
 }
 
 function lmBounds(m: LmRange): [number, number, number, number] {

@@ -73,6 +73,23 @@ describe("ContextPointers: saved contexts", () => {
     expect(contexts(t.spec).rows.filter((r) => r.Address !== undefined)).toHaveLength(1);
   });
 
+  it("says when it stopped validating at MaxCandidates", () => {
+    const t = twice("x64", (p, _f, b) => {
+      const sp = p.at.stackPointer(0x2b0);
+      b.memory(sp - 0x1800n, contextBytes("x64", { ip: p.at.symbol("plugin!Work", 0x10), sp: sp - 0x200n }))
+        .memory(sp - 0x1000n, contextBytes("x64", { ip: p.at.symbol("plugin!Work", 0x20), sp: sp - 0x200n }));
+    });
+    const capNote = (rows: Row[]) => rows.filter((r) => /MaxCandidates/.test(String(r.Evidence)));
+    const all = contexts(t.spec).rows;
+    expect(all.filter((r) => r.Address !== undefined)).toHaveLength(2);
+    expect(capNote(all)).toEqual([]);
+    const { dbg } = loadEwmda(t.spec);
+    dbg.dx("Debugger.Utility.Ewmda.Config.ContextPointers.MaxCandidates = 1");
+    const capped = rowsOf(dbg.dx("Debugger.Utility.Ewmda.ContextPointers(0x2b0)")) as Row[];
+    expect(capped.filter((r) => r.Address !== undefined).map((r) => r.Symbol)).toEqual(["plugin!Work+0x10"]);
+    expect(capNote(capped).map((r) => r.Evidence)).toEqual(["thread 0x2b0: stopped validating after 1 signature matches (Config.ContextPointers.MaxCandidates); the rest of its stack was not searched"]);
+  });
+
   it("reads x86 contexts at 4-byte alignment", () => {
     const t = twice("x86", (p, _f, b) => {
       b.memory(p.at.stackPointer(0x2b0) - 0x804n, contextBytes("x86", { ip: p.at.symbol("plugin!Work", 0x10), sp: p.at.stackPointer(0x2b0) - 0x100n }));

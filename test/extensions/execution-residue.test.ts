@@ -60,6 +60,29 @@ describe("ExecutionResidue: what it finds", () => {
     expect(s[0]).toMatchObject({ Verdict: "Info", ExceptionHints: "", ModulesNotLive: "" });
   });
 
+  it("judges a live return address between walked frames, but not one above the outermost walked frame", () => {
+    // plugin!Work is at sp+0x10: inside frame 0 when the walk found a frame at sp+0x40, beyond the walk when it found only frame 0.
+    const make = (frames: string[]) => base().thread({
+      tid: 0x1a4, frames, stack: [ret("ntdll!NtWaitForSingleObject", 0x14), 0n, ret("plugin!Work", 0x30)],
+    }).build();
+    const between = summaries(residue(make(["ntdll!NtWaitForSingleObject+0x14", "kernel32!BaseThreadInitThunk+0x14"]).spec).rows)[0]!;
+    expect(between).toMatchObject({ Verdict: "Positive", ModulesNotLive: "plugin (1 verified)" });
+    const { rows, summary } = residue(make(["ntdll!NtWaitForSingleObject+0x14"]).spec);
+    const beyond = summaries(rows)[0]!;
+    expect(beyond).toMatchObject({ Verdict: "Info", ModulesNotLive: "", ModulesInResidue: "ntdll (1), plugin (1)" });
+    expect(String(beyond.Evidence)).toContain("; 1 return addresses above the outermost walked frame not judged (the walk may have stopped early)");
+    expect(summary).toContain("0 of 1 stacks");
+  });
+
+  it("says how many slots were not in the dump in the Negative row", () => {
+    const t = base().thread({ tid: 0x1a4, stackSize: 0x2000, unreadable: [{ offset: 0, size: 0x1000 }] }).build();
+    const { rows, summary } = residue(t.spec);
+    expect(rows.find((r) => r.Verdict === "Negative")!.Evidence).toMatch(/ \(1024 slots, 512 not in the dump\)$/);
+    expect(summary).toContain("1024 slots scanned (512 not in the dump)");
+    const whole = residue(base().thread({ tid: 0x1a4, stackSize: 0x2000 }).build().spec);
+    expect(whole.rows.find((r) => r.Verdict === "Negative")!.Evidence).toMatch(/ \(1024 slots\)$/);
+  });
+
   it("ignores coincidental code pointers (no call before them) and marks unverifiable ones", () => {
     const t = base().thread({
       tid: 0x1a4,

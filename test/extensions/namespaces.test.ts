@@ -84,6 +84,15 @@ describe("Namespaces: nothing to count, bad input, faces", () => {
     expect(rows[1]!.Evidence).toBe("0 C++ namespaces among 1 symbolic frames of 1 threads (C code, or export-only symbols: .reload /f and check the PDBs)");
   });
 
+  it("says not checked, with no Negative row, when no frame has a symbol", () => {
+    // ntdll with neither symbols nor exports: its frame is ntdll+0x9d4d4.
+    const t = userTarget({ ntdllSymbols: false }).module({ name: "ntdll.dll", exports: {} }).thread({ tid: 0x1a4 }).build();
+    const { rows, summary } = ns(t.spec);
+    expect(rows.map((r) => [r.Section ?? "", r.Verdict])).toEqual([["", "Info"]]);
+    expect(rows[0]!.Evidence).toBe("not checked: none of the 1 threads' frames has a symbol name (load symbols: .reload /f with the PDBs, or ewmda analyze --symbols <dir> with Breakpad .sym files)");
+    expect(summary).toContain("in 0 of 0 symbols");
+  });
+
   it("counts export-only symbols by module, without namespaces", () => {
     const t = userTarget().module({ name: "plugin.dll", symbols: false, exports: { Exported: 0x1000 } }).thread({ tid: 0x1a4, frames: ["ntdll!NtWaitForSingleObject+0x14", "plugin!Exported+0x10"] }).build();
     const { rows } = ns(t.spec);

@@ -123,6 +123,17 @@ describe("OutOfModulePointers: not checked, bad input, faces", () => {
     expect(rows[rows.length - 1]!.Verdict).toBe("Negative");
   });
 
+  it("says not checked, with no Negative row, when no module's import table is in the dump", () => {
+    const t = userTarget().module({ name: "noheaders.dll", headers: false }).thread({ tid: 0x1a4 }).build();
+    const { rows, summary } = oom(t.spec, "Debugger.Utility.Ewmda.OutOfModulePointers(\"module=noheaders\")");
+    expect(rows.some((r) => r.Verdict === "Negative")).toBe(false);
+    expect(rows.map((r) => r.Evidence)).toContain("not checked: none of the 1 modules has its import table in the dump (a full-memory dump, .dump /ma, has them)");
+    expect(summary).toBe("OutOfModulePointers: nothing checked: no import table in the dump");
+    // One module whose headers are there is enough for a Negative.
+    const ok = oom(t.spec, "Debugger.Utility.Ewmda.OutOfModulePointers(\"module=ntdll\")").rows;
+    expect(ok[ok.length - 1]!.Verdict).toBe("Negative");
+  });
+
   it("checks one module with Module, and says when there is no such module", () => {
     const { spec } = withImports("x64", () => [{ dll: "plugin.dll", names: ["Work"], values: [JIT] }]);
     expect(found(oom(spec, "Debugger.Utility.Ewmda.OutOfModulePointers(\"module=plugin\")").rows)).toEqual([]);

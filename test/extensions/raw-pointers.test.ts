@@ -92,6 +92,10 @@ describe("RawPointers: frames outside every module", () => {
     const { rows } = raw(spec);
     expect(pointerRows(rows).map((r) => [r.Class, r.Verdict, r.Region])).toEqual([["Unknown", "Suspicious", "no region information"]]);
     expect(rows.some((r) => /region types not checked/.test(String(r.Evidence)))).toBe(true);
+    // A debugger without !address (the emulator, like the Linux runner) is named as such, not as an empty listing.
+    expect(rows.map((r) => String(r.Evidence))).toContain("region types not checked: this debugger has no !address command (No export address found); in WinDbg, !address lists the regions of a dump with a memory-info stream");
+    const empty = raw(withCommands(spec, { "!address": [] }), "Debugger.Utility.Ewmda.RawPointers()").rows;
+    expect(empty.map((r) => String(r.Evidence))).toContain("region types not checked: !address listed no regions (the dump has no memory-info stream)");
     const off = raw(spec, "Debugger.Utility.Ewmda.RawPointers(new { Regions = false })").rows;
     expect(off.some((r) => /region types not checked/.test(String(r.Evidence)))).toBe(false);
   });

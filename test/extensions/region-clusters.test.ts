@@ -72,6 +72,23 @@ describe("RegionClusters: structure in a region", () => {
     expect(section(rows, "Repeated").map((r) => r.Count)).toEqual([4, 3, 3, 2]);
   });
 
+  it("lists every distinct value in value order with its count and cluster with Values", () => {
+    const { t, heap, bytes, sleep } = target();
+    const range = `0x${heap.toString(16)}, 0x${bytes.toString(16)}`;
+    expect(section(clusters(t.spec, `RegionClusters(${range})`).rows, "Value")).toEqual([]);
+    const v = section(clusters(t.spec, `RegionClusters(${range}, "values=true")`).rows, "Value");
+    expect(v.map((r) => [big(r.Low), r.Count, r.Cluster, r.Label])).toEqual([
+      [0n, 4, 1, "Zero"], [1n, 1, 2, "SmallInts"], [2n, 3, 2, "SmallInts"], [0x30n, 1, 2, "SmallInts"],
+      [0xc0000005n, 2, 3, "ErrorCodes"], [0xc0000034n, 1, 3, "ErrorCodes"],
+      [t.at.stackBase(0x1a4) - 0x100n, 1, 4, "Stack(0x1a4)"], [t.at.stackBase(0x1a4) - 0x80n, 1, 4, "Stack(0x1a4)"],
+      [t.at.symbol("ntdll!NtWaitForSingleObject") + 0x14n, 1, 5, "Module:ntdll.dll"],
+      [sleep + 0x10n, 3, 6, "Module:kernel32.dll"], [sleep + 0x40n, 1, 6, "Module:kernel32.dll"],
+    ]);
+    // The counts add up to the region's slots.
+    expect(v.reduce((n, r) => n + Number(r.Count), 0)).toBe(19);
+    expect(v[9]!.Examples).toBe("kernel32!Sleep+0x10");
+  });
+
   it("reads x86 regions in 4-byte values", () => {
     const { t, heap, bytes } = target("x86");
     const { rows } = clusters(t.spec, `RegionClusters(0x${heap.toString(16)}, 0x${bytes.toString(16)})`);

@@ -72,10 +72,29 @@ describe("ValueReferences: where a value lives", () => {
     });
     const { rows } = refs(spec, "ValueReferences(0x1d00000a120, new { Scope = \"all\" })");
     const h = hits(rows);
-    expect(h.map((r) => [r.Region, r.Owner])).toEqual([["Region", "MEM_PRIVATE MEM_COMMIT PAGE_READWRITE Heap [ID: 0; Handle: 000001d000000000; Type: Segment]"]]);
+    expect(h.map((r) => [r.Region, r.Owner])).toEqual([["Heap", "MEM_PRIVATE MEM_COMMIT PAGE_READWRITE Heap [ID: 0; Handle: 000001d000000000; Type: Segment]"]]);
     expect(big(h[0]!.Address)).toBe(heap + 0x100n);
-    expect(String(h[0]!.Evidence)).toContain("!address 000001d0`00000100");
-    expect(String(rows[rows.length - 1]!.Evidence)).toContain("1 region");
+    expect(String(h[0]!.Evidence)).toContain("!address 000001d0`00000100; !heap -x 000001d0`00000100");
+    expect(String(rows[rows.length - 1]!.Evidence)).toContain("1 heap region");
+  });
+
+  it("searches only heap regions with Scope = heaps", () => {
+    const heap = HEAP_BASE.x64;
+    const other = heap + 0x10_0000n;
+    const page = new Uint8Array(0x1000);
+    page.set(pointers(8, [VALUE]), 0x100);
+    const t = userTarget().thread({ tid: 0x1a4 }).memory(heap, page).memory(other, page).build();
+    const region = (base: bigint, usage: string) => ({ base, size: 0x1000, type: "MEM_PRIVATE", state: "MEM_COMMIT", protect: "PAGE_READWRITE", usage });
+    const spec = withCommands(t.spec, { "!address": addressLines(8, [region(heap, "Heap"), region(other, "<unknown>")]) });
+    const heaps = hits(refs(spec, "ValueReferences(0x1d00000a120, \"scope=heaps\")").rows);
+    expect(heaps.map((r) => [big(r.Address), r.Region])).toEqual([[heap + 0x100n, "Heap"]]);
+    const all = hits(refs(spec, "ValueReferences(0x1d00000a120, \"scope=regions\")").rows);
+    expect(all.map((r) => [big(r.Address), r.Region])).toEqual([[heap + 0x100n, "Heap"], [other + 0x100n, "Region"]]);
+    // No heap among the regions: said, not a silent Negative.
+    const none = withCommands(t.spec, { "!address": addressLines(8, [region(other, "<unknown>")]) });
+    const rows = refs(none, "ValueReferences(0x1d00000a120, \"scope=heaps\")").rows;
+    expect(rows[0]!.Evidence).toBe("heaps: !address lists no committed region whose usage is Heap");
+    expect(rows[rows.length - 1]!.Verdict).toBe("Negative");
   });
 
   it("compares 4-byte values with Width = 4 (thread ids, handles stored as DWORDs)", () => {
@@ -96,6 +115,19 @@ describe("ValueReferences: where a value lives", () => {
     expect(hits(refs(t.spec, `ValueReferences(0x1d00000a120, new { ${range} })`).rows)).toEqual([]);
     const h = hits(refs(t.spec, `ValueReferences(0x1d00000a120, new { ${range}, Unaligned = true })`).rows);
     expect(h.map((r) => [big(r.Address), r.Region, r.Owner])).toEqual([[heap + 0x14n, "Range", "range 000001d0`00000000 L0x40"]]);
+  });
+
+  it("finds an unaligned 8-byte value that straddles two chunk reads", () => {
+    const heap = HEAP_BASE.x64;
+    const bytes = new Uint8Array(0x40);
+    bytes.set(pointers(8, [VALUE]), 0x1c); // chunks of 0x20 bytes: 4 bytes in the first, 4 in the second
+    const t = userTarget().thread({ tid: 0x1a4 }).memory(heap, bytes).build();
+    const { dbg } = loadEwmda(t.spec);
+    dbg.dx("Debugger.Utility.Ewmda.Config.ValueReferences.ChunkBytes = 0x20");
+    const expr = (unaligned: boolean) => `Debugger.Utility.Ewmda.ValueReferences(0x1d00000a120, new { Address = 0x${heap.toString(16)}, Size = 0x40, Unaligned = ${unaligned} })`;
+    expect(hits(rowsOf(dbg.dx(expr(false))) as Row[])).toEqual([]);
+    const h = hits(rowsOf(dbg.dx(expr(true))) as Row[]);
+    expect(h.map((r) => [big(r.Address), r.Context])).toEqual([[heap + 0x1cn, "[000001d0`0000a120]"]]);
   });
 
   it("reads x86 targets in 4-byte values", () => {
@@ -132,6 +164,21 @@ describe("ValueReferences: not found, not checked, bad input", () => {
     expect(String(budget[budget.length - 1]!.Evidence)).toContain("1 ranges (0x4000 bytes) left out by the MaxBytes budget (0x4000)");
   });
 
+  it("searches a range larger than the budget up to the budget, and says how much was left", () => {
+    const heap = HEAP_BASE.x64;
+    const bytes = new Uint8Array(0x4000);
+    bytes.set(pointers(8, [VALUE]), 0x100);
+    bytes.set(pointers(8, [VALUE]), 0x3000);
+    const t = userTarget().thread({ tid: 0x1a4 }).memory(heap, bytes).build();
+    const expr = `Debugger.Utility.Ewmda.ValueReferences(0x1d00000a120, new { Address = 0x${heap.toString(16)}, Size = 0x4000 })`;
+    const { dbg } = loadEwmda(t.spec);
+    expect(hits(rowsOf(dbg.dx(expr)) as Row[]).map((r) => big(r.Address))).toEqual([heap + 0x100n, heap + 0x3000n]);
+    dbg.dx("Debugger.Utility.Ewmda.Config.ValueReferences.MaxBytes = 0x1000");
+    const cut = rowsOf(dbg.dx(expr)) as Row[];
+    expect(hits(cut).map((r) => big(r.Address))).toEqual([heap + 0x100n]);
+    expect(String(cut[cut.length - 1]!.Evidence)).toBe("coverage: 0x1000 bytes searched in 1 range; the last range searched was cut at the MaxBytes budget (0x1000): its last 0x3000 bytes were not searched (s -q <range> 0x1d00000a120 checks a range)");
+  });
+
   it("answers bad arguments with a message", () => {
     const t = userTarget().thread({ tid: 0x1a4 }).build();
     for (const [expr, text] of [
@@ -139,7 +186,7 @@ describe("ValueReferences: not found, not checked, bad input", () => {
       ["ValueReferences(\"zz\")", "the value must be a number such as 0x1a4, not \"zz\""],
       ["ValueReferences(0x1a4, new { Width = 2 })", "Width must be 4 or 8, not 2"],
       ["ValueReferences(0x100000000, new { Width = 4 })", "0x100000000 does not fit in 4 bytes (Width 4)"],
-      ["ValueReferences(0x1a4, \"scope=heaps\")", "unknown scope \"heaps\""],
+      ["ValueReferences(0x1a4, \"scope=sideways\")", "unknown scope \"sideways\" (use stacks, modules, heaps, regions or all)"],
       ["ValueReferences(0x1a4, new { Address = 0x1000 })", "Address and Size go together"],
       ["ValueReferences(0x1a4, new { Address = 0x1000, Size = 0 })", "is empty (Size 0)"],
       ["ValueReferences(0x1a4, new { Address = 0x1002, Size = 0x10 })", "is not 4-byte aligned"],
