@@ -2451,13 +2451,19 @@ function memoryRegions(t) {
             const listing = parseAddress(out);
             r = {
                 list: listing.regions, index: new RangeIndex(listing.regions, regionBounds), available: listing.regions.length > 0,
-                note: listing.regions.length ? undefined : "region types not checked: !address listed no regions (" +
-                    (listing.unparsed.length ? "it said: " + listing.unparsed[0].trim().slice(0, 120) : "the dump has no memory-info stream") + ")",
+                note: listing.regions.length ? undefined : noRegionsNote(listing.unparsed),
             };
         }
         regionCache.set(t, r);
     }
     return r;
+}
+/** Why `!address` gave no regions: the command is missing from this debugger, it said something else, or nothing. */
+function noRegionsNote(unparsed) {
+    const first = unparsed.length ? unparsed[0].trim().slice(0, 120) : "";
+    if (/^No export /i.test(first))
+        return "region types not checked: this debugger has no !address command (" + first + "); in WinDbg, !address lists the regions of a dump with a memory-info stream";
+    return "region types not checked: !address listed no regions (" + (first ? "it said: " + first : "the dump has no memory-info stream") + ")";
 }
 function lmBounds(m) {
     return [m.startHi, m.startLo, m.endHi, m.endLo];
@@ -3096,6 +3102,7 @@ const executionResidue = defineAnalysis({
         let positives = 0;
         let stacksScanned = 0;
         let slotsScanned = 0;
+        let slotsUnreadable = 0;
         let stopped = false;
         for (const thread of threads) {
             if (ctx.budget.exceeded()) {
@@ -3126,7 +3133,7 @@ const executionResidue = defineAnalysis({
                     yield info$n("thread " + tidText + ": " + stack.note + "; scanning " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base) + " from the stack pointer instead", "heuristic");
                 }
                 const found = {
-                    slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [],
+                    slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [], beyondWalk: 0,
                 };
                 const detailRows = [];
                 const keep = (row) => {
@@ -3139,8 +3146,9 @@ const executionResidue = defineAnalysis({
                     else
                         dropped++;
                 };
-                scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, parsed.strings, keep);
+                scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, stack.label === "native" && frames ? walkEnd(frames) : undefined, parsed.strings, keep);
                 slotsScanned += found.slots;
+                slotsUnreadable += found.unreadableBytes / stack.slotBytes;
                 yield* detailRows;
                 const row = summaryRow(t, thread, stack, found, frames, source);
                 if (row.Verdict === "Positive")
@@ -3160,10 +3168,10 @@ const executionResidue = defineAnalysis({
             yield {
                 Verdict: "Negative", Source: "typed",
                 Evidence: "0 stacks with residue absent from their live stacks (exception dispatching, unloaded modules, verified calls into other modules) among " +
-                    stacksScanned + " stacks of " + threads.length + " threads (" + slotsScanned + " slots)",
+                    stacksScanned + " stacks of " + threads.length + " threads (" + slotsText(slotsScanned, slotsUnreadable) + ")",
             };
         }
-        ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned");
+        ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned" + (slotsUnreadable ? " (" + slotsUnreadable + " not in the dump)" : ""));
     },
     rowText(row, c) {
         if (row.Kind === "Summary") {
@@ -3181,7 +3189,7 @@ const executionResidue = defineAnalysis({
         return parts.filter((p) => p !== "").join("  ");
     },
 });
-function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, haveLive, withStrings, keep) {
+function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, haveLive, walkTop, withStrings, keep) {
     const ps = stack.slotBytes;
     const per = ps / 4;
     const classifier = new ValueClassifier(t, stack, {
@@ -3248,7 +3256,12 @@ function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, 
             const ret = t.isReturnSite(value);
             const s = t.symbolize(value, m);
             let verdict = "Info";
-            if (ret !== false) {
+            // A live slot above the outermost frame the walk found: the walk may have stopped early (no unwind data in
+            // the dump), so the slot can belong to a live frame it did not reach; neither "not live" nor a hidden dispatch.
+            const beyond = ret !== false && liveSlot === true && walkTop !== undefined && comparePair(aHi, aLo, walkTop[0], walkTop[1]) > 0;
+            if (beyond)
+                found.beyondWalk++;
+            if (ret !== false && !beyond) {
                 const dead = liveSlot === false;
                 if (dead && found.pastCalls.length < cfg.MaxPastCalls) {
                     const text = s.text + (ret === true ? "" : "?");
@@ -3298,7 +3311,8 @@ function summaryRow(t, thread, stack, f, frames, source) {
     const positive = findings.length > 0;
     const first = f.hints[0] || f.unloaded[0] || f.rawCode[0];
     const examined = f.slots + " slots of " + range + (f.unreadableBytes ? " (0x" + f.unreadableBytes.toString(16) + " bytes unreadable)" : "") +
-        ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable");
+        ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable") +
+        (f.beyondWalk ? "; " + f.beyondWalk + " return addresses above the outermost walked frame not judged (the walk may have stopped early)" : "");
     const evidence = positive
         ? "thread " + tidText + " " + stack.label + " stack: " + findings.join("; ") + " (" + (first ? "dps " + t.formatAddress(first.address) + " L1; " : "") + "dpS " + range + "; k)"
         : "thread " + tidText + " " + stack.label + " stack: nothing absent from the live stack among " + examined + " (dpS " + range + ")";
@@ -3309,6 +3323,32 @@ function summaryRow(t, thread, stack, f, frames, source) {
         ExceptionHints: f.hints.map((h) => h.text).join(", ") || (f.statuses.length ? "status codes only: " + f.statuses.join(", ") : ""),
         Strings: f.strings, Verdict: positive ? "Positive" : "Info", Evidence: evidence, Source: source,
     };
+}
+/** `2048 slots`, or `524288 slots, 523000 not in the dump`. */
+function slotsText(slots, unreadable) {
+    return slots + " slots" + (unreadable ? ", " + unreadable + " not in the dump" : "");
+}
+/**
+ * The stack pointer of the outermost frame the live walk found, as halves (undefined when no frame has one).
+ * Slots above it are beyond what the walk can vouch for.
+ */
+function walkEnd(frames) {
+    let top;
+    for (const f of frames) {
+        let sp;
+        try {
+            sp = f.sp;
+        }
+        catch (e) {
+            sp = undefined;
+        }
+        if (!sp)
+            continue;
+        const h = halvesOf(sp);
+        if (!top || comparePair(h[0], h[1], top[0], top[1]) > 0)
+            top = h;
+    }
+    return top;
 }
 function info$n(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
@@ -3996,10 +4036,15 @@ const outOfModulePointers = defineAnalysis({
             yield info$l("writable sections not scanned for function pointers" + (r ? " (Data = false)" : ": without !address regions only unloaded-module targets could be told from data (Data = true scans anyway)"), "heuristic");
         const examined = slotsChecked + " import slots of " + checkedModules + " modules" + (unresolved ? " (" + unresolved + " not yet bound)" : "") +
             (data ? ", 0x" + dataBytes.toString(16) + " bytes of writable sections" + (dataUnreadable ? " (0x" + dataUnreadable.toString(16) + " not in the dump)" : "") : "");
-        if (findings.length === 0) {
+        // Nothing examined is "not checked", not "clean": no Negative row when no import table and no section was read.
+        const nothing = checkedModules === 0 && dataBytes === 0;
+        if (findings.length === 0 && nothing) {
+            yield info$l("not checked: " + (modules.length ? "none of the " + modules.length + " modules has its import table" + (data ? " or a writable section" : "") + " in the dump (a full-memory dump, .dump /ma, has them)" : "the process lists no loaded modules (lm)"), "typed");
+        }
+        else if (findings.length === 0) {
             yield { Verdict: "Negative", Source: "typed", Evidence: "0 slots point outside their modules among " + examined + " (!dh -f <module>; dps <IAT>)" };
         }
-        ctx.summary("OutOfModulePointers: " + findings.length + " slots point where they should not (" + positives + " positive) among " + examined);
+        ctx.summary("OutOfModulePointers: " + (nothing && findings.length === 0 ? "nothing checked: no import table in the dump" : findings.length + " slots point where they should not (" + positives + " positive) among " + examined));
     },
     rowText(row, c) {
         if (!isInt64(row.Pointer))
@@ -4034,7 +4079,7 @@ function info$l(text, source) {
 }
 
 const OPTION_NAMES$4 = ["Scope", "Width", "Unaligned", "Address", "Size", "MaxHits"];
-const SCOPES = ["stacks", "modules", "regions"];
+const SCOPES = ["stacks", "modules", "heaps", "regions"];
 /**
  * Value References: every location that holds a given value (a handle, an object or heap address, a thread id,
  * a magic number) in the threads' stacks, the modules' writable sections and, on request, every committed
@@ -4047,11 +4092,13 @@ const SCOPES = ["stacks", "modules", "regions"];
  * per-slot host call), `Width` bytes at a time at `Width` alignment (the pointer size by default; 4 for handles,
  * thread ids and other 32-bit values; Unaligned compares 8-byte values at every 4-byte offset). Scopes: stacks
  * (every thread's TEB stack range, both stacks of WOW64 threads), modules (the writable sections of every loaded
- * image, from its section headers; the whole image when they are not in the dump), regions (every committed
+ * image, from its section headers; the whole image when they are not in the dump), heaps (the committed regions
+ * `!address` says are heaps), regions (every committed
  * region `!address` lists that is not an image or a stack). An Address and Size option search one range instead.
  * A hit's row names its owner (thread and whether it is live, module section and the symbol of the containing
  * global, region) and shows the neighbouring slots. Coverage is reported: bytes searched, bytes not in the dump,
- * ranges left out by the `MaxBytes` budget.
+ * ranges left out by the `MaxBytes` budget (a range that does not fit in what is left of it is searched up to the
+ * budget, and the bytes not searched are reported).
  *
  * False positives: small values (below 0x10000) and common constants occur by coincidence; a stale copy of a
  * value (dead stack residue, a freed block) is still a hit: check Live and the owner.
@@ -4059,7 +4106,7 @@ const SCOPES = ["stacks", "modules", "regions"];
  * @function ValueReferences
  * @memberof Ewmda
  * @param {number} value The value to find (a number, or a string such as "0x1a4").
- * @param {object|string} [options] `Scope` ("stacks,modules" by default; "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
+ * @param {object|string} [options] `Scope` ("stacks,modules" by default; "heaps", "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
  * @returns {ResultSet} One row per location: Value, Address, Region, Owner, Live, Symbol, Context, Verdict, Evidence, Source; then a coverage row.
  * @example dx @$ewmda.ValueReferences(0x2b0)
  * @example dx -g @$ewmda.ValueReferences(0x1d0000a1230, new { Scope = "all" })
@@ -4081,7 +4128,7 @@ const valueReferences = defineAnalysis({
             { name: "options", help: "Scope, Width, Unaligned, Address, Size, MaxHits", optional: true },
         ],
         options: [
-            { name: "Scope", type: "string", help: "where to search: stacks, modules, regions (comma-separated) or all; default stacks,modules" },
+            { name: "Scope", type: "string", help: "where to search: stacks, modules, heaps (regions !address calls Heap), regions (every committed region that is not an image or a stack), comma-separated, or all; default stacks,modules" },
             { name: "Width", type: "number", help: "bytes compared: 4 or 8 (default: the pointer size)" },
             { name: "Unaligned", type: "bool", help: "compare 8-byte values at every 4-byte offset too" },
             { name: "Address", type: "number", help: "search only this range (with Size)" },
@@ -4091,7 +4138,7 @@ const valueReferences = defineAnalysis({
         columns: [
             { name: "Value", type: "address", help: "The value searched for", table: false },
             { name: "Address", type: "address", help: "Location that holds the value" },
-            { name: "Region", type: "string", help: "Stack, Image (a module's section), Region (!address) or Range (an explicit range)" },
+            { name: "Region", type: "string", help: "Stack, Image (a module's section), Heap or Region (from !address), or Range (an explicit range)" },
             { name: "Owner", type: "string", help: "Thread and stack, module and section, or the region's type and usage" },
             { name: "Live", type: "bool", help: "Stack hits: at or above the thread's stack pointer (a live frame) rather than dead residue" },
             { name: "Symbol", type: "string", help: "Image hits: the global that holds the value (module!symbol+0xoff)" },
@@ -4131,6 +4178,7 @@ const valueReferences = defineAnalysis({
         let hits = 0;
         let skipped = 0;
         let skippedBytes = 0;
+        let cutBytes = 0;
         let stopped;
         const per = width / 4;
         const step = unaligned ? 1 : per;
@@ -4142,39 +4190,59 @@ const valueReferences = defineAnalysis({
                 skippedBytes += r.bytes;
                 continue;
             }
-            if (searched + r.bytes > cfg.MaxBytes) {
-                skipped++;
-                skippedBytes += r.bytes;
-                continue;
+            let bytes = r.bytes;
+            if (searched + bytes > cfg.MaxBytes) {
+                // The budget's remainder is searched from the range's start; the rest of it is reported as not searched.
+                const room = Math.max(0, cfg.MaxBytes - searched);
+                const part = room - (room % width);
+                if (part <= 0) {
+                    skipped++;
+                    skippedBytes += r.bytes;
+                    continue;
+                }
+                cutBytes += bytes - part;
+                bytes = part;
             }
             scanned[r.region] = (scanned[r.region] || 0) + 1;
             const [spHi, spLo] = r.sp ? halvesOf(r.sp) : [0, 0];
-            for (const block of slotBlocks(t, r.start, r.bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
+            const hitRow = (address, words, j, nWords) => {
+                const [aHi, aLo] = halvesOf(address);
+                const symbol = r.module ? t.symbolize(address, r.module).text : undefined;
+                return {
+                    Value: value, Address: address, Region: r.region, Owner: r.owner,
+                    Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
+                    Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
+                    Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
+                        (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" || r.region === "Heap" ? "; !address " + t.formatAddress(address) : "") + (r.region === "Heap" ? "; !heap -x " + t.formatAddress(address) : ""),
+                    Source: r.source,
+                };
+            };
+            // Unaligned: the last word of a block and the first of the next one (contiguous) can hold the value too.
+            let previousEnd;
+            let previousLast = 0;
+            for (const block of slotBlocks(t, r.start, bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
                 if (!block.words) {
                     unreadableBytes += block.count * width;
+                    previousEnd = undefined;
                     continue;
                 }
                 searched += block.count * width;
                 const words = block.words;
                 const nWords = block.count * per;
+                if (unaligned && per === 2 && previousEnd !== undefined && previousLast === vLo && (words[0] >>> 0) === vHi && compareU64(previousEnd, block.address) === 0) {
+                    yield hitRow(addTo(block.address, -4), [previousLast, words[0], nWords > 1 ? words[1] : 0], 0, 2);
+                    hits++;
+                    if (hits >= maxHits) {
+                        stopped = "MaxHits (" + maxHits + ")";
+                        break;
+                    }
+                }
+                previousEnd = addTo(block.address, nWords * 4);
+                previousLast = words[nWords - 1] >>> 0;
                 for (let j = 0; j + per <= nWords; j += step) {
                     if ((words[j] >>> 0) !== vLo || (per === 2 && (words[j + 1] >>> 0) !== vHi))
                         continue;
-                    const address = addTo(block.address, j * 4);
-                    const [aHi, aLo] = halvesOf(address);
-                    let symbol;
-                    if (r.module) {
-                        const s = t.symbolize(address, r.module);
-                        symbol = s.text;
-                    }
-                    yield {
-                        Value: value, Address: address, Region: r.region, Owner: r.owner,
-                        Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
-                        Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
-                        Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
-                            (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" ? "; !address " + t.formatAddress(address) : ""),
-                        Source: r.source,
-                    };
+                    yield hitRow(addTo(block.address, j * 4), words, j, nWords);
                     hits++;
                     if (hits >= maxHits) {
                         stopped = "MaxHits (" + maxHits + ")";
@@ -4189,10 +4257,11 @@ const valueReferences = defineAnalysis({
                 }
             }
         }
-        const plural = { Stack: "stack", Image: "image section", Region: "region", Range: "range" };
+        const plural = { Stack: "stack", Image: "image section", Heap: "heap region", Region: "region", Range: "range" };
         const where = Object.keys(scanned).map((k) => scanned[k] + " " + plural[k] + (scanned[k] === 1 ? "" : "s")).join(", ") || "no ranges";
         const coverage = "0x" + searched.toString(16) + " bytes searched in " + where +
             (unreadableBytes ? "; 0x" + unreadableBytes.toString(16) + " bytes not in the dump" : "") +
+            (cutBytes ? "; the last range searched was cut at the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + "): its last 0x" + cutBytes.toString(16) + " bytes were not searched" : "") +
             (skipped ? "; " + skipped + " ranges (0x" + skippedBytes.toString(16) + " bytes) left out" + (stopped ? " after stopping at " + stopped : " by the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + ")") : stopped ? "; stopped at " + stopped : "");
         const how = (width === 4 ? "s -d" : "s -q") + " <range> " + valueText;
         if (hits === 0) {
@@ -4260,11 +4329,11 @@ function parseArguments$5(t, args, defaultMaxHits) {
     if (bag.Scope !== undefined) {
         const list = String(bag.Scope).toLowerCase().split(/[\s,;|+]+/).filter((s) => s !== "");
         if (list.length === 1 && list[0] === "all")
-            scopes = SCOPES.slice();
+            scopes = ["stacks", "modules", "regions"];
         else {
             for (const s of list)
                 if (SCOPES.indexOf(s) < 0)
-                    return "unknown scope \"" + s + "\" (use stacks, modules, regions or all)";
+                    return "unknown scope \"" + s + "\" (use stacks, modules, heaps, regions or all)";
             scopes = list;
         }
     }
@@ -4345,18 +4414,28 @@ function searchRanges(t, p, fallbackBytes, notes) {
         if (noHeaders)
             notes.push(noHeaders + " modules have no section headers in the dump: their whole images are searched");
     }
-    if (p.scopes.indexOf("regions") >= 0) {
+    const all = p.scopes.indexOf("regions") >= 0;
+    if (all || p.scopes.indexOf("heaps") >= 0) {
         const regions = memoryRegions(t);
+        const scope = all ? "regions" : "heaps";
         if (!regions.available)
-            notes.push("regions: " + (regions.note || "!address gave no regions"));
+            notes.push(scope + ": " + (regions.note || "!address gave no regions"));
         else {
+            let heaps = 0;
             for (const r of regions.list) {
                 if (r.state !== "MEM_COMMIT" || r.type === "MEM_IMAGE" || /^Stack/i.test(r.usage) || /PAGE_NOACCESS|PAGE_GUARD/i.test(r.protect))
                     continue;
+                const heap = /Heap/i.test(r.usage);
+                if (!all && !heap)
+                    continue;
+                if (heap)
+                    heaps++;
                 const start = fromHalves(r.baseHi, r.baseLo);
                 const bytes = (r.endHi - r.baseHi) * 4294967296 + (r.endLo - r.baseLo);
-                out.push({ start, bytes: bytes - (bytes % p.width), region: "Region", owner: regionText(r), source: "command", sparse: true });
+                out.push({ start, bytes: bytes - (bytes % p.width), region: heap ? "Heap" : "Region", owner: regionText(r), source: "command", sparse: true });
             }
+            if (!all && heaps === 0)
+                notes.push("heaps: !address lists no committed region whose usage is Heap");
         }
     }
     return out;
@@ -4944,6 +5023,9 @@ const contextPointers = defineAnalysis({
                 lastProblem = r.problem;
             if (r.note)
                 yield info$j(r.note, "heuristic");
+            if (r.capped) {
+                yield info$j("thread 0x" + thread.id.toString(16) + ": stopped validating after " + cfg.MaxCandidates + " signature matches (Config.ContextPointers.MaxCandidates); the rest of its stack was not searched", "heuristic");
+            }
             const live = t.threadStack(thread);
             const liveIps = live.frames instanceof Unavailable ? [] : live.frames.map((f) => f.ip);
             const sp = t.stackPointer(thread);
@@ -5008,12 +5090,15 @@ function scanThread(t, types, thread, cfg) {
     let slots = 0;
     let rejected = 0;
     let problem;
+    let capped = false;
     const [bh, bl] = halvesOf(range.base);
     const [lh, ll] = halvesOf(range.limit);
     const bytes = (bh - lh) * 4294967296 + (bl - ll);
     if (types.flagsOffset % 4 !== 0)
         return { found, slots: 0, rejected: 0, problem: "ContextFlags is not 4-byte aligned in this _CONTEXT", note: undefined };
     for (const block of slotBlocks(t, range.limit, bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+        if (capped)
+            break;
         slots += block.count;
         if (!block.words)
             continue;
@@ -5036,8 +5121,10 @@ function scanThread(t, types, thread, cfg) {
             }
             else
                 score++;
-            if (rejected + found.length >= cfg.MaxCandidates)
+            if (rejected + found.length >= cfg.MaxCandidates) {
+                capped = true;
                 break;
+            }
             const address = addTo(block.address, off);
             const c = readContext(t, types, address);
             if (typeof c === "string") {
@@ -5063,7 +5150,7 @@ function scanThread(t, types, thread, cfg) {
             found.push({ context: c, record, anchor, score });
         }
     }
-    return { found, slots, rejected, problem, note: undefined };
+    return { found, slots, rejected, problem, note: undefined, capped };
 }
 /**
  * The EXCEPTION_RECORD whose ExceptionAddress is the context's instruction pointer: searched in the block from
@@ -5673,7 +5760,7 @@ function info$i(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
 }
 
-const OPTIONS = ["GapBytes", "MinRepeats", "Regions"];
+const OPTIONS = ["GapBytes", "MinRepeats", "Regions", "Values"];
 /**
  * Region Clusters: the values of a memory region sorted and grouped into clusters of values close together
  * and of the same kind (pointers into one module, into one stack, small integers, error codes), and the values
@@ -5688,21 +5775,24 @@ const OPTIONS = ["GapBytes", "MinRepeats", "Regions"];
  * clusters where the gap to the previous value exceeds `Config.RegionClusters.GapBytes` or the label changes.
  * Labels: Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap,
  * RawCode, Strings, Other. Each cluster row gives its range, occurrences, distinct values and example symbols;
- * values that occur at least `MinRepeats` times get their own rows (Section "Repeated").
+ * values that occur at least `MinRepeats` times get their own rows (Section "Repeated"). With Values, every
+ * distinct value follows in value order with its count and cluster (Section "Value"): the sorted list with counts
+ * that Vostokov builds from `stack.csv`, up to `Config.RegionClusters.MaxValues` rows.
  *
  * False positives: as for RegionProfile (classification by value); the gap threshold is heuristic, so it is an
  * option.
  *
  * Arguments: `(address, size)`, a thread id (its stack), or nothing (the current thread's stack), as for
  * RegionProfile (zero-length ranges are refused, larger ones than `MaxBytes` cut, misaligned ones widened).
- * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once).
+ * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once),
+ * Values (also list every distinct value).
  *
  * @function RegionClusters
  * @memberof Ewmda
  * @param {number} [addressOrTid] Start address (with a size), or a thread id; default: the current thread's stack.
  * @param {number} [size] Bytes from the address.
- * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`; or a string such as `"gapbytes=0x1000"`.
- * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first): Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
+ * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`, `Values`; or a string such as `"gapbytes=0x1000 values=true"`.
+ * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first), then with Values one row per distinct value: Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
  * @example dx @$ewmda.RegionClusters()
  * @example dx -g @$ewmda.RegionClusters(0x1a4).Where(r => r.Section == "Cluster")
  * @example dx @$ewmda.RegionClusters(0x1d000000000, 0x10000, new { GapBytes = 0x1000 })
@@ -5720,18 +5810,19 @@ const regionClusters = defineAnalysis({
         params: [
             { name: "addressOrTid", help: "start address (with a size), or a thread id; default: the current thread's stack", optional: true },
             { name: "size", help: "bytes from the address", optional: true },
-            { name: "options", help: "GapBytes, MinRepeats, Regions", optional: true },
+            { name: "options", help: "GapBytes, MinRepeats, Regions, Values", optional: true },
         ],
         options: [
             { name: "GapBytes", type: "number", help: "start a new cluster when the next value is further than this" },
             { name: "MinRepeats", type: "number", help: "values occurring at least this often get a Repeated row" },
             { name: "Regions", type: "bool", help: "run !address once to label heap and raw-code values" },
+            { name: "Values", type: "bool", help: "also list every distinct value in value order with its count and cluster (Section Value)" },
         ],
         columns: [
-            { name: "Section", type: "string", help: "Cluster (values close together with one label) or Repeated (one value that occurs often)" },
-            { name: "Cluster", type: "int", help: "Cluster number, in value order" },
+            { name: "Section", type: "string", help: "Cluster (values close together with one label), Repeated (one value that occurs often) or Value (one distinct value, with Values)" },
+            { name: "Cluster", type: "int", help: "Cluster number, in value order (Value rows: the cluster the value is in)" },
             { name: "Label", type: "string", help: "Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap, RawCode, Strings or Other" },
-            { name: "Low", type: "address", help: "Smallest value (Repeated rows: the value)" },
+            { name: "Low", type: "address", help: "Smallest value (Repeated and Value rows: the value)" },
             { name: "High", type: "address", help: "Largest value" },
             { name: "Count", type: "int", help: "Slots holding values of the cluster (Repeated: slots holding the value)" },
             { name: "Distinct", type: "int", help: "Distinct values in the cluster" },
@@ -5746,6 +5837,7 @@ const regionClusters = defineAnalysis({
             MinRepeats: { default: 3, help: "Occurrences that make a value a Repeated row", reason: "twice is common by chance in a stack (a saved register and its copy); three times is a pattern" },
             MaxRepeated: { default: 50, help: "Repeated rows kept (most frequent first)", reason: "the head of the distribution is what an analyst reads" },
             MaxClusters: { default: 2000, help: "Cluster rows kept (in value order)", reason: "a region with more clusters than this has no structure worth reading row by row" },
+            MaxValues: { default: 100000, help: "Value rows kept with Values (in value order)", reason: "the distinct values of a 1 MiB x64 stack fit; larger lists belong in a file (ExportTable)" },
         },
     },
     *run(ctx, args) {
@@ -5758,7 +5850,7 @@ const regionClusters = defineAnalysis({
             return;
         }
         const { region, options } = parsed;
-        const flags = boolOptions(options, { Regions: false });
+        const flags = boolOptions(options, { Regions: false, Values: false });
         const gapArg = options.GapBytes !== undefined ? parseBytes(options.GapBytes, "GapBytes") : cfg.GapBytes;
         const repeatsArg = options.MinRepeats !== undefined ? parseBytes(options.MinRepeats, "MinRepeats") : cfg.MinRepeats;
         const bad = typeof flags === "string" ? flags : typeof gapArg === "string" ? gapArg : typeof repeatsArg === "string" ? repeatsArg : undefined;
@@ -5823,6 +5915,8 @@ const regionClusters = defineAnalysis({
             while (j < values.length && values[j].label === values[i].label && distance(values[j - 1], values[j]) <= gap)
                 j++;
             clusters++;
+            for (let k = i; k < j; k++)
+                values[k].cluster = clusters;
             if (kept < cfg.MaxClusters) {
                 kept++;
                 const members = values.slice(i, j);
@@ -5854,6 +5948,17 @@ const regionClusters = defineAnalysis({
         }
         if (repeated.length > cfg.MaxRepeated)
             yield info$h((repeated.length - cfg.MaxRepeated) + " more values repeat at least " + minRepeats + " times (Config.RegionClusters.MaxRepeated = " + cfg.MaxRepeated + ")", source);
+        if (flags.Values) {
+            for (const d of values.slice(0, cfg.MaxValues)) {
+                const v = fromHalves(d.hi, d.lo);
+                yield {
+                    Section: "Value", Cluster: d.cluster, Label: d.label, Low: v, Count: d.count, Distinct: 1, Examples: symbolOf(d), Verdict: "Info",
+                    Evidence: t.formatAddress(v) + " occurs " + d.count + " times in the " + region.label, Source: source,
+                };
+            }
+            if (values.length > cfg.MaxValues)
+                yield info$h((values.length - cfg.MaxValues) + " more distinct values were not listed (Config.RegionClusters.MaxValues = " + cfg.MaxValues + "); ExportTable writes what is listed", source);
+        }
         if (stopped)
             yield info$h("stopped at the time budget; the clusters cover the slots read so far", "heuristic");
         if (readable === 0)
@@ -5864,8 +5969,8 @@ const regionClusters = defineAnalysis({
     rowText(row, c) {
         if (!isInt64(row.Low))
             return row.Verdict + ": " + row.Evidence;
-        if (row.Section === "Repeated")
-            return "Repeated " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
+        if (row.Section === "Repeated" || row.Section === "Value")
+            return String(row.Section) + " " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
         return "Cluster " + row.Cluster + " " + String(row.Label) + ": " + formatAddress(row.Low, c.pointerSize) + " - " + (isInt64(row.High) ? formatAddress(row.High, c.pointerSize) : "") + ", " + row.Count + " slots, " + row.Distinct + " values";
     },
 });
@@ -5979,7 +6084,8 @@ const OPTION_NAMES$2 = ["Threads", "Residue"];
  * (the longest matching prefix wins); prefixes in `Config.Namespaces.Unexpected` are flagged.
  *
  * Verdicts: Info for every namespace and module row (a ranking); Suspicious for a namespace listed in
- * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols).
+ * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols); one Info row
+ * (not checked) when no frame has a symbol at all.
  *
  * False positives: export-only symbols (no PDB) carry no namespaces; a class and a namespace look alike
  * (`Foo::Bar::method`: Bar may be either); residue symbols can be coincidental.
@@ -6162,7 +6268,11 @@ const namespaces$1 = defineAnalysis({
             yield info$g("stopped at the time budget; the threads read so far are counted", "heuristic");
         if (unreadableStacks)
             yield info$g(unreadableStacks + " threads' stacks could not be read", "typed");
-        if (prefixes.length === 0) {
+        if (symbols === 0) {
+            // No frame has a symbol: nothing could be checked (not "no namespaces").
+            yield info$g("not checked: none of the " + selected.threads.length + " threads' frames" + (flags.Residue ? " or residue pointers" : "") + " has a symbol name (load symbols: .reload /f with the PDBs, or ewmda analyze --symbols <dir> with Breakpad .sym files)", "typed");
+        }
+        else if (prefixes.length === 0) {
             yield {
                 Verdict: "Negative", Source: "typed",
                 Evidence: "0 C++ namespaces among " + symbols + " symbolic frames" + (flags.Residue ? " and residue pointers" : "") + " of " + selected.threads.length + " threads (C code, or export-only symbols: .reload /f and check the PDBs)",
@@ -6246,7 +6356,7 @@ function readPeHeaders(read) {
         sizeOfImage: u32$1(nt, opt + 56), checkSum: u32$1(nt, opt + 64), subsystem: u16(nt, opt + 68), directories,
     };
 }
-function hex8$3(n, width) {
+function hex8$4(n, width) {
     const s = (n >>> 0).toString(16).toUpperCase();
     return s.length >= width ? s : "00000000".slice(0, width - s.length) + s;
 }
@@ -6280,8 +6390,8 @@ function readDebugInfo(read, h) {
         return { codeView: undefined, reproducible, note: "the CodeView record is not RSDS (an old NB10 PDB reference)" };
     let d4 = "";
     for (let i = 0; i < 8; i++)
-        d4 += (i === 2 ? "-" : "") + hex8$3(cv[12 + i], 2);
-    const guid = "{" + hex8$3(u32$1(cv, 4), 8) + "-" + hex8$3(u16(cv, 8), 4) + "-" + hex8$3(u16(cv, 10), 4) + "-" + d4 + "}";
+        d4 += (i === 2 ? "-" : "") + hex8$4(cv[12 + i], 2);
+    const guid = "{" + hex8$4(u32$1(cv, 4), 8) + "-" + hex8$4(u16(cv, 8), 4) + "-" + hex8$4(u16(cv, 10), 4) + "-" + d4 + "}";
     let name = "";
     for (let i = 24; i < cv.length && cv[i] !== 0; i++)
         name += String.fromCharCode(cv[i]);
@@ -6644,7 +6754,9 @@ const DAY_MS = 86400000;
  *
  * False positives: company names are what the vendor wrote in the resource; timestamps of reproducible
  * builds are hashes (never read as dates here when the image or the debugger says so, and dates after the
- * dump are flagged HashStamp); the dump time comes from `.time` (else the analysis's own clock, said so).
+ * dump are flagged HashStamp; so are the stamps of Windows modules of one OS build (19041 in 10.0.19041.1)
+ * that spread over more than `Config.Modules.HashSpreadYears`, which a minidump without the REPRO debug
+ * entry cannot tell otherwise); the dump time comes from `.time` (else the analysis's own clock, said so).
  *
  * @function Modules
  * @memberof Ewmda
@@ -6688,6 +6800,7 @@ const moduleCollection = defineAnalysis({
         ],
         settings: {
             OldBuildDays: { default: 1825, help: "A module linked more days than this before the dump is flagged OldBuild", reason: "five years: older than the Windows release it runs on, the Not My Version suspect" },
+            HashSpreadYears: { default: 4, help: "Windows modules of one OS build (the file version's third part, 19041 in 10.0.19041.1) whose link stamps spread over more years than this have hash stamps, not dates", reason: "one Windows release is built and serviced within a few years; reproducible-build hashes (Windows 10 1709 and later) fall anywhere in 1970-2106, so a wide spread shows them when the image's debug directory (the REPRO entry) is not in the dump" },
             RunLmv: { default: true, help: "Run lmv once for what the dump's module stream records (versions, timestamps, symbol status) when the images' pages are not in the dump", reason: "minidumps rarely hold resources; lmv reads the module stream in one command" },
         },
     },
@@ -6723,8 +6836,11 @@ const moduleCollection = defineAnalysis({
         let shown = 0;
         let nonMs = 0;
         let withVersion = 0;
-        for (const m of modules) {
-            const facts = moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)");
+        const allFacts = modules.map((m) => moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)"));
+        const hashed = markHashStamps(modules, allFacts, ctx.settings.HashSpreadYears);
+        for (let i = 0; i < modules.length; i++) {
+            const m = modules[i];
+            const facts = allFacts[i];
             const flags = moduleFlags(m, facts, byFile, nowMs, ctx.settings.OldBuildDays);
             if (flags.indexOf("NonMS") >= 0)
                 nonMs++;
@@ -6754,6 +6870,7 @@ const moduleCollection = defineAnalysis({
             yield { Verdict: "Negative", Evidence: "0 of " + modules.length + " modules match " + what + "; lmv", Source: "typed" };
         }
         ctx.summary("Modules: " + (filtering ? shown + " of " + modules.length + " match " + what : modules.length + " modules") + "; " + withVersion + " with a version, " + nonMs + " not Microsoft" +
+            (hashed ? "; " + hashed + " link stamps read as reproducible-build hashes" : "") +
             (session ? "" : "; ages measured from this machine's clock (.time gave no dump time)"));
     },
     rowText(row) {
@@ -6861,10 +6978,58 @@ function moduleFacts(t, m, listed, listProblem) {
     else {
         const why = typeof debug === "string" ? debug : debug.note ?? "no CodeView record";
         pdb = listed && listed.symbolFile ? listed.symbolFile.replace(/^.*[\\/]/, "") : notAvailable(why);
-        pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
+        // A PDB the debugger loaded from a symbol store sits in <name>.pdb\<GUID><age>\<name>.pdb: the id it matched.
+        const store = listed && listed.symbolFile ? /[\\/]([0-9a-f]{32})([0-9a-f]{1,8})[\\/][^\\/]+\.pdb$/i.exec(listed.symbolFile) : null;
+        if (store) {
+            const g = store[1].toUpperCase();
+            pdbId = "{" + g.slice(0, 8) + "-" + g.slice(8, 12) + "-" + g.slice(12, 16) + "-" + g.slice(16, 20) + "-" + g.slice(20) + "} age " + parseInt(store[2], 16) + " (the symbol store path lmv shows)";
+        }
+        else
+            pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
     }
     const symbols = listed && listed.symbolStatus ? listed.symbolStatus : notAvailable(listProblem);
     return { fileVersion, productVersion, company, timestamp, date, hashStamp: hashed, pdb, pdbId, symbols, fromImage: typeof headers !== "string", source };
+}
+/**
+ * Reproducible builds (Windows 10 1709 on) put a content hash where the link time was; the image's REPRO
+ * debug entry says so, but minidumps rarely hold it. Windows modules of one OS build are linked within a few
+ * years, hashes spread over 1970-2106: a build group (the file version's third part, at least 3 dated modules
+ * from the Windows directory) spread over more than `years` is a group of hashes. Returns how many were marked.
+ */
+function markHashStamps(modules, facts, years) {
+    const groups = {};
+    modules.forEach((m, i) => {
+        const f = facts[i];
+        // The OS build is the version's third part (10.0.19041.x; also 7.8.19041.x for components versioned apart).
+        const v = typeof f.fileVersion === "string" ? /^\d+\.\d+\.(\d+)/.exec(f.fileVersion) : null;
+        if (!v || f.date === undefined || !WINDOWS_DIR.test(m.path))
+            return;
+        (groups[v[1]] = groups[v[1]] || []).push(i);
+    });
+    let marked = 0;
+    for (const build of Object.keys(groups)) {
+        const members = groups[build];
+        if (members.length < 3)
+            continue;
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (const i of members) {
+            lo = Math.min(lo, facts[i].date);
+            hi = Math.max(hi, facts[i].date);
+        }
+        if (hi - lo <= years * 365.25 * DAY_MS)
+            continue;
+        const span = new Date(lo).getUTCFullYear() + "-" + new Date(hi).getUTCFullYear();
+        for (const i of members) {
+            const f = facts[i];
+            const stamp = Math.round(f.date / 1000);
+            f.timestamp = "hash 0x" + stamp.toString(16) + " (reproducible build: the " + members.length + " Windows modules of build " + build + " have stamps spread over " + span + ", not dates)";
+            f.date = undefined;
+            f.hashStamp = true;
+            marked++;
+        }
+    }
+    return marked;
 }
 const WINDOWS_DIR = /^(?:[a-z]:\\windows\\|\\systemroot\\|\\\?\?\\[a-z]:\\windows\\)/i;
 const SYSTEM_PAIR = /^[a-z]:\\windows\\(?:system32|syswow64|sysarm32|winsxs)\\/i;
@@ -6876,7 +7041,8 @@ function moduleFlags(m, f, byFile, nowMs, oldDays) {
         flags.push("NonMS");
     if (!inWindows && m.path.indexOf("\\") >= 0)
         flags.push("OutsideWindows");
-    if (/^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path))
+    const relative = m.path.indexOf("\\") >= 0 && !/^(?:[a-z]:\\|\\\\|\\systemroot\\|\\\?\?\\)/i.test(m.path);
+    if (relative || /^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path))
         flags.push("OddPath");
     const same = byFile[m.name.toLowerCase()] || [];
     if (same.length > 1 && same.some((o) => o !== m && o.path.toLowerCase() !== m.path.toLowerCase() && !(SYSTEM_PAIR.test(o.path) && SYSTEM_PAIR.test(m.path))))
@@ -7003,9 +7169,9 @@ function formatDuration(ms) {
 /** Documented offsets (Windows 10; the same since Vista for every field here), used only without types. */
 const PEB_FALLBACK = {
     64: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x10, ProcessParameters: 0x20, ProcessHeap: 0x30, NtGlobalFlag: 0xbc,
-        NumberOfHeaps: 0xe8, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
+        NumberOfHeaps: 0xe8, ProcessHeaps: 0xf0, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
     32: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x8, ProcessParameters: 0x10, ProcessHeap: 0x18, NtGlobalFlag: 0x68,
-        NumberOfHeaps: 0x88, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
+        NumberOfHeaps: 0x88, ProcessHeaps: 0x90, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
 };
 const TEB_FALLBACK = {
     64: { "NtTib.Self": 0x30, ProcessEnvironmentBlock: 0x60, LastErrorValue: 0x68, LastStatusValue: 0x1250, WowTebOffset: 0x180c },
@@ -7485,8 +7651,9 @@ function readUnloadRing(t) {
  * unloaded-module list as `lm` prints it ("Unloaded modules:"), merged by base and name. Every thread's
  * stack (TEB range) is scanned in chunks for values inside an unloaded range that no loaded module covers
  * now, the threads' frames (read once, shared) and the exception address (`.exr -1`) are checked against the
- * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age, the TEBs LastErrorValue and
- * LastStatusValue.
+ * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age (both also as create times,
+ * from the dump time), the TEBs LastErrorValue and LastStatusValue (threads with an error value or a failed
+ * status; STATUS_PENDING and warnings are no failures).
  *
  * Verdicts: Positive when a frame or the exception address is inside an unloaded module (code ran in a
  * DLL after it was unloaded); Suspicious when stack slots hold pointers into one (stale residue or a
@@ -7675,12 +7842,15 @@ const historicalInformation = defineAnalysis({
         }
         // ---- ages ----
         const time = runCommand$1(".time");
+        // The dump's own time, so ages become create times (UTC).
+        const session = time instanceof Unavailable ? undefined : parseSessionTime(time);
+        const createdAt = (agoMs) => (session ? "created " + new Date(session.utcMs - agoMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "") + " UTC, " : "");
         if (time instanceof Unavailable)
             notes.push({ Verdict: "Info", Evidence: "process uptime not read: " + time.reason, Source: "command" });
         else {
             const tf = parseTimeCommand(time);
             if (tf.processUptime !== undefined) {
-                rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: "started " + formatSeconds(tf.processUptime) + " before the dump" +
+                rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: createdAt(tf.processUptime * 1000) + "started " + formatSeconds(tf.processUptime) + " before the dump" +
                         (tf.processUserTime !== undefined ? "; CPU: user " + formatSeconds(tf.processUserTime) + ", kernel " + formatSeconds(tf.processKernelTime ?? 0) : ""),
                     LinkTo: "dx @$ewmda.SpikingThreads()", Verdict: "Info", Evidence: ".time (Process Uptime)" + (tf.sessionTime ? "; dump time " + tf.sessionTime : ""), Source: "command" });
             }
@@ -7701,7 +7871,8 @@ const historicalInformation = defineAnalysis({
                     const newest = sorted[0];
                     const oldest = sorted[sorted.length - 1];
                     rows.push({ Origin: "Threads", Subject: aged.length + " threads", Time: formatDuration(newest.elapsedMs) + " .. " + formatDuration(oldest.elapsedMs),
-                        Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs),
+                        Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs) +
+                            (session ? " (" + createdAt(oldest.elapsedMs).replace(/, $/, "") + ")" : ""),
                         LinkTo: "dx @$ewmda.StackTraceCollection()", Verdict: "Info", Evidence: "!runaway 4 (Elapsed Time)", Source: "command" });
                     let n = 0;
                     for (const x of sorted) {
@@ -7709,7 +7880,7 @@ const historicalInformation = defineAnalysis({
                             break;
                         n++;
                         rows.push({ Origin: "Thread", Subject: "thread 0x" + x.tid.toString(16), Time: formatDuration(x.elapsedMs) + " before the dump", Thread: x.tid,
-                            Detail: "created within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
+                            Detail: createdAt(x.elapsedMs) + "within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
                             Verdict: "Info", Evidence: "!runaway 4; ~~[0x" + x.tid.toString(16) + "]kn", Source: "command" });
                     }
                 }
@@ -7728,7 +7899,8 @@ const historicalInformation = defineAnalysis({
             const ls = tebField(t, teb, "LastStatusValue", 4);
             const err = typeof le === "number" ? le : 0;
             const st = typeof ls === "number" ? ls : 0;
-            if (err === 0 && st === 0)
+            // A status without an error (STATUS_PENDING 0x103, warnings such as 0x80000005) is no failure.
+            if (err === 0 && (st >>> 30) !== 3)
                 continue;
             errors++;
             if (errorsShown >= s.MaxThreadRows)
@@ -7736,13 +7908,29 @@ const historicalInformation = defineAnalysis({
             errorsShown++;
             rows.push({ Origin: "LastError", Subject: "thread 0x" + thread.id.toString(16), Thread: thread.id,
                 Detail: "LastErrorValue " + err + " (0x" + err.toString(16) + "), LastStatusValue 0x" + st.toString(16) + " (stale by nature: the last failure this thread saw)",
-                LinkTo: "!error " + err, Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
+                LinkTo: err !== 0 ? "!error " + err : "!error 0x" + st.toString(16) + " 1", Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
         }
         if (errors > errorsShown)
             notes.push({ Verdict: "Info", Evidence: (errors - errorsShown) + " more threads have a last error (Config.HistoricalInformation.MaxThreadRows); !gle -all", Source: "typed" });
+        // "No unloaded modules" is only a finding when a list was there to read: the ring, or the dump's stream.
+        let notChecked;
+        if (typeof ring === "string" && unloaded.length === 0) {
+            if (lm instanceof Unavailable)
+                notChecked = "lm gave no list";
+            else {
+                const dd = runCommand$1(".dumpdebug");
+                const parsed = dd instanceof Unavailable ? undefined : parseDumpDebug(dd);
+                if (parsed && !("error" in parsed) && parsed.streams.length && !parsed.streams.some((x) => /unloadedmodule/i.test(x.name))) {
+                    notChecked = "the dump has no unloaded-module list (.dumpdebug lists no UnloadedModuleListStream)";
+                }
+            }
+        }
         yield* rows;
         yield* notes;
-        if (referenced === 0) {
+        if (notChecked) {
+            yield { Verdict: "Info", Source: "command", Evidence: "unloaded modules not checked: the unload trace was not read and " + notChecked + "; ntdll's symbols give the trace (.reload /f ntdll.dll)" };
+        }
+        else if (referenced === 0) {
             yield {
                 Verdict: "Negative", Source: "heuristic",
                 Evidence: unloaded.length
@@ -7786,9 +7974,9 @@ const SECRET_KEY = /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[
  *
  * Privacy: values can hold secrets. By default the listing shows every variable's name but only the values
  * of `Config.EnvironmentHints.SafeVariables` (architecture, OS and well-known directories), and the command
- * line with the values of secret-looking arguments (`--password=`, `token`, `key`...) hidden. The option
- * ShowValues shows everything. Rules read values to decide, but their rows describe what they found
- * ("PATH entry 4 of 21 is on a network share") without the value.
+ * line and window title with the values of secret-looking arguments (`--password=`, `token`, `key`...)
+ * hidden, and profile folder names in the parameters masked (`C:\\Users\\<user>`). The option
+ * ShowValues shows everything. Rules read values to decide, but their rows describe what they found ("PATH entry 4 of 21 is on a network share") without the value.
  *
  * False positives: the block is the current one (a process can change its environment after start); PATH
  * entries in user-writable folders are normal for per-user installs; profilers include legitimate APM agents.
@@ -7866,16 +8054,19 @@ const environmentHints = defineAnalysis({
             Kind: "Parameter", Variable: name, Value: shown, Verdict: "Info", Source: source,
             Evidence: value instanceof Unavailable ? value.reason : "!peb; dt ntdll!_RTL_USER_PROCESS_PARAMETERS " + ppAddr + " " + name + where,
         });
+        // By default: secret-looking arguments hidden (the window title of a console started from cmd.exe is the
+        // command line as typed) and profile folder names masked in every parameter.
+        const shown = (v, line) => (typeof v !== "string" || showValues ? v : maskProfile(line ? redactCommandLine(v) : v));
         if (namePattern === undefined) {
-            yield param("ImagePath", pp.imagePath, pp.imagePath);
-            yield param("CommandLine", pp.commandLine, typeof pp.commandLine === "string" && !showValues ? redactCommandLine(pp.commandLine) : pp.commandLine);
-            yield param("CurrentDirectory", pp.currentDirectory, pp.currentDirectory);
+            yield param("ImagePath", pp.imagePath, shown(pp.imagePath, false));
+            yield param("CommandLine", pp.commandLine, shown(pp.commandLine, true));
+            yield param("CurrentDirectory", pp.currentDirectory, shown(pp.currentDirectory, false));
             if (pp.windowTitle !== "")
-                yield param("WindowTitle", pp.windowTitle, pp.windowTitle);
+                yield param("WindowTitle", pp.windowTitle, shown(pp.windowTitle, true));
             if (pp.desktopInfo !== "")
-                yield param("DesktopInfo", pp.desktopInfo, pp.desktopInfo);
+                yield param("DesktopInfo", pp.desktopInfo, shown(pp.desktopInfo, false));
             if (pp.dllPath !== "")
-                yield param("DllPath", pp.dllPath, pp.dllPath);
+                yield param("DllPath", pp.dllPath, shown(pp.dllPath, false));
         }
         const env = pp.environment;
         if (env instanceof Unavailable) {
@@ -7950,6 +8141,10 @@ function splitArgs(line) {
     if (cur !== "")
         out.push(cur);
     return out;
+}
+/** `C:\Users\bob\...` as `C:\Users\<user>\...`: a profile folder names the person. */
+function maskProfile(text) {
+    return text.replace(/(\\(?:users|documents and settings)\\)[^\\;"]+/gi, "$1<user>");
 }
 /** The command line with the values of secret-looking arguments replaced by <hidden> (`--password=x`, `/token:x`, `-key x`, `user:pw@host`). */
 function redactCommandLine(line) {
@@ -8243,12 +8438,15 @@ const virtualizedProcess = defineAnalysis({
             }
         }
         const teb64Text = teb64 instanceof Unavailable ? teb64.reason : t.formatAddress(teb64) + (t.readBytes(teb64, 8) ? "" : " (not in the dump)");
+        // A 32-bit writer does not see the 64-bit WOW64 DLLs; then only the SysWOW64 paths tell, and not the host.
+        const seen = wowNames ? wowNames + " in the module list" : sysWow.length + " of " + modules.length + " modules loaded from SysWOW64 (the 64-bit WOW64 DLLs are not in a 32-bit module list)";
         yield {
-            View: view, ProcessBits: 32, HostMachine: host || "x64", Wow64Modules: wowNames, Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
+            View: view, ProcessBits: 32, HostMachine: host || (wowNames ? "x64" : "x64 or ARM64 (not in the dump)"), Wow64Modules: wowNames || "(none; " + sysWow.length + " SysWOW64 DLLs)",
+            Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
             Recommendation: "none needed: the dump is already the 32-bit view (written by a 32-bit tool); the 64-bit side (64-bit ntdll, WOW64 state) is not in it" +
                 (lastEvent ? "; " + lastEvent : ""),
             Verdict: "Positive", Source: "typed",
-            Evidence: "32-bit dump of a process under WOW64: " + wowNames + " in the module list; first thread's TEB64 " + teb64Text + "; lm m wow64*",
+            Evidence: "32-bit dump of a process under WOW64: " + seen + "; first thread's TEB64 " + teb64Text + "; lm m wow64*",
         };
         ctx.summary("VirtualizedProcess: 32-bit process under WOW64, dump in the 32-bit view");
     },
@@ -8308,6 +8506,16 @@ const FLAGS = [
     { bit: 0x40000000, item: "bhd", meaning: "Enable bad handles detection", evidence: "using a bad handle raises an exception" },
     { bit: 0x80000000, item: "dpd", meaning: "Disable protected DLL verification", evidence: "" },
 ];
+/**
+ * Bits that change what a process does or records. The others (ptg, kst, otl, dps, ...) are kernel or
+ * system-wide flags the loader copies into every PEB: pool tagging (ptg, 0x400) is on for good since Windows
+ * Server 2003, so most Windows 10 dumps show it; they leave no evidence in a process dump.
+ */
+const PROCESS_BITS = 0x1 | 0x2 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x1000 | 0x8000 | 0x200000 | 0x400000 | 0x2000000 | 0x10000000 | 0x40000000;
+/** HEAP_FLAG_PAGE_ALLOCS: set in a heap's Flags/ForceFlags when the page heap (DPH) serves it. */
+const HEAP_FLAG_PAGE_ALLOCS = 0x01000000;
+/** The heaps whose Flags are read at most (PEB.NumberOfHeaps is usually under 30). */
+const MAX_HEAPS = 128;
 /** The debug heap a debugger turns on when it starts a process: htc | hfc | hpc and nothing else. */
 const LAUNCHED_BY_DEBUGGER = 0x70;
 const VERIFIER_DLLS = ["verifier.dll", "vrfcore.dll", "vfbasics.dll", "vfcompat.dll", "vfluapriv.dll", "vfprint.dll", "vfnet.dll", "vfntlmless.dll",
@@ -8323,10 +8531,12 @@ const VERIFIER_DLLS = ["verifier.dll", "vrfcore.dll", "vfbasics.dll", "vfcompat.
  * says which commands now have data.
  *
  * Detection: PEB.NtGlobalFlag (typed `_PEB`, else the documented offset; both PEBs of a WOW64 process
- * seen from a 64-bit view), decoded bit by bit; exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
+ * seen from a 64-bit view), decoded bit by bit (kernel and system-wide bits such as ptg, which every PEB
+ * copies, make one Info row); exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
  * enables when it starts the process, reported as such rather than as GFlags. PEB.TracingFlags (heap,
  * critical-section and loader ETW tracing) and PEB.BeingDebugged. Application Verifier DLLs (verifier.dll,
- * vrfcore.dll, vfbasics.dll, ...) in the module list.
+ * vrfcore.dll, vfbasics.dll, ...) in the module list. Page heap evidence from the heaps themselves: the
+ * heaps of PEB.ProcessHeaps whose `_HEAP` Flags/ForceFlags carry HEAP_FLAG_PAGE_ALLOCS (0x01000000).
  *
  * False positives: the PEB holds the flags at process start (image-specific GFlags from the IFEO registry
  * key, or the debugger's); BeingDebugged is also set by the debugger that wrote the dump.
@@ -8392,7 +8602,7 @@ const instrumentationInfo = defineAnalysis({
         if (positives === 0 && flagsRead > 0) {
             yield {
                 Verdict: "Negative", Source: "typed",
-                Evidence: "no instrumentation: NtGlobalFlag has no GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
+                Evidence: "no instrumentation: NtGlobalFlag has no " + (rows.length ? "process " : "") + "GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", no heap is a page heap, heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
                     modules.length + " modules; !gflag; !peb",
             };
         }
@@ -8423,16 +8633,28 @@ function readPeb(t, peb, scope, rows, notes) {
             });
         }
         else {
+            const system = FLAGS.filter((f) => ((flags >>> 0) & f.bit) !== 0 && (f.bit & PROCESS_BITS) === 0);
             for (const f of FLAGS) {
-                if (((flags >>> 0) & f.bit) === 0)
+                if (((flags >>> 0) & f.bit) === 0 || (f.bit & PROCESS_BITS) === 0)
                     continue;
                 rows.push({
                     Scope: scope, Item: f.item, Value: f.bit, Meaning: f.meaning, UsableEvidence: f.evidence || undefined,
                     Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex$4(flags) + "; !gflag", Source: peb.source,
                 });
             }
+            if (system.length) {
+                const mask = system.reduce((a, f) => (a | f.bit) >>> 0, 0);
+                rows.push({
+                    Scope: scope, Item: "system flags", Value: mask, Meaning: "kernel or system-wide GFlags copied into the PEB: " + system.map((f) => f.item + " (" + f.meaning + ")").join(", ") +
+                        (system.some((f) => f.bit === 0x400) ? "; pool tagging is always on since Windows Server 2003" : ""),
+                    UsableEvidence: "none in a process dump (a kernel dump's !poolused, !obtrace use them)", Verdict: "Info",
+                    Evidence: dt("NtGlobalFlag") + " shows " + hex$4(flags) + "; !gflag", Source: peb.source,
+                });
+            }
         }
     }
+    if (scope === "PEB")
+        rows.push(...pageHeapRows(t, peb));
     const tracing = pebField(t, peb, "TracingFlags", 4);
     if (typeof tracing === "number" && (tracing & 7) !== 0) {
         const names = [[1, "heap"], [2, "critical section"], [4, "loader"]].filter(([b]) => (tracing & b) !== 0).map(([, n]) => n);
@@ -8454,6 +8676,65 @@ function readPeb(t, peb, scope, rows, notes) {
         }
     }
     return read;
+}
+/**
+ * Page heap evidence from the heaps themselves: each heap in PEB.ProcessHeaps (PEB.ProcessHeap first) whose
+ * `_HEAP` Flags or ForceFlags has HEAP_FLAG_PAGE_ALLOCS is served by the page heap, whether the GFlags bit
+ * (hpa) or Application Verifier turned it on. Offsets from ntdll's `_HEAP`, else the documented ones
+ * (SegmentSignature at 0x10/0x8, Flags/ForceFlags at 0x70/0x74 on x64, 0x40/0x44 on x86, since Vista); segment
+ * heaps are left out. Nothing when no heap is readable.
+ */
+function pageHeapRows(t, peb) {
+    const heaps = [];
+    const count = pebField(t, peb, "NumberOfHeaps", 4);
+    const array = pebField(t, peb, "ProcessHeaps", "ptr");
+    if (typeof count === "number" && array !== undefined && typeof array !== "number") {
+        for (let i = 0; i < Math.min(count, MAX_HEAPS); i++) {
+            const h = readPointer(t, addTo(array, i * (peb.bits / 8)), peb.bits);
+            if (h && !isZero(h))
+                heaps.push(h);
+        }
+    }
+    if (heaps.length === 0) {
+        const h = pebField(t, peb, "ProcessHeap", "ptr");
+        if (h !== undefined && typeof h !== "number" && !isZero(h))
+            heaps.push(h);
+    }
+    const off = (field, x64, x86) => {
+        const f = t.fieldOffset("ntdll", "_HEAP", field);
+        return { offset: f !== undefined ? f : peb.bits === 64 ? x64 : x86, typed: f !== undefined };
+    };
+    const flagsAt = off("Flags", 0x70, 0x40);
+    const forceAt = off("ForceFlags", 0x74, 0x44);
+    const signatureAt = off("SegmentSignature", 0x10, 0x8);
+    const paged = [];
+    let read = 0;
+    for (const h of heaps) {
+        // Only NT heaps (segment signature 0xFFEEFFEE) and the page heap's fake header (filled with 0xEE bytes) have
+        // these fields; a segment heap (0xDDEEDDEE) keeps other things there.
+        const signature = readU32(t, addTo(h, signatureAt.offset));
+        if (signature !== 0xffeeffee && signature !== 0xeeeeeeee)
+            continue;
+        const flags = readU32(t, addTo(h, flagsAt.offset));
+        const force = readU32(t, addTo(h, forceAt.offset));
+        if (flags === undefined && force === undefined)
+            continue;
+        read++;
+        if ((((flags ?? 0) | (force ?? 0)) & HEAP_FLAG_PAGE_ALLOCS) !== 0)
+            paged.push(h);
+    }
+    if (paged.length === 0)
+        return [];
+    const list = paged.slice(0, 4).map((h) => t.formatAddress(h)).join(", ") + (paged.length > 4 ? ", ..." : "");
+    return [{
+            Scope: "Heaps", Item: "page heap", Value: HEAP_FLAG_PAGE_ALLOCS,
+            Meaning: paged.length + " of " + read + " heaps are page heaps (HEAP_FLAG_PAGE_ALLOCS in _HEAP.Flags/ForceFlags): " + list,
+            UsableEvidence: "every allocation of these heaps sits against a guard page: an overrun faults at the culprit; !heap -p -a <address> gives the allocation stack",
+            Verdict: "Positive", Evidence: "!heap -p; dt ntdll!_HEAP " + t.formatAddress(paged[0]) + " Flags ForceFlags", Source: flagsAt.typed ? peb.source : "heuristic",
+        }];
+}
+function isZero(v) {
+    return v.getHighPart() === 0 && v.getLowPart() === 0;
 }
 
 /**
@@ -8748,7 +9029,9 @@ function gdiCounts(t) {
     if (peb instanceof Unavailable)
         return peb.reason;
     let table = pebField(t, peb, "GdiSharedHandleTable", "ptr");
-    const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll");
+    // 64-bit Windows keeps 24-byte cells, also for WOW64 processes; a 32-bit writer's module list of one has
+    // no wow64cpu.dll, only DLLs from SysWOW64.
+    const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll" || /\\syswow64\\/i.test(m.path));
     let via = "PEB";
     if (table === undefined || typeof table === "number")
         return "PEB.GdiSharedHandleTable is not in the dump";
@@ -9154,7 +9437,8 @@ const patchedCode = defineAnalysis({
             };
         }
         else if (positives === 0 && checked.functions === 0) {
-            yield { Verdict: "Info", Source: "typed", Evidence: "the code of " + targets.map((m) => m.symbolName).join(", ") + " is not in the dump (" + checked.unreadable + " function starts unreadable) and !chkimg did not compare: nothing was checked" };
+            const why = checked.unreadable ? checked.unreadable + " function starts are not in the dump" : "no module's export directory or watched function could be read, so no function start was found";
+            yield { Verdict: "Info", Source: "typed", Evidence: "nothing was checked in " + targets.map((m) => m.symbolName).join(", ") + ": " + why + (s.RunChkimg ? ", and !chkimg did not compare" : ", and !chkimg was not run (Config.PatchedCode.RunChkimg)") };
         }
         ctx.summary("PatchedCode: " + positives + " patch(es) in " + targets.map((m) => m.symbolName).join(", ") + "; " + checked.functions + " function starts read" +
             (s.RunChkimg ? ", !chkimg compared " + (targets.length - notChecked.length) + " of " + targets.length : ""));
@@ -10738,7 +11022,7 @@ function readFlags(arg, names) {
     return "options must be an object such as new { " + names[0] + " = true } or a string such as \"" + names[0].toLowerCase() + "\", not " + String(arg);
 }
 /** Modules whose frames are the OS's plumbing around a call, not the code that decided to make it. */
-const SYSTEM_MODULES$1 = ["ntdll", "kernelbase", "kernel32", "win32u", "user32", "rpcrt4", "combase", "ole32", "wow64*"];
+const SYSTEM_MODULES$2 = ["ntdll", "kernelbase", "kernel32", "win32u", "user32", "rpcrt4", "combase", "ole32", "wow64*"];
 function isSystemFrame(f, modules) {
     const m = f.module;
     if (!m)
@@ -10936,6 +11220,7 @@ const zombieProcesses = defineAnalysis({
         const holders = {};
         const heldBy = {};
         let holderNote;
+        let holderStopped = false;
         if (flags.Holders) {
             const targets = {};
             for (const d of details) {
@@ -10945,7 +11230,9 @@ const zombieProcesses = defineAnalysis({
                 for (const h of d.threadHeaders)
                     targets[addressKey$1(h)] = { zombie: zk, what: "thread" };
             }
-            holderNote = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+            const found = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+            holderNote = found.note;
+            holderStopped = found.stopped;
         }
         // Groups.
         const byImage = {};
@@ -11020,7 +11307,8 @@ const zombieProcesses = defineAnalysis({
                 HandleCount: d.header.handles !== undefined ? d.header.handles : notAvailable(d.header.why || "object header unreadable"),
                 TerminatedThreads: d.threads.filter((th) => th.terminated === true).length,
                 ThreadHandles: d.threads.length ? d.threadHandles : undefined,
-                Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") : "none found") : undefined,
+                Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") + (holderStopped ? " (search stopped early: maybe more)" : "")
+                    : holderStopped ? "none found before the search stopped (partial)" : "none found") : undefined,
                 Count: undefined, LiveInstances: undefined, Address: p.address,
                 Verdict: verdict, Source: "typed",
                 Evidence: why + "; !process " + addr + " 1 (ObjectTable 00000000, no active threads); dt nt!_EPROCESS " + addr + " ExitTime ExitStatus; !object " + addr,
@@ -11056,7 +11344,7 @@ const zombieProcesses = defineAnalysis({
             yield info$f("zombie ages are not available: " + dump.reason + " (.time)", "typed");
         const images = Object.keys(byImage).map((i) => byImage[i].length + " " + byImage[i][0].p.name).sort();
         ctx.summary("ZombieProcesses: " + zombies.length + " zombie(s) among " + all.length + " processes (" + positives + " positive): " +
-            images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : ""));
+            images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : "") + (holderStopped ? " (holder search partial)" : ""));
     },
     rowText(row) {
         if (row.Kind === "Zombie")
@@ -11158,7 +11446,7 @@ function findHolders(targets, zombies, maxHandles, budgetMs, holders, heldBy) {
         }
     }
     catch (e) {
-        return "the holder search failed: the debugger's process list could not be read";
+        return { note: "the holder search failed: the debugger's process list could not be read", stopped: true };
     }
     const parts = [];
     if (stopped)
@@ -11167,7 +11455,7 @@ function findHolders(targets, zombies, maxHandles, budgetMs, holders, heldBy) {
         parts.push("no process has a handle table the debugger can list (Io.Handles): holders are unknown (!findhandle, !handle 0 3 0 Process)");
     else if (withoutHandles)
         parts.push(withoutHandles + " process(es) have no handle list (Io.Handles): holders there are unknown");
-    return parts.length ? parts.join("; ") : undefined;
+    return { note: parts.length ? parts.join("; ") : undefined, stopped: stopped !== undefined };
 }
 function info$f(text, source) {
     return { Verdict: "Info", Evidence: text, Source: source };
@@ -12173,13 +12461,13 @@ function isKernelAddr(a, pointerSize) {
         return a.hi === 0 && a.lo >= 0x80000000;
     return a.hi >= 0xffff8000;
 }
-function hex8$2(n) {
+function hex8$3(n) {
     const s = (n >>> 0).toString(16);
     return "00000000".slice(s.length) + s;
 }
 /** `ffffd000`00001230` (64-bit) or `81230000` (32-bit), as WinDbg prints addresses. */
 function formatAddr(a, pointerSize) {
-    return pointerSize === 4 && a.hi === 0 ? hex8$2(a.lo) : hex8$2(a.hi) + "`" + hex8$2(a.lo);
+    return pointerSize === 4 && a.hi === 0 ? hex8$3(a.lo) : hex8$3(a.hi) + "`" + hex8$3(a.lo);
 }
 class TypeInfo {
     name;
@@ -13095,10 +13383,11 @@ const alpcWaitChains = defineAnalysis({
                     return { hops, terminal: "Cycle", last: th, detail: "back to " + threadText(th) + ": the threads wait for each other (deadlock)", idleReceivers: undefined, keys };
                 seen[key] = true;
                 keys.push(key);
-                if (hops.length >= cfg.MaxDepth)
-                    return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth)", idleReceivers: undefined, keys };
+                // A chain of exactly MaxDepth hops ends where it ends; the cap applies only when there is a next hop.
                 if (th.state !== STATE.Waiting || th.waitReason !== WR_LPC_REPLY)
                     return end(th, hops, keys);
+                if (hops.length >= cfg.MaxDepth)
+                    return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth): the chain goes on (partial)", idleReceivers: undefined, keys };
                 const raw = r.read(addrOf(th.address), fAlpc.offset, ps);
                 const msgRaw = raw ? raw.pair(fAlpc.offset, ps) : undefined;
                 const msg = msgRaw ? addrMask(msgRaw, 3) : undefined;
@@ -14256,10 +14545,11 @@ const systemObjects = defineAnalysis({
             if (shown === 0) {
                 yield {
                     Verdict: "Negative", Source: "typed", Path: base,
-                    Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined); !object " + base,
+                    Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined" +
+                        (walk.capped ? "; partial: stopped at MaxObjects" : "") + "); !object " + base,
                 };
             }
-            ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : ""));
+            ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : "") + (walk.capped ? " (partial: MaxObjects " + cfg.MaxObjects + ")" : ""));
             return;
         }
         // ---- no path: the whole namespace
@@ -14315,7 +14605,8 @@ const systemObjects = defineAnalysis({
         if (parsed.options.type === undefined)
             yield* typeRows;
         const examined = walk.objects.length + " objects in " + walk.directories + " directories (" + Object.keys(byType).length + " types; " +
-            conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")";
+            conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")" +
+            (walk.capped ? " (partial: stopped at MaxObjects " + cfg.MaxObjects + ")" : "");
         if (findings === 0) {
             yield {
                 Verdict: "Negative", Source: "typed", Kind: "Finding",
@@ -14421,7 +14712,7 @@ function walkNamespace(d, start, startPath, maxDepth, maxObjects, maxChain, repo
         notes.push(deep + " directories below Config.SystemObjects.MaxDepth were not walked");
     if (truncated)
         notes.push(truncated + " hash chains were cut (a repeated entry or Config.SystemObjects.MaxChainLength): the directory may be corrupt");
-    return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined };
+    return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined, capped };
 }
 /** (path?, options?) from dx or a `!` command; a string describing the problem when they make no sense. */
 function parseArguments$3(args) {
@@ -14672,6 +14963,7 @@ const kernelHandles = defineAnalysis({
         const walked = {};
         const entryType = r.type("_HANDLE_TABLE_ENTRY");
         let budget = cfg.MaxEntries;
+        let capped = false;
         const typeCache = {};
         const oh = r.type("_OBJECT_HEADER");
         const fTypeIndex = oh ? oh.field("TypeIndex") : undefined;
@@ -14695,10 +14987,16 @@ const kernelHandles = defineAnalysis({
         holders.forEach((h, i) => {
             if (!walkAll && i >= cfg.TopProcesses)
                 return;
-            if (budget <= 0 || !entryType)
+            if (!entryType)
                 return;
+            if (budget <= 0) {
+                capped = true;
+                return;
+            }
             const w = walkTable(r, h, entryType, budget, typeOfHeader);
             budget -= w.entries;
+            if (w.capped)
+                capped = true;
             walked[addrKey(h.table)] = w;
         });
         // ---- GDI and USER counts from win32k's process structure
@@ -14779,8 +15077,8 @@ const kernelHandles = defineAnalysis({
         const notes = [];
         if (procs.problem)
             notes.push(procs.problem);
-        if (budget <= 0)
-            notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries");
+        if (capped)
+            notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries; the ByType and Entries columns are partial");
         if (notes.length)
             yield info$8(notes.join("; "), "typed");
         const scope = examined + " processes" + (filter ? " (" + describeSelection(sel) + ")" : "") + ", " + holders.length + " with handle tables" +
@@ -14793,7 +15091,8 @@ const kernelHandles = defineAnalysis({
                     (largest ? "; largest " + largest.p.name + " (pid 0x" + largest.p.pid.toString(16) + ") with " + largest.handles + "; " + total + " handles in all" : ""),
             };
         }
-        ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles");
+        ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles" +
+            (capped ? " (by-type breakdown partial: MaxEntries " + cfg.MaxEntries + ")" : ""));
     },
     rowText(row) {
         if (row.Kind === "Type")
@@ -14882,11 +15181,10 @@ function walkTable(r, h, et, budget, typeOf) {
     let entries = 0;
     let missingPages = 0;
     const seen = {};
+    let capped = false;
     for (const leaf of leaves) {
-        if (entries >= budget) {
-            problem = "stopped at the entry budget";
+        if (capped)
             break;
-        }
         const k = addrKey(leaf);
         if (seen[k] || !isKernelAddr(leaf, ps))
             continue; // a repeated or bogus page pointer in a corrupt table
@@ -14896,7 +15194,7 @@ function walkTable(r, h, et, budget, typeOf) {
             missingPages++;
             continue;
         }
-        for (let i = 1; i < perPage && entries < budget; i++) {
+        for (let i = 1; i < perPage; i++) {
             const at = i * entrySize;
             const low = page.pair(at + (fLow ? fLow.offset : 0), ps === 8 ? 8 : 4);
             if (low.hi === 0 && low.lo === 0)
@@ -14915,6 +15213,12 @@ function walkTable(r, h, et, budget, typeOf) {
                 if (isNullAddr(header))
                     continue;
             }
+            // The cap is hit only when an entry is left over: a table of exactly MaxEntries entries is whole.
+            if (entries >= budget) {
+                capped = true;
+                problem = "stopped at the entry budget";
+                break;
+            }
             entries++;
             const type = typeOf(header);
             byType[type] = (byType[type] || 0) + 1;
@@ -14922,7 +15226,7 @@ function walkTable(r, h, et, budget, typeOf) {
     }
     if (missingPages)
         problem = (problem ? problem + "; " : "") + missingPages + " entry pages are not in the dump";
-    return { byType, entries, problem };
+    return { byType, entries, problem, capped };
 }
 
 /**
@@ -14934,6 +15238,7 @@ function walkTable(r, h, et, budget, typeOf) {
  *   `.for`/`.foreach`/`.while`/`.do`, `.catch`/`.leave`/`.break`/`.continue`, `j` and `z` (conditional and
  *   loop commands), script files (`$<`, `$><`, `$$<`, `$$><`, `$$>a<`), `.shell` and `!!`, aliases (`as`,
  *   `aS`, `ad`; `${...}` and `$u0`..`$u9` expand to other text), `.pcmd` (a command run at every prompt),
+ *   `.ocommand` (commands the target prints), `sx* -c` (commands run at an event),
  *   `.load`/`.loadby`/`.unload`/`.scriptload`/`.scriptrun`/`.scriptunload` (code that runs on load), dx
  *   expressions that call `ExecuteCommand`, and `!ewmda.log` itself.
  * - Execution: `g`, `gc`, `gh`, `gn`, `gu`, `p`, `pa`, `pc`, `pct`, `ph`, `pt`, `t`, `ta`, `tb`, `tc`,
@@ -14958,7 +15263,7 @@ const RESUME = ["g", "gc", "gh", "gn", "gu", "p", "pa", "pc", "pct", "ph", "pt",
 const BREAKPOINTS = ["bp", "bu", "bm", "ba", "bc", "bd", "be", "br", "bs", "bsc"];
 const PORTS = ["i", "ib", "id", "iw", "o", "ob", "od", "ow", "wrmsr"];
 const CONTROL_DOT = [".block", ".if", ".elsif", ".else", ".for", ".foreach", ".while", ".do", ".catch", ".leave", ".break", ".continue"];
-const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".shell"];
+const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".ocommand", ".shell"];
 const EXECUTION_DOT = [".kill", ".restart", ".reboot", ".crash", ".detach", ".abandon", ".attach", ".create", ".opendump", ".breakin", ".wake", ".pagein", ".call"];
 const WRITE_DOT = [".closehandle", ".send_file", ".server", ".remote"];
 function within(list, verb) {
@@ -15023,7 +15328,7 @@ function check(text, depth) {
         if (within(CONTROL_DOT, verb))
             return verb + " runs other commands";
         if (within(CODE_DOT, verb))
-            return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : " loads or runs code");
+            return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : verb === ".ocommand" ? " runs commands the target prints" : " loads or runs code");
         if (within(EXECUTION_DOT, verb))
             return verb + " resumes, ends or changes the target";
         if (within(WRITE_DOT, verb))
@@ -15053,6 +15358,9 @@ function check(text, depth) {
         return "\"" + vm[1] + "\" runs other commands";
     if (verb === "as" || verb === "ad")
         return "\"" + vm[1] + "\" defines aliases, which change what later commands run";
+    // `sxe -c "cmd" av`: commands the debugger runs by itself at the next such event.
+    if (/^sx[deinr]?$/.test(verb) && /(^|\s)-c2?(\s|"|$)/i.test(after))
+        return "\"" + vm[1] + " -c\" sets commands that run by themselves at an event";
     return undefined;
 }
 /** `~` thread prefix: `~`, `~.`, `~#`, `~*`, `~3`, `~~[1a4]`, `~[expr]`, then `s`, `f`/`u`/`n`/`m`, `e cmd` or a command. */
@@ -15336,87 +15644,162 @@ function appendDocuments(path, documents) {
  * Canonical JSON: object keys sorted by UTF-16 code unit order, no whitespace, members whose value is
  * undefined left out (as JSON.stringify does), strings and numbers as JSON.stringify writes them.
  *
- * The bundle has no BigInt (ES2017): the 64-bit state is four 16-bit limbs in plain numbers, and the
- * multiplication by the FNV prime 2^40 + 0x1b3 is a shift plus a small product, with carries.
+ * The bundle has no BigInt (ES2017): the 64-bit state is two 32-bit halves in plain numbers (Fnv64).
  */
 /** Canonical JSON text of a JSON-able value (objects with sorted keys). */
-function canonicalJson$1(value) {
-    if (value === null || value === undefined)
-        return "null";
-    if (typeof value === "string" || typeof value === "boolean")
-        return JSON.stringify(value);
-    if (typeof value === "number")
-        return isFinite(value) ? JSON.stringify(value) : "null";
-    if (Array.isArray(value))
-        return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson$1(v))).join(",") + "]";
-    if (typeof value === "object") {
-        const o = value;
-        const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-        return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson$1(o[k])).join(",") + "}";
-    }
-    return JSON.stringify(String(value));
+function hex8$2(n) {
+    const s = n.toString(16);
+    return "00000000".slice(s.length) + s;
 }
-/** UTF-8 bytes of a string; an unpaired surrogate becomes U+FFFD (as TextEncoder does). */
-function utf8Bytes(text) {
-    const out = [];
-    for (let i = 0; i < text.length; i++) {
-        let c = text.charCodeAt(i);
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-            const d = text.charCodeAt(i + 1);
-            if (d >= 0xdc00 && d <= 0xdfff) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-                i++;
+/**
+ * FNV-1a 64 state fed with the UTF-8 bytes of strings, without building a byte array. The 64-bit state is
+ * two 32-bit halves in plain numbers (the bundle has no BigInt); the multiplication by the FNV prime
+ * 2^40 + 0x1b3 is lo * 0x1b3 (exact: below 2^41) with its carry, plus hi * 0x1b3 and lo shifted into hi
+ * by 8 bits, all modulo 2^32 (`>>> 0`, exact on integers below 2^53).
+ */
+class Fnv64 {
+    lo = 0x84222325;
+    hi = 0xcbf29ce4;
+    /** Feeds one byte. */
+    byte(b) {
+        const x = (this.lo ^ b) >>> 0;
+        const p = x * 0x1b3;
+        const low = p >>> 0;
+        this.hi = (this.hi * 0x1b3 + (p - low) / 4294967296 + ((x << 8) >>> 0)) >>> 0;
+        this.lo = low;
+    }
+    /** Feeds the UTF-8 bytes of `text`; an unpaired surrogate is U+FFFD (as TextEncoder encodes it). */
+    text(text) {
+        let lo = this.lo;
+        let hi = this.hi;
+        for (let i = 0; i < text.length; i++) {
+            let c = text.charCodeAt(i);
+            if (c < 0x80) {
+                // Inlined for ASCII, which is nearly all of a document.
+                lo = (lo ^ c) >>> 0;
+                const p = lo * 0x1b3;
+                const low = p >>> 0;
+                hi = (hi * 0x1b3 + (p - low) / 4294967296 + ((lo << 8) >>> 0)) >>> 0;
+                lo = low;
+                continue;
             }
-            else {
+            this.lo = lo;
+            this.hi = hi;
+            if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+                const d = text.charCodeAt(i + 1);
+                if (d >= 0xdc00 && d <= 0xdfff) {
+                    c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+                    i++;
+                }
+                else {
+                    c = 0xfffd;
+                }
+            }
+            else if (c >= 0xd800 && c <= 0xdfff) {
                 c = 0xfffd;
             }
+            if (c < 0x800) {
+                this.byte(0xc0 | (c >> 6));
+                this.byte(0x80 | (c & 0x3f));
+            }
+            else if (c < 0x10000) {
+                this.byte(0xe0 | (c >> 12));
+                this.byte(0x80 | ((c >> 6) & 0x3f));
+                this.byte(0x80 | (c & 0x3f));
+            }
+            else {
+                this.byte(0xf0 | (c >> 18));
+                this.byte(0x80 | ((c >> 12) & 0x3f));
+                this.byte(0x80 | ((c >> 6) & 0x3f));
+                this.byte(0x80 | (c & 0x3f));
+            }
+            lo = this.lo;
+            hi = this.hi;
         }
-        else if (c >= 0xd800 && c <= 0xdfff) {
-            c = 0xfffd;
-        }
-        if (c < 0x80)
-            out.push(c);
-        else if (c < 0x800)
-            out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-        else if (c < 0x10000)
-            out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-        else
-            out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+        this.lo = lo;
+        this.hi = hi;
     }
-    return out;
-}
-function hex4$1(n) {
-    const s = n.toString(16);
-    return "0000".slice(s.length) + s;
+    digest() {
+        return hex8$2(this.hi) + hex8$2(this.lo);
+    }
 }
 /** FNV-1a 64 of the UTF-8 bytes of `text`, as 16 lowercase hex digits. */
 function fnv1a64(text) {
-    // Offset basis 0xcbf29ce484222325, lowest limb first.
-    let h0 = 0x2325;
-    let h1 = 0x8422;
-    let h2 = 0x9ce4;
-    let h3 = 0xcbf2;
-    const bytes = utf8Bytes(text);
-    for (let i = 0; i < bytes.length; i++) {
-        h0 ^= bytes[i];
-        // h * (2^40 + 0x1b3) mod 2^64: h * 0x1b3, plus h shifted left by 40 bits (two limbs and 8 bits).
-        let t0 = h0 * 0x1b3;
-        let t1 = h1 * 0x1b3;
-        let t2 = h2 * 0x1b3 + (h0 << 8);
-        let t3 = h3 * 0x1b3 + (h1 << 8);
-        t1 += t0 >>> 16;
-        t2 += t1 >>> 16;
-        t3 += t2 >>> 16;
-        h0 = t0 & 0xffff;
-        h1 = t1 & 0xffff;
-        h2 = t2 & 0xffff;
-        h3 = t3 & 0xffff;
-    }
-    return hex4$1(h3) + hex4$1(h2) + hex4$1(h1) + hex4$1(h0);
+    const h = new Fnv64();
+    h.text(text);
+    return h.digest();
 }
-/** The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. */
+/** Characters JSON.stringify escapes (controls, quote, backslash) and surrogates (escaped when unpaired). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Feeds a JSON string literal: the common string without escapes directly, the others as JSON.stringify writes them. */
+function feedString(h, s) {
+    if (NEEDS_ESCAPE.test(s)) {
+        h.text(JSON.stringify(s));
+    }
+    else {
+        h.byte(0x22);
+        h.text(s);
+        h.byte(0x22);
+    }
+}
+/** Feeds the canonical JSON of `value` (exactly canonicalJson's text) without building it. */
+function feedCanonical(h, value) {
+    if (value === null || value === undefined) {
+        h.text("null");
+        return;
+    }
+    const type = typeof value;
+    if (type === "string") {
+        feedString(h, value);
+        return;
+    }
+    if (type === "boolean") {
+        h.text(value ? "true" : "false");
+        return;
+    }
+    if (type === "number") {
+        h.text(isFinite(value) ? JSON.stringify(value) : "null");
+        return;
+    }
+    if (Array.isArray(value)) {
+        h.byte(0x5b);
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                h.byte(0x2c);
+            feedCanonical(h, value[i]);
+        }
+        h.byte(0x5d);
+        return;
+    }
+    if (type === "object") {
+        const o = value;
+        const keys = Object.keys(o).sort();
+        let first = true;
+        h.byte(0x7b);
+        for (let i = 0; i < keys.length; i++) {
+            const v = o[keys[i]];
+            if (v === undefined)
+                continue;
+            if (!first)
+                h.byte(0x2c);
+            first = false;
+            feedString(h, keys[i]);
+            h.byte(0x3a);
+            feedCanonical(h, v);
+        }
+        h.byte(0x7d);
+        return;
+    }
+    h.text(JSON.stringify(String(value)));
+}
+/**
+ * The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. The canonical text is
+ * hashed as it is walked, never built (the same bytes as fnv1a64(canonicalJson(parts))).
+ */
 function documentId$1(parts) {
-    return fnv1a64(canonicalJson$1(parts));
+    const h = new Fnv64();
+    feedCanonical(h, parts);
+    return h.digest();
 }
 
 /** Kept equal to package.json's version by a test. */
@@ -16552,8 +16935,12 @@ function regionTotals(t) {
         return { available: false, reason: out.reason, source: null, value: null };
     const listing = parseAddress(out);
     if (listing.regions.length === 0) {
-        const said = listing.unparsed.length ? "; it said: " + listing.unparsed[0].trim().slice(0, 120) : "";
-        return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + said + ")", source: null, value: null };
+        const first = listing.unparsed.length ? listing.unparsed[0].trim().slice(0, 120) : "";
+        // The extension that implements !address is not loaded (or not in this debugger): that says nothing about the dump.
+        if (/no export .* found|is not extension gallery command|unknown command|not recognized/i.test(first)) {
+            return { available: false, reason: "!address is not available in this debugger (it said: " + first + "); the dump's memory-info stream, if any, was not read", source: null, value: null };
+        }
+        return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + (first ? "; it said: " + first : "") + ")", source: null, value: null };
     }
     const sums = { Usage: {}, Type: {}, State: {} };
     const add = (section, name, bytes) => {
@@ -17572,7 +17959,7 @@ const blockedThreads = defineAnalysis({
                 reason: "thread-pool waiter threads, the service control dispatcher, COM's cached RPC threads and CLR service threads wait for work; add your product's reference stacks here",
             },
             SystemModules: {
-                default: SYSTEM_MODULES$1,
+                default: SYSTEM_MODULES$2,
                 help: "Modules (symbol names, * wildcards) skipped when looking for the blocking function",
                 reason: "ntdll, kernelbase, kernel32, win32u and user32 implement the wait; rpcrt4, combase, ole32 and WOW64 carry the call; the caller below them decided to wait",
             },
@@ -18096,7 +18483,7 @@ function evidenceCommand(id, a, fmt) {
 function row(id, state, a, frames, verdict, evidence) {
     const top = a.top;
     // An OS routine on top (a heap walk, memcpy): who called it is the interesting part.
-    const caller = top && isSystemFrame(top, SYSTEM_MODULES$1) ? firstNonSystemFrame(frames, 1, SYSTEM_MODULES$1) : undefined;
+    const caller = top && isSystemFrame(top, SYSTEM_MODULES$2) ? firstNonSystemFrame(frames, 1, SYSTEM_MODULES$2) : undefined;
     return {
         Thread: id,
         State: state,
@@ -18975,7 +19362,7 @@ const DISPATCHER = "ntdll!KiUserExceptionDispatch*";
 /** Frames that mean WER is reporting (the Exception Reporting Thread). */
 const REPORTING = ["*!WerpReportFault*", "kernelbase!UnhandledExceptionFilter", "kernel32!UnhandledExceptionFilter", "ntdll!RtlReportException*"];
 /** Modules of the exception machinery itself: the faulting module is the first frame outside them. */
-const SYSTEM_MODULES = ["ntdll", "kernelbase", "kernel32", "vcruntime*", "msvcr*", "msvcp*", "ucrtbase*", "wow64*", "clr", "coreclr", "mscorwks"];
+const SYSTEM_MODULES$1 = ["ntdll", "kernelbase", "kernel32", "vcruntime*", "msvcr*", "msvcp*", "ucrtbase*", "wow64*", "clr", "coreclr", "mscorwks"];
 function matchesAny$1(func, patterns) {
     for (const p of patterns)
         if (matchesFunction(func, p))
@@ -19233,7 +19620,7 @@ function framesFrom(frames, ip, from) {
 }
 function faultingModule(t, frames, address) {
     for (const f of frames) {
-        if (f.module && !matchesAny$1(f.module.symbolName, SYSTEM_MODULES))
+        if (f.module && !matchesAny$1(f.module.symbolName, SYSTEM_MODULES$1))
             return f.module.name;
     }
     const m = address ? t.modules().find(address) : undefined;
@@ -19243,7 +19630,7 @@ function faultingModule(t, frames, address) {
 function faultingModuleOfText(t, callSites, address) {
     for (const site of callSites) {
         const name = site.split(/[!+]/)[0];
-        if (name && !matchesAny$1(name, SYSTEM_MODULES)) {
+        if (name && !matchesAny$1(name, SYSTEM_MODULES$1)) {
             const m = t.modules().byName(name);
             return m ? m.name : name;
         }
@@ -19863,7 +20250,7 @@ const lockWaitChains = defineAnalysis({
         if (!g.list.available) {
             yield {
                 Verdict: "Info", Source: "heuristic",
-                Evidence: g.list.problems[0] + ": only critical sections found on the stacks of " + count$2(g.waits.length, "waiting thread") +
+                Evidence: g.list.problems[0] + ": only critical sections found on the stacks of " + count$3(g.waits.length, "waiting thread") +
                     " were examined (.reload /f ntdll.dll, then !cs -l lists every locked section)",
             };
         }
@@ -19986,10 +20373,10 @@ const lockWaitChains = defineAnalysis({
         for (const r of rows)
             yield r;
         const deadlocks = rows.filter((r) => r.Kind === "Deadlock").length;
-        const where = g.list.available ? count$2(g.list.sections.length, "critical section") + " on ntdll!RtlCriticalSectionList" : "no lock list";
+        const where = g.list.available ? count$3(g.list.sections.length, "critical section") + " on ntdll!RtlCriticalSectionList" : "no lock list";
         const fromStacks = Object.keys(g.known).filter((k) => g.known[k].origin === "stack").length;
         const counts = where + (fromStacks ? " + " + fromStacks + " found on stacks" : "") + ", " + lockedCount + " locked, " +
-            g.waits.length + " of " + count$2(g.threadCount, "thread") + " waiting for a critical section, " + count$2(deadlocks, "deadlock");
+            g.waits.length + " of " + count$3(g.threadCount, "thread") + " waiting for a critical section, " + count$3(deadlocks, "deadlock");
         if (rows.length === 0) {
             yield {
                 Verdict: "Negative", Source: listSource,
@@ -20006,7 +20393,7 @@ const lockWaitChains = defineAnalysis({
     },
 });
 /** `1 thread`, `2 threads`. */
-function count$2(n, noun) {
+function count$3(n, noun) {
     return n + " " + noun + (n === 1 ? "" : "s");
 }
 function sectionState(g, address) {
@@ -20247,7 +20634,7 @@ const inputThreads = defineAnalysis({
         if (unnamedUser > 0) {
             yield {
                 Verdict: "Info", Source: "typed",
-                Evidence: count$1(unnamedUser, "thread") + (unnamedUser === 1 ? " has" : " have") + " user32/win32u frames without symbols: their message loops cannot be recognized (.reload /f user32.dll win32u.dll; ~*k)",
+                Evidence: count$2(unnamedUser, "thread") + (unnamedUser === 1 ? " has" : " have") + " user32/win32u frames without symbols: their message loops cannot be recognized (.reload /f user32.dll win32u.dll; ~*k)",
             };
         }
         const stuck = ui.filter((u) => u.state !== "Pumping").length;
@@ -20256,17 +20643,17 @@ const inputThreads = defineAnalysis({
             const user32 = t.modules().byName("user32");
             yield {
                 Verdict: "Negative", Source: "typed",
-                Evidence: "0 threads with a message loop among " + count$1(total, "thread") + (unreadable ? " (" + unreadable + " stacks unreadable)" : "") +
+                Evidence: "0 threads with a message loop among " + count$2(total, "thread") + (unreadable ? " (" + unreadable + " stacks unreadable)" : "") +
                     (user32 ? "" : "; user32.dll is not loaded (not a GUI process)") + " (~*k)",
             };
         }
         else if (stuck === 0) {
             yield {
                 Verdict: "Negative", Source: "typed",
-                Evidence: "0 stuck UI threads: " + (ui.length === 1 ? "the UI thread pumps" : "all " + ui.length + " UI threads pump") + " messages (" + count$1(total, "thread") + ") (~*k)",
+                Evidence: "0 stuck UI threads: " + (ui.length === 1 ? "the UI thread pumps" : "all " + ui.length + " UI threads pump") + " messages (" + count$2(total, "thread") + ") (~*k)",
             };
         }
-        ctx.summary("InputThreads: " + count$1(ui.length, "UI thread") + " among " + count$1(total, "thread") + (breakdown ? ": " + breakdown : ""));
+        ctx.summary("InputThreads: " + count$2(ui.length, "UI thread") + " among " + count$2(total, "thread") + (breakdown ? ": " + breakdown : ""));
     },
     rowText(row) {
         if (row.Thread === undefined)
@@ -20275,7 +20662,7 @@ const inputThreads = defineAnalysis({
     },
 });
 /** `1 thread`, `2 threads`. */
-function count$1(n, noun) {
+function count$2(n, noun) {
     return n + " " + noun + (n === 1 ? "" : "s");
 }
 
@@ -20475,11 +20862,11 @@ const messageWaitChains = defineAnalysis({
         if (senderList.length === 0) {
             yield {
                 Verdict: "Negative", Source: "typed",
-                Evidence: "0 threads blocked in SendMessage among " + count(stacks.length, "thread") + " (" + count(uiList.length, "UI thread") + ") (~*k)",
+                Evidence: "0 threads blocked in SendMessage among " + count$1(stacks.length, "thread") + " (" + count$1(uiList.length, "UI thread") + ") (~*k)",
             };
         }
-        ctx.summary("MessageWaitChains: " + count(senderList.length, "thread") + " in SendMessage among " + count(stacks.length, "thread") + ", " +
-            count(uiList.length, "UI thread") + ", " + count(cycles, "cycle"));
+        ctx.summary("MessageWaitChains: " + count$1(senderList.length, "thread") + " in SendMessage among " + count$1(stacks.length, "thread") + ", " +
+            count$1(uiList.length, "UI thread") + ", " + count$1(cycles, "cycle"));
     },
     rowText(row) {
         if (row.Sender === undefined)
@@ -20582,7 +20969,7 @@ function messageName(n) {
     return text;
 }
 /** `1 thread`, `2 threads`. */
-function count(n, noun) {
+function count$1(n, noun) {
     return n + " " + noun + (n === 1 ? "" : "s");
 }
 
@@ -21681,13 +22068,20 @@ function renderInfo(info, target) {
  * (the `!` face), or as export documents (docs/schema.md) for machines.
  */
 /**
+ * What `--all` leaves out: the actions that write files or run a command they are given (Export runs Triage
+ * again and writes its findings, Snapshot writes a snapshot, Log needs a command; their command-line forms
+ * are `--findings`, `ewmda snapshot`), and StructureSheaf, which needs a type and addresses. Named with
+ * `--pattern`, they still run.
+ */
+const NOT_IN_ALL = ["Triage", "Export", "Snapshot", "Log", "StructureSheaf"];
+/**
  * Analyses named by dx name, command name or catalogue pattern name (case-insensitive); when none are named,
- * Triage (which runs every finding analysis), or with `all` every analysis one by one.
+ * Triage (which runs every finding analysis), or with `all` every analysis of the dump one by one.
  */
 function selectAnalyses(names, all_ = false) {
     const all = ANALYSES.map((a) => a.meta);
     if (names.length === 0)
-        return all_ ? all.filter((m) => m.name !== "Triage") : all.filter((m) => m.name === "Triage");
+        return all_ ? all.filter((m) => NOT_IN_ALL.indexOf(m.name) < 0) : all.filter((m) => m.name === "Triage");
     const out = [];
     for (const n of names) {
         const k = n.toLowerCase();
@@ -21856,17 +22250,17 @@ function side(f) {
 }
 const big = (h) => (typeof h === "string" && /^0x[0-9a-f]+$/i.test(h) ? BigInt(h) : 0n);
 const hexOf = (v) => "0x" + v.toString(16);
-function diffSnapshots(a, b) {
+function diffSnapshots(a, b, matchById) {
     const ref = (t) => ({ id: t.id, name: t.name ?? null, top: t.top ?? null });
     const ta = new Map((a.threads ?? []).map((t) => [t.id, t]));
     const tb = new Map((b.threads ?? []).map((t) => [t.id, t]));
-    const appeared = [...tb.values()].filter((t) => !ta.has(t.id)).map(ref);
-    const vanished = [...ta.values()].filter((t) => !tb.has(t.id)).map(ref);
+    const appeared = [...tb.values()].filter((t) => !matchById || !ta.has(t.id)).map(ref);
+    const vanished = [...ta.values()].filter((t) => !matchById || !tb.has(t.id)).map(ref);
     const movedOn = [];
     const sameStack = [];
     const cpuGrew = [];
     for (const t of tb.values()) {
-        const o = ta.get(t.id);
+        const o = matchById ? ta.get(t.id) : undefined;
         if (!o)
             continue;
         if (o.signature !== null && o.signature === t.signature)
@@ -21947,7 +22341,7 @@ function diffSnapshots(a, b) {
             appeared: [...pb.values()].filter((p) => !pa.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
             vanished: [...pa.values()].filter((p) => !pb.has(`${p.id}:${p.name}`)).map((p) => ({ id: p.id, name: p.name })),
         },
-        threads: { appeared, vanished, movedOn, sameStack, cpuGrew },
+        threads: { appeared, vanished, movedOn, sameStack, cpuGrew, matchedById: matchById },
         stacks: {
             appeared: [...sb.values()].filter((s) => !sa.has(s.signature)),
             vanished: [...sa.values()].filter((s) => !sb.has(s.signature)),
@@ -21961,12 +22355,42 @@ function diffSnapshots(a, b) {
         regions,
     };
 }
+/**
+ * A finding's text with its decimal numbers blanked (counts, times, sizes): what stays when only counts
+ * moved. Hex numbers (thread ids, addresses) are kept: another thread or another address is another finding.
+ */
+const shapeKey = (f) => `${f.analysis}\n${f.section ?? ""}\n${f.verdict}\n${f.text.replace(/\b\d+\b/g, "#")}`;
 function diffFindings(a, b) {
     const ka = new Map(a.map((f) => [findingKey(f), f]));
     const kb = new Map(b.map((f) => [findingKey(f), f]));
+    const gone = [...ka.entries()].filter(([k]) => !kb.has(k)).map(([, f]) => f);
+    const added = [...kb.entries()].filter(([k]) => !ka.has(k)).map(([, f]) => f);
+    // Pair what vanished with what appeared when the text has the same shape, but only one to one: several
+    // findings of one shape (one per thread) that differ are real appearances and vanishings.
+    const byShape = (xs) => {
+        const m = new Map();
+        for (const x of xs) {
+            const k = shapeKey(x);
+            m.set(k, [...(m.get(k) ?? []), x]);
+        }
+        return m;
+    };
+    const ga = byShape(gone);
+    const gb = byShape(added);
+    const changed = [];
+    const paired = new Set();
+    for (const [k, before] of ga) {
+        const after = gb.get(k);
+        if (before.length === 1 && after && after.length === 1) {
+            changed.push({ before: before[0], after: after[0] });
+            paired.add(before[0]);
+            paired.add(after[0]);
+        }
+    }
     return {
-        appeared: [...kb.entries()].filter(([k]) => !ka.has(k)).map(([, f]) => f),
-        vanished: [...ka.entries()].filter(([k]) => !kb.has(k)).map(([, f]) => f),
+        appeared: added.filter((f) => !paired.has(f)),
+        vanished: gone.filter((f) => !paired.has(f)),
+        changed,
         unchanged: [...kb.keys()].filter((k) => ka.has(k)).length,
     };
 }
@@ -21986,7 +22410,18 @@ function diffFiles(a, b) {
     const sb = snapshots(b);
     const fa = findings(a);
     const fb = findings(b);
-    const snapshot = sa.length && sb.length ? diffSnapshots(sa[sa.length - 1], sb[sb.length - 1]) : null;
+    const A = side(a);
+    const B = side(b);
+    const na = A.target?.processName;
+    const nb = B.target?.processName;
+    const sameProgram = typeof na === "string" && typeof nb === "string" ? na.toLowerCase() === nb.toLowerCase() : null;
+    const pa = A.target?.processId;
+    const pb = B.target?.processId;
+    const archA = A.target?.arch;
+    const archB = B.target?.arch;
+    const sameProcess = sameProgram === false || (typeof archA === "string" && typeof archB === "string" && archA !== archB) ? false
+        : sameProgram === true && typeof pa === "number" && typeof pb === "number" ? pa === pb : null;
+    const snapshot = sa.length && sb.length ? diffSnapshots(sa[sa.length - 1], sb[sb.length - 1], sameProcess !== false) : null;
     const found = fa.length && fb.length ? diffFindings(fa, fb) : null;
     if (!snapshot && !found) {
         const what = (f, s, n) => `${f.file} has ${s} snapshot(s) and ${n} finding(s) (${f.documents.length} document(s))`;
@@ -21996,19 +22431,42 @@ function diffFiles(a, b) {
         warnings.push(`${b.file} has no snapshot: only findings are compared`);
     if (sb.length && !sa.length)
         warnings.push(`${a.file} has no snapshot: only findings are compared`);
-    const A = side(a);
-    const B = side(b);
-    const na = A.target?.processName;
-    const nb = B.target?.processName;
-    const sameProgram = typeof na === "string" && typeof nb === "string" ? na.toLowerCase() === nb.toLowerCase() : null;
     if (sameProgram === false)
         warnings.push(`the dumps are of different programs (${na} and ${nb}); the comparison may mean little`);
-    return { a: A, b: B, sameProgram, warnings, snapshot, findings: found };
+    else if (sameProcess === false) {
+        const what = typeof archA === "string" && typeof archB === "string" && archA !== archB ? `architectures (${archA} and ${archB})` : `process ids (0x${Number(pa).toString(16)} and 0x${Number(pb).toString(16)})`;
+        const consequences = [snapshot ? "threads are not matched by id" : "", found ? "findings naming threads and addresses differ by nature" : ""].filter((x) => x !== "");
+        warnings.push(`the dumps are of two runs of ${na}, not steps of one process (other ${what}): ${consequences.join("; ")}`);
+    }
+    if (snapshot) {
+        const x = sa[sa.length - 1];
+        const y = sb[sb.length - 1];
+        if (typeof x.target?.dumpFile === "string" && x.target.dumpFile === y.target?.dumpFile && x.dumpTime === y.dumpTime) {
+            warnings.push(`both snapshots are of the same dump (${x.target.dumpFile}): what differs comes from how it was read (symbols, ewmda version), not from the program`);
+        }
+        const named = (d) => {
+            let all = 0;
+            let withNames = 0;
+            for (const t of (d.threads ?? []))
+                for (const f of (t.stack ?? [])) {
+                    all++;
+                    if (f.indexOf("!") >= 0)
+                        withNames++;
+                }
+            return all === 0 ? null : withNames / all >= 0.5;
+        };
+        const nx = named(x);
+        const ny = named(y);
+        if (nx !== null && ny !== null && nx !== ny) {
+            warnings.push(`${nx ? a.file : b.file} has function names in its stacks and ${nx ? b.file : a.file} mostly module+offset (no symbols): the same stack has another signature, so stacks and threads that "moved on" may not have moved (snapshot both with the same symbols)`);
+        }
+    }
+    return { a: A, b: B, sameProgram, sameProcess, warnings, snapshot, findings: found };
 }
 // ---------------------------------------------------------------- faces
 /** The report as an `ewmda.diff` document (schema/ewmda.diff.v1.schema.json). */
 function diffDocument(r, now = new Date()) {
-    const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
+    const content = { a: r.a, b: r.b, sameProgram: r.sameProgram, sameProcess: r.sameProcess, warnings: r.warnings, snapshot: r.snapshot, findings: r.findings };
     return {
         schema: DIFF_SCHEMA, schemaVersion: 1,
         id: documentId$1({ schema: DIFF_SCHEMA, content }),
@@ -22040,7 +22498,9 @@ function renderDiff(r) {
     const s = r.snapshot;
     if (s) {
         const t = s.threads;
-        out.push("", `Threads: ${t.appeared.length} appeared, ${t.vanished.length} vanished, ${t.movedOn.length} moved on, ${t.sameStack.length} with the same stack`);
+        out.push("", t.matchedById
+            ? `Threads: ${t.appeared.length} appeared, ${t.vanished.length} vanished, ${t.movedOn.length} moved on, ${t.sameStack.length} with the same stack`
+            : `Threads: ${t.vanished.length} in a, ${t.appeared.length} in b (two processes: not matched by id; compare their stacks below)`);
         list(out, t.appeared, (x) => `+ ${threadText(x)}`);
         list(out, t.vanished, (x) => `- ${threadText(x)}`);
         list(out, t.movedOn, (x) => `~ ${idText(x.id)}: ${x.before ?? "?"} -> ${x.after ?? "?"}`);
@@ -22085,10 +22545,11 @@ function renderDiff(r) {
     }
     const f = r.findings;
     if (f) {
-        out.push("", `Findings: ${f.appeared.length} appeared, ${f.vanished.length} vanished, ${f.unchanged} unchanged`);
+        out.push("", `Findings: ${f.appeared.length} appeared, ${f.vanished.length} vanished, ${f.changed.length} changed, ${f.unchanged} unchanged`);
         const line = (sign) => (x) => `${sign} ${x.verdict}${x.section ? ` ${x.section}` : ""} [${x.analysis}] ${x.text}`;
         list(out, f.appeared, line("+"));
         list(out, f.vanished, line("-"));
+        list(out, f.changed, (x) => `~ ${x.after.verdict}${x.after.section ? ` ${x.after.section}` : ""} [${x.after.analysis}] ${x.before.text}\n      -> ${x.after.text}`);
     }
     return out;
 }
@@ -24236,8 +24697,8 @@ function demoNotes() {
         "  - an access violation reading address 0 on thread 0x1a4 at demoapp.exe+0x1234: ExceptionStackTraces (and the Event row)",
         "  - thread 0x2b0 spinning (41 s of user time in its last minute): SpikingThreads and ActiveThreads",
         "  - threads 0x2c8 and 0x2d4 deadlocked on two critical sections: LockWaitChains (and BlockedThreads)",
-        "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: RawStack",
-        "    shows it only as a plain Value (dx @$ewmda.RawStack(0x300, \"all\")); recognizing unloaded-module residue is not built yet",
+        "  - a pointer into the unloaded plugin.dll (0x7ffa50001234) just below thread 0x300's stack pointer: ExecutionResidue,",
+        "    RawPointers and HistoricalInformation (the slot itself: dx @$ewmda.RawStack(0x300, \"all\"))",
     ];
 }
 
@@ -29193,14 +29654,17 @@ function isTransient(e, depth = 0) {
     const err = e;
     if (!err || typeof err !== "object")
         return false;
-    if (err.retriable === true)
+    if (err.retriable === true || err.canRetry === true)
+        return true;
+    // @platformatic/kafka: network and timeout errors, and aggregates (one error per broker or partition) holding one.
+    if (err.code === "PLT_KFK_NETWORK" || err.code === "PLT_KFK_TIMEOUT")
+        return true;
+    if (depth < 3 && Array.isArray(err.errors) && err.errors.some((x) => isTransient(x, depth + 1)))
         return true;
     if (typeof err.hasErrorLabel === "function" && (err.hasErrorLabel("RetryableWriteError") || err.hasErrorLabel("TransientTransactionError")))
         return true;
     const name = err.name ?? "";
     if (/^(MongoNetwork|MongoServerSelection|MongoNotConnected|MongoPoolCleared|MongoTopologyClosed)/.test(name))
-        return true;
-    if (/^KafkaJS(Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|LockTimeout|Timeout|ProtocolError|Server)/.test(name))
         return true;
     if (/ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|connection( \d+ to \S+)? closed|not connected|timed out/i.test(err.message ?? ""))
         return true;
@@ -29362,9 +29826,9 @@ async function refreshDocumentsView(c) {
 }
 
 let loaded;
-/** kafkajs, loaded on first use. */
-function kafkajs() {
-    loaded ??= import('kafkajs').then((m) => (m.default ?? m));
+/** @platformatic/kafka, loaded on first use (so `ewmda store` and `ewmda query` never load it). */
+function kafkaModule() {
+    loaded ??= import('@platformatic/kafka');
     return loaded;
 }
 /** `host:port,host:port` -> list; bare hosts get port 9092. */
@@ -29374,20 +29838,51 @@ function parseBrokers(list) {
         throw new Error("no brokers given (--brokers HOST:PORT,...)");
     return brokers;
 }
-async function kafkaClient(options) {
-    const { Kafka, logLevel } = await kafkajs();
-    return new Kafka({
+/** The options every client of ours shares: short connect timeout, a few quick retries (callers retry more). */
+function baseOptions(options) {
+    return {
         clientId: options.clientId ?? "ewmda",
-        brokers: [...options.brokers],
-        connectionTimeout: 3000,
-        requestTimeout: 30000,
-        retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
-        logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING,
-        logCreator: () => ({ namespace, level, log }) => {
-            const { message, ...extra } = log;
-            process.stderr.write(`kafkajs ${logLevel[level]} ${namespace}: ${message} ${JSON.stringify(extra)}\n`);
-        },
-    });
+        bootstrapBrokers: [...options.brokers],
+        connectTimeout: 3_000,
+        timeout: 30_000,
+        retries: 5,
+        retryDelay: 300,
+    };
+}
+/** With `verbose`, the client's connection and group events on standard error. */
+function verboseEvents(options, client, name) {
+    if (!options.verbose)
+        return;
+    const events = ["client:broker:connect", "client:broker:disconnect", "client:broker:failed", "consumer:group:join", "consumer:group:leave", "consumer:group:rebalance", "consumer:heartbeat:error"];
+    for (const event of events) {
+        client.on(event, (payload) => {
+            const p = payload;
+            const detail = p?.broker ? `${p.broker.host}:${p.broker.port}` : p?.error ? p.error.message : p?.memberId ?? "";
+            process.stderr.write(`kafka ${name}: ${event} ${detail}\n`);
+        });
+    }
+}
+/** An admin client (close it with `close()`). */
+async function kafkaAdmin(options) {
+    const { Admin } = await kafkaModule();
+    const admin = new Admin(baseOptions(options));
+    verboseEvents(options, admin, "admin");
+    return admin;
+}
+/** True when an error (or any error it aggregates) is a protocol error with this id. */
+function hasProtocolError(e, ids, depth = 0) {
+    const err = e;
+    if (!err || typeof err !== "object" || depth > 4)
+        return false;
+    if (typeof err.apiId === "string" && ids.includes(err.apiId))
+        return true;
+    if (Array.isArray(err.errors) && err.errors.some((x) => hasProtocolError(x, ids, depth + 1)))
+        return true;
+    return err.cause !== undefined && hasProtocolError(err.cause, ids, depth + 1);
+}
+/** True when the broker refused a batch as larger than it takes (its compressed size is only known once compressed). */
+function isMessageTooLarge(e) {
+    return hasProtocolError(e, ["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
 }
 /** Creates the topics that do not exist yet (a new topic gets `partitions` partitions). */
 async function ensureTopics(admin, topics, partitions) {
@@ -29396,23 +29891,43 @@ async function ensureTopics(admin, topics, partitions) {
     if (missing.length === 0)
         return;
     try {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })) });
+        await admin.createTopics({ topics: missing, partitions, replicas: -1 });
     }
     catch (e) {
         // Another process created them meanwhile.
-        if (!/already exists/i.test(String(e.message)) && e.type !== "TOPIC_ALREADY_EXISTS")
+        if (!hasProtocolError(e, ["TOPIC_ALREADY_EXISTS"]))
             throw e;
     }
+    // Wait until the new topics have leaders, so the first produce does not fail on stale metadata.
+    for (let i = 0; i < 50; i++) {
+        const metadata = await admin.metadata({ topics: missing, forceUpdate: true }).catch(() => undefined);
+        if (metadata && missing.every((t) => metadata.topics.get(t)?.partitions.every((p) => p.leader >= 0)))
+            return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
 }
-/** An idempotent producer (acks from all in-sync replicas, one request in flight, so retries never reorder or repeat). */
-async function idempotentProducer(kafka) {
-    const { Partitioners } = await kafkajs();
-    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+/**
+ * An idempotent producer: acks from all in-sync replicas and one request in flight per connection (the
+ * client forces both for idempotence), so retries never reorder or repeat.
+ */
+async function idempotentProducer(options, compression = "gzip") {
+    const { Producer, stringSerializers } = await kafkaModule();
+    const producer = new Producer({
+        ...baseOptions(options),
+        idempotent: true,
+        acks: -1,
+        compression,
+        autocreateTopics: true,
+        serializers: stringSerializers,
+    });
+    verboseEvents(options, producer, "producer");
+    return producer;
 }
 /** The message of a dead letter: the original text, the reason in headers. */
-function deadLetterMessage(d) {
+function deadLetterMessage(topic, d) {
     return {
-        key: d.key ?? null,
+        topic,
+        ...(d.key != null ? { key: d.key } : {}),
         value: d.text,
         headers: {
             "ewmda-reason": d.reason,
@@ -29424,8 +29939,8 @@ function deadLetterMessage(d) {
     };
 }
 /** The message of a document: keyed by its target, its id and kind in headers. */
-function documentMessage(d) {
-    return { key: d.targetId, value: d.text, headers: { "ewmda-id": d.id, "ewmda-kind": d.kind } };
+function documentMessage(topic, d) {
+    return { topic, key: d.targetId, value: d.text, headers: { "ewmda-id": d.id, "ewmda-kind": d.kind } };
 }
 /**
  * Publishes documents to `<prefix>.<kind>` topics, and dead letters to `<prefix>.dead-letter`, with one
@@ -29433,88 +29948,199 @@ function documentMessage(d) {
  */
 const kafkaSink = defineSink((options) => {
     let producer;
-    let codec = 0;
-    const sendAll = async (topicMessages) => {
+    /** Documents to their kinds' topics and dead letters to theirs, in one request per broker. */
+    const sendWithDeadLetters = async (batch, dead) => {
         if (!producer)
             throw new Error("kafka sink: not connected");
-        if (topicMessages.length === 0)
+        const messages = batch.map((d) => documentMessage(topicFor(options.prefix, d.kind), d));
+        const deadTopic = deadLetterTopic(options.prefix);
+        for (const d of dead)
+            messages.push(deadLetterMessage(deadTopic, d));
+        if (messages.length === 0)
             return;
-        await producer.sendBatch({ topicMessages, acks: -1, compression: codec });
-    };
-    /** Documents to their kinds' topics and dead letters to theirs, in one request. */
-    const sendWithDeadLetters = async (batch, dead) => {
-        const byTopic = new Map();
-        for (const d of batch) {
-            const topic = topicFor(options.prefix, d.kind);
-            const list = byTopic.get(topic) ?? [];
-            list.push(documentMessage(d));
-            byTopic.set(topic, list);
-        }
-        if (dead.length)
-            byTopic.set(deadLetterTopic(options.prefix), dead.map(deadLetterMessage));
-        await sendAll([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+        await producer.send({ messages });
     };
     return {
         name: "kafka",
         async connect() {
-            const { CompressionTypes } = await kafkajs();
-            codec = options.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
-            producer = await idempotentProducer(await kafkaClient(options));
-            await producer.connect();
+            producer = await idempotentProducer(options, options.compression ?? "gzip");
+            // Fails now (and is retried by the caller) when no broker answers, rather than on the first send.
+            await producer.metadata({ topics: [] });
         },
         send: (batch) => sendWithDeadLetters(batch, []),
         sendWithDeadLetters,
         async dispose() {
-            await producer?.disconnect().catch(() => undefined);
+            await producer?.close().catch(() => undefined);
             producer = undefined;
         },
     };
 });
+const REJOIN_ERRORS = ["ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID", "REBALANCE_IN_PROGRESS", "MEMBER_ID_REQUIRED", "FENCED_INSTANCE_ID", "NOT_COORDINATOR", "COORDINATOR_NOT_AVAILABLE"];
+function toSourceMessage(m) {
+    const headers = {};
+    for (const [k, v] of m.headers ?? [])
+        headers[String(k)] = v == null ? "" : v.toString("utf8");
+    return { offset: m.offset.toString(), key: m.key ?? null, value: m.value ?? null, headers };
+}
+/** Closes a consumer without waiting for its streams' pending commits; never rejects. */
+function forceClose(consumer) {
+    return new Promise((resolve) => consumer.close(true, () => resolve()));
+}
+/** Waits until the stream can be read, ends, or fails. */
+function readable(stream) {
+    return new Promise((resolve) => {
+        const done = (what) => {
+            stream.off("readable", onReadable);
+            stream.off("end", onEnd);
+            stream.off("close", onEnd);
+            stream.off("error", onError);
+            resolve(what);
+        };
+        const onReadable = () => done("readable");
+        const onEnd = () => done("end");
+        const onError = (e) => done(e);
+        stream.on("readable", onReadable);
+        stream.on("end", onEnd);
+        stream.on("close", onEnd);
+        stream.on("error", onError);
+        if (stream.readableLength > 0)
+            done("readable");
+        else if (stream.destroyed || stream.readableEnded)
+            done("end");
+    });
+}
 /**
- * A consumer group behind the smallest interface the commands need: `run(handler)` calls the handler with
- * each partition's batch, one at a time; offsets are committed only by the handler. From the start of the
- * topics for a new group; only committed transactions are read.
+ * A consumer group behind the smallest interface the commands need: `run(handler)` starts handing the
+ * handler each partition's messages, one batch at a time, and returns; offsets are committed only by the
+ * handler. From the start of the topics for a new group; only committed transactions are read.
  */
 function kafkaSource(options) {
     let consumer;
+    let stream;
+    let running = false;
+    let loop;
+    const maxBatch = options.maxBatch ?? 1000;
+    const log = (m) => { if (options.verbose)
+        process.stderr.write(`kafka consumer: ${m}\n`); };
+    const assigned = (topic, partition) => consumer?.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
+    const openStream = async () => {
+        const c = consumer;
+        stream = await c.consume({
+            topics: [...options.topics],
+            mode: "committed",
+            fallbackMode: "earliest",
+            autocommit: false,
+            sessionTimeout: 10_000,
+            heartbeatInterval: 2_000,
+            rebalanceTimeout: 20_000,
+            maxWaitTime: 1_000,
+            ...(options.maxBytesPerPartition ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
+        });
+        stream.on("error", (e) => log(`stream: ${e.message}`));
+    };
     return {
         async connect() {
-            const kafka = await kafkaClient(options);
-            consumer = kafka.consumer({
-                groupId: options.group, sessionTimeout: 10_000, heartbeatInterval: 2_000, readUncommitted: false, allowAutoTopicCreation: false,
-                maxBytesPerPartition: options.maxBytesPerPartition, retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+            const { Consumer, FetchIsolationLevels } = await kafkaModule();
+            consumer = new Consumer({
+                ...baseOptions(options),
+                groupId: options.group,
+                autocommit: false,
+                sessionTimeout: 10_000,
+                heartbeatInterval: 2_000,
+                rebalanceTimeout: 20_000,
+                isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+                autocreateTopics: false,
+                maxWaitTime: 1_000,
             });
-            consumer.on(consumer.events.GROUP_JOIN, () => options.onJoin?.());
-            await consumer.connect();
-            await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+            verboseEvents(options, consumer, "consumer");
+            consumer.on("consumer:group:join", () => options.onJoin?.());
+            try {
+                await openStream();
+            }
+            catch (e) {
+                await forceClose(consumer);
+                consumer = undefined;
+                throw e;
+            }
         },
         async run(handler) {
-            const c = consumer;
-            if (!c)
+            if (!consumer || !stream)
                 throw new Error("kafka source: not connected");
-            await c.run({
-                autoCommit: false,
-                eachBatchAutoResolve: false,
-                eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-                    await handler({
-                        topic: batch.topic,
-                        partition: batch.partition,
-                        messages: batch.messages.map((m) => ({
-                            offset: m.offset, key: m.key ?? null, value: m.value ?? null,
-                            headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v ?? "")])),
-                        })),
-                        heartbeat,
-                        active: () => isRunning() && !isStale(),
-                        commit: async (m) => {
-                            resolveOffset(m.offset);
-                            await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(m.offset) + 1n).toString() }]);
-                        },
-                    });
-                },
-            });
+            running = true;
+            loop = (async () => {
+                while (running) {
+                    const s = stream;
+                    if (!s)
+                        break;
+                    const what = await readable(s);
+                    if (!running)
+                        break;
+                    if (what !== "readable") {
+                        // The stream failed (the broker went away for longer than the client retries) or ended: open a new one.
+                        log(`stream ${what === "end" ? "ended" : `failed: ${what.message}`}; reopening`);
+                        await s.close().catch(() => undefined);
+                        stream = undefined;
+                        while (running && !stream) {
+                            try {
+                                await openStream();
+                            }
+                            catch (e) {
+                                log(`reopening failed: ${e.message}`);
+                                await new Promise((r) => setTimeout(r, 1_000));
+                            }
+                        }
+                        continue;
+                    }
+                    // Everything buffered (up to maxBatch), grouped by partition in arrival order.
+                    const byPartition = new Map();
+                    let count = 0;
+                    let m;
+                    while (count < maxBatch && (m = s.read()) !== null) {
+                        const key = `${m.topic}\u0000${m.partition}`;
+                        const list = byPartition.get(key) ?? [];
+                        list.push(m);
+                        byPartition.set(key, list);
+                        count++;
+                    }
+                    for (const raw of byPartition.values()) {
+                        if (!running)
+                            break;
+                        const { topic, partition } = raw[0];
+                        if (!assigned(topic, partition))
+                            continue; // fetched before a rebalance took the partition away
+                        const byOffset = new Map(raw.map((r) => [r.offset.toString(), r]));
+                        await handler({
+                            topic,
+                            partition,
+                            messages: raw.map(toSourceMessage),
+                            heartbeat: async () => undefined,
+                            active: () => running && s.isActive() && assigned(topic, partition),
+                            commit: async (message) => {
+                                const original = byOffset.get(message.offset);
+                                if (!original)
+                                    throw new Error(`kafka source: offset ${message.offset} is not in this batch`);
+                                try {
+                                    await original.commit();
+                                }
+                                catch (e) {
+                                    if (hasProtocolError(e, REJOIN_ERRORS))
+                                        throw new Error(`group rebalanced before the commit of ${topic}/${partition}@${message.offset}: ${e.message}`, { cause: e });
+                                    throw e;
+                                }
+                            },
+                        });
+                    }
+                }
+            })().catch((e) => log(`stopped: ${e.message}`));
         },
         async disconnect() {
-            await consumer?.disconnect().catch(() => undefined);
+            running = false;
+            const s = stream;
+            stream = undefined;
+            // Wakes the loop (its wait ends with the stream) and lets the current handler finish.
+            await s?.close().catch(() => undefined);
+            await loop;
+            await (consumer && forceClose(consumer));
             consumer = undefined;
         },
     };
@@ -29524,52 +30150,57 @@ function deadLetterSink(options) {
     let producer;
     return {
         async connect() {
-            producer = await idempotentProducer(await kafkaClient(options));
-            await producer.connect();
+            producer = await idempotentProducer(options);
+            await producer.metadata({ topics: [] });
         },
         async send(dead) {
             if (!producer)
                 throw new Error("dead-letter sink: not connected");
+            const topic = deadLetterTopic(options.prefix);
             if (dead.length)
-                await producer.send({ topic: deadLetterTopic(options.prefix), acks: -1, messages: dead.map(deadLetterMessage) });
+                await producer.send({ messages: dead.map((d) => deadLetterMessage(topic, d)) });
         },
         async dispose() {
-            await producer?.disconnect().catch(() => undefined);
+            await producer?.close().catch(() => undefined);
             producer = undefined;
         },
     };
 }
 /** Creates topics that do not exist yet, with a client of its own. */
 async function createTopics(options, topics, partitions) {
-    const admin = (await kafkaClient(options)).admin();
-    await admin.connect();
+    const admin = await kafkaAdmin(options);
     try {
         await ensureTopics(admin, topics, partitions);
     }
     finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin.close().catch(() => undefined);
     }
+}
+/** How many partitions a topic has. */
+async function partitionCount(admin, topic) {
+    const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+    const t = metadata.topics.get(topic);
+    if (!t)
+        throw new Error(`topic ${topic} does not exist`);
+    return t.partitionsCount;
 }
 /** Puts values on a work-queue topic (created with `partitions` when missing), spread over its partitions in turn. */
 async function enqueue(options, topic, values, partitions) {
-    const kafka = await kafkaClient(options);
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = await kafkaAdmin(options);
     let count;
     try {
         await ensureTopics(admin, [topic], partitions);
-        count = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length;
+        count = await partitionCount(admin, topic);
     }
     finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin.close().catch(() => undefined);
     }
-    const producer = await idempotentProducer(kafka);
-    await producer.connect();
+    const producer = await idempotentProducer(options);
     try {
-        await producer.send({ topic, acks: -1, messages: values.map((value, i) => ({ partition: i % count, value })) });
+        await producer.send({ messages: values.map((value, i) => ({ topic, partition: i % count, value })) });
     }
     finally {
-        await producer.disconnect().catch(() => undefined);
+        await producer.close().catch(() => undefined);
     }
 }
 
@@ -29885,7 +30516,7 @@ const consumeCommand = defineCommand({
         "write-batch": { type: "string", description: "documents per write, and most documents stored before a commit (default 500)" },
         "max-document-bytes": { type: "string", description: "larger documents go to the dead-letter topic (default 921600)" },
         progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
-        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+        verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
     },
     async run({ args }) {
         await guarded$1("consume", async () => {
@@ -29917,7 +30548,7 @@ const consumeCommand = defineCommand({
  * (Section, Offset, Address, Value, Kind, Symbol, Module, Text, Count, Percent), RegionClusters' (Section,
  * Cluster, Label, Low, High, Count, Distinct) and Namespaces' (Section, Namespace, Depth, Module, Frames,
  * Threads), with the pattern reference's spellings (§35 `offset,address,value,class,symbol`); UniqueStacks
- * (Count, Threads, Wait, TopFrame) and a handle table (Type, Count).
+ * (Count, Threads, Wait, TopFrame, Stack: its frames, one a line) and a handle table (Type, Count).
  */
 /** Canonical column → the names it is read from, first match wins (case-insensitive). */
 const FIELD_NAMES = {
@@ -29936,6 +30567,7 @@ const FIELD_NAMES = {
     label: ["Label"],
     type: ["Type", "TypeName", "ObjectType"],
     topFrame: ["TopFrame"],
+    stack: ["Stack"],
     wait: ["Wait"],
     section: ["Section"],
 };
@@ -30037,7 +30669,7 @@ function namespaceOfSymbolSql(symbol) {
 /**
  * SELECT text that maps a table's columns to the canonical ones: address, value (UBIGINT), kind, symbol,
  * module, thread, region, namespace (a Namespace table's; symbols' namespaces are derived by the aggregation,
- * once per distinct symbol), label, type, top_frame, wait (text), weight, depth (DOUBLE; weight 1 when the
+ * once per distinct symbol), label, type, top_frame, stack, wait (text), weight, depth (DOUBLE; weight 1 when the
  * table has one row per item), low, high (UBIGINT); with `role`, only the rows of a mixed table
  * (ROLE_SECTIONS) that role charts.
  */
@@ -30065,6 +30697,7 @@ function canonicalSelect(columns, from, role) {
         `${text(f.label)} AS label`,
         `${text(f.type)} AS type`,
         `${text(f.topFrame)} AS top_frame`,
+        `${text(f.stack)} AS stack`,
         `${text(f.wait)} AS wait`,
         `${section} AS section`,
     ];
@@ -30086,6 +30719,20 @@ function namesOf(field) {
 /** An input the charts cannot use (unreadable, empty, no column they know): the command exits 1 with this message. */
 class VizInputError extends Error {
 }
+/**
+ * The analyses whose export documents each chart role can read: a role takes the rows of the one present with most
+ * rows (the list's order breaks ties). Others with look-alike columns (StackTraces and ActiveThreads have a TopFrame, ValueReferences
+ * an Address and a Value, SystemObjects a Type) are not what the charts show. KernelExecutionResidue is a kernel
+ * dump's residue (a user dump has RawStack); RegionProfile's Slot rows are one region's.
+ */
+const DOCUMENT_SOURCES = {
+    slots: ["RawStack", "ExecutionResidue", "KernelExecutionResidue", "RegionProfile"],
+    profile: [],
+    clusters: ["RegionClusters"],
+    namespaces: ["Namespaces"],
+    handles: ["Handles"],
+    stacks: ["UniqueStacks"],
+};
 function isResultDocument(x) {
     return typeof x === "object" && x !== null && x.schema === "ewmda.result" && Array.isArray(x.rows);
 }
@@ -30145,6 +30792,8 @@ class VizDb {
     materialize;
     counter = 0;
     tables = [];
+    /** What loading passed over and why, for the report's notes. */
+    notes = [];
     tmp;
     constructor(instance, conn, materialize) {
         this.instance = instance;
@@ -30211,8 +30860,11 @@ class VizDb {
     }
     /**
      * The rows of export documents, one table per analysis (a RawStack document per thread makes one slot
-     * table). Documents whose columns fit no chart (Triage, BlockedThreads, placeholders) are skipped; rows
-     * without the field their role needs (a Negative or Info row saying what was examined) are left out.
+     * table). Each role reads the documents of one analysis only (of DOCUMENT_SOURCES' list for the role, the one with
+     * most usable rows), so an `ewmda analyze --all` export does not count the same slots three times
+     * (RawStack, ExecutionResidue, RegionProfile) nor mix per-thread tables (StackTraces, ActiveThreads) into the
+     * unique-stack groups. Rows without the field their role needs (a Negative or Info row saying what was
+     * examined) are left out. What was passed over is said in `notes`.
      */
     async loadDocuments(docs, origin) {
         const byAnalysis = new Map();
@@ -30223,16 +30875,28 @@ class VizDb {
             else
                 byAnalysis.set(d.analysis.name, [d]);
         }
-        const out = [];
+        const usable = new Map();
         for (const [analysis, group] of byAnalysis) {
             const columns = [...new Set(group.flatMap((d) => d.columns.map((c) => c.name)))];
             const role = detectRole(columns);
-            if (!role)
+            if (!role || !DOCUMENT_SOURCES[role].includes(analysis))
                 continue;
             const need = resolveColumns(columns)[REQUIRED_FIELD[role]];
             const rows = group.flatMap((d) => d.rows.filter((r) => r[need] !== undefined && r[need] !== null));
             if (rows.length)
-                out.push(await this.loadRows(rows, columns, `${analysis} documents in ${origin}`));
+                usable.set(analysis, { role, columns, rows });
+        }
+        const out = [];
+        for (const role of Object.keys(DOCUMENT_SOURCES)) {
+            // The one with most rows (the fullest picture of the same memory), the list's order breaking ties.
+            const present = DOCUMENT_SOURCES[role].filter((a) => usable.has(a)).sort((a, b) => usable.get(b).rows.length - usable.get(a).rows.length);
+            if (!present.length)
+                continue;
+            const [chosen, ...passed] = present;
+            const u = usable.get(chosen);
+            out.push(await this.loadRows(u.rows, u.columns, `${chosen} documents in ${origin}`));
+            if (passed.length)
+                this.notes.push(`${origin}: the ${role === "slots" ? "region" : role} charts read ${chosen}'s rows; ${passed.join(", ")} ${passed.length === 1 ? "holds" : "hold"} the same kind of rows and ${passed.length === 1 ? "was" : "were"} not counted again`);
         }
         return out;
     }
@@ -30364,13 +31028,17 @@ async function clusters(db, from) {
         const rows = await db.query(`SELECT x, value::DOUBLE AS value, coalesce(kind, '(unclassified)') AS kind FROM ${src}`);
         return { mode: "points", points: rows.map((r) => ({ x: num(r.x), value: num(r.value), kind: str(r.kind) })), cells: [], ranges: [], total, regions, x };
     }
-    // Bins are even in ln(1 + value), the same curve as the chart's symlog axis, so cells are even on screen.
+    // Bins are even in ln(1 + value), the same curve as the chart's symlog axis, so cells are even on screen; they
+    // span the smallest to the largest value, not 0 to the largest: stack residue is mostly pointers, 2^39 to 2^47,
+    // which bins from 0 would squeeze into two rows of cells.
     const rows = await db.query(`
     WITH p AS (SELECT x, ln(1 + value::DOUBLE) AS t FROM ${src}),
-    e AS (SELECT min(x) AS x0, greatest(max(x) - min(x), 1) / ${LIMITS.binsX} AS bx, greatest(max(t), 1e-9) / ${LIMITS.binsY} AS bt FROM p),
-    b AS (SELECT least(floor((x - x0) / bx), ${LIMITS.binsX - 1}) AS ix, least(floor(t / bt), ${LIMITS.binsY - 1}) AS iy, count(*) AS n
+    e AS (SELECT min(x) AS x0, greatest(max(x) - min(x), 1) / ${LIMITS.binsX} AS bx, min(t) AS t0,
+            greatest(max(t) - min(t), 1e-9) / ${LIMITS.binsY} AS bt FROM p),
+    b AS (SELECT least(floor((x - x0) / bx), ${LIMITS.binsX - 1}) AS ix, least(floor((t - t0) / bt), ${LIMITS.binsY - 1}) AS iy, count(*) AS n
           FROM p, e GROUP BY ALL)
-    SELECT (x0 + ix * bx)::DOUBLE AS x0, (x0 + (ix + 1) * bx)::DOUBLE AS x1, (exp(iy * bt) - 1)::DOUBLE AS y0, (exp((iy + 1) * bt) - 1)::DOUBLE AS y1, n::DOUBLE AS count
+    SELECT (x0 + ix * bx)::DOUBLE AS x0, (x0 + (ix + 1) * bx)::DOUBLE AS x1, (exp(t0 + iy * bt) - 1)::DOUBLE AS y0,
+      (exp(t0 + (iy + 1) * bt) - 1)::DOUBLE AS y1, n::DOUBLE AS count
     FROM b, e ORDER BY ix, iy`);
     return { mode: "density", points: [], cells: rows.map((r) => ({ x0: num(r.x0), x1: num(r.x1), y0: num(r.y0), y1: num(r.y1), count: num(r.count) })), ranges: [], total, regions, x };
 }
@@ -30428,16 +31096,33 @@ async function handles(db, from) {
     const bars = rows.map((r) => ({ type: str(r.type), count: num(r.count) }));
     return { bars, total: bars.reduce((s, b) => s + b.count, 0) };
 }
-/** UniqueStacks groups: threads per distinct stack, labelled by top frame. */
+/**
+ * Modules whose frames say little about which code a thread runs (the wait and thread-start functions every
+ * thread has): a stack group's label names its first frame outside them, since on an unsymbolized dump most
+ * groups share a top frame such as `ntdll+0x9f9a4`.
+ */
+const SYSTEM_MODULES = [
+    "ntdll", "kernelbase", "kernel32", "win32u", "user32", "gdi32", "combase", "rpcrt4", "sechost", "ucrtbase", "msvcrt",
+    "ntoskrnl", "libc.so.6", "libpthread.so.0", "ld-linux-x86-64.so.2",
+];
+/** UniqueStacks groups: threads per distinct stack, labelled by top frame and the first frame outside system modules. */
 async function stacks(db, from) {
+    const system = SYSTEM_MODULES.map(literal).join(", ");
+    // A frame's module: `mod!fn+0x10` or `mod+0x10`, its extension dropped (ntdll.dll and ntdll are one).
+    const mod = (f) => `lower(regexp_replace(regexp_extract(${f}, '^([^!+ ]+)[!+]', 1), '\\.(dll|exe|sys)$', ''))`;
     const rows = await db.query(`
     WITH g AS (SELECT coalesce(top_frame, '(no frames)') AS top, coalesce(wait, '(unknown)') AS wait, weight AS n,
+      list_filter(string_split(coalesce(stack, ''), chr(10)), lambda f: ${mod("f")} NOT IN ('', ${system}))[1] AS caller,
       row_number() OVER (ORDER BY weight DESC, top_frame) AS rank FROM ${from} WHERE top_frame IS NOT NULL OR weight > 0)
-    SELECT top, wait, n::DOUBLE AS threads, rank::DOUBLE AS rank, (SELECT count(*) FROM g)::DOUBLE AS groups, (SELECT sum(n) FROM g)::DOUBLE AS total
+    SELECT top, wait, caller, n::DOUBLE AS threads, rank::DOUBLE AS rank, (SELECT count(*) FROM g)::DOUBLE AS groups, (SELECT sum(n) FROM g)::DOUBLE AS total
     FROM g WHERE rank <= ${LIMITS.stackGroups} ORDER BY rank`);
     return {
         // The rank keeps two groups with the same top frame (different stacks below it) apart.
-        bars: rows.map((r) => ({ label: `#${num(r.rank)} ${str(r.top)}`, wait: str(r.wait), threads: num(r.threads), rank: num(r.rank) })),
+        bars: rows.map((r) => {
+            const top = str(r.top);
+            const caller = r.caller === null || r.caller === undefined || str(r.caller).trim() === top ? undefined : str(r.caller).trim();
+            return { label: `#${num(r.rank)} ${top}${caller ? ` \u2190 ${caller}` : ""}`, top, caller, wait: str(r.wait), threads: num(r.threads), rank: num(r.rank) };
+        }),
         groups: rows.length ? num(rows[0].groups) : 0,
         threads: rows.length ? num(rows[0].total) : 0,
     };
@@ -30476,18 +31161,39 @@ const WIDTH = 640;
 /** A category axis's title written horizontally above its labels: a rotated title runs past short bar charts. */
 const TOP_TITLE = { titleAngle: 0, titleAlign: "right", titleAnchor: "end", titleBaseline: "bottom", titleX: -6, titleY: -6 };
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
+/** "1 thread", "2 threads": a count and its noun, singular for one. */
+const count = (n, one, many = `${one}s`) => `${fmt(n)} ${Math.round(n) === 1 ? one : many}`;
 const hex = (n) => `0x${Math.round(n).toString(16)}`;
 function kindScale(kinds) {
     const known = Object.keys(KIND_COLORS).filter((k) => kinds.includes(k));
     const other = [...new Set(kinds)].filter((k) => !(k in KIND_COLORS)).sort();
     return { domain: [...known, ...other], range: [...known.map((k) => KIND_COLORS[k]), ...other.map((_, i) => EXTRA_COLORS[i % EXTRA_COLORS.length])] };
 }
-/** Powers of 0x100 up to the largest value: readable ticks for a symlog axis of 64-bit values. */
-function hexTicks(max) {
-    const ticks = [0];
-    for (let v = 0x100; v <= max * 1.0001; v *= 0x100)
+/**
+ * Ticks of a symlog value axis over [lo, hi]: powers of 0x10 (every other one, powers of 0x100, when there are
+ * more than 9), and 0 when the axis starts there; values read as hex.
+ */
+function hexTicks(lo, hi) {
+    const powers = [];
+    for (let v = 0x10; v <= hi * 1.0001; v *= 0x10)
+        if (v >= lo * 0.9999)
+            powers.push(v);
+    const even = powers.length > 9 ? powers.filter((v) => Math.round(Math.log2(v)) % 8 === 0) : powers;
+    const ticks = [...(lo <= 0 ? [0] : []), ...even];
+    return ticks.length >= 2 ? ticks : [...new Set([lo, ...ticks, hi])];
+}
+/** Ticks of a linear address or offset axis at multiples of a power of two (0x2000, not 10000 shown as 0x2710). */
+function hexStepTicks(lo, hi, most = 8) {
+    const span = Math.max(1, hi - lo);
+    const step = 2 ** Math.max(0, Math.ceil(Math.log2(span / most)));
+    const ticks = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi; v += step)
         ticks.push(v);
     return ticks;
+}
+/** The value axis's domain: from a hex digit below the smallest value (or 0) to a hex digit above the largest. */
+function valueDomain(min, max) {
+    return [min <= 0x10 ? 0 : min / 16, Math.max(1, max) * 16];
 }
 function base(title, subtitle) {
     return {
@@ -30505,7 +31211,7 @@ function untitled(spec) {
 function profileChart(d) {
     const title = d.region ? `Region profile of ${d.region}: values per module and kind` : "Region profile: values per module and kind";
     const shown = new Set(d.bars.map((b) => b.module)).size;
-    const subtitle = `${fmt(d.total)} values by the module they point into (${fmt(d.modules)} groups)` + (d.modules > shown ? `; the ${shown - 1} largest drawn, the rest as ${"(other modules)"}` : "");
+    const subtitle = `${count(d.total, "value")} by the module they point into (${count(d.modules, "group")})` + (d.modules > shown ? `; the ${shown - 1} largest drawn, the rest as ${"(other modules)"}` : "");
     const scale = kindScale(d.bars.map((b) => b.kind));
     return {
         id: "profile", title, subtitle, marks: d.bars.length,
@@ -30528,11 +31234,12 @@ function clustersChart(d) {
     const title = "Region clusters: address against value";
     const xTitle = d.x === "offset" ? "Offset of the slot in its region (bytes)" : "Slot address";
     // The value axis reaches one hex digit past the largest value, so points at the top are not cut by the frame.
-    const yAxis = (max) => ({ values: hexTicks(max * 16), format: "#x", title: "Value (symlog scale)" });
-    const yScale = (max) => ({ type: "symlog", domain: [0, max * 16], nice: false });
+    const yAxis = (lo, hi) => ({ values: hexTicks(lo, hi), format: "#x", title: "Value (symlog scale)" });
+    const yScale = (lo, hi) => ({ type: "symlog", domain: [lo, hi], nice: false });
+    const xAxis = (lo, hi) => ({ values: hexStepTicks(lo, hi), format: "#x", labelOverlap: true });
     if (d.mode === "ranges") {
         const subtitle = `${fmt(d.ranges.length)} clusters of ${fmt(d.total)} values, by value range and size`;
-        const max = Math.max(1, ...d.ranges.map((r) => r.high));
+        const [lo, hi] = valueDomain(Math.min(...d.ranges.map((r) => r.low)), Math.max(...d.ranges.map((r) => r.high)));
         const scale = kindScale(d.ranges.map((r) => r.label));
         return {
             id: "clusters", title: "Region clusters: value ranges", subtitle, marks: d.ranges.length * 2,
@@ -30542,7 +31249,7 @@ function clustersChart(d) {
                 width: WIDTH, height: 360,
                 data: { values: d.ranges },
                 encoding: {
-                    x: { field: "low", type: "quantitative", scale: yScale(max), axis: { ...yAxis(max), title: "Value range (symlog scale)" } },
+                    x: { field: "low", type: "quantitative", scale: yScale(lo, hi), axis: { ...yAxis(lo, hi), title: "Value range (symlog scale)" } },
                     y: { field: "count", type: "quantitative", scale: { type: "log" }, title: "Values in the cluster (log scale)" },
                     color: { field: "label", type: "nominal", title: "Cluster", scale },
                 },
@@ -30554,8 +31261,9 @@ function clustersChart(d) {
         };
     }
     if (d.mode === "points") {
-        const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, one point each`;
-        const max = Math.max(1, ...d.points.map((p) => p.value));
+        const subtitle = `${count(d.total, "slot")} in ${count(d.regions, "region")}, one point each`;
+        const [lo, hi] = valueDomain(Math.min(...d.points.map((p) => p.value)), Math.max(...d.points.map((p) => p.value)));
+        const xs = d.points.map((p) => p.x);
         const scale = kindScale(d.points.map((p) => p.kind));
         return {
             id: "clusters", title, subtitle, marks: d.points.length,
@@ -30566,15 +31274,19 @@ function clustersChart(d) {
                 data: { values: d.points },
                 mark: { type: "point", filled: true, size: 22, opacity: 0.75, tooltip: true },
                 encoding: {
-                    x: { field: "x", type: "quantitative", title: xTitle, scale: { zero: false }, axis: { format: "#x", labelOverlap: true } },
-                    y: { field: "value", type: "quantitative", scale: yScale(max), axis: yAxis(max) },
+                    x: { field: "x", type: "quantitative", title: xTitle, scale: { zero: false }, axis: xAxis(Math.min(...xs), Math.max(...xs)) },
+                    y: { field: "value", type: "quantitative", scale: yScale(lo, hi), axis: yAxis(lo, hi) },
                     color: { field: "kind", type: "nominal", title: "Kind", scale },
                 },
             },
         };
     }
-    const subtitle = `${fmt(d.total)} slots in ${fmt(d.regions)} region${d.regions === 1 ? "" : "s"}, counted in ${fmt(d.cells.length)} cells (too many to draw one by one)`;
-    const max = Math.max(1, ...d.cells.map((c) => c.y1));
+    const subtitle = `${count(d.total, "slot")} in ${count(d.regions, "region")}, counted in ${fmt(d.cells.length)} cells (too many to draw one by one)`;
+    // Cells span the smallest to the largest value (aggregate.ts), and so does the axis.
+    const lo = Math.min(...d.cells.map((c) => c.y0));
+    const hi = Math.max(1, ...d.cells.map((c) => c.y1));
+    const x0 = Math.min(...d.cells.map((c) => c.x0));
+    const x1 = Math.max(...d.cells.map((c) => c.x1));
     return {
         id: "clusters", title, subtitle, marks: d.cells.length,
         table: { columns: ["Offset from", "Offset to", "Value from", "Value to", "Slots"], rows: d.cells.slice().sort((a, b) => b.count - a.count).map((c) => [hex(c.x0), hex(c.x1), hex(c.y0), hex(c.y1), c.count]) },
@@ -30584,9 +31296,9 @@ function clustersChart(d) {
             data: { values: d.cells },
             mark: { type: "rect", tooltip: true },
             encoding: {
-                x: { field: "x0", type: "quantitative", title: xTitle, scale: { zero: false, nice: false }, axis: { format: "#x", labelOverlap: true } },
+                x: { field: "x0", type: "quantitative", title: xTitle, scale: { zero: false, nice: false, domain: [x0, x1] }, axis: xAxis(x0, x1) },
                 x2: { field: "x1" },
-                y: { field: "y0", type: "quantitative", scale: { type: "symlog", nice: false }, axis: yAxis(max) },
+                y: { field: "y0", type: "quantitative", scale: yScale(lo < 1 ? 0 : lo, hi), axis: yAxis(lo < 1 ? 0 : lo, hi) },
                 y2: { field: "y1" },
                 color: { field: "count", type: "quantitative", title: "Slots per cell", scale: { type: "log", scheme: "viridis" } },
             },
@@ -30595,7 +31307,7 @@ function clustersChart(d) {
 }
 function namespaceChart(d) {
     const title = "Namespaces in the symbols";
-    const subtitle = `${fmt(d.total)} symbolized values in ${fmt(d.namespaces)} namespaces and modules` + (d.namespaces > d.bars.length ? `; the ${d.bars.length} largest drawn` : "");
+    const subtitle = `${count(d.total, "symbolized value")} in ${fmt(d.namespaces)} namespaces and modules` + (d.namespaces > d.bars.length ? `; the ${d.bars.length} largest drawn` : "");
     const values = d.bars.map((b) => ({ ...b, group: b.namespaced ? "C++ namespace or class" : "module only (C-style names)" }));
     return {
         id: "namespace", title, subtitle, marks: values.length,
@@ -30617,7 +31329,7 @@ function heatmapChart(d) {
     const title = "Execution residue: modules in each thread's stack";
     const shownThreads = new Set(d.cells.map((c) => c.thread)).size;
     const shownModules = new Set(d.cells.map((c) => c.module)).size;
-    const subtitle = `${fmt(d.threads)} threads × ${fmt(d.modules)} modules` + (d.threads > shownThreads || d.modules > shownModules ? `; the ${shownThreads} threads and ${shownModules} modules with most residue drawn` : "");
+    const subtitle = `${count(d.threads, "thread")} × ${count(d.modules, "module")}` + (d.threads > shownThreads || d.modules > shownModules ? `; the ${shownThreads} threads and ${shownModules} modules with most residue drawn` : "");
     return {
         id: "heatmap", title, subtitle, marks: d.cells.length,
         table: { columns: ["Thread", "Module", "Slots"], rows: d.cells.map((c) => [c.thread, c.module, c.count]) },
@@ -30636,7 +31348,7 @@ function heatmapChart(d) {
 }
 function handlesChart(d, source) {
     const title = "Handles per object type";
-    const subtitle = `${fmt(d.total)} handles of ${d.bars.length} types, ${source}`;
+    const subtitle = `${count(d.total, "handle")} of ${count(d.bars.length, "type")}, ${source}`;
     return {
         id: "handles", title, subtitle, marks: d.bars.length,
         table: { columns: ["Type", "Handles"], rows: d.bars.map((b) => [b.type, b.count]) },
@@ -30658,7 +31370,8 @@ function handlesChart(d, source) {
 }
 function stacksChart(d) {
     const title = "Unique stacks: threads per stack";
-    const subtitle = `${fmt(d.threads)} threads in ${fmt(d.groups)} distinct stacks` + (d.groups > d.bars.length ? `; the ${d.bars.length} largest groups drawn` : "") + "; labelled by top frame";
+    const subtitle = `${count(d.threads, "thread")} in ${count(d.groups, "distinct stack")}` + (d.groups > d.bars.length ? `; the ${d.bars.length} largest groups drawn` : "") + "; labelled by top frame" +
+        (d.bars.some((b) => b.caller) ? " \u2190 first frame outside system modules" : "");
     const scale = kindScale(d.bars.map((b) => b.wait));
     return {
         id: "stacks", title, subtitle, marks: d.bars.length,
@@ -31320,7 +32033,7 @@ async function publish(options) {
         }
         catch (e) {
             // A batch larger than the broker takes (its compressed size is only known once compressed): halves.
-            if (e.type !== "MESSAGE_TOO_LARGE" || d.length + x.length < 2)
+            if (!isMessageTooLarge(e) || d.length + x.length < 2)
                 throw e;
             const half = (n) => Math.ceil(n / 2);
             await send(d.slice(0, half(d.length)), x.slice(0, half(x.length)));
@@ -31403,7 +32116,7 @@ const publishCommand = defineCommand({
         dumps: { type: "boolean", description: "the arguments are dump files: publish their paths to <prefix>.dumps for ewmda worker" },
         pattern: { type: "string", description: "with --dumps: analyses or patterns the workers run (repeatable; default Triage)" },
         progress: { type: "boolean", description: "print progress on standard error every second (default: when it is a terminal)" },
-        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+        verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
     },
     async run({ args, rawArgs }) {
         await guarded$1("publish", async () => {
@@ -31782,10 +32495,11 @@ async function loadInputs(db, inputs, o) {
             described.push({ file, what: `${format === "json-array" ? "JSON" : format.toUpperCase()} table (${t.role}: ${t.columns.join(", ")})` });
         }
     }
-    if (docs.some((d) => d.analysis.name === "RawStack")) {
+    if (db.loaded().some((t) => t.origin.startsWith("RawStack documents"))) {
         notes.push("Region charts from RawStack count the slots RawStack shows: every pointer-sized slot but plain values (dx @$ewmda.RawStack(tid, \"all\") lists those too).");
     }
     const handleSource = handleSources.size ? `from ${[...handleSources].join(" and ")}` : undefined;
+    notes.push(...db.notes);
     return { docs, described, notes, handleSource, dumpWithoutHandles };
 }
 async function buildReport(inputs, o) {
@@ -32125,7 +32839,7 @@ const workerCommand = defineCommand({
         "topic-prefix": { type: "string", description: `topics are <prefix>.dumps and <prefix>.<kind> (default ${DEFAULT_PREFIX})` },
         group: { type: "string", description: "consumer group of the workers (default ewmda-workers)" },
         "idle-exit": { type: "string", description: "stop after this many seconds without a dump (default: run until Ctrl-C)" },
-        verbose: { type: "boolean", description: "print the Kafka client's log on standard error" },
+        verbose: { type: "boolean", description: "print the Kafka client's connection and group events on standard error" },
     },
     async run({ args }) {
         await guarded$1("worker", async () => {

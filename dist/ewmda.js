@@ -503,87 +503,164 @@ var __ewmda = (function (exports) {
      * Canonical JSON: object keys sorted by UTF-16 code unit order, no whitespace, members whose value is
      * undefined left out (as JSON.stringify does), strings and numbers as JSON.stringify writes them.
      *
-     * The bundle has no BigInt (ES2017): the 64-bit state is four 16-bit limbs in plain numbers, and the
-     * multiplication by the FNV prime 2^40 + 0x1b3 is a shift plus a small product, with carries.
+     * The bundle has no BigInt (ES2017): the 64-bit state is two 32-bit halves in plain numbers (Fnv64).
      */
     /** Canonical JSON text of a JSON-able value (objects with sorted keys). */
-    function canonicalJson(value) {
-        if (value === null || value === undefined)
-            return "null";
-        if (typeof value === "string" || typeof value === "boolean")
-            return JSON.stringify(value);
-        if (typeof value === "number")
-            return isFinite(value) ? JSON.stringify(value) : "null";
-        if (Array.isArray(value))
-            return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
-        if (typeof value === "object") {
-            const o = value;
-            const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-            return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(o[k])).join(",") + "}";
-        }
-        return JSON.stringify(String(value));
+    function hex8$2(n) {
+        const s = n.toString(16);
+        return "00000000".slice(s.length) + s;
     }
-    /** UTF-8 bytes of a string; an unpaired surrogate becomes U+FFFD (as TextEncoder does). */
-    function utf8Bytes(text) {
-        const out = [];
-        for (let i = 0; i < text.length; i++) {
-            let c = text.charCodeAt(i);
-            if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-                const d = text.charCodeAt(i + 1);
-                if (d >= 0xdc00 && d <= 0xdfff) {
-                    c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-                    i++;
+    /**
+     * FNV-1a 64 state fed with the UTF-8 bytes of strings, without building a byte array. The 64-bit state is
+     * two 32-bit halves in plain numbers (the bundle has no BigInt); the multiplication by the FNV prime
+     * 2^40 + 0x1b3 is lo * 0x1b3 (exact: below 2^41) with its carry, plus hi * 0x1b3 and lo shifted into hi
+     * by 8 bits, all modulo 2^32 (`>>> 0`, exact on integers below 2^53).
+     */
+    class Fnv64 {
+        constructor() {
+            this.lo = 0x84222325;
+            this.hi = 0xcbf29ce4;
+        }
+        /** Feeds one byte. */
+        byte(b) {
+            const x = (this.lo ^ b) >>> 0;
+            const p = x * 0x1b3;
+            const low = p >>> 0;
+            this.hi = (this.hi * 0x1b3 + (p - low) / 4294967296 + ((x << 8) >>> 0)) >>> 0;
+            this.lo = low;
+        }
+        /** Feeds the UTF-8 bytes of `text`; an unpaired surrogate is U+FFFD (as TextEncoder encodes it). */
+        text(text) {
+            let lo = this.lo;
+            let hi = this.hi;
+            for (let i = 0; i < text.length; i++) {
+                let c = text.charCodeAt(i);
+                if (c < 0x80) {
+                    // Inlined for ASCII, which is nearly all of a document.
+                    lo = (lo ^ c) >>> 0;
+                    const p = lo * 0x1b3;
+                    const low = p >>> 0;
+                    hi = (hi * 0x1b3 + (p - low) / 4294967296 + ((lo << 8) >>> 0)) >>> 0;
+                    lo = low;
+                    continue;
                 }
-                else {
+                this.lo = lo;
+                this.hi = hi;
+                if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+                    const d = text.charCodeAt(i + 1);
+                    if (d >= 0xdc00 && d <= 0xdfff) {
+                        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+                        i++;
+                    }
+                    else {
+                        c = 0xfffd;
+                    }
+                }
+                else if (c >= 0xd800 && c <= 0xdfff) {
                     c = 0xfffd;
                 }
+                if (c < 0x800) {
+                    this.byte(0xc0 | (c >> 6));
+                    this.byte(0x80 | (c & 0x3f));
+                }
+                else if (c < 0x10000) {
+                    this.byte(0xe0 | (c >> 12));
+                    this.byte(0x80 | ((c >> 6) & 0x3f));
+                    this.byte(0x80 | (c & 0x3f));
+                }
+                else {
+                    this.byte(0xf0 | (c >> 18));
+                    this.byte(0x80 | ((c >> 12) & 0x3f));
+                    this.byte(0x80 | ((c >> 6) & 0x3f));
+                    this.byte(0x80 | (c & 0x3f));
+                }
+                lo = this.lo;
+                hi = this.hi;
             }
-            else if (c >= 0xd800 && c <= 0xdfff) {
-                c = 0xfffd;
-            }
-            if (c < 0x80)
-                out.push(c);
-            else if (c < 0x800)
-                out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
-            else if (c < 0x10000)
-                out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
-            else
-                out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+            this.lo = lo;
+            this.hi = hi;
         }
-        return out;
-    }
-    function hex4(n) {
-        const s = n.toString(16);
-        return "0000".slice(s.length) + s;
+        digest() {
+            return hex8$2(this.hi) + hex8$2(this.lo);
+        }
     }
     /** FNV-1a 64 of the UTF-8 bytes of `text`, as 16 lowercase hex digits. */
     function fnv1a64(text) {
-        // Offset basis 0xcbf29ce484222325, lowest limb first.
-        let h0 = 0x2325;
-        let h1 = 0x8422;
-        let h2 = 0x9ce4;
-        let h3 = 0xcbf2;
-        const bytes = utf8Bytes(text);
-        for (let i = 0; i < bytes.length; i++) {
-            h0 ^= bytes[i];
-            // h * (2^40 + 0x1b3) mod 2^64: h * 0x1b3, plus h shifted left by 40 bits (two limbs and 8 bits).
-            let t0 = h0 * 0x1b3;
-            let t1 = h1 * 0x1b3;
-            let t2 = h2 * 0x1b3 + (h0 << 8);
-            let t3 = h3 * 0x1b3 + (h1 << 8);
-            t1 += t0 >>> 16;
-            t2 += t1 >>> 16;
-            t3 += t2 >>> 16;
-            h0 = t0 & 0xffff;
-            h1 = t1 & 0xffff;
-            h2 = t2 & 0xffff;
-            h3 = t3 & 0xffff;
-        }
-        return hex4(h3) + hex4(h2) + hex4(h1) + hex4(h0);
+        const h = new Fnv64();
+        h.text(text);
+        return h.digest();
     }
-    /** The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. */
+    /** Characters JSON.stringify escapes (controls, quote, backslash) and surrogates (escaped when unpaired). */
+    const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+    /** Feeds a JSON string literal: the common string without escapes directly, the others as JSON.stringify writes them. */
+    function feedString(h, s) {
+        if (NEEDS_ESCAPE.test(s)) {
+            h.text(JSON.stringify(s));
+        }
+        else {
+            h.byte(0x22);
+            h.text(s);
+            h.byte(0x22);
+        }
+    }
+    /** Feeds the canonical JSON of `value` (exactly canonicalJson's text) without building it. */
+    function feedCanonical(h, value) {
+        if (value === null || value === undefined) {
+            h.text("null");
+            return;
+        }
+        const type = typeof value;
+        if (type === "string") {
+            feedString(h, value);
+            return;
+        }
+        if (type === "boolean") {
+            h.text(value ? "true" : "false");
+            return;
+        }
+        if (type === "number") {
+            h.text(isFinite(value) ? JSON.stringify(value) : "null");
+            return;
+        }
+        if (Array.isArray(value)) {
+            h.byte(0x5b);
+            for (let i = 0; i < value.length; i++) {
+                if (i > 0)
+                    h.byte(0x2c);
+                feedCanonical(h, value[i]);
+            }
+            h.byte(0x5d);
+            return;
+        }
+        if (type === "object") {
+            const o = value;
+            const keys = Object.keys(o).sort();
+            let first = true;
+            h.byte(0x7b);
+            for (let i = 0; i < keys.length; i++) {
+                const v = o[keys[i]];
+                if (v === undefined)
+                    continue;
+                if (!first)
+                    h.byte(0x2c);
+                first = false;
+                feedString(h, keys[i]);
+                h.byte(0x3a);
+                feedCanonical(h, v);
+            }
+            h.byte(0x7d);
+            return;
+        }
+        h.text(JSON.stringify(String(value)));
+    }
+    /**
+     * The id of a document: FNV-1a 64 of the canonical JSON of its identifying parts. The canonical text is
+     * hashed as it is walked, never built (the same bytes as fnv1a64(canonicalJson(parts))).
+     */
     function documentId(parts) {
-        return fnv1a64(canonicalJson(parts));
+        const h = new Fnv64();
+        feedCanonical(h, parts);
+        return h.digest();
     }
 
     /**
@@ -4383,13 +4460,19 @@ var __ewmda = (function (exports) {
                 const listing = parseAddress(out);
                 r = {
                     list: listing.regions, index: new RangeIndex(listing.regions, regionBounds), available: listing.regions.length > 0,
-                    note: listing.regions.length ? undefined : "region types not checked: !address listed no regions (" +
-                        (listing.unparsed.length ? "it said: " + listing.unparsed[0].trim().slice(0, 120) : "the dump has no memory-info stream") + ")",
+                    note: listing.regions.length ? undefined : noRegionsNote(listing.unparsed),
                 };
             }
             regionCache.set(t, r);
         }
         return r;
+    }
+    /** Why `!address` gave no regions: the command is missing from this debugger, it said something else, or nothing. */
+    function noRegionsNote(unparsed) {
+        const first = unparsed.length ? unparsed[0].trim().slice(0, 120) : "";
+        if (/^No export /i.test(first))
+            return "region types not checked: this debugger has no !address command (" + first + "); in WinDbg, !address lists the regions of a dump with a memory-info stream";
+        return "region types not checked: !address listed no regions (" + (first ? "it said: " + first : "the dump has no memory-info stream") + ")";
     }
     function lmBounds(m) {
         return [m.startHi, m.startLo, m.endHi, m.endLo];
@@ -5019,6 +5102,7 @@ var __ewmda = (function (exports) {
             let positives = 0;
             let stacksScanned = 0;
             let slotsScanned = 0;
+            let slotsUnreadable = 0;
             let stopped = false;
             for (const thread of threads) {
                 if (ctx.budget.exceeded()) {
@@ -5049,7 +5133,7 @@ var __ewmda = (function (exports) {
                         yield info$m("thread " + tidText + ": " + stack.note + "; scanning " + t.formatAddress(stack.limit) + " - " + t.formatAddress(stack.base) + " from the stack pointer instead", "heuristic");
                     }
                     const found = {
-                        slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [],
+                        slots: 0, unreadableBytes: 0, codeByModule: {}, notLive: {}, pastCalls: [], hints: [], unloaded: [], rawCode: [], strings: 0, statuses: [], beyondWalk: 0,
                     };
                     const detailRows = [];
                     const keep = (row) => {
@@ -5062,8 +5146,9 @@ var __ewmda = (function (exports) {
                         else
                             dropped++;
                     };
-                    scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, parsed.strings, keep);
+                    scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, frames !== undefined, stack.label === "native" && frames ? walkEnd(frames) : undefined, parsed.strings, keep);
                     slotsScanned += found.slots;
+                    slotsUnreadable += found.unreadableBytes / stack.slotBytes;
                     yield* detailRows;
                     const row = summaryRow(t, thread, stack, found, frames, source);
                     if (row.Verdict === "Positive")
@@ -5083,10 +5168,10 @@ var __ewmda = (function (exports) {
                 yield {
                     Verdict: "Negative", Source: "typed",
                     Evidence: "0 stacks with residue absent from their live stacks (exception dispatching, unloaded modules, verified calls into other modules) among " +
-                        stacksScanned + " stacks of " + threads.length + " threads (" + slotsScanned + " slots)",
+                        stacksScanned + " stacks of " + threads.length + " threads (" + slotsText(slotsScanned, slotsUnreadable) + ")",
                 };
             }
-            ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned");
+            ctx.summary("ExecutionResidue: " + positives + " of " + stacksScanned + " stacks with residue absent from the live stack; " + threads.length + " threads, " + slotsScanned + " slots scanned" + (slotsUnreadable ? " (" + slotsUnreadable + " not in the dump)" : ""));
         },
         rowText(row, c) {
             var _a;
@@ -5105,7 +5190,7 @@ var __ewmda = (function (exports) {
             return parts.filter((p) => p !== "").join("  ");
         },
     });
-    function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, haveLive, withStrings, keep) {
+    function scanStack$1(t, stack, thread, cfg, unloaded, regions, found, patterns, onLiveStack, liveModules, haveLive, walkTop, withStrings, keep) {
         const ps = stack.slotBytes;
         const per = ps / 4;
         const classifier = new ValueClassifier(t, stack, {
@@ -5170,7 +5255,12 @@ var __ewmda = (function (exports) {
                 const ret = t.isReturnSite(value);
                 const s = t.symbolize(value, m);
                 let verdict = "Info";
-                if (ret !== false) {
+                // A live slot above the outermost frame the walk found: the walk may have stopped early (no unwind data in
+                // the dump), so the slot can belong to a live frame it did not reach; neither "not live" nor a hidden dispatch.
+                const beyond = ret !== false && liveSlot === true && walkTop !== undefined && comparePair(aHi, aLo, walkTop[0], walkTop[1]) > 0;
+                if (beyond)
+                    found.beyondWalk++;
+                if (ret !== false && !beyond) {
                     const dead = liveSlot === false;
                     if (dead && found.pastCalls.length < cfg.MaxPastCalls) {
                         const text = s.text + (ret === true ? "" : "?");
@@ -5220,7 +5310,8 @@ var __ewmda = (function (exports) {
         const positive = findings.length > 0;
         const first = f.hints[0] || f.unloaded[0] || f.rawCode[0];
         const examined = f.slots + " slots of " + range + (f.unreadableBytes ? " (0x" + f.unreadableBytes.toString(16) + " bytes unreadable)" : "") +
-            ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable");
+            ", " + modules.length + " modules in the residue, " + (frames ? frames.length + " live frames" : "live stack unreadable") +
+            (f.beyondWalk ? "; " + f.beyondWalk + " return addresses above the outermost walked frame not judged (the walk may have stopped early)" : "");
         const evidence = positive
             ? "thread " + tidText + " " + stack.label + " stack: " + findings.join("; ") + " (" + (first ? "dps " + t.formatAddress(first.address) + " L1; " : "") + "dpS " + range + "; k)"
             : "thread " + tidText + " " + stack.label + " stack: nothing absent from the live stack among " + examined + " (dpS " + range + ")";
@@ -5231,6 +5322,32 @@ var __ewmda = (function (exports) {
             ExceptionHints: f.hints.map((h) => h.text).join(", ") || (f.statuses.length ? "status codes only: " + f.statuses.join(", ") : ""),
             Strings: f.strings, Verdict: positive ? "Positive" : "Info", Evidence: evidence, Source: source,
         };
+    }
+    /** `2048 slots`, or `524288 slots, 523000 not in the dump`. */
+    function slotsText(slots, unreadable) {
+        return slots + " slots" + (unreadable ? ", " + unreadable + " not in the dump" : "");
+    }
+    /**
+     * The stack pointer of the outermost frame the live walk found, as halves (undefined when no frame has one).
+     * Slots above it are beyond what the walk can vouch for.
+     */
+    function walkEnd(frames) {
+        let top;
+        for (const f of frames) {
+            let sp;
+            try {
+                sp = f.sp;
+            }
+            catch (e) {
+                sp = undefined;
+            }
+            if (!sp)
+                continue;
+            const h = halvesOf(sp);
+            if (!top || comparePair(h[0], h[1], top[0], top[1]) > 0)
+                top = h;
+        }
+        return top;
     }
     function info$m(text, source) {
         return { Verdict: "Info", Evidence: text, Source: source };
@@ -5918,10 +6035,15 @@ var __ewmda = (function (exports) {
                 yield info$k("writable sections not scanned for function pointers" + (r ? " (Data = false)" : ": without !address regions only unloaded-module targets could be told from data (Data = true scans anyway)"), "heuristic");
             const examined = slotsChecked + " import slots of " + checkedModules + " modules" + (unresolved ? " (" + unresolved + " not yet bound)" : "") +
                 (data ? ", 0x" + dataBytes.toString(16) + " bytes of writable sections" + (dataUnreadable ? " (0x" + dataUnreadable.toString(16) + " not in the dump)" : "") : "");
-            if (findings.length === 0) {
+            // Nothing examined is "not checked", not "clean": no Negative row when no import table and no section was read.
+            const nothing = checkedModules === 0 && dataBytes === 0;
+            if (findings.length === 0 && nothing) {
+                yield info$k("not checked: " + (modules.length ? "none of the " + modules.length + " modules has its import table" + (data ? " or a writable section" : "") + " in the dump (a full-memory dump, .dump /ma, has them)" : "the process lists no loaded modules (lm)"), "typed");
+            }
+            else if (findings.length === 0) {
                 yield { Verdict: "Negative", Source: "typed", Evidence: "0 slots point outside their modules among " + examined + " (!dh -f <module>; dps <IAT>)" };
             }
-            ctx.summary("OutOfModulePointers: " + findings.length + " slots point where they should not (" + positives + " positive) among " + examined);
+            ctx.summary("OutOfModulePointers: " + (nothing && findings.length === 0 ? "nothing checked: no import table in the dump" : findings.length + " slots point where they should not (" + positives + " positive) among " + examined));
         },
         rowText(row, c) {
             if (!isInt64(row.Pointer))
@@ -5956,7 +6078,7 @@ var __ewmda = (function (exports) {
     }
 
     const OPTION_NAMES$4 = ["Scope", "Width", "Unaligned", "Address", "Size", "MaxHits"];
-    const SCOPES = ["stacks", "modules", "regions"];
+    const SCOPES = ["stacks", "modules", "heaps", "regions"];
     /**
      * Value References: every location that holds a given value (a handle, an object or heap address, a thread id,
      * a magic number) in the threads' stacks, the modules' writable sections and, on request, every committed
@@ -5969,11 +6091,13 @@ var __ewmda = (function (exports) {
      * per-slot host call), `Width` bytes at a time at `Width` alignment (the pointer size by default; 4 for handles,
      * thread ids and other 32-bit values; Unaligned compares 8-byte values at every 4-byte offset). Scopes: stacks
      * (every thread's TEB stack range, both stacks of WOW64 threads), modules (the writable sections of every loaded
-     * image, from its section headers; the whole image when they are not in the dump), regions (every committed
+     * image, from its section headers; the whole image when they are not in the dump), heaps (the committed regions
+     * `!address` says are heaps), regions (every committed
      * region `!address` lists that is not an image or a stack). An Address and Size option search one range instead.
      * A hit's row names its owner (thread and whether it is live, module section and the symbol of the containing
      * global, region) and shows the neighbouring slots. Coverage is reported: bytes searched, bytes not in the dump,
-     * ranges left out by the `MaxBytes` budget.
+     * ranges left out by the `MaxBytes` budget (a range that does not fit in what is left of it is searched up to the
+     * budget, and the bytes not searched are reported).
      *
      * False positives: small values (below 0x10000) and common constants occur by coincidence; a stale copy of a
      * value (dead stack residue, a freed block) is still a hit: check Live and the owner.
@@ -5981,7 +6105,7 @@ var __ewmda = (function (exports) {
      * @function ValueReferences
      * @memberof Ewmda
      * @param {number} value The value to find (a number, or a string such as "0x1a4").
-     * @param {object|string} [options] `Scope` ("stacks,modules" by default; "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
+     * @param {object|string} [options] `Scope` ("stacks,modules" by default; "heaps", "regions", "all"), `Width` (4 or 8), `Unaligned` (bool), `Address` and `Size` (search one range), `MaxHits`; or a string such as `"scope=all width=4"`.
      * @returns {ResultSet} One row per location: Value, Address, Region, Owner, Live, Symbol, Context, Verdict, Evidence, Source; then a coverage row.
      * @example dx @$ewmda.ValueReferences(0x2b0)
      * @example dx -g @$ewmda.ValueReferences(0x1d0000a1230, new { Scope = "all" })
@@ -6003,7 +6127,7 @@ var __ewmda = (function (exports) {
                 { name: "options", help: "Scope, Width, Unaligned, Address, Size, MaxHits", optional: true },
             ],
             options: [
-                { name: "Scope", type: "string", help: "where to search: stacks, modules, regions (comma-separated) or all; default stacks,modules" },
+                { name: "Scope", type: "string", help: "where to search: stacks, modules, heaps (regions !address calls Heap), regions (every committed region that is not an image or a stack), comma-separated, or all; default stacks,modules" },
                 { name: "Width", type: "number", help: "bytes compared: 4 or 8 (default: the pointer size)" },
                 { name: "Unaligned", type: "bool", help: "compare 8-byte values at every 4-byte offset too" },
                 { name: "Address", type: "number", help: "search only this range (with Size)" },
@@ -6013,7 +6137,7 @@ var __ewmda = (function (exports) {
             columns: [
                 { name: "Value", type: "address", help: "The value searched for", table: false },
                 { name: "Address", type: "address", help: "Location that holds the value" },
-                { name: "Region", type: "string", help: "Stack, Image (a module's section), Region (!address) or Range (an explicit range)" },
+                { name: "Region", type: "string", help: "Stack, Image (a module's section), Heap or Region (from !address), or Range (an explicit range)" },
                 { name: "Owner", type: "string", help: "Thread and stack, module and section, or the region's type and usage" },
                 { name: "Live", type: "bool", help: "Stack hits: at or above the thread's stack pointer (a live frame) rather than dead residue" },
                 { name: "Symbol", type: "string", help: "Image hits: the global that holds the value (module!symbol+0xoff)" },
@@ -6053,6 +6177,7 @@ var __ewmda = (function (exports) {
             let hits = 0;
             let skipped = 0;
             let skippedBytes = 0;
+            let cutBytes = 0;
             let stopped;
             const per = width / 4;
             const step = unaligned ? 1 : per;
@@ -6064,39 +6189,59 @@ var __ewmda = (function (exports) {
                     skippedBytes += r.bytes;
                     continue;
                 }
-                if (searched + r.bytes > cfg.MaxBytes) {
-                    skipped++;
-                    skippedBytes += r.bytes;
-                    continue;
+                let bytes = r.bytes;
+                if (searched + bytes > cfg.MaxBytes) {
+                    // The budget's remainder is searched from the range's start; the rest of it is reported as not searched.
+                    const room = Math.max(0, cfg.MaxBytes - searched);
+                    const part = room - (room % width);
+                    if (part <= 0) {
+                        skipped++;
+                        skippedBytes += r.bytes;
+                        continue;
+                    }
+                    cutBytes += bytes - part;
+                    bytes = part;
                 }
                 scanned[r.region] = (scanned[r.region] || 0) + 1;
                 const [spHi, spLo] = r.sp ? halvesOf(r.sp) : [0, 0];
-                for (const block of slotBlocks(t, r.start, r.bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
+                const hitRow = (address, words, j, nWords) => {
+                    const [aHi, aLo] = halvesOf(address);
+                    const symbol = r.module ? t.symbolize(address, r.module).text : undefined;
+                    return {
+                        Value: value, Address: address, Region: r.region, Owner: r.owner,
+                        Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
+                        Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
+                        Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
+                            (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" || r.region === "Heap" ? "; !address " + t.formatAddress(address) : "") + (r.region === "Heap" ? "; !heap -x " + t.formatAddress(address) : ""),
+                        Source: r.source,
+                    };
+                };
+                // Unaligned: the last word of a block and the first of the next one (contiguous) can hold the value too.
+                let previousEnd;
+                let previousLast = 0;
+                for (const block of slotBlocks(t, r.start, bytes, { slotBytes: width, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes, probeIsolatedPages: !r.sparse })) {
                     if (!block.words) {
                         unreadableBytes += block.count * width;
+                        previousEnd = undefined;
                         continue;
                     }
                     searched += block.count * width;
                     const words = block.words;
                     const nWords = block.count * per;
+                    if (unaligned && per === 2 && previousEnd !== undefined && previousLast === vLo && (words[0] >>> 0) === vHi && compareU64(previousEnd, block.address) === 0) {
+                        yield hitRow(addTo(block.address, -4), [previousLast, words[0], nWords > 1 ? words[1] : 0], 0, 2);
+                        hits++;
+                        if (hits >= maxHits) {
+                            stopped = "MaxHits (" + maxHits + ")";
+                            break;
+                        }
+                    }
+                    previousEnd = addTo(block.address, nWords * 4);
+                    previousLast = words[nWords - 1] >>> 0;
                     for (let j = 0; j + per <= nWords; j += step) {
                         if ((words[j] >>> 0) !== vLo || (per === 2 && (words[j + 1] >>> 0) !== vHi))
                             continue;
-                        const address = addTo(block.address, j * 4);
-                        const [aHi, aLo] = halvesOf(address);
-                        let symbol;
-                        if (r.module) {
-                            const s = t.symbolize(address, r.module);
-                            symbol = s.text;
-                        }
-                        yield {
-                            Value: value, Address: address, Region: r.region, Owner: r.owner,
-                            Live: r.region === "Stack" ? (r.sp ? comparePair(aHi, aLo, spHi, spLo) >= 0 : notAvailable("no stack pointer for this stack")) : undefined,
-                            Symbol: symbol, Context: context(words, j, per, nWords, cfg.ContextSlots),
-                            Verdict: "Positive", Evidence: dump + t.formatAddress(addTo(address, -Math.min(cfg.ContextSlots, Math.floor(j / per)) * width)) + " L" + (2 * cfg.ContextSlots + 1) +
-                                (r.module ? "; ln " + t.formatAddress(address) : "") + (r.region === "Region" ? "; !address " + t.formatAddress(address) : ""),
-                            Source: r.source,
-                        };
+                        yield hitRow(addTo(block.address, j * 4), words, j, nWords);
                         hits++;
                         if (hits >= maxHits) {
                             stopped = "MaxHits (" + maxHits + ")";
@@ -6111,10 +6256,11 @@ var __ewmda = (function (exports) {
                     }
                 }
             }
-            const plural = { Stack: "stack", Image: "image section", Region: "region", Range: "range" };
+            const plural = { Stack: "stack", Image: "image section", Heap: "heap region", Region: "region", Range: "range" };
             const where = Object.keys(scanned).map((k) => scanned[k] + " " + plural[k] + (scanned[k] === 1 ? "" : "s")).join(", ") || "no ranges";
             const coverage = "0x" + searched.toString(16) + " bytes searched in " + where +
                 (unreadableBytes ? "; 0x" + unreadableBytes.toString(16) + " bytes not in the dump" : "") +
+                (cutBytes ? "; the last range searched was cut at the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + "): its last 0x" + cutBytes.toString(16) + " bytes were not searched" : "") +
                 (skipped ? "; " + skipped + " ranges (0x" + skippedBytes.toString(16) + " bytes) left out" + (stopped ? " after stopping at " + stopped : " by the MaxBytes budget (0x" + cfg.MaxBytes.toString(16) + ")") : stopped ? "; stopped at " + stopped : "");
             const how = (width === 4 ? "s -d" : "s -q") + " <range> " + valueText;
             if (hits === 0) {
@@ -6182,11 +6328,11 @@ var __ewmda = (function (exports) {
         if (bag.Scope !== undefined) {
             const list = String(bag.Scope).toLowerCase().split(/[\s,;|+]+/).filter((s) => s !== "");
             if (list.length === 1 && list[0] === "all")
-                scopes = SCOPES.slice();
+                scopes = ["stacks", "modules", "regions"];
             else {
                 for (const s of list)
                     if (SCOPES.indexOf(s) < 0)
-                        return "unknown scope \"" + s + "\" (use stacks, modules, regions or all)";
+                        return "unknown scope \"" + s + "\" (use stacks, modules, heaps, regions or all)";
                 scopes = list;
             }
         }
@@ -6267,18 +6413,28 @@ var __ewmda = (function (exports) {
             if (noHeaders)
                 notes.push(noHeaders + " modules have no section headers in the dump: their whole images are searched");
         }
-        if (p.scopes.indexOf("regions") >= 0) {
+        const all = p.scopes.indexOf("regions") >= 0;
+        if (all || p.scopes.indexOf("heaps") >= 0) {
             const regions = memoryRegions(t);
+            const scope = all ? "regions" : "heaps";
             if (!regions.available)
-                notes.push("regions: " + (regions.note || "!address gave no regions"));
+                notes.push(scope + ": " + (regions.note || "!address gave no regions"));
             else {
+                let heaps = 0;
                 for (const r of regions.list) {
                     if (r.state !== "MEM_COMMIT" || r.type === "MEM_IMAGE" || /^Stack/i.test(r.usage) || /PAGE_NOACCESS|PAGE_GUARD/i.test(r.protect))
                         continue;
+                    const heap = /Heap/i.test(r.usage);
+                    if (!all && !heap)
+                        continue;
+                    if (heap)
+                        heaps++;
                     const start = fromHalves(r.baseHi, r.baseLo);
                     const bytes = (r.endHi - r.baseHi) * 4294967296 + (r.endLo - r.baseLo);
-                    out.push({ start, bytes: bytes - (bytes % p.width), region: "Region", owner: regionText(r), source: "command", sparse: true });
+                    out.push({ start, bytes: bytes - (bytes % p.width), region: heap ? "Heap" : "Region", owner: regionText(r), source: "command", sparse: true });
                 }
+                if (!all && heaps === 0)
+                    notes.push("heaps: !address lists no committed region whose usage is Heap");
             }
         }
         return out;
@@ -6780,6 +6936,9 @@ var __ewmda = (function (exports) {
                     lastProblem = r.problem;
                 if (r.note)
                     yield info$i(r.note, "heuristic");
+                if (r.capped) {
+                    yield info$i("thread 0x" + thread.id.toString(16) + ": stopped validating after " + cfg.MaxCandidates + " signature matches (Config.ContextPointers.MaxCandidates); the rest of its stack was not searched", "heuristic");
+                }
                 const live = t.threadStack(thread);
                 const liveIps = live.frames instanceof Unavailable ? [] : live.frames.map((f) => f.ip);
                 const sp = t.stackPointer(thread);
@@ -6844,12 +7003,15 @@ var __ewmda = (function (exports) {
         let slots = 0;
         let rejected = 0;
         let problem;
+        let capped = false;
         const [bh, bl] = halvesOf(range.base);
         const [lh, ll] = halvesOf(range.limit);
         const bytes = (bh - lh) * 4294967296 + (bl - ll);
         if (types.flagsOffset % 4 !== 0)
             return { found, slots: 0, rejected: 0, problem: "ContextFlags is not 4-byte aligned in this _CONTEXT", note: undefined };
         for (const block of slotBlocks(t, range.limit, bytes, { slotBytes: ps, chunkBytes: cfg.ChunkBytes, pageBytes: cfg.PageBytes })) {
+            if (capped)
+                break;
             slots += block.count;
             if (!block.words)
                 continue;
@@ -6872,8 +7034,10 @@ var __ewmda = (function (exports) {
                 }
                 else
                     score++;
-                if (rejected + found.length >= cfg.MaxCandidates)
+                if (rejected + found.length >= cfg.MaxCandidates) {
+                    capped = true;
                     break;
+                }
                 const address = addTo(block.address, off);
                 const c = readContext(t, types, address);
                 if (typeof c === "string") {
@@ -6899,7 +7063,7 @@ var __ewmda = (function (exports) {
                 found.push({ context: c, record, anchor, score });
             }
         }
-        return { found, slots, rejected, problem, note: undefined };
+        return { found, slots, rejected, problem, note: undefined, capped };
     }
     /**
      * The EXCEPTION_RECORD whose ExceptionAddress is the context's instruction pointer: searched in the block from
@@ -7259,7 +7423,7 @@ var __ewmda = (function (exports) {
         return { Verdict: "Info", Evidence: text, Source: source };
     }
 
-    const OPTIONS = ["GapBytes", "MinRepeats", "Regions"];
+    const OPTIONS = ["GapBytes", "MinRepeats", "Regions", "Values"];
     /**
      * Region Clusters: the values of a memory region sorted and grouped into clusters of values close together
      * and of the same kind (pointers into one module, into one stack, small integers, error codes), and the values
@@ -7274,21 +7438,24 @@ var __ewmda = (function (exports) {
      * clusters where the gap to the previous value exceeds `Config.RegionClusters.GapBytes` or the label changes.
      * Labels: Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap,
      * RawCode, Strings, Other. Each cluster row gives its range, occurrences, distinct values and example symbols;
-     * values that occur at least `MinRepeats` times get their own rows (Section "Repeated").
+     * values that occur at least `MinRepeats` times get their own rows (Section "Repeated"). With Values, every
+     * distinct value follows in value order with its count and cluster (Section "Value"): the sorted list with counts
+     * that Vostokov builds from `stack.csv`, up to `Config.RegionClusters.MaxValues` rows.
      *
      * False positives: as for RegionProfile (classification by value); the gap threshold is heuristic, so it is an
      * option.
      *
      * Arguments: `(address, size)`, a thread id (its stack), or nothing (the current thread's stack), as for
      * RegionProfile (zero-length ranges are refused, larger ones than `MaxBytes` cut, misaligned ones widened).
-     * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once).
+     * Options: GapBytes (cluster gap), MinRepeats (threshold for Repeated rows), Regions (run `!address` once),
+     * Values (also list every distinct value).
      *
      * @function RegionClusters
      * @memberof Ewmda
      * @param {number} [addressOrTid] Start address (with a size), or a thread id; default: the current thread's stack.
      * @param {number} [size] Bytes from the address.
-     * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`; or a string such as `"gapbytes=0x1000"`.
-     * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first): Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
+     * @param {object|string} [options] `GapBytes`, `MinRepeats`, `Regions`, `Values`; or a string such as `"gapbytes=0x1000 values=true"`.
+     * @returns {ResultSet} Cluster rows in value order, then Repeated rows (most frequent first), then with Values one row per distinct value: Section, Cluster, Label, Low, High, Count, Distinct, Examples, Verdict, Evidence, Source.
      * @example dx @$ewmda.RegionClusters()
      * @example dx -g @$ewmda.RegionClusters(0x1a4).Where(r => r.Section == "Cluster")
      * @example dx @$ewmda.RegionClusters(0x1d000000000, 0x10000, new { GapBytes = 0x1000 })
@@ -7306,18 +7473,19 @@ var __ewmda = (function (exports) {
             params: [
                 { name: "addressOrTid", help: "start address (with a size), or a thread id; default: the current thread's stack", optional: true },
                 { name: "size", help: "bytes from the address", optional: true },
-                { name: "options", help: "GapBytes, MinRepeats, Regions", optional: true },
+                { name: "options", help: "GapBytes, MinRepeats, Regions, Values", optional: true },
             ],
             options: [
                 { name: "GapBytes", type: "number", help: "start a new cluster when the next value is further than this" },
                 { name: "MinRepeats", type: "number", help: "values occurring at least this often get a Repeated row" },
                 { name: "Regions", type: "bool", help: "run !address once to label heap and raw-code values" },
+                { name: "Values", type: "bool", help: "also list every distinct value in value order with its count and cluster (Section Value)" },
             ],
             columns: [
-                { name: "Section", type: "string", help: "Cluster (values close together with one label) or Repeated (one value that occurs often)" },
-                { name: "Cluster", type: "int", help: "Cluster number, in value order" },
+                { name: "Section", type: "string", help: "Cluster (values close together with one label), Repeated (one value that occurs often) or Value (one distinct value, with Values)" },
+                { name: "Cluster", type: "int", help: "Cluster number, in value order (Value rows: the cluster the value is in)" },
                 { name: "Label", type: "string", help: "Zero, SmallInts, ErrorCodes, Module:<name>, Stack(self), Stack(0xTID), UnloadedModule:<name>, Heap, RawCode, Strings or Other" },
-                { name: "Low", type: "address", help: "Smallest value (Repeated rows: the value)" },
+                { name: "Low", type: "address", help: "Smallest value (Repeated and Value rows: the value)" },
                 { name: "High", type: "address", help: "Largest value" },
                 { name: "Count", type: "int", help: "Slots holding values of the cluster (Repeated: slots holding the value)" },
                 { name: "Distinct", type: "int", help: "Distinct values in the cluster" },
@@ -7332,6 +7500,7 @@ var __ewmda = (function (exports) {
                 MinRepeats: { default: 3, help: "Occurrences that make a value a Repeated row", reason: "twice is common by chance in a stack (a saved register and its copy); three times is a pattern" },
                 MaxRepeated: { default: 50, help: "Repeated rows kept (most frequent first)", reason: "the head of the distribution is what an analyst reads" },
                 MaxClusters: { default: 2000, help: "Cluster rows kept (in value order)", reason: "a region with more clusters than this has no structure worth reading row by row" },
+                MaxValues: { default: 100000, help: "Value rows kept with Values (in value order)", reason: "the distinct values of a 1 MiB x64 stack fit; larger lists belong in a file (ExportTable)" },
             },
         },
         *run(ctx, args) {
@@ -7344,7 +7513,7 @@ var __ewmda = (function (exports) {
                 return;
             }
             const { region, options } = parsed;
-            const flags = boolOptions(options, { Regions: false });
+            const flags = boolOptions(options, { Regions: false, Values: false });
             const gapArg = options.GapBytes !== undefined ? parseBytes(options.GapBytes, "GapBytes") : cfg.GapBytes;
             const repeatsArg = options.MinRepeats !== undefined ? parseBytes(options.MinRepeats, "MinRepeats") : cfg.MinRepeats;
             const bad = typeof flags === "string" ? flags : typeof gapArg === "string" ? gapArg : typeof repeatsArg === "string" ? repeatsArg : undefined;
@@ -7409,6 +7578,8 @@ var __ewmda = (function (exports) {
                 while (j < values.length && values[j].label === values[i].label && distance(values[j - 1], values[j]) <= gap)
                     j++;
                 clusters++;
+                for (let k = i; k < j; k++)
+                    values[k].cluster = clusters;
                 if (kept < cfg.MaxClusters) {
                     kept++;
                     const members = values.slice(i, j);
@@ -7440,6 +7611,17 @@ var __ewmda = (function (exports) {
             }
             if (repeated.length > cfg.MaxRepeated)
                 yield info$g((repeated.length - cfg.MaxRepeated) + " more values repeat at least " + minRepeats + " times (Config.RegionClusters.MaxRepeated = " + cfg.MaxRepeated + ")", source);
+            if (flags.Values) {
+                for (const d of values.slice(0, cfg.MaxValues)) {
+                    const v = fromHalves(d.hi, d.lo);
+                    yield {
+                        Section: "Value", Cluster: d.cluster, Label: d.label, Low: v, Count: d.count, Distinct: 1, Examples: symbolOf(d), Verdict: "Info",
+                        Evidence: t.formatAddress(v) + " occurs " + d.count + " times in the " + region.label, Source: source,
+                    };
+                }
+                if (values.length > cfg.MaxValues)
+                    yield info$g((values.length - cfg.MaxValues) + " more distinct values were not listed (Config.RegionClusters.MaxValues = " + cfg.MaxValues + "); ExportTable writes what is listed", source);
+            }
             if (stopped)
                 yield info$g("stopped at the time budget; the clusters cover the slots read so far", "heuristic");
             if (readable === 0)
@@ -7450,8 +7632,8 @@ var __ewmda = (function (exports) {
         rowText(row, c) {
             if (!isInt64(row.Low))
                 return row.Verdict + ": " + row.Evidence;
-            if (row.Section === "Repeated")
-                return "Repeated " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
+            if (row.Section === "Repeated" || row.Section === "Value")
+                return String(row.Section) + " " + formatAddress(row.Low, c.pointerSize) + " x" + row.Count + "  " + String(row.Examples);
             return "Cluster " + row.Cluster + " " + String(row.Label) + ": " + formatAddress(row.Low, c.pointerSize) + " - " + (isInt64(row.High) ? formatAddress(row.High, c.pointerSize) : "") + ", " + row.Count + " slots, " + row.Distinct + " values";
         },
     });
@@ -7565,7 +7747,8 @@ var __ewmda = (function (exports) {
      * (the longest matching prefix wins); prefixes in `Config.Namespaces.Unexpected` are flagged.
      *
      * Verdicts: Info for every namespace and module row (a ranking); Suspicious for a namespace listed in
-     * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols).
+     * Unexpected; one Negative row when no symbol has a namespace (C code, or export-only symbols); one Info row
+     * (not checked) when no frame has a symbol at all.
      *
      * False positives: export-only symbols (no PDB) carry no namespaces; a class and a namespace look alike
      * (`Foo::Bar::method`: Bar may be either); residue symbols can be coincidental.
@@ -7748,7 +7931,11 @@ var __ewmda = (function (exports) {
                 yield info$f("stopped at the time budget; the threads read so far are counted", "heuristic");
             if (unreadableStacks)
                 yield info$f(unreadableStacks + " threads' stacks could not be read", "typed");
-            if (prefixes.length === 0) {
+            if (symbols === 0) {
+                // No frame has a symbol: nothing could be checked (not "no namespaces").
+                yield info$f("not checked: none of the " + selected.threads.length + " threads' frames" + (flags.Residue ? " or residue pointers" : "") + " has a symbol name (load symbols: .reload /f with the PDBs, or ewmda analyze --symbols <dir> with Breakpad .sym files)", "typed");
+            }
+            else if (prefixes.length === 0) {
                 yield {
                     Verdict: "Negative", Source: "typed",
                     Evidence: "0 C++ namespaces among " + symbols + " symbolic frames" + (flags.Residue ? " and residue pointers" : "") + " of " + selected.threads.length + " threads (C code, or export-only symbols: .reload /f and check the PDBs)",
@@ -8230,7 +8417,9 @@ var __ewmda = (function (exports) {
      *
      * False positives: company names are what the vendor wrote in the resource; timestamps of reproducible
      * builds are hashes (never read as dates here when the image or the debugger says so, and dates after the
-     * dump are flagged HashStamp); the dump time comes from `.time` (else the analysis's own clock, said so).
+     * dump are flagged HashStamp; so are the stamps of Windows modules of one OS build (19041 in 10.0.19041.1)
+     * that spread over more than `Config.Modules.HashSpreadYears`, which a minidump without the REPRO debug
+     * entry cannot tell otherwise); the dump time comes from `.time` (else the analysis's own clock, said so).
      *
      * @function Modules
      * @memberof Ewmda
@@ -8274,6 +8463,7 @@ var __ewmda = (function (exports) {
             ],
             settings: {
                 OldBuildDays: { default: 1825, help: "A module linked more days than this before the dump is flagged OldBuild", reason: "five years: older than the Windows release it runs on, the Not My Version suspect" },
+                HashSpreadYears: { default: 4, help: "Windows modules of one OS build (the file version's third part, 19041 in 10.0.19041.1) whose link stamps spread over more years than this have hash stamps, not dates", reason: "one Windows release is built and serviced within a few years; reproducible-build hashes (Windows 10 1709 and later) fall anywhere in 1970-2106, so a wide spread shows them when the image's debug directory (the REPRO entry) is not in the dump" },
                 RunLmv: { default: true, help: "Run lmv once for what the dump's module stream records (versions, timestamps, symbol status) when the images' pages are not in the dump", reason: "minidumps rarely hold resources; lmv reads the module stream in one command" },
             },
         },
@@ -8309,8 +8499,11 @@ var __ewmda = (function (exports) {
             let shown = 0;
             let nonMs = 0;
             let withVersion = 0;
-            for (const m of modules) {
-                const facts = moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)");
+            const allFacts = modules.map((m) => moduleFacts(t, m, listing ? findListed(listing.modules, m) : undefined, listing ? listing.problem : "lmv was not run (Config.Modules.RunLmv)"));
+            const hashed = markHashStamps(modules, allFacts, ctx.settings.HashSpreadYears);
+            for (let i = 0; i < modules.length; i++) {
+                const m = modules[i];
+                const facts = allFacts[i];
                 const flags = moduleFlags(m, facts, byFile, nowMs, ctx.settings.OldBuildDays);
                 if (flags.indexOf("NonMS") >= 0)
                     nonMs++;
@@ -8340,6 +8533,7 @@ var __ewmda = (function (exports) {
                 yield { Verdict: "Negative", Evidence: "0 of " + modules.length + " modules match " + what + "; lmv", Source: "typed" };
             }
             ctx.summary("Modules: " + (filtering ? shown + " of " + modules.length + " match " + what : modules.length + " modules") + "; " + withVersion + " with a version, " + nonMs + " not Microsoft" +
+                (hashed ? "; " + hashed + " link stamps read as reproducible-build hashes" : "") +
                 (session ? "" : "; ages measured from this machine's clock (.time gave no dump time)"));
         },
         rowText(row) {
@@ -8448,10 +8642,58 @@ var __ewmda = (function (exports) {
         else {
             const why = typeof debug === "string" ? debug : (_e = debug.note) !== null && _e !== void 0 ? _e : "no CodeView record";
             pdb = listed && listed.symbolFile ? listed.symbolFile.replace(/^.*[\\/]/, "") : notAvailable(why);
-            pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
+            // A PDB the debugger loaded from a symbol store sits in <name>.pdb\<GUID><age>\<name>.pdb: the id it matched.
+            const store = listed && listed.symbolFile ? /[\\/]([0-9a-f]{32})([0-9a-f]{1,8})[\\/][^\\/]+\.pdb$/i.exec(listed.symbolFile) : null;
+            if (store) {
+                const g = store[1].toUpperCase();
+                pdbId = "{" + g.slice(0, 8) + "-" + g.slice(8, 12) + "-" + g.slice(12, 16) + "-" + g.slice(16, 20) + "-" + g.slice(20) + "} age " + parseInt(store[2], 16) + " (the symbol store path lmv shows)";
+            }
+            else
+                pdbId = notAvailable(why + " (!lmi " + m.symbolName + " shows the id the debugger used)");
         }
         const symbols = listed && listed.symbolStatus ? listed.symbolStatus : notAvailable(listProblem);
         return { fileVersion, productVersion, company, timestamp, date, hashStamp: hashed, pdb, pdbId, symbols, fromImage: typeof headers !== "string", source };
+    }
+    /**
+     * Reproducible builds (Windows 10 1709 on) put a content hash where the link time was; the image's REPRO
+     * debug entry says so, but minidumps rarely hold it. Windows modules of one OS build are linked within a few
+     * years, hashes spread over 1970-2106: a build group (the file version's third part, at least 3 dated modules
+     * from the Windows directory) spread over more than `years` is a group of hashes. Returns how many were marked.
+     */
+    function markHashStamps(modules, facts, years) {
+        const groups = {};
+        modules.forEach((m, i) => {
+            const f = facts[i];
+            // The OS build is the version's third part (10.0.19041.x; also 7.8.19041.x for components versioned apart).
+            const v = typeof f.fileVersion === "string" ? /^\d+\.\d+\.(\d+)/.exec(f.fileVersion) : null;
+            if (!v || f.date === undefined || !WINDOWS_DIR.test(m.path))
+                return;
+            (groups[v[1]] = groups[v[1]] || []).push(i);
+        });
+        let marked = 0;
+        for (const build of Object.keys(groups)) {
+            const members = groups[build];
+            if (members.length < 3)
+                continue;
+            let lo = Infinity;
+            let hi = -Infinity;
+            for (const i of members) {
+                lo = Math.min(lo, facts[i].date);
+                hi = Math.max(hi, facts[i].date);
+            }
+            if (hi - lo <= years * 365.25 * DAY_MS)
+                continue;
+            const span = new Date(lo).getUTCFullYear() + "-" + new Date(hi).getUTCFullYear();
+            for (const i of members) {
+                const f = facts[i];
+                const stamp = Math.round(f.date / 1000);
+                f.timestamp = "hash 0x" + stamp.toString(16) + " (reproducible build: the " + members.length + " Windows modules of build " + build + " have stamps spread over " + span + ", not dates)";
+                f.date = undefined;
+                f.hashStamp = true;
+                marked++;
+            }
+        }
+        return marked;
     }
     const WINDOWS_DIR = /^(?:[a-z]:\\windows\\|\\systemroot\\|\\\?\?\\[a-z]:\\windows\\)/i;
     const SYSTEM_PAIR = /^[a-z]:\\windows\\(?:system32|syswow64|sysarm32|winsxs)\\/i;
@@ -8463,7 +8705,8 @@ var __ewmda = (function (exports) {
             flags.push("NonMS");
         if (!inWindows && m.path.indexOf("\\") >= 0)
             flags.push("OutsideWindows");
-        if (/^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path))
+        const relative = m.path.indexOf("\\") >= 0 && !/^(?:[a-z]:\\|\\\\|\\systemroot\\|\\\?\?\\)/i.test(m.path);
+        if (relative || /^\\\\/.test(m.path) || /\\users\\[^\\]+\\(appdata|downloads|desktop)\\|\\temp\\|\\tmp\\/i.test(m.path))
             flags.push("OddPath");
         const same = byFile[m.name.toLowerCase()] || [];
         if (same.length > 1 && same.some((o) => o !== m && o.path.toLowerCase() !== m.path.toLowerCase() && !(SYSTEM_PAIR.test(o.path) && SYSTEM_PAIR.test(m.path))))
@@ -8590,9 +8833,9 @@ var __ewmda = (function (exports) {
     /** Documented offsets (Windows 10; the same since Vista for every field here), used only without types. */
     const PEB_FALLBACK = {
         64: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x10, ProcessParameters: 0x20, ProcessHeap: 0x30, NtGlobalFlag: 0xbc,
-            NumberOfHeaps: 0xe8, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
+            NumberOfHeaps: 0xe8, ProcessHeaps: 0xf0, GdiSharedHandleTable: 0xf8, OSMajorVersion: 0x118, OSMinorVersion: 0x11c, OSBuildNumber: 0x120, SessionId: 0x2c0, TracingFlags: 0x378 },
         32: { BeingDebugged: 0x2, ReadImageFileExecOptions: 0x1, ImageBaseAddress: 0x8, ProcessParameters: 0x10, ProcessHeap: 0x18, NtGlobalFlag: 0x68,
-            NumberOfHeaps: 0x88, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
+            NumberOfHeaps: 0x88, ProcessHeaps: 0x90, GdiSharedHandleTable: 0x94, OSMajorVersion: 0xa4, OSMinorVersion: 0xa8, OSBuildNumber: 0xac, SessionId: 0x1d4, TracingFlags: 0x240 },
     };
     const TEB_FALLBACK = {
         64: { "NtTib.Self": 0x30, ProcessEnvironmentBlock: 0x60, LastErrorValue: 0x68, LastStatusValue: 0x1250, WowTebOffset: 0x180c },
@@ -9073,8 +9316,9 @@ var __ewmda = (function (exports) {
      * unloaded-module list as `lm` prints it ("Unloaded modules:"), merged by base and name. Every thread's
      * stack (TEB range) is scanned in chunks for values inside an unloaded range that no loaded module covers
      * now, the threads' frames (read once, shared) and the exception address (`.exr -1`) are checked against the
-     * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age, the TEBs LastErrorValue and
-     * LastStatusValue.
+     * same ranges. `.time` gives the process uptime, `!runaway 4` each thread's age (both also as create times,
+     * from the dump time), the TEBs LastErrorValue and LastStatusValue (threads with an error value or a failed
+     * status; STATUS_PENDING and warnings are no failures).
      *
      * Verdicts: Positive when a frame or the exception address is inside an unloaded module (code ran in a
      * DLL after it was unloaded); Suspicious when stack slots hold pointers into one (stale residue or a
@@ -9264,12 +9508,15 @@ var __ewmda = (function (exports) {
             }
             // ---- ages ----
             const time = runCommand(".time");
+            // The dump's own time, so ages become create times (UTC).
+            const session = time instanceof Unavailable ? undefined : parseSessionTime(time);
+            const createdAt = (agoMs) => (session ? "created " + new Date(session.utcMs - agoMs).toISOString().replace("T", " ").replace(/\.\d+Z$/, "") + " UTC, " : "");
             if (time instanceof Unavailable)
                 notes.push({ Verdict: "Info", Evidence: "process uptime not read: " + time.reason, Source: "command" });
             else {
                 const tf = parseTimeCommand(time);
                 if (tf.processUptime !== undefined) {
-                    rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: "started " + formatSeconds(tf.processUptime) + " before the dump" +
+                    rows.push({ Origin: "Process", Subject: "process", Time: formatSeconds(tf.processUptime) + " before the dump", Detail: createdAt(tf.processUptime * 1000) + "started " + formatSeconds(tf.processUptime) + " before the dump" +
                             (tf.processUserTime !== undefined ? "; CPU: user " + formatSeconds(tf.processUserTime) + ", kernel " + formatSeconds((_a = tf.processKernelTime) !== null && _a !== void 0 ? _a : 0) : ""),
                         LinkTo: "dx @$ewmda.SpikingThreads()", Verdict: "Info", Evidence: ".time (Process Uptime)" + (tf.sessionTime ? "; dump time " + tf.sessionTime : ""), Source: "command" });
                 }
@@ -9290,7 +9537,8 @@ var __ewmda = (function (exports) {
                         const newest = sorted[0];
                         const oldest = sorted[sorted.length - 1];
                         rows.push({ Origin: "Threads", Subject: aged.length + " threads", Time: formatDuration(newest.elapsedMs) + " .. " + formatDuration(oldest.elapsedMs),
-                            Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs),
+                            Detail: "newest 0x" + newest.tid.toString(16) + " created " + formatDuration(newest.elapsedMs) + " before the dump; oldest 0x" + oldest.tid.toString(16) + " " + formatDuration(oldest.elapsedMs) +
+                                (session ? " (" + createdAt(oldest.elapsedMs).replace(/, $/, "") + ")" : ""),
                             LinkTo: "dx @$ewmda.StackTraceCollection()", Verdict: "Info", Evidence: "!runaway 4 (Elapsed Time)", Source: "command" });
                         let n = 0;
                         for (const x of sorted) {
@@ -9298,7 +9546,7 @@ var __ewmda = (function (exports) {
                                 break;
                             n++;
                             rows.push({ Origin: "Thread", Subject: "thread 0x" + x.tid.toString(16), Time: formatDuration(x.elapsedMs) + " before the dump", Thread: x.tid,
-                                Detail: "created within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
+                                Detail: createdAt(x.elapsedMs) + "within " + s.RecentThreadSeconds + " s of the dump", LinkTo: "dx @$ewmda.StackTraces(\"threads=0x" + x.tid.toString(16) + "\")",
                                 Verdict: "Info", Evidence: "!runaway 4; ~~[0x" + x.tid.toString(16) + "]kn", Source: "command" });
                         }
                     }
@@ -9317,7 +9565,8 @@ var __ewmda = (function (exports) {
                 const ls = tebField(t, teb, "LastStatusValue", 4);
                 const err = typeof le === "number" ? le : 0;
                 const st = typeof ls === "number" ? ls : 0;
-                if (err === 0 && st === 0)
+                // A status without an error (STATUS_PENDING 0x103, warnings such as 0x80000005) is no failure.
+                if (err === 0 && (st >>> 30) !== 3)
                     continue;
                 errors++;
                 if (errorsShown >= s.MaxThreadRows)
@@ -9325,13 +9574,29 @@ var __ewmda = (function (exports) {
                 errorsShown++;
                 rows.push({ Origin: "LastError", Subject: "thread 0x" + thread.id.toString(16), Thread: thread.id,
                     Detail: "LastErrorValue " + err + " (0x" + err.toString(16) + "), LastStatusValue 0x" + st.toString(16) + " (stale by nature: the last failure this thread saw)",
-                    LinkTo: "!error " + err, Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
+                    LinkTo: err !== 0 ? "!error " + err : "!error 0x" + st.toString(16) + " 1", Verdict: "Info", Evidence: "~~[0x" + thread.id.toString(16) + "]s; !gle", Source: teb.source });
             }
             if (errors > errorsShown)
                 notes.push({ Verdict: "Info", Evidence: (errors - errorsShown) + " more threads have a last error (Config.HistoricalInformation.MaxThreadRows); !gle -all", Source: "typed" });
+            // "No unloaded modules" is only a finding when a list was there to read: the ring, or the dump's stream.
+            let notChecked;
+            if (typeof ring === "string" && unloaded.length === 0) {
+                if (lm instanceof Unavailable)
+                    notChecked = "lm gave no list";
+                else {
+                    const dd = runCommand(".dumpdebug");
+                    const parsed = dd instanceof Unavailable ? undefined : parseDumpDebug(dd);
+                    if (parsed && !("error" in parsed) && parsed.streams.length && !parsed.streams.some((x) => /unloadedmodule/i.test(x.name))) {
+                        notChecked = "the dump has no unloaded-module list (.dumpdebug lists no UnloadedModuleListStream)";
+                    }
+                }
+            }
             yield* rows;
             yield* notes;
-            if (referenced === 0) {
+            if (notChecked) {
+                yield { Verdict: "Info", Source: "command", Evidence: "unloaded modules not checked: the unload trace was not read and " + notChecked + "; ntdll's symbols give the trace (.reload /f ntdll.dll)" };
+            }
+            else if (referenced === 0) {
                 yield {
                     Verdict: "Negative", Source: "heuristic",
                     Evidence: unloaded.length
@@ -9375,9 +9640,9 @@ var __ewmda = (function (exports) {
      *
      * Privacy: values can hold secrets. By default the listing shows every variable's name but only the values
      * of `Config.EnvironmentHints.SafeVariables` (architecture, OS and well-known directories), and the command
-     * line with the values of secret-looking arguments (`--password=`, `token`, `key`...) hidden. The option
-     * ShowValues shows everything. Rules read values to decide, but their rows describe what they found
-     * ("PATH entry 4 of 21 is on a network share") without the value.
+     * line and window title with the values of secret-looking arguments (`--password=`, `token`, `key`...)
+     * hidden, and profile folder names in the parameters masked (`C:\\Users\\<user>`). The option
+     * ShowValues shows everything. Rules read values to decide, but their rows describe what they found ("PATH entry 4 of 21 is on a network share") without the value.
      *
      * False positives: the block is the current one (a process can change its environment after start); PATH
      * entries in user-writable folders are normal for per-user installs; profilers include legitimate APM agents.
@@ -9455,16 +9720,19 @@ var __ewmda = (function (exports) {
                 Kind: "Parameter", Variable: name, Value: shown, Verdict: "Info", Source: source,
                 Evidence: value instanceof Unavailable ? value.reason : "!peb; dt ntdll!_RTL_USER_PROCESS_PARAMETERS " + ppAddr + " " + name + where,
             });
+            // By default: secret-looking arguments hidden (the window title of a console started from cmd.exe is the
+            // command line as typed) and profile folder names masked in every parameter.
+            const shown = (v, line) => (typeof v !== "string" || showValues ? v : maskProfile(line ? redactCommandLine(v) : v));
             if (namePattern === undefined) {
-                yield param("ImagePath", pp.imagePath, pp.imagePath);
-                yield param("CommandLine", pp.commandLine, typeof pp.commandLine === "string" && !showValues ? redactCommandLine(pp.commandLine) : pp.commandLine);
-                yield param("CurrentDirectory", pp.currentDirectory, pp.currentDirectory);
+                yield param("ImagePath", pp.imagePath, shown(pp.imagePath, false));
+                yield param("CommandLine", pp.commandLine, shown(pp.commandLine, true));
+                yield param("CurrentDirectory", pp.currentDirectory, shown(pp.currentDirectory, false));
                 if (pp.windowTitle !== "")
-                    yield param("WindowTitle", pp.windowTitle, pp.windowTitle);
+                    yield param("WindowTitle", pp.windowTitle, shown(pp.windowTitle, true));
                 if (pp.desktopInfo !== "")
-                    yield param("DesktopInfo", pp.desktopInfo, pp.desktopInfo);
+                    yield param("DesktopInfo", pp.desktopInfo, shown(pp.desktopInfo, false));
                 if (pp.dllPath !== "")
-                    yield param("DllPath", pp.dllPath, pp.dllPath);
+                    yield param("DllPath", pp.dllPath, shown(pp.dllPath, false));
             }
             const env = pp.environment;
             if (env instanceof Unavailable) {
@@ -9539,6 +9807,10 @@ var __ewmda = (function (exports) {
         if (cur !== "")
             out.push(cur);
         return out;
+    }
+    /** `C:\Users\bob\...` as `C:\Users\<user>\...`: a profile folder names the person. */
+    function maskProfile(text) {
+        return text.replace(/(\\(?:users|documents and settings)\\)[^\\;"]+/gi, "$1<user>");
     }
     /** The command line with the values of secret-looking arguments replaced by <hidden> (`--password=x`, `/token:x`, `-key x`, `user:pw@host`). */
     function redactCommandLine(line) {
@@ -9832,12 +10104,15 @@ var __ewmda = (function (exports) {
                 }
             }
             const teb64Text = teb64 instanceof Unavailable ? teb64.reason : t.formatAddress(teb64) + (t.readBytes(teb64, 8) ? "" : " (not in the dump)");
+            // A 32-bit writer does not see the 64-bit WOW64 DLLs; then only the SysWOW64 paths tell, and not the host.
+            const seen = wowNames ? wowNames + " in the module list" : sysWow.length + " of " + modules.length + " modules loaded from SysWOW64 (the 64-bit WOW64 DLLs are not in a 32-bit module list)";
             yield {
-                View: view, ProcessBits: 32, HostMachine: host || "x64", Wow64Modules: wowNames, Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
+                View: view, ProcessBits: 32, HostMachine: host || (wowNames ? "x64" : "x64 or ARM64 (not in the dump)"), Wow64Modules: wowNames || "(none; " + sysWow.length + " SysWOW64 DLLs)",
+                Peb32: peb32, Teb32: teb64, Threads32: undefined, InWow64Layer: inLayer,
                 Recommendation: "none needed: the dump is already the 32-bit view (written by a 32-bit tool); the 64-bit side (64-bit ntdll, WOW64 state) is not in it" +
                     (lastEvent ? "; " + lastEvent : ""),
                 Verdict: "Positive", Source: "typed",
-                Evidence: "32-bit dump of a process under WOW64: " + wowNames + " in the module list; first thread's TEB64 " + teb64Text + "; lm m wow64*",
+                Evidence: "32-bit dump of a process under WOW64: " + seen + "; first thread's TEB64 " + teb64Text + "; lm m wow64*",
             };
             ctx.summary("VirtualizedProcess: 32-bit process under WOW64, dump in the 32-bit view");
         },
@@ -9897,6 +10172,16 @@ var __ewmda = (function (exports) {
         { bit: 0x40000000, item: "bhd", meaning: "Enable bad handles detection", evidence: "using a bad handle raises an exception" },
         { bit: 0x80000000, item: "dpd", meaning: "Disable protected DLL verification", evidence: "" },
     ];
+    /**
+     * Bits that change what a process does or records. The others (ptg, kst, otl, dps, ...) are kernel or
+     * system-wide flags the loader copies into every PEB: pool tagging (ptg, 0x400) is on for good since Windows
+     * Server 2003, so most Windows 10 dumps show it; they leave no evidence in a process dump.
+     */
+    const PROCESS_BITS = 0x1 | 0x2 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x1000 | 0x8000 | 0x200000 | 0x400000 | 0x2000000 | 0x10000000 | 0x40000000;
+    /** HEAP_FLAG_PAGE_ALLOCS: set in a heap's Flags/ForceFlags when the page heap (DPH) serves it. */
+    const HEAP_FLAG_PAGE_ALLOCS = 0x01000000;
+    /** The heaps whose Flags are read at most (PEB.NumberOfHeaps is usually under 30). */
+    const MAX_HEAPS = 128;
     /** The debug heap a debugger turns on when it starts a process: htc | hfc | hpc and nothing else. */
     const LAUNCHED_BY_DEBUGGER = 0x70;
     const VERIFIER_DLLS = ["verifier.dll", "vrfcore.dll", "vfbasics.dll", "vfcompat.dll", "vfluapriv.dll", "vfprint.dll", "vfnet.dll", "vfntlmless.dll",
@@ -9912,10 +10197,12 @@ var __ewmda = (function (exports) {
      * says which commands now have data.
      *
      * Detection: PEB.NtGlobalFlag (typed `_PEB`, else the documented offset; both PEBs of a WOW64 process
-     * seen from a 64-bit view), decoded bit by bit; exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
+     * seen from a 64-bit view), decoded bit by bit (kernel and system-wide bits such as ptg, which every PEB
+     * copies, make one Info row); exactly 0x70 (htc, hfc, hpc) is the debug heap a debugger
      * enables when it starts the process, reported as such rather than as GFlags. PEB.TracingFlags (heap,
      * critical-section and loader ETW tracing) and PEB.BeingDebugged. Application Verifier DLLs (verifier.dll,
-     * vrfcore.dll, vfbasics.dll, ...) in the module list.
+     * vrfcore.dll, vfbasics.dll, ...) in the module list. Page heap evidence from the heaps themselves: the
+     * heaps of PEB.ProcessHeaps whose `_HEAP` Flags/ForceFlags carry HEAP_FLAG_PAGE_ALLOCS (0x01000000).
      *
      * False positives: the PEB holds the flags at process start (image-specific GFlags from the IFEO registry
      * key, or the debugger's); BeingDebugged is also set by the debugger that wrote the dump.
@@ -9981,7 +10268,7 @@ var __ewmda = (function (exports) {
             if (positives === 0 && flagsRead > 0) {
                 yield {
                     Verdict: "Negative", Source: "typed",
-                    Evidence: "no instrumentation: NtGlobalFlag has no GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
+                    Evidence: "no instrumentation: NtGlobalFlag has no " + (rows.length ? "process " : "") + "GFlags bits in " + (flagsRead === 2 ? "either PEB" : "the PEB") + ", no heap is a page heap, heap/critical-section/loader tracing is off, and no Application Verifier DLL is among " +
                         modules.length + " modules; !gflag; !peb",
                 };
             }
@@ -10012,16 +10299,28 @@ var __ewmda = (function (exports) {
                 });
             }
             else {
+                const system = FLAGS.filter((f) => ((flags >>> 0) & f.bit) !== 0 && (f.bit & PROCESS_BITS) === 0);
                 for (const f of FLAGS) {
-                    if (((flags >>> 0) & f.bit) === 0)
+                    if (((flags >>> 0) & f.bit) === 0 || (f.bit & PROCESS_BITS) === 0)
                         continue;
                     rows.push({
                         Scope: scope, Item: f.item, Value: f.bit, Meaning: f.meaning, UsableEvidence: f.evidence || undefined,
                         Verdict: "Positive", Evidence: dt("NtGlobalFlag") + " shows " + hex(flags) + "; !gflag", Source: peb.source,
                     });
                 }
+                if (system.length) {
+                    const mask = system.reduce((a, f) => (a | f.bit) >>> 0, 0);
+                    rows.push({
+                        Scope: scope, Item: "system flags", Value: mask, Meaning: "kernel or system-wide GFlags copied into the PEB: " + system.map((f) => f.item + " (" + f.meaning + ")").join(", ") +
+                            (system.some((f) => f.bit === 0x400) ? "; pool tagging is always on since Windows Server 2003" : ""),
+                        UsableEvidence: "none in a process dump (a kernel dump's !poolused, !obtrace use them)", Verdict: "Info",
+                        Evidence: dt("NtGlobalFlag") + " shows " + hex(flags) + "; !gflag", Source: peb.source,
+                    });
+                }
             }
         }
+        if (scope === "PEB")
+            rows.push(...pageHeapRows(t, peb));
         const tracing = pebField(t, peb, "TracingFlags", 4);
         if (typeof tracing === "number" && (tracing & 7) !== 0) {
             const names = [[1, "heap"], [2, "critical section"], [4, "loader"]].filter(([b]) => (tracing & b) !== 0).map(([, n]) => n);
@@ -10043,6 +10342,65 @@ var __ewmda = (function (exports) {
             }
         }
         return read;
+    }
+    /**
+     * Page heap evidence from the heaps themselves: each heap in PEB.ProcessHeaps (PEB.ProcessHeap first) whose
+     * `_HEAP` Flags or ForceFlags has HEAP_FLAG_PAGE_ALLOCS is served by the page heap, whether the GFlags bit
+     * (hpa) or Application Verifier turned it on. Offsets from ntdll's `_HEAP`, else the documented ones
+     * (SegmentSignature at 0x10/0x8, Flags/ForceFlags at 0x70/0x74 on x64, 0x40/0x44 on x86, since Vista); segment
+     * heaps are left out. Nothing when no heap is readable.
+     */
+    function pageHeapRows(t, peb) {
+        const heaps = [];
+        const count = pebField(t, peb, "NumberOfHeaps", 4);
+        const array = pebField(t, peb, "ProcessHeaps", "ptr");
+        if (typeof count === "number" && array !== undefined && typeof array !== "number") {
+            for (let i = 0; i < Math.min(count, MAX_HEAPS); i++) {
+                const h = readPointer(t, addTo(array, i * (peb.bits / 8)), peb.bits);
+                if (h && !isZero(h))
+                    heaps.push(h);
+            }
+        }
+        if (heaps.length === 0) {
+            const h = pebField(t, peb, "ProcessHeap", "ptr");
+            if (h !== undefined && typeof h !== "number" && !isZero(h))
+                heaps.push(h);
+        }
+        const off = (field, x64, x86) => {
+            const f = t.fieldOffset("ntdll", "_HEAP", field);
+            return { offset: f !== undefined ? f : peb.bits === 64 ? x64 : x86, typed: f !== undefined };
+        };
+        const flagsAt = off("Flags", 0x70, 0x40);
+        const forceAt = off("ForceFlags", 0x74, 0x44);
+        const signatureAt = off("SegmentSignature", 0x10, 0x8);
+        const paged = [];
+        let read = 0;
+        for (const h of heaps) {
+            // Only NT heaps (segment signature 0xFFEEFFEE) and the page heap's fake header (filled with 0xEE bytes) have
+            // these fields; a segment heap (0xDDEEDDEE) keeps other things there.
+            const signature = readU32(t, addTo(h, signatureAt.offset));
+            if (signature !== 0xffeeffee && signature !== 0xeeeeeeee)
+                continue;
+            const flags = readU32(t, addTo(h, flagsAt.offset));
+            const force = readU32(t, addTo(h, forceAt.offset));
+            if (flags === undefined && force === undefined)
+                continue;
+            read++;
+            if ((((flags !== null && flags !== void 0 ? flags : 0) | (force !== null && force !== void 0 ? force : 0)) & HEAP_FLAG_PAGE_ALLOCS) !== 0)
+                paged.push(h);
+        }
+        if (paged.length === 0)
+            return [];
+        const list = paged.slice(0, 4).map((h) => t.formatAddress(h)).join(", ") + (paged.length > 4 ? ", ..." : "");
+        return [{
+                Scope: "Heaps", Item: "page heap", Value: HEAP_FLAG_PAGE_ALLOCS,
+                Meaning: paged.length + " of " + read + " heaps are page heaps (HEAP_FLAG_PAGE_ALLOCS in _HEAP.Flags/ForceFlags): " + list,
+                UsableEvidence: "every allocation of these heaps sits against a guard page: an overrun faults at the culprit; !heap -p -a <address> gives the allocation stack",
+                Verdict: "Positive", Evidence: "!heap -p; dt ntdll!_HEAP " + t.formatAddress(paged[0]) + " Flags ForceFlags", Source: flagsAt.typed ? peb.source : "heuristic",
+            }];
+    }
+    function isZero(v) {
+        return v.getHighPart() === 0 && v.getLowPart() === 0;
     }
 
     /**
@@ -10338,7 +10696,9 @@ var __ewmda = (function (exports) {
         if (peb instanceof Unavailable)
             return peb.reason;
         let table = pebField(t, peb, "GdiSharedHandleTable", "ptr");
-        const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll");
+        // 64-bit Windows keeps 24-byte cells, also for WOW64 processes; a 32-bit writer's module list of one has
+        // no wow64cpu.dll, only DLLs from SysWOW64.
+        const wide = t.pointerSize() === 8 || t.modules().modules.some((m) => m.name.toLowerCase() === "wow64cpu.dll" || /\\syswow64\\/i.test(m.path));
         let via = "PEB";
         if (table === undefined || typeof table === "number")
             return "PEB.GdiSharedHandleTable is not in the dump";
@@ -10744,7 +11104,8 @@ var __ewmda = (function (exports) {
                 };
             }
             else if (positives === 0 && checked.functions === 0) {
-                yield { Verdict: "Info", Source: "typed", Evidence: "the code of " + targets.map((m) => m.symbolName).join(", ") + " is not in the dump (" + checked.unreadable + " function starts unreadable) and !chkimg did not compare: nothing was checked" };
+                const why = checked.unreadable ? checked.unreadable + " function starts are not in the dump" : "no module's export directory or watched function could be read, so no function start was found";
+                yield { Verdict: "Info", Source: "typed", Evidence: "nothing was checked in " + targets.map((m) => m.symbolName).join(", ") + ": " + why + (s.RunChkimg ? ", and !chkimg did not compare" : ", and !chkimg was not run (Config.PatchedCode.RunChkimg)") };
             }
             ctx.summary("PatchedCode: " + positives + " patch(es) in " + targets.map((m) => m.symbolName).join(", ") + "; " + checked.functions + " function starts read" +
                 (s.RunChkimg ? ", !chkimg compared " + (targets.length - notChecked.length) + " of " + targets.length : ""));
@@ -12486,6 +12847,7 @@ var __ewmda = (function (exports) {
             const holders = {};
             const heldBy = {};
             let holderNote;
+            let holderStopped = false;
             if (flags.Holders) {
                 const targets = {};
                 for (const d of details) {
@@ -12495,7 +12857,9 @@ var __ewmda = (function (exports) {
                     for (const h of d.threadHeaders)
                         targets[addressKey$1(h)] = { zombie: zk, what: "thread" };
                 }
-                holderNote = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+                const found = findHolders(targets, zombieKeys, cfg.MaxHolderHandles, cfg.HolderBudgetMs, holders, heldBy);
+                holderNote = found.note;
+                holderStopped = found.stopped;
             }
             // Groups.
             const byImage = {};
@@ -12570,7 +12934,8 @@ var __ewmda = (function (exports) {
                     HandleCount: d.header.handles !== undefined ? d.header.handles : notAvailable(d.header.why || "object header unreadable"),
                     TerminatedThreads: d.threads.filter((th) => th.terminated === true).length,
                     ThreadHandles: d.threads.length ? d.threadHandles : undefined,
-                    Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") : "none found") : undefined,
+                    Holders: flags.Holders ? (holding.length ? holding.map((h) => h.text).join(", ") + (holderStopped ? " (search stopped early: maybe more)" : "")
+                        : holderStopped ? "none found before the search stopped (partial)" : "none found") : undefined,
                     Count: undefined, LiveInstances: undefined, Address: p.address,
                     Verdict: verdict, Source: "typed",
                     Evidence: why + "; !process " + addr + " 1 (ObjectTable 00000000, no active threads); dt nt!_EPROCESS " + addr + " ExitTime ExitStatus; !object " + addr,
@@ -12606,7 +12971,7 @@ var __ewmda = (function (exports) {
                 yield info$e("zombie ages are not available: " + dump.reason + " (.time)", "typed");
             const images = Object.keys(byImage).map((i) => byImage[i].length + " " + byImage[i][0].p.name).sort();
             ctx.summary("ZombieProcesses: " + zombies.length + " zombie(s) among " + all.length + " processes (" + positives + " positive): " +
-                images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : ""));
+                images.slice(0, 5).join(", ") + (images.length > 5 ? ", ..." : "") + (holderStopped ? " (holder search partial)" : ""));
         },
         rowText(row) {
             if (row.Kind === "Zombie")
@@ -12708,7 +13073,7 @@ var __ewmda = (function (exports) {
             }
         }
         catch (e) {
-            return "the holder search failed: the debugger's process list could not be read";
+            return { note: "the holder search failed: the debugger's process list could not be read", stopped: true };
         }
         const parts = [];
         if (stopped)
@@ -12717,7 +13082,7 @@ var __ewmda = (function (exports) {
             parts.push("no process has a handle table the debugger can list (Io.Handles): holders are unknown (!findhandle, !handle 0 3 0 Process)");
         else if (withoutHandles)
             parts.push(withoutHandles + " process(es) have no handle list (Io.Handles): holders there are unknown");
-        return parts.length ? parts.join("; ") : undefined;
+        return { note: parts.length ? parts.join("; ") : undefined, stopped: stopped !== undefined };
     }
     function info$e(text, source) {
         return { Verdict: "Info", Evidence: text, Source: source };
@@ -14628,10 +14993,11 @@ var __ewmda = (function (exports) {
                         return { hops, terminal: "Cycle", last: th, detail: "back to " + threadText(th) + ": the threads wait for each other (deadlock)", idleReceivers: undefined, keys };
                     seen[key] = true;
                     keys.push(key);
-                    if (hops.length >= cfg.MaxDepth)
-                        return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth)", idleReceivers: undefined, keys };
+                    // A chain of exactly MaxDepth hops ends where it ends; the cap applies only when there is a next hop.
                     if (th.state !== STATE.Waiting || th.waitReason !== WR_LPC_REPLY)
                         return end(th, hops, keys);
+                    if (hops.length >= cfg.MaxDepth)
+                        return { hops, terminal: "DepthCap", last: th, detail: "stopped after " + cfg.MaxDepth + " hops (Config.AlpcWaitChains.MaxDepth): the chain goes on (partial)", idleReceivers: undefined, keys };
                     const raw = r.read(addrOf(th.address), fAlpc.offset, ps);
                     const msgRaw = raw ? raw.pair(fAlpc.offset, ps) : undefined;
                     const msg = msgRaw ? addrMask(msgRaw, 3) : undefined;
@@ -15787,10 +16153,11 @@ var __ewmda = (function (exports) {
                 if (shown === 0) {
                     yield {
                         Verdict: "Negative", Source: "typed", Path: base,
-                        Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined); !object " + base,
+                        Evidence: "0 " + (parsed.options.type !== undefined ? parsed.options.type + " objects" : "objects") + " in " + base + " (" + walk.objects.length + " entries, " + walk.directories + " directories examined" +
+                            (walk.capped ? "; partial: stopped at MaxObjects" : "") + "); !object " + base,
                     };
                 }
-                ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : ""));
+                ctx.summary("SystemObjects " + base + ": " + shown + " objects" + (parsed.options.recursive ? " (recursive)" : "") + (walk.capped ? " (partial: MaxObjects " + cfg.MaxObjects + ")" : ""));
                 return;
             }
             // ---- no path: the whole namespace
@@ -15846,7 +16213,8 @@ var __ewmda = (function (exports) {
             if (parsed.options.type === undefined)
                 yield* typeRows;
             const examined = walk.objects.length + " objects in " + walk.directories + " directories (" + Object.keys(byType).length + " types; " +
-                conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")";
+                conditions + " memory-condition events, " + mutants + " mutants checked" + (walk.unreadable ? "; " + walk.unreadable + " unreadable" : "") + ")" +
+                (walk.capped ? " (partial: stopped at MaxObjects " + cfg.MaxObjects + ")" : "");
             if (findings === 0) {
                 yield {
                     Verdict: "Negative", Source: "typed", Kind: "Finding",
@@ -15952,7 +16320,7 @@ var __ewmda = (function (exports) {
             notes.push(deep + " directories below Config.SystemObjects.MaxDepth were not walked");
         if (truncated)
             notes.push(truncated + " hash chains were cut (a repeated entry or Config.SystemObjects.MaxChainLength): the directory may be corrupt");
-        return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined };
+        return { objects, directories, unreadable, note: notes.length ? notes.join("; ") : undefined, capped };
     }
     /** (path?, options?) from dx or a `!` command; a string describing the problem when they make no sense. */
     function parseArguments$2(args) {
@@ -16203,6 +16571,7 @@ var __ewmda = (function (exports) {
             const walked = {};
             const entryType = r.type("_HANDLE_TABLE_ENTRY");
             let budget = cfg.MaxEntries;
+            let capped = false;
             const typeCache = {};
             const oh = r.type("_OBJECT_HEADER");
             const fTypeIndex = oh ? oh.field("TypeIndex") : undefined;
@@ -16226,10 +16595,16 @@ var __ewmda = (function (exports) {
             holders.forEach((h, i) => {
                 if (!walkAll && i >= cfg.TopProcesses)
                     return;
-                if (budget <= 0 || !entryType)
+                if (!entryType)
                     return;
+                if (budget <= 0) {
+                    capped = true;
+                    return;
+                }
                 const w = walkTable(r, h, entryType, budget, typeOfHeader);
                 budget -= w.entries;
+                if (w.capped)
+                    capped = true;
                 walked[addrKey(h.table)] = w;
             });
             // ---- GDI and USER counts from win32k's process structure
@@ -16310,8 +16685,8 @@ var __ewmda = (function (exports) {
             const notes = [];
             if (procs.problem)
                 notes.push(procs.problem);
-            if (budget <= 0)
-                notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries");
+            if (capped)
+                notes.push("the by-type walk stopped at Config.KernelHandles.MaxEntries = " + cfg.MaxEntries + " entries; the ByType and Entries columns are partial");
             if (notes.length)
                 yield info$7(notes.join("; "), "typed");
             const scope = examined + " processes" + (filter ? " (" + describeSelection(sel) + ")" : "") + ", " + holders.length + " with handle tables" +
@@ -16324,7 +16699,8 @@ var __ewmda = (function (exports) {
                         (largest ? "; largest " + largest.p.name + " (pid 0x" + largest.p.pid.toString(16) + ") with " + largest.handles + "; " + total + " handles in all" : ""),
                 };
             }
-            ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles");
+            ctx.summary("KernelHandles: " + flagged + " flagged among " + scope + "; " + total + " handles" +
+                (capped ? " (by-type breakdown partial: MaxEntries " + cfg.MaxEntries + ")" : ""));
         },
         rowText(row) {
             if (row.Kind === "Type")
@@ -16413,11 +16789,10 @@ var __ewmda = (function (exports) {
         let entries = 0;
         let missingPages = 0;
         const seen = {};
+        let capped = false;
         for (const leaf of leaves) {
-            if (entries >= budget) {
-                problem = "stopped at the entry budget";
+            if (capped)
                 break;
-            }
             const k = addrKey(leaf);
             if (seen[k] || !isKernelAddr(leaf, ps))
                 continue; // a repeated or bogus page pointer in a corrupt table
@@ -16427,7 +16802,7 @@ var __ewmda = (function (exports) {
                 missingPages++;
                 continue;
             }
-            for (let i = 1; i < perPage && entries < budget; i++) {
+            for (let i = 1; i < perPage; i++) {
                 const at = i * entrySize;
                 const low = page.pair(at + (fLow ? fLow.offset : 0), ps === 8 ? 8 : 4);
                 if (low.hi === 0 && low.lo === 0)
@@ -16446,6 +16821,12 @@ var __ewmda = (function (exports) {
                     if (isNullAddr(header))
                         continue;
                 }
+                // The cap is hit only when an entry is left over: a table of exactly MaxEntries entries is whole.
+                if (entries >= budget) {
+                    capped = true;
+                    problem = "stopped at the entry budget";
+                    break;
+                }
                 entries++;
                 const type = typeOf(header);
                 byType[type] = (byType[type] || 0) + 1;
@@ -16453,7 +16834,7 @@ var __ewmda = (function (exports) {
         }
         if (missingPages)
             problem = (problem ? problem + "; " : "") + missingPages + " entry pages are not in the dump";
-        return { byType, entries, problem };
+        return { byType, entries, problem, capped };
     }
 
     /**
@@ -16465,6 +16846,7 @@ var __ewmda = (function (exports) {
      *   `.for`/`.foreach`/`.while`/`.do`, `.catch`/`.leave`/`.break`/`.continue`, `j` and `z` (conditional and
      *   loop commands), script files (`$<`, `$><`, `$$<`, `$$><`, `$$>a<`), `.shell` and `!!`, aliases (`as`,
      *   `aS`, `ad`; `${...}` and `$u0`..`$u9` expand to other text), `.pcmd` (a command run at every prompt),
+     *   `.ocommand` (commands the target prints), `sx* -c` (commands run at an event),
      *   `.load`/`.loadby`/`.unload`/`.scriptload`/`.scriptrun`/`.scriptunload` (code that runs on load), dx
      *   expressions that call `ExecuteCommand`, and `!ewmda.log` itself.
      * - Execution: `g`, `gc`, `gh`, `gn`, `gu`, `p`, `pa`, `pc`, `pct`, `ph`, `pt`, `t`, `ta`, `tb`, `tc`,
@@ -16489,7 +16871,7 @@ var __ewmda = (function (exports) {
     const BREAKPOINTS = ["bp", "bu", "bm", "ba", "bc", "bd", "be", "br", "bs", "bsc"];
     const PORTS = ["i", "ib", "id", "iw", "o", "ob", "od", "ow", "wrmsr"];
     const CONTROL_DOT = [".block", ".if", ".elsif", ".else", ".for", ".foreach", ".while", ".do", ".catch", ".leave", ".break", ".continue"];
-    const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".shell"];
+    const CODE_DOT = [".load", ".loadby", ".unload", ".unloadall", ".scriptload", ".scriptrun", ".scriptunload", ".pcmd", ".ocommand", ".shell"];
     const EXECUTION_DOT = [".kill", ".restart", ".reboot", ".crash", ".detach", ".abandon", ".attach", ".create", ".opendump", ".breakin", ".wake", ".pagein", ".call"];
     const WRITE_DOT = [".closehandle", ".send_file", ".server", ".remote"];
     function within(list, verb) {
@@ -16554,7 +16936,7 @@ var __ewmda = (function (exports) {
             if (within(CONTROL_DOT, verb))
                 return verb + " runs other commands";
             if (within(CODE_DOT, verb))
-                return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : " loads or runs code");
+                return verb + (verb === ".shell" ? " runs a shell command" : verb === ".pcmd" ? " sets a command that runs at every prompt" : verb === ".ocommand" ? " runs commands the target prints" : " loads or runs code");
             if (within(EXECUTION_DOT, verb))
                 return verb + " resumes, ends or changes the target";
             if (within(WRITE_DOT, verb))
@@ -16584,6 +16966,9 @@ var __ewmda = (function (exports) {
             return "\"" + vm[1] + "\" runs other commands";
         if (verb === "as" || verb === "ad")
             return "\"" + vm[1] + "\" defines aliases, which change what later commands run";
+        // `sxe -c "cmd" av`: commands the debugger runs by itself at the next such event.
+        if (/^sx[deinr]?$/.test(verb) && /(^|\s)-c2?(\s|"|$)/i.test(after))
+            return "\"" + vm[1] + " -c\" sets commands that run by themselves at an event";
         return undefined;
     }
     /** `~` thread prefix: `~`, `~.`, `~#`, `~*`, `~3`, `~~[1a4]`, `~[expr]`, then `s`, `f`/`u`/`n`/`m`, `e cmd` or a command. */
@@ -17762,8 +18147,12 @@ var __ewmda = (function (exports) {
             return { available: false, reason: out.reason, source: null, value: null };
         const listing = parseAddress(out);
         if (listing.regions.length === 0) {
-            const said = listing.unparsed.length ? "; it said: " + listing.unparsed[0].trim().slice(0, 120) : "";
-            return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + said + ")", source: null, value: null };
+            const first = listing.unparsed.length ? listing.unparsed[0].trim().slice(0, 120) : "";
+            // The extension that implements !address is not loaded (or not in this debugger): that says nothing about the dump.
+            if (/no export .* found|is not extension gallery command|unknown command|not recognized/i.test(first)) {
+                return { available: false, reason: "!address is not available in this debugger (it said: " + first + "); the dump's memory-info stream, if any, was not read", source: null, value: null };
+            }
+            return { available: false, reason: "!address listed no regions (the dump has no memory-info stream" + (first ? "; it said: " + first : "") + ")", source: null, value: null };
         }
         const sums = { Usage: {}, Type: {}, State: {} };
         const add = (section, name, bytes) => {
