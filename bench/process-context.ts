@@ -9,11 +9,10 @@
  *
  * Run after `npm run build`: node --import tsx bench/process-context.ts
  */
-import { performance } from "node:perf_hooks";
 import { EmulatedDebugger } from "../src/emulator";
 import { bundleText } from "../test/helpers";
 import { userTarget } from "../test/mocks/user-target";
-import { bench, median } from "./report";
+import { bench, compareWithNaive, median } from "./report";
 
 const MODULES = 400;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -76,28 +75,7 @@ const t = buildTarget();
 const dbg = new EmulatedDebugger(t.spec);
 dbg.scriptLoad(bundleText(), "C:\\tools\\ewmda.js");
 const naive = dbg.scriptLoad(NAIVE, "C:\\tools\\naive.js");
-const runEwmda = () => { let n = 0; for (const _ of dbg.dx("Debugger.Utility.Ewmda.Modules()") as Iterable<unknown>) n++; return n; };
-const runNaive = () => (naive.global.naiveModules as () => unknown[])().length;
-
-// The first ewmda call of a session also creates @$ewmda (one command): leave it out of the count.
-runEwmda();
-
-dbg.counters.reset();
-const rows = runEwmda();
-const ewmdaCalls = dbg.counters.total;
-const ewmdaDetail = dbg.counters.snapshot();
-dbg.counters.reset();
-const naiveRows = runNaive();
-const naiveCalls = dbg.counters.total;
-const naiveDetail = dbg.counters.snapshot();
-
-const time = (fn: () => void) => { const t0 = performance.now(); fn(); return performance.now() - t0; };
-const ewmdaMs: number[] = [];
-const naiveMs: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  ewmdaMs.push(time(runEwmda));
-  naiveMs.push(time(runNaive));
-}
+const { rows, naiveRows, ewmdaCalls, naiveCalls, ewmdaDetail, naiveDetail, ewmdaMs, naiveMs } = compareWithNaive(dbg, "Debugger.Utility.Ewmda.Modules()", naive.global.naiveModules as () => unknown[], RUNS);
 
 const total = t.spec.processes[0]!.modules.length;
 console.log(`# Modules over ${total} x64 modules (${MODULES / 2} with headers, debug directory and version resource in the dump): ${rows} rows; naive script ${naiveRows}`);

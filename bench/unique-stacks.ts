@@ -8,11 +8,10 @@
  *
  * Run after `npm run build`: node --import tsx bench/unique-stacks.ts
  */
-import { performance } from "node:perf_hooks";
 import { EmulatedDebugger } from "../src/emulator";
 import { bundleText } from "../test/helpers";
 import { userTarget } from "../test/mocks/user-target";
-import { bench, median } from "./report";
+import { bench, compareWithNaive, median } from "./report";
 
 const THREADS = 500;
 const DISTINCT = 36;
@@ -74,30 +73,7 @@ const t = buildTarget();
 const dbg = new EmulatedDebugger(t.spec);
 dbg.scriptLoad(bundleText(), "C:\\tools\\ewmda.js");
 const naive = dbg.scriptLoad(NAIVE, "C:\\tools\\naive.js");
-const runEwmda = () => { let n = 0; for (const _ of dbg.dx("Debugger.Utility.Ewmda.UniqueStacks()") as Iterable<unknown>) n++; return n; };
-const runNaive = () => (naive.global.naiveUniqueStacks as () => unknown[])().length;
-
-// The first ewmda call of a session also creates @$ewmda (one command): leave it out of the count.
-runEwmda();
-
-// Host calls (deterministic).
-dbg.counters.reset();
-const groups = runEwmda();
-const ewmdaCalls = dbg.counters.total;
-const ewmdaDetail = dbg.counters.snapshot();
-dbg.counters.reset();
-const naiveGroups = runNaive();
-const naiveCalls = dbg.counters.total;
-const naiveDetail = dbg.counters.snapshot();
-
-// Wall time.
-const time = (fn: () => void) => { const t0 = performance.now(); fn(); return performance.now() - t0; };
-const ewmdaMs: number[] = [];
-const naiveMs: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  ewmdaMs.push(time(runEwmda));
-  naiveMs.push(time(runNaive));
-}
+const { rows: groups, naiveRows: naiveGroups, ewmdaCalls, naiveCalls, ewmdaDetail, naiveDetail, ewmdaMs, naiveMs } = compareWithNaive(dbg, "Debugger.Utility.Ewmda.UniqueStacks()", naive.global.naiveUniqueStacks as () => unknown[], RUNS);
 
 const frames = t.spec.processes[0]!.threads.reduce((n, th) => n + (th.frames?.length ?? 0), 0);
 console.log(`# UniqueStacks over ${THREADS} x64 threads (${frames} frames, ${DISTINCT} stack shapes): ${groups} groups; naive script found ${naiveGroups}`);
