@@ -1754,6 +1754,46 @@ var __ewmda = (function (exports) {
         throw new TypeError("not an address");
     }
 
+    /**
+     * The dx face of the object manager namespace: `dx @$ewmda.Objects["\\Driver"]` looks a path up with
+     * SystemObjects (symbolic links followed on the way) and shows that directory's objects, or the object.
+     */
+    /**
+     * The kernel's object manager namespace as a navigable dx object: indexable by an object path, iterable
+     * over the root directory's entries. Each index is `SystemObjects(path)`: the rows of that directory (Path,
+     * Type, Address, State, Owner, Target, Handles ...), or the one object at the path; each row's Path is the
+     * index of the next step down. Nothing is read until it is indexed or iterated.
+     *
+     * On a user-mode target each index answers with SystemObjects' Info row (needs a kernel or complete dump).
+     *
+     * @member {ObjectNamespace} Objects
+     * @memberof Ewmda
+     * @example dx @$ewmda.Objects
+     * @example dx @$ewmda.Objects["\\Driver"]
+     * @example dx -g @$ewmda.Objects["\\BaseNamedObjects"].Where(o => o.Type == "Mutant")
+     */
+    class ObjectNamespace {
+        /** `lookup` runs SystemObjects for one path and returns its result set. */
+        constructor(lookup) {
+            this.__lookup = lookup;
+        }
+        *[Symbol.iterator]() {
+            yield* this.__lookup("\\");
+        }
+        getDimensionality() {
+            return 1;
+        }
+        getValueAt(path) {
+            const p = String(path).trim();
+            if (p.charAt(0) !== "\\")
+                throw new RangeError("index Objects by an object path such as \"\\\\Driver\" or \"\\\\BaseNamedObjects\\\\Name\", not \"" + p + "\"");
+            return this.__lookup(p);
+        }
+        toString() {
+            return "Object manager namespace: index by path (Objects[\"\\\\Driver\"]); kernel or complete dumps";
+        }
+    }
+
     const NAMESPACE_ALIAS = "ewmda";
     const PARENT_MODEL = "Debugger.Models.Utility";
     const SUB_NAMESPACE_MODEL = "Debugger.Models.Utility.Ewmda";
@@ -2201,6 +2241,7 @@ var __ewmda = (function (exports) {
      * @example dx -v @$ewmda().RawStack
      * @example dx @$ewmda.Config
      * @example dx @$ewmda.Patterns
+     * @example dx @$ewmda.Objects["\\Driver"]
      */
     /** `RawStack(tid?, options?) - summary. Options: ... Patterns: ...` */
     function methodHelp(a) {
@@ -2234,6 +2275,14 @@ var __ewmda = (function (exports) {
             get() { return patterns || (patterns = new PatternSet(catalogue(analyses))); }, enumerable: true, configurable: true,
         });
         descriptor.Patterns = { Help: "The memory analysis patterns ewmda serves: definition, dump kinds, classic commands and the analyses that automate each (index by name: Patterns[\"Zombie Processes\"]); !ewmda.patterns prints them as a table" };
+        // The namespace by path is SystemObjects indexed: the look-up and its refusal on user targets are written once.
+        const systemObjects = analyses.filter((a) => a.meta.name === "SystemObjects")[0];
+        if (systemObjects) {
+            Object.defineProperty(proto, "Objects", {
+                get() { return new ObjectNamespace((path) => owner.invoke(systemObjects, [path])); }, enumerable: true, configurable: true,
+            });
+            descriptor.Objects = { Help: "The kernel object manager namespace, navigable: index by path (Objects[\"\\\\Driver\"]) for that directory's objects or the object itself, iterate for the root's entries (SystemObjects(path) as dx objects; kernel or complete dumps)" };
+        }
         Object.defineProperty(proto, "Version", {
             get() { return owner.version; }, enumerable: true, configurable: true,
         });
@@ -12327,11 +12376,16 @@ var __ewmda = (function (exports) {
                 return n + " must be true or false, not " + String(v);
             flags[n] = b;
         }
+        const ps = kernelPredicates(bag);
+        return typeof ps === "string" ? ps : { flags, process: ps.process, module: ps.module };
+    }
+    /** The `Process` and `Module` predicates from an option bag already read (analyses with options of their own add these two). */
+    function kernelPredicates(bag) {
         const pv = bag.Process;
         const process = pv === undefined ? undefined : typeof pv === "string" ? processValue(pv) : toNumberSafe(pv);
         if (pv !== undefined && process === undefined)
             return "Process must be a pid or an image name, not " + String(pv);
-        return { flags, process, module: bag.Module === undefined ? undefined : String(bag.Module) };
+        return { flags: {}, process, module: bag.Module === undefined ? undefined : String(bag.Module) };
     }
     function truth(v) {
         if (/^(true|yes|1)$/i.test(v.trim()))
@@ -13152,6 +13206,57 @@ var __ewmda = (function (exports) {
             return this.skipped ? this.skipped + " thread stack(s) not read (" + setting + " = " + this.max + ")" : undefined;
         }
     }
+    /**
+     * The stacks of every thread of the selected processes (what `!process 0 7` unwinds), filtered like the
+     * user-mode selection (Threads, Exclude) plus the kernel predicates (Process, Module).
+     */
+    function selectKernelStacks(t, k, o, sel) {
+        const set = selectKernelThreads(k, sel);
+        const reader = new KernelStacks(t, k, set.threads.length, sel);
+        const wanted = o.threads;
+        const chosen = wanted ? set.threads.filter((th) => wanted.indexOf(th.tid) >= 0) : set.threads;
+        const missing = wanted ? wanted.filter((id, i) => wanted.indexOf(id) === i && !set.threads.some((th) => th.tid === id)) : [];
+        const stacks = [];
+        const excluded = [];
+        const owner = {};
+        let noModel = 0;
+        let otherModule = 0;
+        for (const th of chosen) {
+            const s = reader.stack(th);
+            if (!s) {
+                noModel++;
+                continue;
+            }
+            if (!reader.keep(th)) {
+                otherModule++;
+                continue;
+            }
+            owner[String(s.thread.id)] = th;
+            if (o.exclude.length && Array.isArray(s.frames)) {
+                const hit = firstMatchingFrame(s.frames, o.exclude);
+                if (hit) {
+                    excluded.push({ stack: s, frame: hit.frame, pattern: hit.pattern });
+                    continue;
+                }
+            }
+            stacks.push(s);
+        }
+        const notes = [];
+        const problems = problemsText(set.problems);
+        if (problems)
+            notes.push(problems);
+        if (noModel)
+            notes.push(noModel + " thread(s) have no debugger thread object, so no stack (!process 0 7 lists them)");
+        if (otherModule)
+            notes.push(otherModule + " thread(s) left out: no frame in module " + sel.module);
+        const scope = set.processes.length + " processes" + set.scope;
+        return {
+            stacks, total: set.threads.length, missing, excluded, scope, notes,
+            missingText: missing.length ? (missing.length === 1 ? "thread " + hexId(missing[0]) + " is" : "threads " + missing.map(hexId).join(", ") + " are") +
+                " not in " + scope + " (!process 0 2 lists the threads)" : undefined,
+            threadOf: (s) => owner[String(s.thread.id)],
+        };
+    }
     /** `app.exe (0x1a4)`. */
     function processLabel(p) {
         return p.name + " (0x" + (p.pid >= 0 ? p.pid.toString(16) : "?") + ")";
@@ -13175,6 +13280,53 @@ var __ewmda = (function (exports) {
             return undefined;
         return "the process or thread lists are incomplete: " + problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; and " + (problems.length - 3) + " more" : "") +
             " (!process 0 0 walks them too)";
+    }
+    /**
+     * The option reading and thread selection StackTraceCollection and UniqueStacks share: yields their Info rows
+     * (bad options, unreadable kernel lists, selection notes) and returns the selection, or undefined when there is
+     * nothing to collect. `kernelCommands` names the classic commands for the kernel-lists message.
+     */
+    function* selectCollection(t, args, name, kernelCommands, summary) {
+        const kernel = t.isKernel();
+        const bag = readOptions(args[0], kernel ? STACK_OPTION_NAMES.concat(["Process", "Module"]) : STACK_OPTION_NAMES, "Threads");
+        const opts = typeof bag === "string" ? bag : stackOptions(bag);
+        const pred = typeof bag === "string" || !kernel ? undefined : kernelPredicates(bag);
+        if (typeof opts === "string" || typeof pred === "string") {
+            const why = typeof opts === "string" ? opts : pred;
+            summary(name + ": " + why);
+            yield collectionInfo(why, "heuristic");
+            return undefined;
+        }
+        if (!pred) {
+            const sel = selectStacks(t, opts);
+            if (sel.missing.length)
+                yield collectionInfo(missingThreadText(sel.missing, t), "typed");
+            return { opts, sel, command: (s) => stackCommand(s.thread.id) };
+        }
+        const k = Kernel.of(t);
+        const missing = k.missing();
+        if (missing) {
+            summary(name + ": kernel structures unavailable");
+            yield collectionInfo(name + " on a kernel target reads the process and thread lists: " + missing + " (" + kernelCommands + ")", "heuristic");
+            return undefined;
+        }
+        const ks = selectKernelStacks(t, k, opts, pred);
+        for (const note of ks.notes)
+            yield collectionInfo(note, "typed");
+        if (ks.missingText)
+            yield collectionInfo(ks.missingText, "typed");
+        return {
+            opts,
+            sel: ks,
+            kernel: ks,
+            command: (s) => {
+                const th = ks.threadOf(s);
+                return th ? threadCommand(t, th) : stackCommand(s.thread.id);
+            },
+        };
+    }
+    function collectionInfo(text, source) {
+        return { Verdict: "Info", Evidence: text, Source: source };
     }
 
     /**
@@ -18411,15 +18563,20 @@ var __ewmda = (function (exports) {
      * threads with a frame matching any of the `module!function` patterns (`*` wildcards; a module name
      * alone matches any frame in it).
      *
+     * Kernel and complete dumps: the threads of every process (what `!process 0 7` unwinds), System's included,
+     * the processors' idle threads left out; each row also names its Process. `Process` (a pid or an image-name
+     * pattern, `"process=svchost*"`) and `Module` (only threads with a frame in that module) narrow the selection.
+     *
      * @function StackTraceCollection
      * @memberof Ewmda
-     * @param {object|string|number} [options] `Threads` (ids, "0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` (patterns, "ntdll!*Worker*,win32u"); or a string such as `"threads=0x1a4 maxframes=5"`, or one thread id.
-     * @returns {ResultSet} One row per frame: Thread, ThreadName, Frame, ChildSP, IP, ReturnAddress, Symbol, Module, Function, Verdict, Evidence, Source.
+     * @param {object|string|number} [options] `Threads` (ids, "0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` (patterns, "ntdll!*Worker*,win32u"); kernel targets also `Process` (pid or image name) and `Module`; or a string such as `"threads=0x1a4 maxframes=5"`, or one thread id.
+     * @returns {ResultSet} One row per frame: Thread, ThreadName, Process (kernel targets), Frame, ChildSP, IP, ReturnAddress, Symbol, Module, Function, Verdict, Evidence, Source.
      * @example dx @$ewmda.StackTraceCollection()
      * @example dx -g @$ewmda.StackTraceCollection().Where(f => f.Module == "ntdll.dll" && f.Function.Contains("Wait"))
      * @example dx @$ewmda.StackTraceCollection(new { MaxFrames = 5, Exclude = "ntdll!NtWaitForWorkViaWorkerFactory" })
      * @example !ewmda.stacks
      * @example !ewmda.stacks "threads=0x1a4,0x2b0 maxframes=8"
+     * @example !ewmda.stacks "process=svchost* maxframes=8"
      */
     const stackTraceCollection = defineAnalysis({
         meta: {
@@ -18427,7 +18584,7 @@ var __ewmda = (function (exports) {
             command: "stacks",
             summary: "Every thread's native stack, one row per frame (like ~*kn), filterable by thread, module and function",
             patterns: ["Stack Trace Collection (Unmanaged Space)"],
-            targets: "user",
+            targets: "any",
             triage: false,
             version: "1.0.0",
             params: [
@@ -18437,10 +18594,13 @@ var __ewmda = (function (exports) {
                 THREADS_OPTION,
                 { name: "MaxFrames", type: "number", help: "keep the top frames of each stack" },
                 EXCLUDE_OPTION,
+                { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+                { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
             ],
             columns: [
                 { name: "Thread", type: "hex", help: "Thread id" },
                 { name: "ThreadName", type: "string", help: "Thread description (SetThreadDescription), when the dump has one", table: false },
+                { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
                 { name: "Frame", type: "hex", help: "Frame number (0 is the top, as in kn)" },
                 { name: "ChildSP", type: "address", help: "Stack pointer of the frame (k's Child-SP)" },
                 { name: "IP", type: "address", help: "Instruction address of the frame (k's Call Site address)", table: false },
@@ -18459,16 +18619,12 @@ var __ewmda = (function (exports) {
         },
         *run(ctx, args) {
             const t = ctx.target;
-            const bag = readOptions(args[0], STACK_OPTION_NAMES, "Threads");
-            const opts = typeof bag === "string" ? bag : stackOptions(bag);
-            if (typeof opts === "string") {
-                ctx.summary("StackTraceCollection: " + opts);
-                yield info$6(opts, "heuristic");
+            const chosen = yield* selectCollection(t, args, "StackTraceCollection", "!process 0 7", (text) => ctx.summary(text));
+            if (!chosen)
                 return;
-            }
-            const sel = selectStacks(t, opts);
-            if (sel.missing.length)
-                yield info$6(missingThreadText(sel.missing, t), "typed");
+            const { opts, sel, command } = chosen;
+            const ks = chosen.kernel;
+            const scope = ks ? ks.scope : "the process";
             let rows = 0;
             let dropped = 0;
             let unreadable = 0;
@@ -18479,19 +18635,21 @@ var __ewmda = (function (exports) {
                 if (!Array.isArray(stack.frames)) {
                     unreadable++;
                     const reason = stack.frames.reason;
-                    yield info$6(reason + " (" + stackCommand(id) + " shows what the debugger can unwind)", "typed");
+                    yield info$6(reason + " (" + command(stack) + " shows what the debugger can unwind)", "typed");
                     continue;
                 }
                 const all = stack.frames;
                 if (all.length === 0) {
                     unreadable++;
-                    yield info$6("thread " + hexId(id) + " has no frames: the debugger could not unwind it (" + stackCommand(id) + "; RawStack shows the raw stack)", "typed");
+                    yield info$6("thread " + hexId(id) + " has no frames: the debugger could not unwind it (" + command(stack) + "; RawStack shows the raw stack)", "typed");
                     continue;
                 }
                 const frames = opts.maxFrames !== undefined && all.length > opts.maxFrames ? all.slice(0, opts.maxFrames) : all;
                 if (frames.length < all.length)
                     cut++;
                 const name = threadName(stack.thread);
+                const th = ks ? ks.threadOf(stack) : undefined;
+                const where = { process: th ? processLabel(th.process) : undefined, command: command(stack) };
                 for (const f of frames) {
                     if (rows >= maxRows) {
                         dropped++;
@@ -18499,7 +18657,7 @@ var __ewmda = (function (exports) {
                     }
                     rows++;
                     const next = all[f.index + 1];
-                    yield frameRow(id, name, f, next, t.formatAddress(f.ip));
+                    yield frameRow(id, name, where, f, next, t.formatAddress(f.ip));
                 }
             }
             const optText = describeOptions(opts);
@@ -18510,13 +18668,13 @@ var __ewmda = (function (exports) {
             if (rows === 0 && unreadable === 0 && sel.missing.length === 0) {
                 yield {
                     Verdict: "Negative", Source: "typed",
-                    Evidence: "0 frames: " + selectionText(sel.total, sel.stacks.length, sel.excluded.length, optText) + " (~*kn)",
+                    Evidence: "0 frames: " + selectionText(sel.total, scope, sel.stacks.length, sel.excluded.length, optText) + (ks ? " (!process 0 7)" : " (~*kn)"),
                 };
             }
             ctx.summary("StackTraceCollection: " + rows + " frames of " + (sel.stacks.length - unreadable) + " threads" +
                 (unreadable ? ", " + unreadable + " stacks unreadable" : "") +
                 (sel.excluded.length ? ", " + sel.excluded.length + " threads left out by Exclude" : "") +
-                " (" + sel.total + " threads in the process" + (optText ? "; " + optText : "") + ")");
+                " (" + sel.total + " threads in " + scope + (optText ? "; " + optText : "") + ")");
         },
         rowText(row) {
             if (row.Frame === undefined)
@@ -18525,12 +18683,13 @@ var __ewmda = (function (exports) {
             return hexId(row.Thread) + " #" + frame + " " + String(row.Symbol);
         },
     });
-    function frameRow(id, name, f, next, ipText) {
+    function frameRow(id, name, where, f, next, ipText) {
         const fn = functionName(f);
         const noModule = "not inside any loaded module (JIT code, or an unloaded module: lm, !address " + ipText + ")";
         return {
             Thread: id,
             ThreadName: name,
+            Process: where.process,
             Frame: f.index,
             ChildSP: f.sp !== undefined ? f.sp : notAvailable("the debugger gave no stack offset for this frame"),
             IP: f.ip,
@@ -18539,12 +18698,12 @@ var __ewmda = (function (exports) {
             Module: f.module ? f.module.name : notAvailable(noModule),
             Function: fn !== "" ? fn : notAvailable(f.module ? "no symbols cover " + f.symbol + " (.reload /f " + f.module.name + ", ln " + ipText + ")" : noModule),
             Verdict: "Info",
-            Evidence: stackCommand(id) + " frame " + ("0" + f.index.toString(16)).slice(-2) + "; ln " + ipText,
+            Evidence: where.command + " frame " + ("0" + f.index.toString(16)).slice(-2) + "; ln " + ipText,
             Source: "typed",
         };
     }
-    function selectionText(total, kept, excluded, optText) {
-        return total + " threads in the process, " + (kept + excluded) + " selected" + (excluded ? ", " + excluded + " left out by Exclude" : "") +
+    function selectionText(total, scope, kept, excluded, optText) {
+        return total + " threads in " + scope + ", " + (kept + excluded) + " selected" + (excluded ? ", " + excluded + " left out by Exclude" : "") +
             (optText ? " (" + optText + ")" : "");
     }
     function info$6(text, source) {
@@ -18576,15 +18735,20 @@ var __ewmda = (function (exports) {
      * MaxFrames compares and shows the top frames only; Exclude leaves out threads with a frame matching
      * any of the `module!function` patterns (`*` wildcards; a module name alone matches any frame in it).
      *
+     * Kernel and complete dumps: the threads of every process are grouped (what `!stacks` and `!process 0 7`
+     * give), the processors' idle threads left out; each group also lists its Processes. `Process` (a pid or an
+     * image-name pattern, `"process=svchost*"`) and `Module` (only threads with a frame in that module) narrow it.
+     *
      * @function UniqueStacks
      * @memberof Ewmda
-     * @param {object|string} [options] `Threads` ("0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` ("ntdll!*Worker*,win32u"); or a string such as `"maxframes=5"`.
-     * @returns {ResultSet} One row per distinct stack, most common first: Count, Threads, FirstThread, Wait, WaitReason, TopFrame, FrameCount, Stack, Verdict, Evidence, Source.
+     * @param {object|string} [options] `Threads` ("0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` ("ntdll!*Worker*,win32u"); kernel targets also `Process` (pid or image name) and `Module`; or a string such as `"maxframes=5"`.
+     * @returns {ResultSet} One row per distinct stack, most common first: Count, Threads, FirstThread, Processes (kernel targets), Wait, WaitReason, TopFrame, FrameCount, Stack, Verdict, Evidence, Source.
      * @example dx @$ewmda.UniqueStacks()
      * @example dx @$ewmda.UniqueStacks()[0].Stack
      * @example dx -g @$ewmda.UniqueStacks(new { MaxFrames = 5 }).Where(g => g.Wait == "critical-section")
      * @example !ewmda.uniqstack
      * @example !ewmda.uniqstack "exclude=ntdll!NtWaitForWorkViaWorkerFactory"
+     * @example !ewmda.uniqstack "process=svchost*"
      */
     const uniqueStacks = defineAnalysis({
         meta: {
@@ -18592,7 +18756,7 @@ var __ewmda = (function (exports) {
             command: "uniqstack",
             summary: "Threads grouped by identical stacks, with thread ids, counts and wait kind, most common first",
             patterns: ["Stack Trace Collection (Unmanaged Space)"],
-            targets: "user",
+            targets: "any",
             triage: false,
             version: "1.0.0",
             params: [
@@ -18602,11 +18766,14 @@ var __ewmda = (function (exports) {
                 THREADS_OPTION,
                 { name: "MaxFrames", type: "number", help: "compare and show the top frames only (stacks that differ deeper down merge)" },
                 EXCLUDE_OPTION,
+                { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+                { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
             ],
             columns: [
                 { name: "Count", type: "int", help: "Threads with this stack" },
                 { name: "Threads", type: "string", help: "Their thread ids (\"0x1a4, 0x2b0\")" },
                 { name: "FirstThread", type: "hex", help: "The first of them, to look at with RawStack or ~~[id]kn", table: false },
+                { name: "Processes", type: "string", help: "Kernel targets: the processes of the threads, name (pid), most threads first", sparse: true },
                 { name: "Wait", type: "string", help: "What the threads wait for: critical-section, srw-lock, sync-object, io, alpc, sleep, message-loop, thread-pool-idle, running, ..." },
                 { name: "WaitReason", type: "string", help: "The frame that decided Wait, or why it could not be decided", table: false },
                 { name: "TopFrame", type: "string", help: "Frame 0 as module!function" },
@@ -18616,16 +18783,11 @@ var __ewmda = (function (exports) {
         },
         *run(ctx, args) {
             const t = ctx.target;
-            const bag = readOptions(args[0], STACK_OPTION_NAMES, "Threads");
-            const opts = typeof bag === "string" ? bag : stackOptions(bag);
-            if (typeof opts === "string") {
-                ctx.summary("UniqueStacks: " + opts);
-                yield info$5(opts, "heuristic");
+            const chosen = yield* selectCollection(t, args, "UniqueStacks", "!stacks, !process 0 7", (text) => ctx.summary(text));
+            if (!chosen)
                 return;
-            }
-            const sel = selectStacks(t, opts);
-            if (sel.missing.length)
-                yield info$5(missingThreadText(sel.missing, t), "typed");
+            const { opts, sel, command } = chosen;
+            const ks = chosen.kernel;
             // Group by signature; Object.create(null) so that no signature collides with a prototype member.
             const bySignature = Object.create(null);
             const groups = [];
@@ -18655,13 +18817,14 @@ var __ewmda = (function (exports) {
                     Count: ids.length,
                     Threads: ids.map(hexId).join(", "),
                     FirstThread: ids[0],
+                    Processes: ks ? processesText(ks, g.members) : undefined,
                     Wait: wait.category,
                     WaitReason: wait.reason,
                     TopFrame: g.frames[0].func,
                     FrameCount: g.frames.length,
                     Stack: g.frames.map((f) => f.func).join("\n"),
                     Verdict: "Info",
-                    Evidence: stackCommand(ids[0]) + (ids.length > 1 ? " (the same stack on " + (ids.length - 1) + " more threads; !uniqstack)" : " (a stack no other thread has; !uniqstack)"),
+                    Evidence: command(g.members[0]) + (ids.length > 1 ? " (the same stack on " + (ids.length - 1) + " more threads; " + (ks ? "!stacks" : "!uniqstack") + ")" : " (a stack no other thread has; " + (ks ? "!stacks" : "!uniqstack") + ")"),
                     Source: "typed",
                 };
             }
@@ -18669,14 +18832,14 @@ var __ewmda = (function (exports) {
                 const first = unreadable[0];
                 const why = Array.isArray(first.frames) ? "thread " + hexId(first.thread.id) + " has no frames" : first.frames.reason;
                 yield info$5(unreadable.length + " threads have no readable stack: " + unreadable.map((s) => hexId(s.thread.id)).join(", ") +
-                    " (first: " + why + "; " + stackCommand(first.thread.id) + ")", "typed");
+                    " (first: " + why + "; " + command(first) + ")", "typed");
             }
             const optText = describeOptions(opts);
             if (groups.length === 0 && unreadable.length === 0 && sel.missing.length === 0) {
                 yield {
                     Verdict: "Negative", Source: "typed",
-                    Evidence: "0 stacks: " + sel.total + " threads in the process, " + (sel.stacks.length + sel.excluded.length) + " selected" +
-                        (sel.excluded.length ? ", " + sel.excluded.length + " left out by Exclude" : "") + (optText ? " (" + optText + ")" : "") + " (~*kn)",
+                    Evidence: "0 stacks: " + sel.total + " threads in " + (ks ? ks.scope : "the process") + ", " + (sel.stacks.length + sel.excluded.length) + " selected" +
+                        (sel.excluded.length ? ", " + sel.excluded.length + " left out by Exclude" : "") + (optText ? " (" + optText + ")" : "") + (ks ? " (!stacks)" : " (~*kn)"),
                 };
             }
             const grouped = sel.stacks.length - unreadable.length;
@@ -18721,6 +18884,23 @@ var __ewmda = (function (exports) {
         if (order.length === 1)
             return { category: order[0], reason };
         return { category: order.join(", "), reason: order.map((c) => c + " (" + counts[c] + ")").join(", ") + " below the compared frames" };
+    }
+    /** Kernel targets: the group's processes, most threads first (`app.exe (0x1a4) x3, System (0x4)`). */
+    function processesText(ks, members) {
+        const counts = Object.create(null);
+        const order = [];
+        for (const s of members) {
+            const th = ks.threadOf(s);
+            const label = th ? processLabel(th.process) : "?";
+            if (counts[label] === undefined) {
+                counts[label] = 0;
+                order.push(label);
+            }
+            counts[label]++;
+        }
+        const firstSeen = order.slice();
+        order.sort((a, b) => counts[b] - counts[a] || firstSeen.indexOf(a) - firstSeen.indexOf(b));
+        return order.map((l) => l + (counts[l] > 1 ? " x" + counts[l] : "")).join(", ");
     }
     function info$5(text, source) {
         return { Verdict: "Info", Evidence: text, Source: source };

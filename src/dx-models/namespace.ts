@@ -8,15 +8,17 @@
  * @example dx -v @$ewmda().RawStack
  * @example dx @$ewmda.Config
  * @example dx @$ewmda.Patterns
+ * @example dx @$ewmda.Objects["\\Driver"]
  */
 
 /**
  * `Debugger.Utility.Ewmda`: one method per analysis (help text and PreferShow metadata, so
- * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config`, `Patterns` and `Version`.
+ * `dx Debugger.Utility.Ewmda` lists them and `dx -v` shows the help), plus `Config`, `Patterns`, `Objects` and `Version`.
  */
 import type { Analysis } from "../lib/analysis";
 import { catalogue } from "../lib/catalogue";
 import { coerceSetting, formatSetting, settingHelp, type Config } from "../lib/config";
+import { ObjectNamespace } from "./objects";
 import { PatternSet } from "./patterns";
 import { defineMetadataDescriptor } from "./result-set";
 
@@ -59,6 +61,14 @@ export function namespaceClass(analyses: readonly Analysis[], owner: NamespaceHo
     get() { return patterns || (patterns = new PatternSet(catalogue(analyses))); }, enumerable: true, configurable: true,
   });
   descriptor.Patterns = { Help: "The memory analysis patterns ewmda serves: definition, dump kinds, classic commands and the analyses that automate each (index by name: Patterns[\"Zombie Processes\"]); !ewmda.patterns prints them as a table" };
+  // The namespace by path is SystemObjects indexed: the look-up and its refusal on user targets are written once.
+  const systemObjects = analyses.filter((a) => a.meta.name === "SystemObjects")[0];
+  if (systemObjects) {
+    Object.defineProperty(proto, "Objects", {
+      get() { return new ObjectNamespace((path) => owner.invoke(systemObjects, [path])); }, enumerable: true, configurable: true,
+    });
+    descriptor.Objects = { Help: "The kernel object manager namespace, navigable: index by path (Objects[\"\\\\Driver\"]) for that directory's objects or the object itself, iterate for the root's entries (SystemObjects(path) as dx objects; kernel or complete dumps)" };
+  }
   Object.defineProperty(proto, "Version", {
     get() { return owner.version; }, enumerable: true, configurable: true,
   });

@@ -35,7 +35,7 @@ export function aliasesFor(a: Analysis): CommandAliases {
 export const PATTERNS_ALIASES: CommandAliases = commandAliases("Patterns", "patterns");
 
 /** dx members and `!` command names the namespace uses itself; analyses must not take them. */
-export const RESERVED_MEMBERS: readonly string[] = ["Config", "Patterns", "Version"];
+export const RESERVED_MEMBERS: readonly string[] = ["Config", "Objects", "Patterns", "Version"];
 export const RESERVED_COMMANDS: readonly string[] = ["patterns"];
 
 /** The full table for docs and tests. */

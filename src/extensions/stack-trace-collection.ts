@@ -1,5 +1,6 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import { EXCLUDE_OPTION, STACK_OPTION_NAMES, THREADS_OPTION, describeOptions, functionName, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions, threadName } from "../lib/stack-filter";
+import { processLabel, selectCollection } from "../lib/kernel-threads";
+import { EXCLUDE_OPTION, THREADS_OPTION, describeOptions, functionName, hexId, threadName } from "../lib/stack-filter";
 import type { FrameInfo } from "../lib/stacks";
 import { notAvailable, type Source } from "../lib/values";
 
@@ -27,15 +28,20 @@ import { notAvailable, type Source } from "../lib/values";
  * threads with a frame matching any of the `module!function` patterns (`*` wildcards; a module name
  * alone matches any frame in it).
  *
+ * Kernel and complete dumps: the threads of every process (what `!process 0 7` unwinds), System's included,
+ * the processors' idle threads left out; each row also names its Process. `Process` (a pid or an image-name
+ * pattern, `"process=svchost*"`) and `Module` (only threads with a frame in that module) narrow the selection.
+ *
  * @function StackTraceCollection
  * @memberof Ewmda
- * @param {object|string|number} [options] `Threads` (ids, "0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` (patterns, "ntdll!*Worker*,win32u"); or a string such as `"threads=0x1a4 maxframes=5"`, or one thread id.
- * @returns {ResultSet} One row per frame: Thread, ThreadName, Frame, ChildSP, IP, ReturnAddress, Symbol, Module, Function, Verdict, Evidence, Source.
+ * @param {object|string|number} [options] `Threads` (ids, "0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` (patterns, "ntdll!*Worker*,win32u"); kernel targets also `Process` (pid or image name) and `Module`; or a string such as `"threads=0x1a4 maxframes=5"`, or one thread id.
+ * @returns {ResultSet} One row per frame: Thread, ThreadName, Process (kernel targets), Frame, ChildSP, IP, ReturnAddress, Symbol, Module, Function, Verdict, Evidence, Source.
  * @example dx @$ewmda.StackTraceCollection()
  * @example dx -g @$ewmda.StackTraceCollection().Where(f => f.Module == "ntdll.dll" && f.Function.Contains("Wait"))
  * @example dx @$ewmda.StackTraceCollection(new { MaxFrames = 5, Exclude = "ntdll!NtWaitForWorkViaWorkerFactory" })
  * @example !ewmda.stacks
  * @example !ewmda.stacks "threads=0x1a4,0x2b0 maxframes=8"
+ * @example !ewmda.stacks "process=svchost* maxframes=8"
  */
 export const stackTraceCollection = defineAnalysis({
   meta: {
@@ -43,7 +49,7 @@ export const stackTraceCollection = defineAnalysis({
     command: "stacks",
     summary: "Every thread's native stack, one row per frame (like ~*kn), filterable by thread, module and function",
     patterns: ["Stack Trace Collection (Unmanaged Space)"],
-    targets: "user",
+    targets: "any",
     triage: false,
     version: "1.0.0",
     params: [
@@ -53,10 +59,13 @@ export const stackTraceCollection = defineAnalysis({
       THREADS_OPTION,
       { name: "MaxFrames", type: "number", help: "keep the top frames of each stack" },
       EXCLUDE_OPTION,
+      { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+      { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
     ],
     columns: [
       { name: "Thread", type: "hex", help: "Thread id" },
       { name: "ThreadName", type: "string", help: "Thread description (SetThreadDescription), when the dump has one", table: false },
+      { name: "Process", type: "string", help: "Kernel targets: the thread's process, name (pid)", sparse: true },
       { name: "Frame", type: "hex", help: "Frame number (0 is the top, as in kn)" },
       { name: "ChildSP", type: "address", help: "Stack pointer of the frame (k's Child-SP)" },
       { name: "IP", type: "address", help: "Instruction address of the frame (k's Call Site address)", table: false },
@@ -76,15 +85,11 @@ export const stackTraceCollection = defineAnalysis({
 
   *run(ctx, args) {
     const t = ctx.target;
-    const bag = readOptions(args[0], STACK_OPTION_NAMES, "Threads");
-    const opts = typeof bag === "string" ? bag : stackOptions(bag);
-    if (typeof opts === "string") {
-      ctx.summary("StackTraceCollection: " + opts);
-      yield info(opts, "heuristic");
-      return;
-    }
-    const sel = selectStacks(t, opts);
-    if (sel.missing.length) yield info(missingThreadText(sel.missing, t), "typed");
+    const chosen = yield* selectCollection(t, args, "StackTraceCollection", "!process 0 7", (text) => ctx.summary(text));
+    if (!chosen) return;
+    const { opts, sel, command } = chosen;
+    const ks = chosen.kernel;
+    const scope = ks ? ks.scope : "the process";
 
     let rows = 0;
     let dropped = 0;
@@ -96,23 +101,25 @@ export const stackTraceCollection = defineAnalysis({
       if (!Array.isArray(stack.frames)) {
         unreadable++;
         const reason = (stack.frames as { reason: string }).reason;
-        yield info(reason + " (" + stackCommand(id) + " shows what the debugger can unwind)", "typed");
+        yield info(reason + " (" + command(stack) + " shows what the debugger can unwind)", "typed");
         continue;
       }
       const all = stack.frames as readonly FrameInfo[];
       if (all.length === 0) {
         unreadable++;
-        yield info("thread " + hexId(id) + " has no frames: the debugger could not unwind it (" + stackCommand(id) + "; RawStack shows the raw stack)", "typed");
+        yield info("thread " + hexId(id) + " has no frames: the debugger could not unwind it (" + command(stack) + "; RawStack shows the raw stack)", "typed");
         continue;
       }
       const frames = opts.maxFrames !== undefined && all.length > opts.maxFrames ? all.slice(0, opts.maxFrames) : all;
       if (frames.length < all.length) cut++;
       const name = threadName(stack.thread);
+      const th = ks ? ks.threadOf(stack) : undefined;
+      const where = { process: th ? processLabel(th.process) : undefined, command: command(stack) };
       for (const f of frames) {
         if (rows >= maxRows) { dropped++; continue; }
         rows++;
         const next = all[f.index + 1];
-        yield frameRow(id, name, f, next, t.formatAddress(f.ip));
+        yield frameRow(id, name, where, f, next, t.formatAddress(f.ip));
       }
     }
 
@@ -122,13 +129,13 @@ export const stackTraceCollection = defineAnalysis({
     if (rows === 0 && unreadable === 0 && sel.missing.length === 0) {
       yield {
         Verdict: "Negative", Source: "typed",
-        Evidence: "0 frames: " + selectionText(sel.total, sel.stacks.length, sel.excluded.length, optText) + " (~*kn)",
+        Evidence: "0 frames: " + selectionText(sel.total, scope, sel.stacks.length, sel.excluded.length, optText) + (ks ? " (!process 0 7)" : " (~*kn)"),
       };
     }
     ctx.summary("StackTraceCollection: " + rows + " frames of " + (sel.stacks.length - unreadable) + " threads" +
       (unreadable ? ", " + unreadable + " stacks unreadable" : "") +
       (sel.excluded.length ? ", " + sel.excluded.length + " threads left out by Exclude" : "") +
-      " (" + sel.total + " threads in the process" + (optText ? "; " + optText : "") + ")");
+      " (" + sel.total + " threads in " + scope + (optText ? "; " + optText : "") + ")");
   },
 
   rowText(row) {
@@ -138,12 +145,13 @@ export const stackTraceCollection = defineAnalysis({
   },
 });
 
-function frameRow(id: number, name: string | undefined, f: FrameInfo, next: FrameInfo | undefined, ipText: string): Row {
+function frameRow(id: number, name: string | undefined, where: { process: string | undefined; command: string }, f: FrameInfo, next: FrameInfo | undefined, ipText: string): Row {
   const fn = functionName(f);
   const noModule = "not inside any loaded module (JIT code, or an unloaded module: lm, !address " + ipText + ")";
   return {
     Thread: id,
     ThreadName: name,
+    Process: where.process,
     Frame: f.index,
     ChildSP: f.sp !== undefined ? f.sp : notAvailable("the debugger gave no stack offset for this frame"),
     IP: f.ip,
@@ -152,13 +160,13 @@ function frameRow(id: number, name: string | undefined, f: FrameInfo, next: Fram
     Module: f.module ? f.module.name : notAvailable(noModule),
     Function: fn !== "" ? fn : notAvailable(f.module ? "no symbols cover " + f.symbol + " (.reload /f " + f.module.name + ", ln " + ipText + ")" : noModule),
     Verdict: "Info",
-    Evidence: stackCommand(id) + " frame " + ("0" + f.index.toString(16)).slice(-2) + "; ln " + ipText,
+    Evidence: where.command + " frame " + ("0" + f.index.toString(16)).slice(-2) + "; ln " + ipText,
     Source: "typed",
   };
 }
 
-function selectionText(total: number, kept: number, excluded: number, optText: string): string {
-  return total + " threads in the process, " + (kept + excluded) + " selected" + (excluded ? ", " + excluded + " left out by Exclude" : "") +
+function selectionText(total: number, scope: string, kept: number, excluded: number, optText: string): string {
+  return total + " threads in " + scope + ", " + (kept + excluded) + " selected" + (excluded ? ", " + excluded + " left out by Exclude" : "") +
     (optText ? " (" + optText + ")" : "");
 }
 

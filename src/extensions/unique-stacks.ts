@@ -1,5 +1,6 @@
 import { defineAnalysis, type Row } from "../lib/analysis";
-import { EXCLUDE_OPTION, STACK_OPTION_NAMES, THREADS_OPTION, describeOptions, hexId, missingThreadText, readOptions, selectStacks, stackCommand, stackOptions } from "../lib/stack-filter";
+import { processLabel, selectCollection, type KernelStackSelection } from "../lib/kernel-threads";
+import { EXCLUDE_OPTION, THREADS_OPTION, describeOptions, hexId } from "../lib/stack-filter";
 import type { FrameInfo, ThreadStack } from "../lib/stacks";
 import { classifyWait } from "../lib/wait-classes";
 import type { Source } from "../lib/values";
@@ -35,15 +36,20 @@ interface Group {
  * MaxFrames compares and shows the top frames only; Exclude leaves out threads with a frame matching
  * any of the `module!function` patterns (`*` wildcards; a module name alone matches any frame in it).
  *
+ * Kernel and complete dumps: the threads of every process are grouped (what `!stacks` and `!process 0 7`
+ * give), the processors' idle threads left out; each group also lists its Processes. `Process` (a pid or an
+ * image-name pattern, `"process=svchost*"`) and `Module` (only threads with a frame in that module) narrow it.
+ *
  * @function UniqueStacks
  * @memberof Ewmda
- * @param {object|string} [options] `Threads` ("0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` ("ntdll!*Worker*,win32u"); or a string such as `"maxframes=5"`.
- * @returns {ResultSet} One row per distinct stack, most common first: Count, Threads, FirstThread, Wait, WaitReason, TopFrame, FrameCount, Stack, Verdict, Evidence, Source.
+ * @param {object|string} [options] `Threads` ("0x1a4,0x2b0"), `MaxFrames` (number), `Exclude` ("ntdll!*Worker*,win32u"); kernel targets also `Process` (pid or image name) and `Module`; or a string such as `"maxframes=5"`.
+ * @returns {ResultSet} One row per distinct stack, most common first: Count, Threads, FirstThread, Processes (kernel targets), Wait, WaitReason, TopFrame, FrameCount, Stack, Verdict, Evidence, Source.
  * @example dx @$ewmda.UniqueStacks()
  * @example dx @$ewmda.UniqueStacks()[0].Stack
  * @example dx -g @$ewmda.UniqueStacks(new { MaxFrames = 5 }).Where(g => g.Wait == "critical-section")
  * @example !ewmda.uniqstack
  * @example !ewmda.uniqstack "exclude=ntdll!NtWaitForWorkViaWorkerFactory"
+ * @example !ewmda.uniqstack "process=svchost*"
  */
 export const uniqueStacks = defineAnalysis({
   meta: {
@@ -51,7 +57,7 @@ export const uniqueStacks = defineAnalysis({
     command: "uniqstack",
     summary: "Threads grouped by identical stacks, with thread ids, counts and wait kind, most common first",
     patterns: ["Stack Trace Collection (Unmanaged Space)"],
-    targets: "user",
+    targets: "any",
     triage: false,
     version: "1.0.0",
     params: [
@@ -61,11 +67,14 @@ export const uniqueStacks = defineAnalysis({
       THREADS_OPTION,
       { name: "MaxFrames", type: "number", help: "compare and show the top frames only (stacks that differ deeper down merge)" },
       EXCLUDE_OPTION,
+      { name: "Process", type: "string", help: "kernel targets: only this process (pid, or image name with * wildcards)" },
+      { name: "Module", type: "string", help: "kernel targets: only threads with a frame in this module" },
     ],
     columns: [
       { name: "Count", type: "int", help: "Threads with this stack" },
       { name: "Threads", type: "string", help: "Their thread ids (\"0x1a4, 0x2b0\")" },
       { name: "FirstThread", type: "hex", help: "The first of them, to look at with RawStack or ~~[id]kn", table: false },
+      { name: "Processes", type: "string", help: "Kernel targets: the processes of the threads, name (pid), most threads first", sparse: true },
       { name: "Wait", type: "string", help: "What the threads wait for: critical-section, srw-lock, sync-object, io, alpc, sleep, message-loop, thread-pool-idle, running, ..." },
       { name: "WaitReason", type: "string", help: "The frame that decided Wait, or why it could not be decided", table: false },
       { name: "TopFrame", type: "string", help: "Frame 0 as module!function" },
@@ -76,15 +85,10 @@ export const uniqueStacks = defineAnalysis({
 
   *run(ctx, args) {
     const t = ctx.target;
-    const bag = readOptions(args[0], STACK_OPTION_NAMES, "Threads");
-    const opts = typeof bag === "string" ? bag : stackOptions(bag);
-    if (typeof opts === "string") {
-      ctx.summary("UniqueStacks: " + opts);
-      yield info(opts, "heuristic");
-      return;
-    }
-    const sel = selectStacks(t, opts);
-    if (sel.missing.length) yield info(missingThreadText(sel.missing, t), "typed");
+    const chosen = yield* selectCollection(t, args, "UniqueStacks", "!stacks, !process 0 7", (text) => ctx.summary(text));
+    if (!chosen) return;
+    const { opts, sel, command } = chosen;
+    const ks = chosen.kernel;
 
     // Group by signature; Object.create(null) so that no signature collides with a prototype member.
     const bySignature: { [signature: string]: Group } = Object.create(null);
@@ -113,13 +117,14 @@ export const uniqueStacks = defineAnalysis({
         Count: ids.length,
         Threads: ids.map(hexId).join(", "),
         FirstThread: ids[0],
+        Processes: ks ? processesText(ks, g.members) : undefined,
         Wait: wait.category,
         WaitReason: wait.reason,
         TopFrame: g.frames[0]!.func,
         FrameCount: g.frames.length,
         Stack: g.frames.map((f) => f.func).join("\n"),
         Verdict: "Info",
-        Evidence: stackCommand(ids[0]!) + (ids.length > 1 ? " (the same stack on " + (ids.length - 1) + " more threads; !uniqstack)" : " (a stack no other thread has; !uniqstack)"),
+        Evidence: command(g.members[0]!) + (ids.length > 1 ? " (the same stack on " + (ids.length - 1) + " more threads; " + (ks ? "!stacks" : "!uniqstack") + ")" : " (a stack no other thread has; " + (ks ? "!stacks" : "!uniqstack") + ")"),
         Source: "typed",
       };
     }
@@ -128,14 +133,14 @@ export const uniqueStacks = defineAnalysis({
       const first = unreadable[0]!;
       const why = Array.isArray(first.frames) ? "thread " + hexId(first.thread.id) + " has no frames" : (first.frames as { reason: string }).reason;
       yield info(unreadable.length + " threads have no readable stack: " + unreadable.map((s) => hexId(s.thread.id)).join(", ") +
-        " (first: " + why + "; " + stackCommand(first.thread.id) + ")", "typed");
+        " (first: " + why + "; " + command(first) + ")", "typed");
     }
     const optText = describeOptions(opts);
     if (groups.length === 0 && unreadable.length === 0 && sel.missing.length === 0) {
       yield {
         Verdict: "Negative", Source: "typed",
-        Evidence: "0 stacks: " + sel.total + " threads in the process, " + (sel.stacks.length + sel.excluded.length) + " selected" +
-          (sel.excluded.length ? ", " + sel.excluded.length + " left out by Exclude" : "") + (optText ? " (" + optText + ")" : "") + " (~*kn)",
+        Evidence: "0 stacks: " + sel.total + " threads in " + (ks ? ks.scope : "the process") + ", " + (sel.stacks.length + sel.excluded.length) + " selected" +
+          (sel.excluded.length ? ", " + sel.excluded.length + " left out by Exclude" : "") + (optText ? " (" + optText + ")" : "") + (ks ? " (!stacks)" : " (~*kn)"),
       };
     }
     const grouped = sel.stacks.length - unreadable.length;
@@ -175,6 +180,21 @@ function groupWait(g: Group, perMember: boolean): { category: string; reason: st
   order.sort((a, b) => counts[b]! - counts[a]! || firstSeen.indexOf(a) - firstSeen.indexOf(b));
   if (order.length === 1) return { category: order[0]!, reason };
   return { category: order.join(", "), reason: order.map((c) => c + " (" + counts[c] + ")").join(", ") + " below the compared frames" };
+}
+
+/** Kernel targets: the group's processes, most threads first (`app.exe (0x1a4) x3, System (0x4)`). */
+function processesText(ks: KernelStackSelection, members: readonly ThreadStack[]): string {
+  const counts: { [label: string]: number } = Object.create(null);
+  const order: string[] = [];
+  for (const s of members) {
+    const th = ks.threadOf(s);
+    const label = th ? processLabel(th.process) : "?";
+    if (counts[label] === undefined) { counts[label] = 0; order.push(label); }
+    counts[label]!++;
+  }
+  const firstSeen = order.slice();
+  order.sort((a, b) => counts[b]! - counts[a]! || firstSeen.indexOf(a) - firstSeen.indexOf(b));
+  return order.map((l) => l + (counts[l]! > 1 ? " x" + counts[l] : "")).join(", ");
 }
 
 function info(text: string, source: Source): Row {

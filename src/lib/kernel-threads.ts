@@ -5,8 +5,9 @@
  * fragments every kernel thread row carries.
  */
 import { hex } from "./int64";
-import { addressKey, describeSelection, Kernel, processFilter, type KernelSelection, type KProcess, type KThread } from "./kernel";
-import { frameMatches, parseFramePattern, type FramePattern } from "./stack-filter";
+import { addressKey, describeSelection, Kernel, kernelPredicates, processFilter, type KernelSelection, type KProcess, type KThread } from "./kernel";
+import { firstMatchingFrame, frameMatches, hexId, missingThreadText, parseFramePattern, readOptions, selectStacks, stackCommand, stackOptions, STACK_OPTION_NAMES, type FramePattern, type Selection, type StackOptions } from "./stack-filter";
+import type { Row } from "./analysis";
 import type { FrameInfo, ThreadStack } from "./stacks";
 import type { Target } from "./target";
 
@@ -73,6 +74,58 @@ export class KernelStacks {
   }
 }
 
+/** StackTraceCollection and UniqueStacks on a kernel target: the user-mode selection's shape, over all processes. */
+export interface KernelStackSelection extends Selection {
+  /** What `total` counts threads of: "3 processes (process svchost*)". */
+  readonly scope: string;
+  /** Threads asked for by id that no selected process has, as an Info line (undefined when none). */
+  readonly missingText: string | undefined;
+  /** Info lines: broken lists, threads without a debugger thread object, threads left out by Module. */
+  readonly notes: string[];
+  /** The kernel thread of a selected stack (its process, `!thread` address). */
+  threadOf(s: ThreadStack): KThread | undefined;
+}
+
+/**
+ * The stacks of every thread of the selected processes (what `!process 0 7` unwinds), filtered like the
+ * user-mode selection (Threads, Exclude) plus the kernel predicates (Process, Module).
+ */
+export function selectKernelStacks(t: Target, k: Kernel, o: StackOptions, sel: KernelSelection): KernelStackSelection {
+  const set = selectKernelThreads(k, sel);
+  const reader = new KernelStacks(t, k, set.threads.length, sel);
+  const wanted = o.threads;
+  const chosen = wanted ? set.threads.filter((th) => wanted.indexOf(th.tid) >= 0) : set.threads;
+  const missing = wanted ? wanted.filter((id, i) => wanted.indexOf(id) === i && !set.threads.some((th) => th.tid === id)) : [];
+  const stacks: ThreadStack[] = [];
+  const excluded: Selection["excluded"] = [];
+  const owner: { [tid: string]: KThread } = {};
+  let noModel = 0;
+  let otherModule = 0;
+  for (const th of chosen) {
+    const s = reader.stack(th);
+    if (!s) { noModel++; continue; }
+    if (!reader.keep(th)) { otherModule++; continue; }
+    owner[String(s.thread.id)] = th;
+    if (o.exclude.length && Array.isArray(s.frames)) {
+      const hit = firstMatchingFrame(s.frames as readonly FrameInfo[], o.exclude);
+      if (hit) { excluded.push({ stack: s, frame: hit.frame, pattern: hit.pattern }); continue; }
+    }
+    stacks.push(s);
+  }
+  const notes: string[] = [];
+  const problems = problemsText(set.problems);
+  if (problems) notes.push(problems);
+  if (noModel) notes.push(noModel + " thread(s) have no debugger thread object, so no stack (!process 0 7 lists them)");
+  if (otherModule) notes.push(otherModule + " thread(s) left out: no frame in module " + sel.module);
+  const scope = set.processes.length + " processes" + set.scope;
+  return {
+    stacks, total: set.threads.length, missing, excluded, scope, notes,
+    missingText: missing.length ? (missing.length === 1 ? "thread " + hexId(missing[0]!) + " is" : "threads " + missing.map(hexId).join(", ") + " are") +
+      " not in " + scope + " (!process 0 2 lists the threads)" : undefined,
+    threadOf: (s) => owner[String(s.thread.id)],
+  };
+}
+
 /** `app.exe (0x1a4)`. */
 export function processLabel(p: KProcess): string {
   return p.name + " (0x" + (p.pid >= 0 ? p.pid.toString(16) : "?") + ")";
@@ -98,4 +151,67 @@ export function problemsText(problems: readonly string[]): string | undefined {
   if (problems.length === 0) return undefined;
   return "the process or thread lists are incomplete: " + problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; and " + (problems.length - 3) + " more" : "") +
     " (!process 0 0 walks them too)";
+}
+
+
+/** What a stack collection works on: the options, the threads (all processes' on a kernel target) and each one's command. */
+export interface CollectionSelection {
+  readonly opts: StackOptions;
+  readonly sel: Selection;
+  /** Set on a kernel target. */
+  readonly kernel?: KernelStackSelection;
+  /** The command that shows one thread's stack (`~~[tid]k` in user mode, `!thread <addr> 17` in kernel). */
+  readonly command: (s: ThreadStack) => string;
+}
+
+/**
+ * The option reading and thread selection StackTraceCollection and UniqueStacks share: yields their Info rows
+ * (bad options, unreadable kernel lists, selection notes) and returns the selection, or undefined when there is
+ * nothing to collect. `kernelCommands` names the classic commands for the kernel-lists message.
+ */
+export function* selectCollection(
+  t: Target,
+  args: readonly unknown[],
+  name: string,
+  kernelCommands: string,
+  summary: (text: string) => void,
+): Generator<Row, CollectionSelection | undefined, unknown> {
+  const kernel = t.isKernel();
+  const bag = readOptions(args[0], kernel ? STACK_OPTION_NAMES.concat(["Process", "Module"]) : STACK_OPTION_NAMES, "Threads");
+  const opts = typeof bag === "string" ? bag : stackOptions(bag);
+  const pred = typeof bag === "string" || !kernel ? undefined : kernelPredicates(bag);
+  if (typeof opts === "string" || typeof pred === "string") {
+    const why = typeof opts === "string" ? opts : (pred as string);
+    summary(name + ": " + why);
+    yield collectionInfo(why, "heuristic");
+    return undefined;
+  }
+  if (!pred) {
+    const sel = selectStacks(t, opts);
+    if (sel.missing.length) yield collectionInfo(missingThreadText(sel.missing, t), "typed");
+    return { opts, sel, command: (s) => stackCommand(s.thread.id) };
+  }
+  const k = Kernel.of(t);
+  const missing = k.missing();
+  if (missing) {
+    summary(name + ": kernel structures unavailable");
+    yield collectionInfo(name + " on a kernel target reads the process and thread lists: " + missing + " (" + kernelCommands + ")", "heuristic");
+    return undefined;
+  }
+  const ks = selectKernelStacks(t, k, opts, pred);
+  for (const note of ks.notes) yield collectionInfo(note, "typed");
+  if (ks.missingText) yield collectionInfo(ks.missingText, "typed");
+  return {
+    opts,
+    sel: ks,
+    kernel: ks,
+    command: (s) => {
+      const th = ks.threadOf(s);
+      return th ? threadCommand(t, th) : stackCommand(s.thread.id);
+    },
+  };
+}
+
+function collectionInfo(text: string, source: "typed" | "heuristic"): Row {
+  return { Verdict: "Info", Evidence: text, Source: source };
 }

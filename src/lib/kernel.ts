@@ -1156,10 +1156,16 @@ export function readKernelOptions(arg: unknown, bools: readonly string[]): Kerne
     if (b === undefined) return n + " must be true or false, not " + String(v);
     flags[n] = b;
   }
+  const ps = kernelPredicates(bag);
+  return typeof ps === "string" ? ps : { flags, process: ps.process, module: ps.module };
+}
+
+/** The `Process` and `Module` predicates from an option bag already read (analyses with options of their own add these two). */
+export function kernelPredicates(bag: { readonly [name: string]: unknown }): KernelSelection | string {
   const pv = bag.Process;
   const process = pv === undefined ? undefined : typeof pv === "string" ? processValue(pv) : toNumberSafe(pv);
   if (pv !== undefined && process === undefined) return "Process must be a pid or an image name, not " + String(pv);
-  return { flags, process, module: bag.Module === undefined ? undefined : String(bag.Module) };
+  return { flags: {}, process, module: bag.Module === undefined ? undefined : String(bag.Module) };
 }
 
 function truth(v: string): boolean | undefined {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ALTERNATE_VARIANT, type TargetSpec } from "../../src/emulator";
 import { loadEwmda, rowsOf } from "../helpers";
 import { withNoFrames, withRawFrames, withUnreadableStack } from "../mocks/stack-patches";
+import { kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -258,5 +259,60 @@ describe("StackTraceCollection: faces", () => {
     const t = threeKinds();
     const { dbg } = loadEwmda(t.spec);
     expect(String(dbg.dx("Debugger.Utility.Ewmda.StackTraceCollection()[2]"))).toBe("0x1a4 #02 app!main+0x20");
+  });
+});
+
+/** Two processes besides System (its one thread is in KeBugCheckEx); app.exe's two threads share a stack. */
+const kernelChain = (build: KernelBuild) => kernelTarget({ build })
+  .driver({ name: "mydrv.sys", symbols: { Worker: 0x1000 } })
+  .process({ pid: 0x1a4, name: "app.exe" })
+  .thread({ tid: 0x1a8, state: "Waiting", waitReason: "UserRequest", frames: ["nt!KiSwapContext+0x76", "nt!KeWaitForSingleObject+0x40", "mydrv!Worker+0x40"] })
+  .thread({ tid: 0x1ac, state: "Waiting", waitReason: "UserRequest", frames: ["nt!KiSwapContext+0x76", "nt!KeWaitForSingleObject+0x40", "mydrv!Worker+0x40"] })
+  .process({ pid: 0x2c0, name: "other.exe" })
+  .thread({ tid: 0x2c4, state: "Waiting", waitReason: "DelayExecution", frames: ["nt!KiSwapContext+0x76", "nt!KeDelayExecutionThread+0x10"] })
+  .build();
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("StackTraceCollection on a kernel target (%s)", (build) => {
+  it("collects the frames of every process's threads, not only the current process's, each row naming its process", () => {
+    const t = kernelChain(build);
+    const { rows, summary } = run(t.spec);
+    const frames = rows.filter((r) => r.Frame !== undefined);
+    expect([...new Set(frames.map((r) => r.Thread))]).toEqual([0x1000, 0x1a8, 0x1ac, 0x2c4]);
+    expect([...new Set(frames.map((r) => r.Process))]).toEqual(["System (0x4)", "app.exe (0x1a4)", "other.exe (0x2c0)"]);
+    const top = frames.find((r) => r.Thread === 0x2c4 && r.Frame === 1)!;
+    expect([top.Symbol, top.Module, top.Function]).toEqual(["nt!KeDelayExecutionThread+0x10", "ntoskrnl.exe", "KeDelayExecutionThread"]);
+    expect(String(top.Evidence)).toMatch(/^!thread ffffa000`[0-9a-f]{8} 17 frame 01; ln /);
+    expect(summary).toBe("StackTraceCollection: 9 frames of 4 threads (4 threads in 3 processes)");
+  });
+
+  it("narrows by Process and Module; says Negative when the predicate selects no thread", () => {
+    const t = kernelChain(build);
+    const other = run(t.spec, 'Debugger.Utility.Ewmda.StackTraceCollection("process=other*")').rows;
+    expect([...new Set(other.map((r) => r.Thread))]).toEqual([0x2c4]);
+    const byPid = run(t.spec, "Debugger.Utility.Ewmda.StackTraceCollection(new { Process = 0x1a4, MaxFrames = 1 })").rows;
+    expect(byPid.filter((r) => r.Frame !== undefined).map((r) => [r.Thread, r.Symbol])).toEqual([[0x1a8, "nt!KiSwapContext+0x76"], [0x1ac, "nt!KiSwapContext+0x76"]]);
+    const mod = run(t.spec, 'Debugger.Utility.Ewmda.StackTraceCollection(new { Module = "mydrv" })').rows;
+    expect([...new Set(mod.filter((r) => r.Frame !== undefined).map((r) => r.Thread))]).toEqual([0x1a8, 0x1ac]);
+    expect(mod.find((r) => r.Frame === undefined)!.Evidence).toBe("2 thread(s) left out: no frame in module mydrv");
+    const none = run(t.spec, 'Debugger.Utility.Ewmda.StackTraceCollection("process=nosuch*")');
+    expect(none.rows.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(none.rows[0]!.Evidence).toBe("0 frames: 0 threads in 0 processes (process nosuch*), 0 selected (!process 0 7)");
+  });
+
+  it("refuses a Process that is neither a pid nor a name, and keeps the user-mode options' checks", () => {
+    const t = kernelChain(build);
+    const bad = run(t.spec, "Debugger.Utility.Ewmda.StackTraceCollection(new { Process = true })").rows;
+    expect(bad.map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(String(bad[0]!.Evidence)).toMatch(/^Process must be a pid or an image name/);
+    const missing = run(t.spec, 'Debugger.Utility.Ewmda.StackTraceCollection("threads=0x999")').rows;
+    expect(missing.map((r) => r.Evidence)).toEqual(["thread 0x999 is not in 3 processes (!process 0 2 lists the threads)"]);
+  });
+});
+
+describe("StackTraceCollection on a user-mode target", () => {
+  it("does not take the kernel predicates", () => {
+    const { rows } = run(userTarget().thread({ tid: 0x1a4 }).build().spec, 'Debugger.Utility.Ewmda.StackTraceCollection("process=app*")');
+    expect(rows.map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/^unknown option "process=app\*"/);
   });
 });

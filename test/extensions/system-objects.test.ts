@@ -195,6 +195,46 @@ describe.each(BUILDS)("SystemObjects (%s)", (build) => {
   });
 });
 
+describe("dx @$ewmda.Objects on a user-mode target", () => {
+  it("answers an index with the one Info row that says a kernel or complete dump is needed", () => {
+    const { dbg } = loadEwmda(userTarget().build().spec);
+    const rows = rowsOf(dbg.dx('Debugger.Utility.Ewmda.Objects["\\\\Driver"]'));
+    expect(rows.map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/needs a kernel or complete dump/);
+    expect(rowsOf(dbg.dx("Debugger.Utility.Ewmda.Objects")).map((r) => r.Verdict)).toEqual(["Info"]);
+  });
+});
+
+describe.each(BUILDS)("dx @$ewmda.Objects (%s)", (build) => {
+  const target = () => system(build, (o) => {
+    o.named("Driver", "_KEVENT", o.directory("\\Driver"), "mydrv");
+    o.mutant("\\BaseNamedObjects\\AppSingleton", { owner: undefined });
+  });
+
+  it("indexes by object path: a directory's objects, one object, and the root's entries when iterated", () => {
+    const { dbg } = loadEwmda(target().spec);
+    const driver = rowsOf(dbg.dx('Debugger.Utility.Ewmda.Objects["\\\\Driver"]'));
+    expect(driver.map((r) => [r.Path, r.Type])).toEqual([["\\Driver\\mydrv", "Driver"]]);
+    const root = rowsOf(dbg.dx("@$ewmda().Objects"));
+    expect(root.map((r) => r.Path)).toEqual(["\\BaseNamedObjects", "\\Device", "\\Driver", "\\KernelObjects"]);
+    expect(root.every((r) => r.Type === "Directory")).toBe(true);
+    // A row's Path is the index of the next step down.
+    const one = rowsOf(dbg.dx('@$ewmda().Objects["\\\\BaseNamedObjects\\\\AppSingleton"]'));
+    expect(one.map((r) => [r.Path, r.Type, r.Kind])).toEqual([["\\BaseNamedObjects\\AppSingleton", "Mutant", "Object"]]);
+    expect(String(dbg.dx("@$ewmda().Objects"))).toMatch(/^Object manager namespace: index by path/);
+    expect(dbg.dxLines("Debugger.Utility.Ewmda", { verbose: true }).find((l) => l.trim().startsWith("Objects"))).toContain("[The kernel object manager namespace, navigable");
+  });
+
+  it("says when a path is not in the namespace, and refuses an index that is not a path", () => {
+    const { dbg } = loadEwmda(target().spec);
+    const rows = rowsOf(dbg.dx('Debugger.Utility.Ewmda.Objects["\\\\Nope"]'));
+    expect(rows.map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/no object \\Nope in the namespace \("Nope" not found\)/);
+    expect(rows.some((r) => r.Path !== undefined)).toBe(false);
+    expect(() => dbg.dx('Debugger.Utility.Ewmda.Objects["Driver"]')).toThrow(/index Objects by an object path/);
+  });
+});
+
 describe("SystemObjects edge cases", () => {
   it("answers Info when nt!ObpRootDirectoryObject holds nothing", () => {
     const t = withObjects(() => objectTarget(), () => {}, { root: false });

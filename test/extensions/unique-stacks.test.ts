@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ALTERNATE_VARIANT, type TargetSpec } from "../../src/emulator";
 import { loadEwmda, rowsOf } from "../helpers";
 import { withNoFrames, withRawFrames, withUnreadableStack } from "../mocks/stack-patches";
+import { kernelTarget, type KernelBuild } from "../mocks/kernel-target";
 import { userTarget, type UserTargetBuilder } from "../mocks/user-target";
 
 type Row = Record<string, unknown>;
@@ -208,5 +209,48 @@ describe("UniqueStacks: faces", () => {
     expect(String(dbg.dx("Debugger.Utility.Ewmda.UniqueStacks()[1]"))).toBe("2 threads  critical-section  ntdll!NtWaitForSingleObject  (0x3c4, 0x5ec)");
     expect(dbg.dx("Debugger.Utility.Ewmda.UniqueStacks()[2].Stack")).toBe(normalized(MAIN));
     expect(dbg.dx("Debugger.Utility.Ewmda.UniqueStacks().Where(g => g.Wait == \"critical-section\").Count()")).toBe(1);
+  });
+});
+
+/** Two processes besides System (its one thread is in KeBugCheckEx); app.exe's two threads share a stack. */
+const kernelChain = (build: KernelBuild) => kernelTarget({ build })
+  .driver({ name: "mydrv.sys", symbols: { Worker: 0x1000 } })
+  .process({ pid: 0x1a4, name: "app.exe" })
+  .thread({ tid: 0x1a8, state: "Waiting", waitReason: "UserRequest", frames: ["nt!KiSwapContext+0x76", "nt!KeWaitForSingleObject+0x40", "mydrv!Worker+0x40"] })
+  .thread({ tid: 0x1ac, state: "Waiting", waitReason: "UserRequest", frames: ["nt!KiSwapContext+0x76", "nt!KeWaitForSingleObject+0x40", "mydrv!Worker+0x40"] })
+  .process({ pid: 0x2c0, name: "other.exe" })
+  .thread({ tid: 0x2c4, state: "Waiting", waitReason: "DelayExecution", frames: ["nt!KiSwapContext+0x76", "nt!KeDelayExecutionThread+0x10"] })
+  .build();
+
+describe.each(["win10-1607", "win11-22h2"] as KernelBuild[])("UniqueStacks on a kernel target (%s)", (build) => {
+  it("groups the threads of every process, each group naming its processes", () => {
+    const t = kernelChain(build);
+    const { rows, summary } = run(t.spec);
+    expect(rows.map((r) => [r.Count, r.Threads, r.Processes, r.TopFrame])).toEqual([
+      [2, "0x1a8, 0x1ac", "app.exe (0x1a4) x2", "nt!KiSwapContext"],
+      [1, "0x1000", "System (0x4)", "nt!KeBugCheckEx"],
+      [1, "0x2c4", "other.exe (0x2c0)", "nt!KiSwapContext"],
+    ]);
+    expect(String(rows[0]!.Evidence)).toMatch(/^!thread ffffa000`[0-9a-f]{8} 17 \(the same stack on 1 more threads; !stacks\)$/);
+    expect(summary).toBe("UniqueStacks: 3 distinct stacks among 4 threads (largest: 2 threads in nt!KiSwapContext)");
+  });
+
+  it("narrows by Process and Module, merging stacks across processes with MaxFrames; Negative when nothing is selected", () => {
+    const t = kernelChain(build);
+    const merged = run(t.spec, 'Debugger.Utility.Ewmda.UniqueStacks("process=*.exe maxframes=1")').rows;
+    expect(merged.map((r) => [r.Count, r.Processes])).toEqual([[3, "app.exe (0x1a4) x2, other.exe (0x2c0)"]]);
+    const mod = run(t.spec, 'Debugger.Utility.Ewmda.UniqueStacks(new { Module = "mydrv" })').rows;
+    expect(mod.filter((r) => r.Count !== undefined).map((r) => r.Threads)).toEqual(["0x1a8, 0x1ac"]);
+    const none = run(t.spec, "Debugger.Utility.Ewmda.UniqueStacks(new { Process = 0x999 })").rows;
+    expect(none.map((r) => r.Verdict)).toEqual(["Negative"]);
+    expect(none[0]!.Evidence).toBe("0 stacks: 0 threads in 0 processes (process 0x999), 0 selected (!stacks)");
+  });
+});
+
+describe("UniqueStacks on a user-mode target", () => {
+  it("does not take the kernel predicates", () => {
+    const { rows } = run(userTarget().thread({ tid: 0x1a4 }).build().spec, 'Debugger.Utility.Ewmda.UniqueStacks("module=ntdll")');
+    expect(rows.map((r) => r.Verdict)).toEqual(["Info"]);
+    expect(String(rows[0]!.Evidence)).toMatch(/^unknown option "module=ntdll"/);
   });
 });
